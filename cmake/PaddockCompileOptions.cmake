@@ -1,0 +1,39 @@
+# Compiler settings shared by every paddock target.
+
+set(PADDOCK_WARNINGS
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+    -Wimplicit-fallthrough -Wformat=2)
+
+if(PADDOCK_SANITIZE)
+  set(PADDOCK_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
+                              -fno-sanitize-recover=undefined)
+  add_compile_options(${PADDOCK_SANITIZER_FLAGS})
+  add_link_options(${PADDOCK_SANITIZER_FLAGS})
+endif()
+
+# paddock_target_defaults(target): warnings as errors for our own code only.
+function(paddock_target_defaults target)
+  target_compile_options(${target} PRIVATE ${PADDOCK_WARNINGS} -Werror)
+endfunction()
+
+# paddock_library(name SOURCES ... DEPS ...): one layer = one static library named paddock_<name>,
+# its public headers under src/ so includes read "rating/rating.hpp".
+function(paddock_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(paddock_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(paddock_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(paddock_${name} PUBLIC ${ARG_DEPS})
+  paddock_target_defaults(paddock_${name})
+endfunction()
+
+# paddock_test(name SOURCES ... DEPS ...): a GoogleTest binary registered with CTest.
+function(paddock_test name)
+  if(NOT PADDOCK_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  paddock_target_defaults(${name})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}")
+endfunction()

@@ -1,0 +1,23 @@
+# Every dependency comes from Debian packages; docs/dependencies.md says why each was chosen.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(fmt REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(tomlplusplus REQUIRED)
+
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale libswresample libavfilter)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+
+if(PADDOCK_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(PADDOCK_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

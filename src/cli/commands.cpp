@@ -1,0 +1,22 @@
+#include "cli/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+namespace paddock::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"paddock: a blind-test arena for generative video models"};
+  app.set_version_flag("--version", "paddock 0.1.0");
+  app.require_subcommand(1);
+  // Each subcommand registers itself here: add_<name>_command(app).
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return 0;
+}
+
+}  // namespace paddock::cli
