@@ -159,6 +159,9 @@ class Store {
   virtual ~Store() = default;
 
   // ---- catalog ----
+  // Upserts that insert or change something also increase the setting "catalog_version"
+  // (a decimal counter) in the same transaction, so running servers notice catalog changes
+  // made by other processes (paddock admin, paddock import) by polling that one value.
   virtual Result<Upsert> upsert_track(const Track&) = 0;
   virtual Result<Upsert> upsert_model(const Model&) = 0;
   virtual Result<Upsert> upsert_prompt(const Prompt&) = 0;
