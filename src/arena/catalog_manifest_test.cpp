@@ -111,7 +111,7 @@ not json at all
   EXPECT_TRUE(has_problem(p, {f + ":16:", "missing \"file\""})) << all_problems(p);
   EXPECT_TRUE(has_problem(p, {f + ":18:", "duplicate clip for t/p/m2", ":17)"})) << all_problems(p);
   EXPECT_TRUE(has_problem(p, {f + ":19:", "duration_s must be > 0"})) << all_problems(p);
-  EXPECT_EQ(p.problems.size(), 20u) << all_problems(p);
+  EXPECT_EQ(p.problems.size(), 19u) << all_problems(p);
 }
 
 TEST(ParseManifest, AMissingManifestIsAProblem) {
