@@ -378,6 +378,11 @@ void Tally::add(Outcome o) {
   }
 }
 
+Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::Store* store) {
+  KnownCatalog known(manifest, store);
+  return check_references(manifest, known);
+}
+
 Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* store,
                                     const ImportOptions& options, const ImportProgress& progress) {
   ImportReport report;

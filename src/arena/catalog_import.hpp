@@ -127,6 +127,13 @@ struct ImportStep {
 };
 using ImportProgress = std::function<void(const ImportStep&)>;
 
+// Checks that every reference of `manifest` resolves (the tracks, prompts and models named
+// by prompts and clips exist in the manifest or, when store is not null, in the store) and
+// that each prompt has the source its track's task needs. Returns the problems found, each
+// starting with the record's origin; empty when all is well. Writes nothing.
+// Errors: a store failure.
+Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::Store* store);
+
 // Imports `manifest` into `store` and options.media_dir. First checks that every reference
 // resolves (tracks, prompts and models named by prompts and clips exist in the manifest or
 // the store) and that entries follow catalog_rules; if not, returns a report whose

@@ -73,17 +73,33 @@ int run_import(const ImportArgs& a) {
   };
   if (!parsed.problems.empty()) return report_problems(parsed.problems);
 
+  // References are checked before anything is created, so a catalog with problems leaves
+  // no database behind either.
   std::unique_ptr<store::Store> store;
   std::error_code ec;
-  if (!a.dry_run || is_url(a.db) || fs::exists(a.db, ec)) {
+  if (is_url(a.db) || fs::exists(a.db, ec)) {
     store::StoreOptions options;
-    options.create_if_missing = !a.dry_run;  // a dry run never creates a database
+    options.create_if_missing = false;
     auto opened = store::open_store(a.db, options);
     if (!opened) {
       fmt::print(stderr, "paddock import: {}\n", opened.error().message);
       return 1;
     }
     store = std::move(*opened);
+  }
+  auto problems = arena::check_catalog(parsed.manifest, store.get());
+  if (!problems) {
+    fmt::print(stderr, "paddock import: {}\n", problems.error().message);
+    return 1;
+  }
+  if (!problems->empty()) return report_problems(*problems);
+  if (!store && !a.dry_run) {
+    auto created = store::open_store(a.db);
+    if (!created) {
+      fmt::print(stderr, "paddock import: {}\n", created.error().message);
+      return 1;
+    }
+    store = std::move(*created);
   }
 
   arena::ImportOptions options;
