@@ -366,7 +366,9 @@ ParsedManifest scan_folder(const fs::path& folder) {
     for (const auto& part : rel) parts.push_back(part.string());
     if (parts.front() == kSourcesFolder) continue;  // prompt sources live there
     bool is_source = false;
-    for (const auto& p : out.manifest.prompts) is_source = is_source || p.source == f;
+    for (const auto& p : out.manifest.prompts) {
+      is_source = is_source || p.source.lexically_normal() == f.lexically_normal();
+    }
     if (is_source) continue;
     if (parts.size() != 3) {
       out.problems.push_back(shown + ": not where a clip goes (TRACK/PROMPT/MODEL" +
