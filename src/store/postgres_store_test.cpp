@@ -4,6 +4,7 @@
 
 #include "store/postgres_store.hpp"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
@@ -210,6 +211,19 @@ TEST(PostgresStore, VoteLockHeldElsewhereGivesDbBusyAfterTheTimeout) {
   PQclear(PQexec(other, "COMMIT"));
   PQfinish(other);
   EXPECT_EQ(must(store->insert_votes(votes("b", 2))).size(), 2u);
+}
+
+TEST(PostgresStore, WorksOverTcpAsWellAsTheUnixSocket) {
+  auto& cluster = shared_postgres_cluster();
+  const std::string socket_url = cluster.create_database();
+  const std::string name = socket_url.substr(socket_url.find("@/") + 2,
+                                             socket_url.find('?') - socket_url.find("@/") - 2);
+  auto over_tcp = must(open_postgres_store(cluster.tcp_url(name)));
+  EXPECT_EQ(over_tcp->describe(),
+            fmt::format("postgresql://postgres@127.0.0.1:{}/{}", cluster.port(), name));
+  must(over_tcp->insert_votes(votes("tcp-", 3)));
+  auto over_socket = must(open_postgres_store(socket_url));
+  EXPECT_EQ(must(over_socket->counts()).votes, 3);
 }
 
 TEST(PostgresStore, UnreachableServerAtOpenIsAClearErrorWithoutThePassword) {
