@@ -1,12 +1,12 @@
 #include "cli/copy_command.hpp"
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "cli/progress_bar.hpp"
 #include "store/store.hpp"
 #include "store/store_copy.hpp"
 
@@ -20,33 +20,24 @@ struct CopyArgs {
   int64_t page_size = 2000;
 };
 
-// On a terminal one line per step, rewritten in place as the step advances; otherwise one
-// line per finished step, so logs stay readable.
+// A bar while a step runs (on a terminal), and one line per finished step either way, so
+// logs get a short record of what was copied.
 class CopyProgress {
  public:
-  CopyProgress() : terminal_(isatty(fileno(stderr)) != 0) {}
+  CopyProgress() : bar_(stderr, stderr_is_terminal()), terminal_(stderr_is_terminal()) {}
 
   void operator()(std::string_view what, int64_t done, int64_t total) {
-    const bool finished = done >= total;
-    if (terminal_) {
-      if (what != current_ && !current_.empty()) std::fputc('\n', stderr);
-      const int percent = total > 0 ? static_cast<int>(100 * done / total) : 100;
-      fmt::print(stderr, "\r  {:<9} {:>10} / {:<10} {:>3}%", what, done, total, percent);
-      std::fflush(stderr);
-    } else if (finished && what != reported_) {
+    if (terminal_) bar_.step(done, total, what, "");
+    if (done >= total && what != reported_) {
+      bar_.clear();
       fmt::print(stderr, "  {:<9} {}\n", what, done);
       reported_ = what;
     }
-    current_ = what;
-  }
-
-  void end() {
-    if (terminal_ && !current_.empty()) std::fputc('\n', stderr);
   }
 
  private:
+  ProgressBar bar_;
   const bool terminal_;
-  std::string current_;
   std::string reported_;
 };
 
@@ -72,7 +63,6 @@ int run_copy(const CopyArgs& args) {
     progress(what, done, total);
   };
   auto report = store::copy_store(**from, **to, options);
-  progress.end();
   if (!report) {
     fmt::print(stderr, "paddock copy: {}\n", report.error().message);
     return 1;
