@@ -27,6 +27,7 @@ class CopyProgress {
   CopyProgress() : bar_(stderr, stderr_is_terminal()), terminal_(stderr_is_terminal()) {}
 
   void operator()(std::string_view what, int64_t done, int64_t total) {
+    if (what == reported_) return;  // that step is done and said so
     if (terminal_) bar_.step(done, total, what, "");
     if (done >= total && what != reported_) {
       bar_.clear();
@@ -34,6 +35,8 @@ class CopyProgress {
       reported_ = what;
     }
   }
+
+  void end() { bar_.clear(); }
 
  private:
   ProgressBar bar_;
@@ -63,6 +66,7 @@ int run_copy(const CopyArgs& args) {
     progress(what, done, total);
   };
   auto report = store::copy_store(**from, **to, options);
+  progress.end();
   if (!report) {
     fmt::print(stderr, "paddock copy: {}\n", report.error().message);
     return 1;
