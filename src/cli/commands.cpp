@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "cli/rate_command.hpp"
+#include "cli/simulate_command.hpp"
+
 namespace paddock::cli {
 
 int run(int argc, char** argv) {
@@ -10,9 +13,13 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", "paddock 0.1.0");
   app.require_subcommand(1);
   // Each subcommand registers itself here: add_<name>_command(app).
+  add_rate_command(app);
+  add_simulate_command(app);
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand failed and has said why
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
