@@ -27,7 +27,8 @@ namespace paddock::rating {
 
 inline constexpr double kPriorVirtualGames = 1.0;
 inline constexpr int kMaxNewtonIterations = 100;
-inline constexpr double kNewtonStepTolerance = 1e-10;  // natural units: ~2e-8 points
+inline constexpr double kNewtonStepTolerance = 1e-7;  // natural units; after a step this
+                                                      // small the error is ~1e-14 (quadratic)
 inline constexpr int kMaxStepHalvings = 40;
 
 struct BradleyTerryFit {
@@ -49,8 +50,10 @@ class BradleyTerrySolver {
                       PriorUse prior = PriorUse::WhenNeeded);
 
  private:
-  // Log-likelihood at theta_; fills gradient_ and information_ (minus the Hessian).
-  double evaluate(const PairTotals& pairs, bool prior);
+  // Fills gradient_ and information_ (minus the Hessian) at theta_.
+  void evaluate(const PairTotals& pairs, bool prior);
+  // The log-likelihood at theta_ (only needed when a step may have overshot).
+  double log_likelihood(const PairTotals& pairs, bool prior) const;
 
   std::vector<int> compact_;  // model -> active index, -1 when without games
   Eigen::VectorXd theta_, trial_, gradient_, step_;

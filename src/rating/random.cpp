@@ -1,7 +1,9 @@
 #include "rating/random.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace paddock::rating {
@@ -48,6 +50,25 @@ int64_t binomial_inversion(Xoshiro256& rng, int64_t n, double p) {
   }
 }
 
+// log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2]: the remainder of Stirling's
+// series, exact (from lgamma) for small k and from the series' next terms above.
+constexpr int kStirlingTable = 10;
+double stirling_tail(double k) {
+  static const auto table = [] {
+    std::array<double, kStirlingTable> t{};
+    for (int i = 0; i < kStirlingTable; ++i) {
+      const double x = i;
+      t[static_cast<std::size_t>(i)] =
+          std::lgamma(x + 1.0) - ((x + 0.5) * std::log(x + 1.0) - (x + 1.0) +
+                                  0.5 * std::log(2.0 * std::numbers::pi));
+    }
+    return t;
+  }();
+  if (k < kStirlingTable) return table[static_cast<std::size_t>(k)];
+  const double kp1 = k + 1.0, kp1_squared = kp1 * kp1;
+  return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1_squared) / kp1_squared) / kp1;
+}
+
 // BTRS. REQUIRES p <= 1/2 and n*p >= kBtrsMinMean.
 int64_t binomial_btrs(Xoshiro256& rng, int64_t n, double p) {
   const double nd = static_cast<double>(n);
@@ -56,24 +77,30 @@ int64_t binomial_btrs(Xoshiro256& rng, int64_t n, double p) {
   const double a = kBtrsA0 + kBtrsA1 * b + kBtrsA2 * p;
   const double c = nd * p + 0.5;
   const double v_r = kBtrsVr0 - kBtrsVr1 / b;
-  const double alpha = (kBtrsAlpha0 + kBtrsAlpha1 / b) * spq;
-  const double lpq = std::log(p / (1.0 - p));
-  const auto m = static_cast<int64_t>(std::floor((nd + 1.0) * p));
-  const double md = static_cast<double>(m);
-  const double h = std::lgamma(md + 1.0) + std::lgamma(nd - md + 1.0);
+  // Needed only when the squeeze does not decide (computed at most once per variate).
+  double alpha = 0, r = 0, log_mode_term = std::numeric_limits<double>::quiet_NaN();
   for (;;) {
     const double u = rng.uniform() - 0.5;
     double v = rng.uniform();
     const double us = 0.5 - std::abs(u);
     const double kd = std::floor((2.0 * a / us + b) * u + c);
     if (kd < 0 || kd > nd) continue;
-    const auto k = static_cast<int64_t>(kd);
-    if (us >= kBtrsSqueezeUs && v <= v_r) return k;
-    // Accept if v * alpha / (a/us^2 + b) <= f(k) / f(m) (the pmf ratio), in logs.
+    if (us >= kBtrsSqueezeUs && v <= v_r) return static_cast<int64_t>(kd);
+    // Accept if v * alpha / (a/us^2 + b) <= f(k) / f(m), the pmf at k over its mode, in logs
+    // with Stirling's series for the factorials.
+    const double m = std::floor((nd + 1.0) * p);
+    if (std::isnan(log_mode_term)) {
+      alpha = (kBtrsAlpha0 + kBtrsAlpha1 / b) * spq;
+      r = p / (1.0 - p);
+      log_mode_term = (m + 0.5) * std::log((m + 1.0) / (r * (nd - m + 1.0))) +
+                      (nd + 1.0) * std::log(nd - m + 1.0) + stirling_tail(m) +
+                      stirling_tail(nd - m);
+    }
     v = std::log(v * alpha / (a / (us * us) + b));
-    const double log_ratio =
-        h - std::lgamma(kd + 1.0) - std::lgamma(nd - kd + 1.0) + (kd - md) * lpq;
-    if (v <= log_ratio) return k;
+    const double log_ratio = log_mode_term - (nd + 1.0) * std::log(nd - kd + 1.0) +
+                             (kd + 0.5) * std::log(r * (nd - kd + 1.0) / (kd + 1.0)) -
+                             stirling_tail(kd) - stirling_tail(nd - kd);
+    if (v <= log_ratio) return static_cast<int64_t>(kd);
   }
 }
 

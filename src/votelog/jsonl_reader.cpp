@@ -77,6 +77,7 @@ bool parse_chunk_fast(const Chunk& chunk, const ReadOptions& options,
     if (!blank(start, len)) ++out.records;
     return true;
   });
+  out.table.reserve(static_cast<std::size_t>(out.records));
   simdjson::dom::document_stream stream;
   const std::size_t batch = std::max(chunk.size, kMinBatchBytes);
   if (parser.parse_many(chunk.data.get(), chunk.size, batch).get(stream)) return false;
@@ -167,7 +168,8 @@ class ChunkReader {
  private:
   static void reserve(Chunk& c, std::size_t capacity, std::size_t keep = 0) {
     if (c.capacity >= capacity && c.data) return;
-    auto data = std::make_unique<char[]>(capacity + kPadding);
+    // Not zero-filled: only the bytes read are used (simdjson never reads past the padding).
+    std::unique_ptr<char[]> data(new char[capacity + kPadding]);
     if (keep > 0) std::memcpy(data.get(), c.data.get(), keep);
     c.data = std::move(data);
     c.capacity = capacity;

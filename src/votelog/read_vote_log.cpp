@@ -27,7 +27,8 @@ Result<InputFormat> sniff_format(ByteSource& source, std::string& head) {
     std::string_view view(head.data(), used);
     if (view.starts_with(kUtf8Bom)) view.remove_prefix(kUtf8Bom.size());
     const auto first = view.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos || *n == 0) {
+    const bool may_be_bom = used < kUtf8Bom.size() && *n > 0;  // need 3 bytes to tell
+    if ((first != std::string_view::npos && !may_be_bom) || *n == 0) {
       head.resize(used);
       if (first == std::string_view::npos) return InputFormat::JsonLines;  // empty: no votes
       if (view[first] == '[') return InputFormat::JsonArray;

@@ -40,12 +40,7 @@ uint32_t VoteSink::category_set(const std::vector<std::string_view>& categories)
     key_.append(c);
     key_.push_back('\n');
   }
-  if (auto it = set_cache_.find(std::string_view(key_)); it != set_cache_.end()) {
-    return it->second;
-  }
-  const uint32_t id = table_.intern_category_set(categories);
-  set_cache_.emplace(key_, id);
-  return id;
+  return category_sets_.get(key_, [&] { return table_.intern_category_set(categories); });
 }
 
 std::optional<Problem> VoteSink::accept(const RawVote& v) {
@@ -100,8 +95,8 @@ std::optional<Problem> VoteSink::accept(const RawVote& v) {
       return std::nullopt;
     }
   }
-  const uint32_t a = table_.intern_model(*v.model_a);
-  const uint32_t b = table_.intern_model(*v.model_b);
+  const uint32_t a = models_.get(*v.model_a, [&] { return table_.intern_model(*v.model_a); });
+  const uint32_t b = models_.get(*v.model_b, [&] { return table_.intern_model(*v.model_b); });
   table_.add(a, b, *outcome, category_set(v.categories), v.tstamp);
   ++added;
   return std::nullopt;

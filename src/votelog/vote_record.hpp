@@ -41,6 +41,56 @@ struct Problem {
 // Short reason for --skip-invalid counts: "malformed JSON", "unknown winner", ...
 std::string_view reason_of(ProblemKind kind);
 
+// Names to table indices without std::hash: a small open-addressing table with FNV-1a,
+// since looking up the two model names is most of the work per vote after parsing.
+class NameCache {
+ public:
+  // The cached value of `name`, or `make()`'s value, then cached.
+  template <typename Make>
+  uint32_t get(std::string_view name, Make make) {
+    uint64_t hash = kFnvOffset;
+    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (!slot.used) {
+        if (2 * (used_ + 1) > slots_.size()) {
+          grow();
+          return get(name, make);
+        }
+        slot = Slot{hash, make(), true, std::string(name)};
+        ++used_;
+        return slot.value;
+      }
+      if (slot.hash == hash && slot.name == name) return slot.value;
+    }
+  }
+
+ private:
+  static constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
+  static constexpr uint64_t kFnvPrime = 1099511628211ULL;
+  static constexpr std::size_t kInitialSlots = 256;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t value = 0;
+    bool used = false;
+    std::string name;
+  };
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (auto& s : old) {
+      if (!s.used) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].used) i = (i + 1) & mask;
+      slots_[i] = std::move(s);
+    }
+  }
+  std::vector<Slot> slots_ = std::vector<Slot>(kInitialSlots);
+  std::size_t used_ = 0;
+};
+
 // Checks records and appends the valid ones that pass the filters to a table.
 class VoteSink {
  public:
@@ -58,13 +108,8 @@ class VoteSink {
   const ReadOptions& options_;
   rating::VoteTable& table_;
   bool time_filter_ = false;
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
-  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> set_cache_;
+  NameCache models_;
+  NameCache category_sets_;  // key: the categories as listed, joined by '\n'
   std::string key_;
 };
 
