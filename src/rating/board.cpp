@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <future>
 #include <cmath>
 #include <numeric>
 #include <thread>
@@ -181,6 +182,18 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
     groups.group_of_set.assign(votes.category_set_count(), 0);
   }
   const auto group_count = static_cast<uint32_t>(std::max<std::size_t>(1, groups.counts.size()));
+
+  // Elo needs only the selected votes in order: run it beside everything else. It works on
+  // the table's model indices; the rows pick their entries later.
+  std::vector<uint32_t> identity(votes.model_count());
+  std::iota(identity.begin(), identity.end(), 0u);
+  double elo_seconds = 0;
+  auto elo_future = std::async(std::launch::async, [&] {
+    Stopwatch elo_clock;
+    EloResult result = online_elo(votes, selection, identity, votes.model_count());
+    elo_seconds = elo_clock.lap();
+    return result;
+  });
   const Cells cells = aggregate_cells(votes, selection, groups.group_of_set, group_count);
   board.votes = cells.votes;
   if (cells.self_matches > 0) {
@@ -189,6 +202,7 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   }
   board.timings.aggregate = clock.lap();
   if (cells.votes == 0) {
+    elo_future.wait();
     board.notes.emplace_back("No votes match the filters.");
     return board;
   }
@@ -198,6 +212,7 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   if (options.anchor_model) {
     const auto it = std::find(cells.models.begin(), cells.models.end(), *options.anchor_model);
     if (it == cells.models.end()) {
+      elo_future.wait();
       return fail("unknown_anchor",
                   fmt::format("anchor model \"{}\" has no votes", *options.anchor_model));
     }
@@ -291,15 +306,14 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   }
   board.timings.bootstrap = clock.lap();
 
-  // 4. Elo in tstamp order.
-  std::vector<uint32_t> model_index(votes.model_count(), 0);
-  for (uint32_t i = 0; i < m; ++i) model_index[cells.table_model[i]] = i;
-  const EloResult elo = online_elo(votes, selection, model_index, m);
+  // 4. Elo in tstamp order (computed meanwhile).
+  const EloResult elo = elo_future.get();
+  board.timings.elo = elo_seconds;
   if (elo.table_order) {
     board.notes.emplace_back("Some votes have no tstamp, so Elo took the votes in the order "
                              "of the log.");
   }
-  board.timings.elo = clock.lap();
+  clock.lap();  // waiting for Elo: counted in its own time
 
   // 5. Rows: preliminary models, ranks among the models shown, pairs.
   std::vector<uint32_t> shown;
@@ -348,7 +362,7 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
     row.win_rate = c.votes > 0 ? (static_cast<double>(c.wins) + kTieCredit * static_cast<double>(c.ties)) /
                                      static_cast<double>(c.votes)
                                : 0.0;
-    row.elo = elo.ratings[i];
+    row.elo = elo.ratings[cells.table_model[i]];
     row.preliminary = c.votes < options.min_votes;
     board.models.push_back(std::move(row));
   }

@@ -51,7 +51,8 @@ EloResult online_elo(const VoteTable& votes, const VoteSelection& selection,
   auto play = [&](std::size_t v) {
     double& ra = result.ratings[model_index[a[v]]];
     double& rb = result.ratings[model_index[b[v]]];
-    const double expected = 1.0 / (1.0 + std::pow(kBase, (rb - ra) / kScale));
+    // kBase^((rb - ra) / kScale) = e^((rb - ra) / kPointsPerNatural)
+    const double expected = 1.0 / (1.0 + std::exp((rb - ra) / kPointsPerNatural));
     const double update = kEloK * (score_of(o[v]) - expected);
     ra += update;
     rb -= update;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "rating/column_allocator.hpp"
 
 namespace paddock::rating {
 
@@ -65,6 +66,8 @@ class VoteTable {
     tstamp_.push_back(tstamp);
   }
   void reserve(std::size_t votes);
+  // Removes every vote and name, keeping the allocated memory for reuse.
+  void clear();
   // Appends every vote of `other` after this table's votes, re-interning its names, so
   // tables filled by separate threads can be joined.
   void append(const VoteTable& other);
@@ -109,9 +112,11 @@ class VoteTable {
   std::vector<std::vector<uint32_t>> category_sets_;
   NameIndex category_set_index_;  // key: member names, sorted, joined by '\n'
 
-  std::vector<uint32_t> a_, b_, category_set_;
-  std::vector<Outcome> outcome_;
-  std::vector<double> tstamp_;
+  template <typename T>
+  using Column = std::vector<T, ColumnAllocator<T>>;
+  Column<uint32_t> a_, b_, category_set_;
+  Column<Outcome> outcome_;
+  Column<double> tstamp_;
 };
 
 // Which votes a board uses.

@@ -92,6 +92,21 @@ void VoteTable::reserve(std::size_t votes) {
   tstamp_.reserve(votes);
 }
 
+void VoteTable::clear() {
+  models_.clear();
+  model_index_.clear();
+  categories_.clear();
+  category_index_.clear();
+  category_sets_.resize(1);
+  category_set_index_.clear();
+  category_set_index_.emplace(std::string(), kNoCategories);
+  a_.clear();
+  b_.clear();
+  outcome_.clear();
+  category_set_.clear();
+  tstamp_.clear();
+}
+
 void VoteTable::append(const VoteTable& other) {
   std::vector<uint32_t> model_map(other.models_.size());
   for (std::size_t i = 0; i < other.models_.size(); ++i) {

@@ -47,6 +47,26 @@ TEST(VoteTable, AppendReinternsNamesAndKeepsOrder) {
   EXPECT_EQ(left.category_names()[members[0]], "x");
 }
 
+TEST(VoteTable, ClearForgetsVotesAndNames) {
+  VoteTable t;
+  const auto a = t.intern_model("a"), b = t.intern_model("b");
+  t.add(a, b, Outcome::AWins, t.intern_category_set(std::vector<std::string>{"x"}), 1);
+  t.clear();
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.model_count(), 0u);
+  EXPECT_EQ(t.category_set_count(), 1u);
+  EXPECT_EQ(t.intern_model("c"), 0u);
+}
+
+TEST(VoteTable, LargeColumnsWork) {
+  VoteTable t;
+  const auto a = t.intern_model("a"), b = t.intern_model("b");
+  for (int i = 0; i < 1'000'000; ++i) t.add(a, b, Outcome::Tie, 0, i);  // 8 MB of tstamps
+  VoteTable copy;
+  copy.append(t);
+  EXPECT_EQ(copy.tstamp()[999'999], 999'999);
+}
+
 TEST(Winner, NamesRoundTrip) {
   for (auto o : {Outcome::AWins, Outcome::BWins, Outcome::Tie, Outcome::BothBad}) {
     EXPECT_EQ(parse_winner(winner_name(o)), o);

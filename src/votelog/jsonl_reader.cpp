@@ -32,6 +32,7 @@ struct Chunk {
   std::unique_ptr<char[]> data;
   std::size_t capacity = 0;  // bytes usable before the padding
   std::size_t size = 0;      // bytes of whole lines
+  rating::VoteTable table;   // the chunk's votes once parsed; recycled with the buffer
 };
 
 struct LocalProblem {
@@ -40,7 +41,6 @@ struct LocalProblem {
 };
 
 struct ChunkOutcome {
-  rating::VoteTable table;
   int64_t lines = 0, records = 0, filtered = 0;
   std::vector<LocalProblem> problems;
 };
@@ -70,18 +70,18 @@ void for_each_line(const Chunk& chunk, F f) {
 // The fast path: the whole chunk through simdjson's document stream. Gives up (false) on
 // anything unusual (an invalid record, a record not on exactly one line), leaving the exact
 // diagnosis to the line-by-line path.
-bool parse_chunk_fast(const Chunk& chunk, const ReadOptions& options,
+bool parse_chunk_fast(Chunk& chunk, const ReadOptions& options,
                       simdjson::dom::parser& parser, ChunkOutcome& out) {
   for_each_line(chunk, [&](const char* start, std::size_t len) {
     ++out.lines;
     if (!blank(start, len)) ++out.records;
     return true;
   });
-  out.table.reserve(static_cast<std::size_t>(out.records));
+  chunk.table.reserve(static_cast<std::size_t>(out.records));
   simdjson::dom::document_stream stream;
   const std::size_t batch = std::max(chunk.size, kMinBatchBytes);
   if (parser.parse_many(chunk.data.get(), chunk.size, batch).get(stream)) return false;
-  VoteSink sink(options, out.table);
+  VoteSink sink(options, chunk.table);
   RawVote raw;
   int64_t documents = 0;
   for (auto document : stream) {
@@ -96,9 +96,9 @@ bool parse_chunk_fast(const Chunk& chunk, const ReadOptions& options,
 }
 
 // The exact path: one line at a time, each line one complete JSON value.
-void parse_chunk_by_line(const Chunk& chunk, const ReadOptions& options,
+void parse_chunk_by_line(Chunk& chunk, const ReadOptions& options,
                          simdjson::dom::parser& parser, ChunkOutcome& out) {
-  VoteSink sink(options, out.table);
+  VoteSink sink(options, chunk.table);
   RawVote raw;
   for_each_line(chunk, [&](const char* start, std::size_t len) {
     ++out.lines;
@@ -122,10 +122,12 @@ void parse_chunk_by_line(const Chunk& chunk, const ReadOptions& options,
   out.filtered = sink.filtered;
 }
 
-void parse_chunk(const Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
+void parse_chunk(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
                  ChunkOutcome& out) {
+  chunk.table.clear();
   if (parse_chunk_fast(chunk, options, parser, out)) return;
   out = ChunkOutcome{};
+  chunk.table.clear();
   parse_chunk_by_line(chunk, options, parser, out);
 }
 
@@ -137,6 +139,7 @@ class ChunkReader {
   // The next chunk of whole lines, or an empty chunk at the end.
   Result<Chunk> next(Chunk recycled) {
     Chunk c = std::move(recycled);
+    c.size = 0;
     std::size_t target = std::max(chunk_bytes_, carry_.size() * 2);
     reserve(c, target);
     std::memcpy(c.data.get(), carry_.data(), carry_.size());
@@ -182,11 +185,12 @@ class ChunkReader {
 };
 
 // Appends a parsed chunk to the context, in order.
-Status merge(ReadContext& ctx, ChunkOutcome& outcome, int64_t& lines_before) {
+Status merge(ReadContext& ctx, const rating::VoteTable& table, ChunkOutcome& outcome,
+             int64_t& lines_before) {
   ctx.report.records += outcome.records;
   ctx.report.filtered += outcome.filtered;
-  ctx.report.added += static_cast<int64_t>(outcome.table.size());
-  ctx.table.append(outcome.table);
+  ctx.report.added += static_cast<int64_t>(table.size());
+  ctx.table.append(table);
   for (const auto& p : outcome.problems) {
     if (auto status = report_problem(ctx, lines_before + p.line, p.problem); !status) {
       return status;
@@ -238,7 +242,7 @@ Status read_json_lines(ByteSource& source, std::string head, ReadContext& ctx) {
     while (chunk.size > 0) {
       ChunkOutcome outcome;
       parse_chunk(chunk, ctx.options, parser, outcome);
-      if (auto status = merge(ctx, outcome, lines_before); !status) return status;
+      if (auto status = merge(ctx, chunk.table, outcome, lines_before); !status) return status;
       if (spare.size > 0) {
         std::swap(chunk, spare);
         spare.size = 0;
@@ -309,8 +313,9 @@ Status read_json_lines(ByteSource& source, std::string head, ReadContext& ctx) {
       done.erase(merged);
     }
     ++merged;
+    auto status = merge(ctx, d.chunk.table, d.outcome, lines_before);
     spare_buffers.push_back(std::move(d.chunk));
-    return merge(ctx, d.outcome, lines_before);
+    return status;
   };
 
   Status status = ok();
