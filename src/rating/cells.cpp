@@ -1,6 +1,7 @@
 #include "rating/cells.hpp"
 
 #include <algorithm>
+#include <thread>
 #include <numeric>
 #include <unordered_map>
 
@@ -10,6 +11,9 @@ namespace {
 
 // Above this many counters the dense array gets too big; a hash map takes over.
 constexpr std::size_t kDenseCellLimit = std::size_t{1} << 22;
+// Counting is split over threads only for large tables (a thread per this many votes).
+constexpr std::size_t kVotesPerCountingThread = std::size_t{1} << 20;
+constexpr std::size_t kMaxCountingThreads = 2;
 
 // Index of the unordered pair (lo < hi) among m models, row by row.
 inline std::size_t triangle_index(std::size_t lo, std::size_t hi, std::size_t m) {
@@ -66,18 +70,35 @@ void count_cells(const VoteTable& votes, const VoteSelection& selection,
   };
 
   if (slots <= kDenseCellLimit) {
-    std::vector<int64_t> dense(slots, 0);
-    for (std::size_t v = 0; v < n; ++v) {
-      if (!selection.contains(v)) continue;
-      std::size_t key = 0;
-      if (key_of(v, key)) {
-        ++dense[key];
-      } else {
-        ++self_matches;
+    // Each thread counts a contiguous share of the votes into its own array; integer sums
+    // do not depend on how the votes were split.
+    const std::size_t threads =
+        std::clamp<std::size_t>(n / kVotesPerCountingThread, 1, kMaxCountingThreads);
+    std::vector<std::vector<int64_t>> dense(threads);
+    std::vector<int64_t> self(threads, 0);
+    auto count_range = [&](std::size_t t) {
+      dense[t].assign(slots, 0);
+      const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
+      for (std::size_t v = begin; v < end; ++v) {
+        if (!selection.contains(v)) continue;
+        std::size_t key = 0;
+        if (key_of(v, key)) {
+          ++dense[t][key];
+        } else {
+          ++self[t];
+        }
       }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(count_range, t);
+    count_range(0);
+    for (auto& th : pool) th.join();
+    for (std::size_t t = 1; t < threads; ++t) {
+      for (std::size_t key = 0; key < slots; ++key) dense[0][key] += dense[t][key];
     }
+    for (int64_t x : self) self_matches += x;
     for (std::size_t key = 0; key < slots; ++key) {
-      if (dense[key] != 0) decode(key, dense[key]);
+      if (dense[0][key] != 0) decode(key, dense[0][key]);
     }
   } else {
     std::unordered_map<std::size_t, int64_t> sparse;
