@@ -1,7 +1,8 @@
 #include "cli/commands.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/rate_command.hpp"
 #include "cli/simulate_command.hpp"

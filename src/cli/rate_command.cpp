@@ -83,8 +83,10 @@ int run_rate(const RateArguments& a) {
   const auto format = votelog::parse_board_format(a.format);
   const auto input_format = votelog::parse_input_format(a.input_format);
   if (!format) throw CLI::ValidationError("--format", "expected table, json, csv or markdown");
-  if (!input_format) throw CLI::ValidationError("--input-format", "expected auto, jsonl, json or csv");
-  if (!a.by.empty() && a.by != "category") throw CLI::ValidationError("--by", "only \"category\" is supported");
+  if (!input_format)
+    throw CLI::ValidationError("--input-format", "expected auto, jsonl, json or csv");
+  if (!a.by.empty() && a.by != "category")
+    throw CLI::ValidationError("--by", "only \"category\" is supported");
   const rating::BoardOptions options = board_options(a);
 
   const auto start = std::chrono::steady_clock::now();
@@ -111,9 +113,11 @@ int run_rate(const RateArguments& a) {
 
   std::vector<std::pair<std::optional<std::string>, rating::Board>> boards;
   if (a.by == "category") {
-    std::vector<std::string> categories(votes.category_names().begin(), votes.category_names().end());
+    std::vector<std::string> categories(votes.category_names().begin(),
+                                        votes.category_names().end());
     bool uncategorized = false;
-    for (auto s : votes.category_set()) uncategorized = uncategorized || s == rating::VoteTable::kNoCategories;
+    for (auto s : votes.category_set())
+      uncategorized = uncategorized || s == rating::VoteTable::kNoCategories;
     if (uncategorized) categories.emplace_back(rating::kUncategorized);
     std::sort(categories.begin(), categories.end());
     for (const auto& c : categories) {
@@ -193,8 +197,9 @@ int run_rate(const RateArguments& a) {
 void add_rate_command(CLI::App& app) {
   auto args = std::make_shared<RateArguments>();
   auto* cmd = app.add_subcommand(
-      "rate", "Compute a leaderboard (Bradley-Terry scores, bootstrap intervals, rank ranges) "
-              "from vote logs. See docs/rate.md.");
+      "rate",
+      "Compute a leaderboard (Bradley-Terry scores, bootstrap intervals, rank ranges) "
+      "from vote logs. See docs/rate.md.");
   cmd->add_option("files", args->files,
                   "Vote logs: JSON Lines, a JSON array or CSV, maybe gzip-compressed; "
                   "- or nothing reads standard input");
@@ -219,8 +224,9 @@ void add_rate_command(CLI::App& app) {
   cmd->add_option("--since", args->since, "Keep votes at or after this time (seconds or ISO date)");
   cmd->add_option("--until", args->until, "Keep votes before this time (seconds or ISO date)");
   cmd->add_option("--by", args->by, "\"category\": one board per category");
-  cmd->add_option("--weights", args->weights,
-                  "Category weights: \"balanced\" or C1=SHARE,C2=SHARE,... (docs/rating-method.md)");
+  cmd->add_option(
+      "--weights", args->weights,
+      "Category weights: \"balanced\" or C1=SHARE,C2=SHARE,... (docs/rating-method.md)");
   cmd->add_option("--min-votes", args->min_votes, "Models with fewer votes are preliminary")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

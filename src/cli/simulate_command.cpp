@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "fmt/core.h"
@@ -97,7 +96,8 @@ nlohmann::json truth_json(const rating::VoteSimulator& simulator) {
   j["category_offset_spread"] = o.category_offset_spread;
   j["multi_category_rate"] = o.multi_category_rate;
   j["categories"] = nlohmann::json::array();
-  for (const auto& c : o.categories) j["categories"].push_back({{"category", c.name}, {"share", c.share}});
+  for (const auto& c : o.categories)
+    j["categories"].push_back({{"category", c.name}, {"share", c.share}});
   j["models"] = nlohmann::json::array();
   for (const auto& m : simulator.models()) {
     nlohmann::json row{{"model", m.name}, {"rating", m.rating}};
@@ -136,8 +136,8 @@ int run_simulate(SimulateArguments a) {
   }
   // The category lists votes can have: {c} and {c, d}.
   const auto& cats = a.sim.categories;
-  std::vector<std::vector<std::vector<std::string>>> lists(cats.size(),
-                                                           std::vector<std::vector<std::string>>(cats.size()));
+  std::vector<std::vector<std::vector<std::string>>> lists(
+      cats.size(), std::vector<std::vector<std::string>>(cats.size()));
   for (std::size_t c = 0; c < cats.size(); ++c) {
     for (std::size_t d = 0; d < cats.size(); ++d) {
       lists[c][d] = c == d ? std::vector<std::string>{cats[c].name}
@@ -167,7 +167,8 @@ int run_simulate(SimulateArguments a) {
     }
   }
   if (!out->write(buffer) || !out->close()) {
-    fmt::print(stderr, "paddock simulate: {}: write failed: {}\n", out->name(), std::strerror(errno));
+    fmt::print(stderr, "paddock simulate: {}: write failed: {}\n", out->name(),
+               std::strerror(errno));
     return 1;
   }
   if (!truth_path.empty()) {
@@ -175,7 +176,8 @@ int run_simulate(SimulateArguments a) {
     const std::string text = truth_json(simulator).dump(2) + "\n";
     if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() ||
         std::fclose(f) != 0) {
-      fmt::print(stderr, "paddock simulate: {}: cannot write: {}\n", truth_path, std::strerror(errno));
+      fmt::print(stderr, "paddock simulate: {}: cannot write: {}\n", truth_path,
+                 std::strerror(errno));
       return 1;
     }
   }
@@ -187,8 +189,9 @@ int run_simulate(SimulateArguments a) {
 void add_simulate_command(CLI::App& app) {
   auto args = std::make_shared<SimulateArguments>();
   auto* cmd = app.add_subcommand(
-      "simulate", "Write a synthetic vote log with known true ratings (and the ratings beside "
-                  "it). See docs/rate.md.");
+      "simulate",
+      "Write a synthetic vote log with known true ratings (and the ratings beside "
+      "it). See docs/rate.md.");
   auto& s = args->sim;
   cmd->add_option("--models", s.models, "Number of models")->capture_default_str();
   cmd->add_option("--votes", s.votes, "Number of votes")->capture_default_str();
@@ -197,8 +200,7 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--tie-rate", s.tie_rate,
                   "Probability of a tie between equal models (less for uneven pairs)")
       ->capture_default_str();
-  cmd->add_option("--bothbad-share", s.bothbad_share,
-                  "Share of ties recorded as \"tie (bothbad)\"")
+  cmd->add_option("--bothbad-share", s.bothbad_share, "Share of ties recorded as \"tie (bothbad)\"")
       ->capture_default_str();
   cmd->add_option("--categories", args->categories, "NAME=SHARE,... (default: no categories)");
   cmd->add_option("--category-spread", s.category_offset_spread,
@@ -212,8 +214,9 @@ void add_simulate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--interval", s.interval, "Seconds between votes")->capture_default_str();
   cmd->add_option("--seed", s.seed, "Seed")->capture_default_str();
-  cmd->add_option("-o,--output", args->output, "Vote log to write (- for standard output; "
-                                               "a name ending in .gz is compressed)")
+  cmd->add_option("-o,--output", args->output,
+                  "Vote log to write (- for standard output; "
+                  "a name ending in .gz is compressed)")
       ->capture_default_str();
   cmd->add_option("--truth", args->truth,
                   "True ratings (JSON) to write; default OUTPUT.truth.json when OUTPUT is a file");

@@ -36,7 +36,8 @@ std::optional<double> parse_time_argument(std::string_view text) {
         text[13] != ':' || !digits(text, 14, 2, minute)) {
       return std::nullopt;
     }
-    if (text.size() > 16 && (text.size() != 19 || text[16] != ':' || !digits(text, 17, 2, second))) {
+    if (text.size() > 16 &&
+        (text.size() != 19 || text[16] != ':' || !digits(text, 17, 2, second))) {
       return std::nullopt;
     }
   }

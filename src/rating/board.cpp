@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <future>
 #include <cmath>
+#include <future>
 #include <numeric>
 #include <thread>
 
@@ -16,8 +16,8 @@
 #include "rating/cells.hpp"
 #include "rating/comparison_graph.hpp"
 #include "rating/elo.hpp"
-#include "rating/rating.hpp"
 #include "rating/ranks.hpp"
+#include "rating/rating.hpp"
 #include "rating/scale.hpp"
 #include "rating/vote_selection.hpp"
 
@@ -64,7 +64,8 @@ std::string name_list(const std::vector<uint32_t>& models, const std::vector<std
     if (!out.empty()) out += ", ";
     out += names[models[k]];
   }
-  if (models.size() > kNamesInNote) out += fmt::format(" and {} more", models.size() - kNamesInNote);
+  if (models.size() > kNamesInNote)
+    out += fmt::format(" and {} more", models.size() - kNamesInNote);
   return out;
 }
 
@@ -197,8 +198,8 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   const Cells cells = aggregate_cells(votes, selection, groups.group_of_set, group_count);
   board.votes = cells.votes;
   if (cells.self_matches > 0) {
-    board.notes.push_back(fmt::format("{} self-matches (a model against itself) were left out.",
-                                      cells.self_matches));
+    board.notes.push_back(
+        fmt::format("{} self-matches (a model against itself) were left out.", cells.self_matches));
   }
   board.timings.aggregate = clock.lap();
   if (cells.votes == 0) {
@@ -301,8 +302,9 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
           boot.prior_rounds, options.bootstrap_rounds));
     }
   } else {
-    board.notes.emplace_back("No bootstrap: intervals are not computed and rank ranges are "
-                             "the plain ranks.");
+    board.notes.emplace_back(
+        "No bootstrap: intervals are not computed and rank ranges are "
+        "the plain ranks.");
   }
   board.timings.bootstrap = clock.lap();
 
@@ -310,8 +312,9 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   const EloResult elo = elo_future.get();
   board.timings.elo = elo_seconds;
   if (elo.table_order) {
-    board.notes.emplace_back("Some votes have no tstamp, so Elo took the votes in the order "
-                             "of the log.");
+    board.notes.emplace_back(
+        "Some votes have no tstamp, so Elo took the votes in the order "
+        "of the log.");
   }
   clock.lap();  // waiting for Elo: counted in its own time
 
@@ -359,9 +362,10 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
     row.wins = c.wins;
     row.losses = c.losses;
     row.ties = c.ties;
-    row.win_rate = c.votes > 0 ? (static_cast<double>(c.wins) + kTieCredit * static_cast<double>(c.ties)) /
-                                     static_cast<double>(c.votes)
-                               : 0.0;
+    row.win_rate = c.votes > 0
+                       ? (static_cast<double>(c.wins) + kTieCredit * static_cast<double>(c.ties)) /
+                             static_cast<double>(c.votes)
+                       : 0.0;
     row.elo = elo.ratings[cells.table_model[i]];
     row.preliminary = c.votes < options.min_votes;
     board.models.push_back(std::move(row));

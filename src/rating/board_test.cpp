@@ -218,8 +218,7 @@ TEST(Board, WeightsShiftTheBoardTowardTheFavouredCategory) {
   EXPECT_NEAR(row(balanced, "m1").rating, row(balanced, "m2").rating, 1e-6);
   o.weights = *parse_category_weights("portrait=1");
   const Board portrait = board_of(table, o);
-  EXPECT_NEAR(row(portrait, "m1").rating - row(portrait, "m2").rating, 400 * std::log10(4.0),
-              1e-6);
+  EXPECT_NEAR(row(portrait, "m1").rating - row(portrait, "m2").rating, 400 * std::log10(4.0), 1e-6);
   EXPECT_EQ(portrait.votes, 50);  // landscape votes have weight 0 and drop out
   // The bootstrap respects the weights: the balanced interval is centred near 1000.
   EXPECT_LT(row(balanced, "m1").ci_low, 1000);

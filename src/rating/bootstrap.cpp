@@ -102,7 +102,8 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
       multinomial(rng, cells.votes, draw.count, w.drawn);
       if (weighting != nullptr) {
         std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
-        for (std::size_t k = 0; k < w.drawn.size(); ++k) w.group_counts[draw.group[k]] += w.drawn[k];
+        for (std::size_t k = 0; k < w.drawn.size(); ++k)
+          w.group_counts[draw.group[k]] += w.drawn[k];
         weighting->weights(w.group_counts, w.group_weight);
       }
       std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);

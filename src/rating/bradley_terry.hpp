@@ -15,11 +15,10 @@
 // kPriorVirtualGames virtual games against a fixed reference at theta = 0, each a tie. That
 // weak prior keeps every score finite; the board says so in its notes.
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <span>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "rating/pair_totals.hpp"
 

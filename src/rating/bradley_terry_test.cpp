@@ -24,8 +24,8 @@ PairTotals pairs(std::size_t models,
 }
 
 double points(const BradleyTerryFit& fit, int i, int j) {
-  return kPointsPerNatural * (fit.theta[static_cast<std::size_t>(i)] -
-                              fit.theta[static_cast<std::size_t>(j)]);
+  return kPointsPerNatural *
+         (fit.theta[static_cast<std::size_t>(i)] - fit.theta[static_cast<std::size_t>(j)]);
 }
 
 TEST(BradleyTerry, TwoModelsMatchTheClosedForm) {
@@ -48,15 +48,15 @@ TEST(BradleyTerry, TiesCountHalfAWinToEachSide) {
 }
 
 TEST(BradleyTerry, GradientVanishesAtTheFitOnABiggerGraph) {
-  const auto data = pairs(4, {{0, 1, 40, 25}, {1, 2, 30, 12}, {0, 2, 50, 41}, {2, 3, 20, 9},
-                              {0, 3, 10, 7.5}});
+  const auto data =
+      pairs(4, {{0, 1, 40, 25}, {1, 2, 30, 12}, {0, 2, 50, 41}, {2, 3, 20, 9}, {0, 3, 10, 7.5}});
   BradleyTerrySolver solver;
   const auto fit = solver.fit(data);
   ASSERT_TRUE(fit.converged);
   std::vector<double> gradient(4, 0);
   for (std::size_t p = 0; p < data.size(); ++p) {
-    const double g = data.credit[p] - data.games[p] * sigmoid(fit.theta[data.first[p]] -
-                                                              fit.theta[data.second[p]]);
+    const double g = data.credit[p] -
+                     data.games[p] * sigmoid(fit.theta[data.first[p]] - fit.theta[data.second[p]]);
     gradient[data.first[p]] += g;
     gradient[data.second[p]] -= g;
   }

@@ -25,7 +25,8 @@ Result<CategoryWeights> parse_category_weights(std::string_view text) {
     weights.balanced = true;
     return weights;
   }
-  if (text.empty()) return fail("bad_weights", "weights are empty: give \"balanced\" or C=SHARE,...");
+  if (text.empty())
+    return fail("bad_weights", "weights are empty: give \"balanced\" or C=SHARE,...");
   while (!text.empty()) {
     const auto comma = text.find(',');
     const auto item = trim(text.substr(0, comma));
@@ -74,12 +75,10 @@ Result<CategoryWeighting> CategoryWeighting::make(
     for (const auto& c : g) w.categories_.push_back(c);
   }
   std::sort(w.categories_.begin(), w.categories_.end());
-  w.categories_.erase(std::unique(w.categories_.begin(), w.categories_.end()),
-                      w.categories_.end());
+  w.categories_.erase(std::unique(w.categories_.begin(), w.categories_.end()), w.categories_.end());
   auto index_of = [&](std::string_view name) {
     return static_cast<uint32_t>(
-        std::lower_bound(w.categories_.begin(), w.categories_.end(), name) -
-        w.categories_.begin());
+        std::lower_bound(w.categories_.begin(), w.categories_.end(), name) - w.categories_.begin());
   };
   for (const auto& g : groups) {
     std::vector<uint32_t> members;
@@ -96,8 +95,7 @@ Result<CategoryWeighting> CategoryWeighting::make(
       const auto it = std::lower_bound(w.categories_.begin(), w.categories_.end(), name);
       if (it == w.categories_.end() || *it != name) {
         if (share == 0) continue;
-        return fail("bad_weights",
-                    fmt::format("category \"{}\" has a share but no votes", name));
+        return fail("bad_weights", fmt::format("category \"{}\" has a share but no votes", name));
       }
       w.target_[static_cast<std::size_t>(it - w.categories_.begin())] = share;
     }

@@ -41,7 +41,7 @@ class CategoryWeighting {
 
  private:
   std::vector<std::string> categories_;
-  std::vector<double> target_;                      // per category, sums to 1
+  std::vector<double> target_;                        // per category, sums to 1
   std::vector<std::vector<uint32_t>> group_members_;  // category indices per group
 };
 

@@ -1,8 +1,8 @@
 #include "rating/cells.hpp"
 
 #include <algorithm>
-#include <thread>
 #include <numeric>
+#include <thread>
 #include <unordered_map>
 
 namespace paddock::rating {
@@ -132,9 +132,8 @@ Cells aggregate_cells(const VoteTable& votes, const VoteSelection& selection,
   for (uint32_t t = 0; t < present.size(); ++t) {
     if (present[t]) cells.table_model.push_back(t);
   }
-  std::sort(cells.table_model.begin(), cells.table_model.end(), [&](uint32_t x, uint32_t y) {
-    return votes.model_name(x) < votes.model_name(y);
-  });
+  std::sort(cells.table_model.begin(), cells.table_model.end(),
+            [&](uint32_t x, uint32_t y) { return votes.model_name(x) < votes.model_name(y); });
   std::vector<uint32_t> canonical(votes.model_count(), 0);
   for (uint32_t i = 0; i < cells.table_model.size(); ++i) {
     canonical[cells.table_model[i]] = i;

@@ -19,7 +19,7 @@ enum CellOutcome : uint8_t { kFirstWins = 0, kSecondWins = 1, kTie = 2, kBothBad
 inline constexpr int kCellOutcomes = 4;
 
 struct Cells {
-  std::vector<std::string> models;  // canonical order: sorted by name
+  std::vector<std::string> models;    // canonical order: sorted by name
   std::vector<uint32_t> table_model;  // canonical index -> the table's model index
 
   // Pairs that met, sorted by (first, second); first < second.
@@ -31,7 +31,7 @@ struct Cells {
   std::vector<uint32_t> group;
   std::vector<int64_t> count;
 
-  int64_t votes = 0;   // sum of count
+  int64_t votes = 0;         // sum of count
   int64_t self_matches = 0;  // votes with model_a == model_b, left out
 };
 

@@ -17,8 +17,8 @@ namespace paddock::rating {
 bool strongly_connected(const PairTotals& pairs);
 
 struct GraphDiagnosis {
-  std::vector<uint32_t> never_lost;  // models with games but no credit taken from them
-  std::vector<uint32_t> never_won;   // models with games but no credit of their own
+  std::vector<uint32_t> never_lost;           // models with games but no credit taken from them
+  std::vector<uint32_t> never_won;            // models with games but no credit of their own
   std::vector<std::vector<uint32_t>> pieces;  // groups of models that met each other (>1 means
                                               // the graph falls apart)
 };

@@ -68,8 +68,7 @@ EloResult online_elo(const VoteTable& votes, const VoteSelection& selection,
   for (std::size_t v = 0; v < n; ++v) {
     if (selection.contains(v) && a[v] != b[v]) order.push_back(static_cast<uint32_t>(v));
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t x, uint32_t y) { return t[x] < t[y]; });
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return t[x] < t[y]; });
   for (uint32_t v : order) play(v);
   return result;
 }

@@ -44,9 +44,8 @@ Result<History> compute_history(const VoteTable& votes, const HistoryOptions& op
     for (uint32_t m = 0; m < present.size(); ++m) {
       if (present[m]) table_models.push_back(m);
     }
-    std::sort(table_models.begin(), table_models.end(), [&](uint32_t x, uint32_t y) {
-      return votes.model_name(x) < votes.model_name(y);
-    });
+    std::sort(table_models.begin(), table_models.end(),
+              [&](uint32_t x, uint32_t y) { return votes.model_name(x) < votes.model_name(y); });
   }
   const std::size_t m = table_models.size();
   std::vector<uint32_t> index(votes.model_count(), 0);
@@ -59,7 +58,8 @@ Result<History> compute_history(const VoteTable& votes, const HistoryOptions& op
   std::optional<uint32_t> anchor_model;
   if (options.anchor_model) {
     const auto it = std::find(history.models.begin(), history.models.end(), *options.anchor_model);
-    if (it != history.models.end()) anchor_model = static_cast<uint32_t>(it - history.models.begin());
+    if (it != history.models.end())
+      anchor_model = static_cast<uint32_t>(it - history.models.begin());
   }
 
   const auto n = static_cast<int64_t>(order.size());
@@ -77,9 +77,7 @@ Result<History> compute_history(const VoteTable& votes, const HistoryOptions& op
   for (int64_t k = 0; k < n; ++k) {
     const uint32_t v = order[static_cast<std::size_t>(k)];
     uint32_t i = index[a[v]], j = index[b[v]];
-    double credit = o[v] == Outcome::AWins ? kWinCredit
-                    : o[v] == Outcome::BWins ? 0.0
-                                             : kTieCredit;
+    double credit = o[v] == Outcome::AWins ? kWinCredit : o[v] == Outcome::BWins ? 0.0 : kTieCredit;
     if (i > j) {
       std::swap(i, j);
       credit = kWinCredit - credit;

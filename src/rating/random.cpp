@@ -26,7 +26,9 @@ constexpr double kBtrsSqueezeUs = 0.07;
 
 __extension__ using Uint128 = unsigned __int128;  // GCC/Clang built-in
 
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 // Inversion: walk the pmf from 0, using f(x) = f(x-1) * ((n+1)/x - 1) * p/q.
 // REQUIRES p <= 1/2 and n*p small, so the walk is short and q^n does not underflow.
@@ -59,8 +61,8 @@ double stirling_tail(double k) {
     for (int i = 0; i < kStirlingTable; ++i) {
       const double x = i;
       t[static_cast<std::size_t>(i)] =
-          std::lgamma(x + 1.0) - ((x + 0.5) * std::log(x + 1.0) - (x + 1.0) +
-                                  0.5 * std::log(2.0 * std::numbers::pi));
+          std::lgamma(x + 1.0) -
+          ((x + 0.5) * std::log(x + 1.0) - (x + 1.0) + 0.5 * std::log(2.0 * std::numbers::pi));
     }
     return t;
   }();
@@ -135,7 +137,9 @@ uint64_t Xoshiro256::next() {
   return result;
 }
 
-double Xoshiro256::uniform() { return static_cast<double>(next() >> 11) * kTwoPow53Inverse; }
+double Xoshiro256::uniform() {
+  return static_cast<double>(next() >> 11) * kTwoPow53Inverse;
+}
 
 double Xoshiro256::uniform_open() {
   return (static_cast<double>(next() >> 11) + 0.5) * kTwoPow53Inverse;

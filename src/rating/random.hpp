@@ -23,9 +23,9 @@ class Xoshiro256 {
   static Xoshiro256 for_stream(uint64_t seed, uint64_t stream);
 
   uint64_t next();
-  double uniform();       // in [0, 1), 53 random bits
-  double uniform_open();  // in (0, 1)
-  double normal();        // standard normal (Box-Muller)
+  double uniform();            // in [0, 1), 53 random bits
+  double uniform_open();       // in (0, 1)
+  double normal();             // standard normal (Box-Muller)
   uint64_t below(uint64_t n);  // uniform in [0, n), REQUIRES n > 0 (Lemire's method)
 
  private:

@@ -80,10 +80,18 @@ void expect_binomial_fits(int64_t n, double p) {
   EXPECT_LT(chi, df + 6 * std::sqrt(2 * df)) << "n=" << n << " p=" << p << " bins=" << bins;
 }
 
-TEST(Binomial, InversionMatchesTheExactDistribution) { expect_binomial_fits(30, 0.2); }
-TEST(Binomial, BtrsMatchesTheExactDistribution) { expect_binomial_fits(100, 0.4); }
-TEST(Binomial, BtrsMatchesTheExactDistributionForLargeN) { expect_binomial_fits(20000, 0.03); }
-TEST(Binomial, HighProbabilityIsMirrored) { expect_binomial_fits(60, 0.85); }
+TEST(Binomial, InversionMatchesTheExactDistribution) {
+  expect_binomial_fits(30, 0.2);
+}
+TEST(Binomial, BtrsMatchesTheExactDistribution) {
+  expect_binomial_fits(100, 0.4);
+}
+TEST(Binomial, BtrsMatchesTheExactDistributionForLargeN) {
+  expect_binomial_fits(20000, 0.03);
+}
+TEST(Binomial, HighProbabilityIsMirrored) {
+  expect_binomial_fits(60, 0.85);
+}
 
 TEST(Binomial, MeanAndVarianceForHugeN) {
   Xoshiro256 rng(9);

@@ -90,9 +90,7 @@ class VoteTable {
   std::span<const std::string> category_names() const { return categories_; }
   std::size_t category_set_count() const { return category_sets_.size(); }
   // The categories of a set, as indices into category_names(), sorted by name.
-  std::span<const uint32_t> category_set_members(uint32_t set) const {
-    return category_sets_[set];
-  }
+  std::span<const uint32_t> category_set_members(uint32_t set) const { return category_sets_[set]; }
 
  private:
   struct NameHash {
@@ -195,11 +193,11 @@ struct Board {
   uint64_t seed = 0;
   int bootstrap = 0;
   double ci = 0;
-  std::string weights = "as_voted";  // describe_weights of the options
-  bool prior_used = false;           // the weak prior kept the full fit finite
-  int bootstrap_prior_rounds = 0;    // bootstrap rounds that needed the prior
-  std::vector<ModelRow> models;      // sorted by rating, best first (then by name)
-  std::vector<PairRow> pairs;        // sorted by (model_a, model_b)
+  std::string weights = "as_voted";       // describe_weights of the options
+  bool prior_used = false;                // the weak prior kept the full fit finite
+  int bootstrap_prior_rounds = 0;         // bootstrap rounds that needed the prior
+  std::vector<ModelRow> models;           // sorted by rating, best first (then by name)
+  std::vector<PairRow> pairs;             // sorted by (model_a, model_b)
   std::vector<CategoryShare> categories;  // only with weights, sorted by name
   std::vector<std::string> notes;         // how edge cases were handled, in words
   BoardTimings timings;
@@ -229,9 +227,9 @@ struct HistoryOptions {
 inline constexpr int64_t kDefaultHistoryPoints = 100;
 
 struct HistoryPoint {
-  int64_t votes = 0;       // votes included so far
-  int64_t last_index = 0;  // table index of the last vote included
-  double tstamp = kNoTstamp;  // tstamp of that vote (bucket mode: the bucket's end)
+  int64_t votes = 0;            // votes included so far
+  int64_t last_index = 0;       // table index of the last vote included
+  double tstamp = kNoTstamp;    // tstamp of that vote (bucket mode: the bucket's end)
   std::vector<double> ratings;  // per History::models entry; NaN: no vote yet
   bool prior_used = false;
 };

@@ -13,7 +13,9 @@ namespace {
 constexpr uint64_t kRatingsStream = 0;  // generator streams of the seed
 constexpr uint64_t kVotesStream = 1;
 
-bool in_unit(double x) { return x >= 0 && x <= 1; }
+bool in_unit(double x) {
+  return x >= 0 && x <= 1;
+}
 
 }  // namespace
 
@@ -96,7 +98,8 @@ SimulatedVote VoteSimulator::next() {
     v.categories[v.category_count++] = pick_category();
     if (options_.multi_category_rate > 0 && rng_.uniform() < options_.multi_category_rate) {
       uint32_t second = pick_category();
-      for (int tries = 0; second == v.categories[0] && tries < 64; ++tries) second = pick_category();
+      for (int tries = 0; second == v.categories[0] && tries < 64; ++tries)
+        second = pick_category();
       if (second != v.categories[0]) v.categories[v.category_count++] = second;
     }
   }

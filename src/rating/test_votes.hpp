@@ -31,7 +31,10 @@ inline VoteTable table_of(const std::vector<Record>& records) {
 inline std::vector<Record> records_of(const VoteTable& t) {
   std::vector<Record> out;
   for (std::size_t v = 0; v < t.size(); ++v) {
-    Record r{t.model_name(t.model_a()[v]), t.model_name(t.model_b()[v]), t.outcome()[v], {},
+    Record r{t.model_name(t.model_a()[v]),
+             t.model_name(t.model_b()[v]),
+             t.outcome()[v],
+             {},
              t.tstamp()[v]};
     for (uint32_t c : t.category_set_members(t.category_set()[v])) {
       r.categories.push_back(t.category_names()[c]);
@@ -54,6 +57,8 @@ inline Outcome swapped(Outcome o) {
 }
 
 // Exact equality, NaN equal to NaN.
-inline bool same(double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); }
+inline bool same(double x, double y) {
+  return x == y || (std::isnan(x) && std::isnan(y));
+}
 
 }  // namespace paddock::rating::testing

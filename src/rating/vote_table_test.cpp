@@ -18,7 +18,8 @@ TEST(VoteTable, InternsModelsOnce) {
 TEST(VoteTable, CategorySetsIgnoreOrderDuplicatesAndEmptyNames) {
   VoteTable t;
   const auto x = t.intern_category_set(std::vector<std::string>{"portrait", "animals"});
-  const auto y = t.intern_category_set(std::vector<std::string>{"animals", "", "portrait", "animals"});
+  const auto y =
+      t.intern_category_set(std::vector<std::string>{"animals", "", "portrait", "animals"});
   EXPECT_EQ(x, y);
   EXPECT_NE(x, VoteTable::kNoCategories);
   EXPECT_EQ(t.intern_category_set(std::vector<std::string>{}), VoteTable::kNoCategories);

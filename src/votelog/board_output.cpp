@@ -8,13 +8,17 @@ namespace paddock::votelog {
 
 namespace {
 
-nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+nlohmann::json number(double x) {
+  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json();
+}
 
 std::string fixed(double x, int digits) {
   return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : "-";
 }
 
-std::string full(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
+std::string full(double x) {
+  return std::isfinite(x) ? fmt::format("{}", x) : "";
+}
 
 std::string rank_range(const rating::ModelRow& m) {
   return m.rank_best == m.rank_worst ? fmt::format("{}", m.rank_best)
@@ -37,10 +41,13 @@ bool any_preliminary(const rating::Board& b) {
   return false;
 }
 
-std::string ci_title(const rating::Board& b) { return fmt::format("{:g}% CI", b.ci * 100); }
+std::string ci_title(const rating::Board& b) {
+  return fmt::format("{:g}% CI", b.ci * 100);
+}
 
 // Columns padded to their widest cell; `right[i]` aligns column i to the right.
-std::string aligned(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
+std::string aligned(const std::vector<std::vector<std::string>>& rows,
+                    const std::vector<bool>& right) {
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& r : rows) {
     for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
@@ -50,7 +57,8 @@ std::string aligned(const std::vector<std::vector<std::string>>& rows, const std
     std::string line;
     for (std::size_t i = 0; i < r.size(); ++i) {
       if (i > 0) line += "  ";
-      line += right[i] ? fmt::format("{:>{}}", r[i], width[i]) : fmt::format("{:<{}}", r[i], width[i]);
+      line +=
+          right[i] ? fmt::format("{:>{}}", r[i], width[i]) : fmt::format("{:<{}}", r[i], width[i]);
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -58,7 +66,8 @@ std::string aligned(const std::vector<std::vector<std::string>>& rows, const std
   return out;
 }
 
-std::string markdown(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
+std::string markdown(const std::vector<std::vector<std::string>>& rows,
+                     const std::vector<bool>& right) {
   std::string out;
   for (std::size_t k = 0; k < rows.size(); ++k) {
     out += "|";
@@ -102,11 +111,11 @@ std::vector<std::vector<std::string>> pair_rows(const rating::Board& b) {
 const std::vector<bool> kPairAlign{false, false, true, true, true, true, true, true};
 
 std::string summary_line(const rating::Board& b) {
-  std::string line = fmt::format("{} votes, Bradley-Terry on the {}-point scale, anchor {}", b.votes,
-                                 b.scale, b.anchor);
+  std::string line = fmt::format("{} votes, Bradley-Terry on the {}-point scale, anchor {}",
+                                 b.votes, b.scale, b.anchor);
   if (b.bootstrap > 0) {
-    line += fmt::format(", {} from {} bootstrap rounds (seed {})", ci_title(b),
-                        b.bootstrap, b.seed);
+    line +=
+        fmt::format(", {} from {} bootstrap rounds (seed {})", ci_title(b), b.bootstrap, b.seed);
   }
   if (b.weights != "as_voted") line += fmt::format(", weights {}", b.weights);
   return line;
@@ -136,7 +145,8 @@ std::string render_csv(const rating::Board& b, const RenderOptions& o) {
   std::vector<std::string> header;
   if (o.category) header.emplace_back("category");
   if (o.pairs) {
-    for (const char* h : {"model_a", "model_b", "votes", "a_wins", "b_wins", "ties", "predicted_a_win"}) {
+    for (const char* h :
+         {"model_a", "model_b", "votes", "a_wins", "b_wins", "ties", "predicted_a_win"}) {
       header.emplace_back(h);
     }
   } else {
@@ -150,8 +160,9 @@ std::string render_csv(const rating::Board& b, const RenderOptions& o) {
     for (const auto& p : b.pairs) {
       std::vector<std::string> row;
       if (o.category) row.push_back(*o.category);
-      for (auto s : {p.model_a, p.model_b, fmt::format("{}", p.votes), fmt::format("{}", p.a_wins),
-                     fmt::format("{}", p.b_wins), fmt::format("{}", p.ties), full(p.predicted_a_win)}) {
+      for (auto s :
+           {p.model_a, p.model_b, fmt::format("{}", p.votes), fmt::format("{}", p.a_wins),
+            fmt::format("{}", p.b_wins), fmt::format("{}", p.ties), full(p.predicted_a_win)}) {
         row.push_back(s);
       }
       out += csv_line(row);
@@ -239,14 +250,16 @@ std::string render_board(const rating::Board& b, BoardFormat format, const Rende
   if (format == BoardFormat::Csv) return render_csv(b, o);
   const bool md = format == BoardFormat::Markdown;
   std::string out;
-  if (o.category) out += md ? fmt::format("## {}\n\n", *o.category) : fmt::format("== {} ==\n", *o.category);
+  if (o.category)
+    out += md ? fmt::format("## {}\n\n", *o.category) : fmt::format("== {} ==\n", *o.category);
   out += summary_line(b) + (md ? "\n\n" : "\n\n");
   if (b.models.empty()) {
     out += "(no models)\n";
   } else {
     out += md ? markdown(model_rows(b), kModelAlign) : aligned(model_rows(b), kModelAlign);
   }
-  if (any_preliminary(b)) out += md ? "\n\\* preliminary: too few votes\n" : "\n* preliminary: too few votes\n";
+  if (any_preliminary(b))
+    out += md ? "\n\\* preliminary: too few votes\n" : "\n* preliminary: too few votes\n";
   if (o.pairs && !b.pairs.empty()) {
     out += "\n";
     out += md ? markdown(pair_rows(b), kPairAlign) : aligned(pair_rows(b), kPairAlign);
@@ -254,8 +267,8 @@ std::string render_board(const rating::Board& b, BoardFormat format, const Rende
   if (!b.categories.empty()) {
     out += "\n";
     for (const auto& c : b.categories) {
-      out += fmt::format("{}category {}: {:.1f}% of the votes, weighted to {:.1f}%\n", md ? "- " : "",
-                         c.category, c.voted_share * 100, c.target_share * 100);
+      out += fmt::format("{}category {}: {:.1f}% of the votes, weighted to {:.1f}%\n",
+                         md ? "- " : "", c.category, c.voted_share * 100, c.target_share * 100);
     }
   }
   if (!b.notes.empty()) {

@@ -2,11 +2,10 @@
 // A board as text: JSON (the documented fields, docs/rate.md), CSV, Markdown or a readable
 // table. The server serves board_to_json's fields (plus its own).
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "rating/rating.hpp"
 

@@ -37,7 +37,8 @@ TEST(BoardOutput, JsonHasEveryDocumentedField) {
   }
   EXPECT_EQ(j["models"][0]["model"], "alpha");
   ASSERT_EQ(j["pairs"].size(), 3u);
-  for (const char* key : {"model_a", "model_b", "votes", "a_wins", "b_wins", "ties", "predicted_a_win"}) {
+  for (const char* key :
+       {"model_a", "model_b", "votes", "a_wins", "b_wins", "ties", "predicted_a_win"}) {
     EXPECT_TRUE(j["pairs"][0].contains(key)) << key;
   }
 }

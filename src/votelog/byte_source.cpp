@@ -104,8 +104,8 @@ class GzipSource : public ByteSource {
         if (!n) return std::unexpected(n.error());
         if (*n == 0) {
           if (member_started_) {
-            return fail("io_error", fmt::format("{}: gzip data ends too early (truncated file?)",
-                                                name_));
+            return fail("io_error",
+                        fmt::format("{}: gzip data ends too early (truncated file?)", name_));
           }
           done_ = true;
           break;

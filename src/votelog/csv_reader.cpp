@@ -2,11 +2,11 @@
 // doubled quotes). Columns are found by header name; model_a, model_b and winner are
 // required. A category cell holds names separated by ';' (or a JSON list of strings).
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-
-#include <simdjson.h>
 
 #include "fmt/core.h"
 #include "fmt/ranges.h"
@@ -26,7 +26,8 @@ class CsvScanner {
 
   // Reads the next record into `fields`; false at the end. Sets `problem` for a quote left
   // open at the end of the input.
-  Result<bool> next(std::vector<std::string>& fields, int64_t& start_line, std::optional<Problem>& problem) {
+  Result<bool> next(std::vector<std::string>& fields, int64_t& start_line,
+                    std::optional<Problem>& problem) {
     fields.clear();
     problem.reset();
     // Skip empty lines.
@@ -169,7 +170,8 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
   const int col_a = column("model_a"), col_b = column("model_b"), col_winner = column("winner");
   const int col_category = column("category"), col_tstamp = column("tstamp");
   const int col_track = column("track");
-  for (auto [col, name] : {std::pair{col_a, "model_a"}, {col_b, "model_b"}, {col_winner, "winner"}}) {
+  for (auto [col, name] :
+       {std::pair{col_a, "model_a"}, {col_b, "model_b"}, {col_winner, "winner"}}) {
     if (col < 0) {
       return fail("bad_vote_log",
                   fmt::format("{}:{}: the CSV header has no \"{}\" column (header: {})", ctx.name,
@@ -187,8 +189,8 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
     ++ctx.report.records;
     if (!problem && fields.size() != columns.size()) {
       problem = Problem{ProblemKind::MalformedCsv,
-                        fmt::format("expected {} fields like the header, found {}",
-                                    columns.size(), fields.size())};
+                        fmt::format("expected {} fields like the header, found {}", columns.size(),
+                                    fields.size())};
     }
     if (!problem) {
       raw.model_a = fields[static_cast<std::size_t>(col_a)];
@@ -212,8 +214,8 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
         }
       }
       if (!problem && col_category >= 0) {
-        problem = read_categories(fields[static_cast<std::size_t>(col_category)], parser,
-                                  raw.categories);
+        problem =
+            read_categories(fields[static_cast<std::size_t>(col_category)], parser, raw.categories);
       }
       if (!problem) problem = sink.accept(raw);
     }

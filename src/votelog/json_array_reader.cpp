@@ -2,9 +2,9 @@
 // buffer); a syntax error anywhere is fatal, since nothing after it can be trusted, but a
 // well-formed record with a bad value can be skipped.
 
-#include <cstring>
-
 #include <simdjson.h>
+
+#include <cstring>
 
 #include "fmt/core.h"
 #include "votelog/json_record.hpp"
@@ -20,7 +20,8 @@ class LineCounter {
   explicit LineCounter(const char* begin) : pos_(begin) {}
   int64_t line_at(const char* to) {
     while (pos_ < to) {
-      const auto* nl = static_cast<const char*>(std::memchr(pos_, '\n', static_cast<std::size_t>(to - pos_)));
+      const auto* nl =
+          static_cast<const char*>(std::memchr(pos_, '\n', static_cast<std::size_t>(to - pos_)));
       if (nl == nullptr) {
         pos_ = to;
         break;
@@ -87,9 +88,8 @@ Status read_json_array(ByteSource& source, std::string head, ReadContext& ctx) {
     }
   }
   if (!at_end(doc)) {
-    return fail("bad_vote_log",
-                fmt::format("{}:{}: malformed JSON (content after the array)", ctx.name,
-                            location(doc)));
+    return fail("bad_vote_log", fmt::format("{}:{}: malformed JSON (content after the array)",
+                                            ctx.name, location(doc)));
   }
   ctx.report.added += sink.added;
   ctx.report.filtered += sink.filtered;

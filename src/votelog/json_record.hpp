@@ -3,9 +3,9 @@
 // fastest kernel for the CPU at run time) and the On-Demand API (JSON arrays: it needs no
 // tape for the whole document, so a large array costs little memory).
 
-#include <optional>
-
 #include <simdjson.h>
+
+#include <optional>
 
 #include "votelog/vote_record.hpp"
 

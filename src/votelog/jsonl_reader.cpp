@@ -3,6 +3,8 @@
 // input order. Line numbers are chunk-local until the merge adds the lines before them, so
 // the first error reported is always the earliest, whatever the thread count.
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
@@ -12,8 +14,6 @@
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "votelog/json_record.hpp"
 #include "votelog/readers.hpp"
@@ -25,7 +25,7 @@ namespace {
 constexpr std::size_t kDefaultChunkBytes = std::size_t{4} << 20;
 constexpr std::size_t kPadding = simdjson::SIMDJSON_PADDING;
 constexpr int kChunksInFlightPerWorker = 2;
-constexpr double kReserveSlack = 1.02;  // room over the estimated vote count
+constexpr double kReserveSlack = 1.02;                        // room over the estimated vote count
 constexpr std::size_t kMinBatchBytes = std::size_t{1} << 20;  // simdjson's default batch
 
 struct Chunk {
@@ -60,8 +60,8 @@ void for_each_line(const Chunk& chunk, F f) {
   while (pos < chunk.size) {
     const char* start = data + pos;
     const auto* newline = static_cast<const char*>(std::memchr(start, '\n', chunk.size - pos));
-    const std::size_t len = newline != nullptr ? static_cast<std::size_t>(newline - start)
-                                               : chunk.size - pos;
+    const std::size_t len =
+        newline != nullptr ? static_cast<std::size_t>(newline - start) : chunk.size - pos;
     pos += len + 1;
     if (!f(start, len)) return;
   }
@@ -70,8 +70,8 @@ void for_each_line(const Chunk& chunk, F f) {
 // The fast path: the whole chunk through simdjson's document stream. Gives up (false) on
 // anything unusual (an invalid record, a record not on exactly one line), leaving the exact
 // diagnosis to the line-by-line path.
-bool parse_chunk_fast(Chunk& chunk, const ReadOptions& options,
-                      simdjson::dom::parser& parser, ChunkOutcome& out) {
+bool parse_chunk_fast(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
+                      ChunkOutcome& out) {
   for_each_line(chunk, [&](const char* start, std::size_t len) {
     ++out.lines;
     if (!blank(start, len)) ++out.records;
@@ -96,8 +96,8 @@ bool parse_chunk_fast(Chunk& chunk, const ReadOptions& options,
 }
 
 // The exact path: one line at a time, each line one complete JSON value.
-void parse_chunk_by_line(Chunk& chunk, const ReadOptions& options,
-                         simdjson::dom::parser& parser, ChunkOutcome& out) {
+void parse_chunk_by_line(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
+                         ChunkOutcome& out) {
   VoteSink sink(options, chunk.table);
   RawVote raw;
   for_each_line(chunk, [&](const char* start, std::size_t len) {
@@ -214,7 +214,8 @@ void reserve_for(ReadContext& ctx, const Chunk& first, std::size_t total_bytes) 
   }
   if (lines == 0) return;
   const double per_line = static_cast<double>(first.size) / static_cast<double>(lines);
-  ctx.table.reserve(static_cast<std::size_t>(static_cast<double>(total_bytes) / per_line * kReserveSlack));
+  ctx.table.reserve(
+      static_cast<std::size_t>(static_cast<double>(total_bytes) / per_line * kReserveSlack));
 }
 
 }  // namespace
@@ -231,9 +232,9 @@ Status read_json_lines(ByteSource& source, std::string head, ReadContext& ctx) {
   auto second = reader.next(Chunk{});
   if (!second) return std::unexpected(second.error());
 
-  const int workers =
-      ctx.options.threads > 0 ? ctx.options.threads
-                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int workers = ctx.options.threads > 0
+                          ? ctx.options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (second->size == 0 || workers == 1) {
     // Small input (or one thread): parse here, chunk by chunk.
     simdjson::dom::parser parser;

@@ -11,7 +11,7 @@ namespace paddock::votelog {
 
 namespace {
 
-constexpr std::size_t kExamples = 5;   // skipped records quoted in the report
+constexpr std::size_t kExamples = 5;  // skipped records quoted in the report
 constexpr std::size_t kSniffBytes = 4096;
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 

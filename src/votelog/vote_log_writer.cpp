@@ -111,7 +111,8 @@ void append_csv(std::string& out, const VoteRecord& r) {
   }
   append_csv_field(out, categories);
   out.push_back(',');
-  if (r.tstamp && std::isfinite(*r.tstamp)) fmt::format_to(std::back_inserter(out), "{}", *r.tstamp);
+  if (r.tstamp && std::isfinite(*r.tstamp))
+    fmt::format_to(std::back_inserter(out), "{}", *r.tstamp);
   out.push_back(',');
   append_csv_field(out, r.track);
   for (const auto& f : r.extra) {

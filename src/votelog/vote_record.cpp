@@ -46,7 +46,9 @@ uint32_t VoteSink::category_set(const std::vector<std::string_view>& categories)
 std::optional<Problem> VoteSink::accept(const RawVote& v) {
   for (const auto* field : {&v.model_a, &v.model_b, &v.winner}) {
     if (!field->has_value()) {
-      const char* name = field == &v.model_a ? "model_a" : field == &v.model_b ? "model_b" : "winner";
+      const char* name = field == &v.model_a   ? "model_a"
+                         : field == &v.model_b ? "model_b"
+                                               : "winner";
       return Problem{ProblemKind::MissingField, fmt::format("missing \"{}\"", name)};
     }
   }

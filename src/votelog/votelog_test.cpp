@@ -32,7 +32,8 @@ Result<ReadReport> read(std::string_view bytes, VoteTable& t, ReadOptions o = {}
   return read_vote_log_bytes(bytes, name, o, t);
 }
 
-std::string error_of(std::string_view bytes, ReadOptions o = {}, std::string_view name = "votes.jsonl") {
+std::string error_of(std::string_view bytes, ReadOptions o = {},
+                     std::string_view name = "votes.jsonl") {
   VoteTable t;
   auto r = read(bytes, t, o, name);
   EXPECT_FALSE(r) << "expected an error for: " << bytes;
@@ -47,7 +48,8 @@ std::vector<std::string> dump(const VoteTable& t) {
   for (std::size_t v = 0; v < t.size(); ++v) {
     std::string line = t.model_name(t.model_a()[v]) + "|" + t.model_name(t.model_b()[v]) + "|" +
                        std::string(rating::winner_name(t.outcome()[v])) + "|";
-    for (uint32_t c : t.category_set_members(t.category_set()[v])) line += t.category_names()[c] + ";";
+    for (uint32_t c : t.category_set_members(t.category_set()[v]))
+      line += t.category_names()[c] + ";";
     line += "|" + std::to_string(t.tstamp()[v]);
     out.push_back(line);
   }
@@ -55,9 +57,12 @@ std::vector<std::string> dump(const VoteTable& t) {
 }
 
 const char* kJsonLines =
-    "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"category\":\"portrait\",\"tstamp\":1}\n"
+    "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"category\":\"portrait\","
+    "\"tstamp\":1}\n"
     "\n"
-    "{\"winner\":\"tie (bothbad)\",\"model_b\":\"c\",\"model_a\":\"a\",\"category\":[\"x\",\"y\"],\"tstamp\":2.5,\"voter\":\"v1\",\"extra\":{\"n\":[1,2]}}\r\n"
+    "{\"winner\":\"tie "
+    "(bothbad)\",\"model_b\":\"c\",\"model_a\":\"a\",\"category\":[\"x\",\"y\"],\"tstamp\":2.5,"
+    "\"voter\":\"v1\",\"extra\":{\"n\":[1,2]}}\r\n"
     "{\"model_a\":\"b\",\"model_b\":\"c\",\"winner\":\"tie\",\"category\":null,\"tstamp\":\"3\"}\n"
     "  {\"model_a\":\"c\",\"model_b\":\"a\",\"winner\":\"model_b\"}  \n";
 
@@ -80,8 +85,12 @@ TEST(ReadVoteLog, JsonArrayReadsTheSameVotes) {
   VoteTable lines, array;
   ASSERT_TRUE(read(kJsonLines, lines));
   const std::string json =
-      "[\n {\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"category\":\"portrait\",\"tstamp\":1},\n"
-      " {\"winner\":\"tie (bothbad)\",\"model_b\":\"c\",\"model_a\":\"a\",\"category\":[\"x\",\"y\"],\"tstamp\":2.5},\n"
+      "[\n "
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"category\":\"portrait\","
+      "\"tstamp\":1},\n"
+      " {\"winner\":\"tie "
+      "(bothbad)\",\"model_b\":\"c\",\"model_a\":\"a\",\"category\":[\"x\",\"y\"],\"tstamp\":2.5},"
+      "\n"
       " {\"model_a\":\"b\",\"model_b\":\"c\",\"winner\":\"tie\",\"tstamp\":\"3\"},\n"
       " {\"model_a\":\"c\",\"model_b\":\"a\",\"winner\":\"model_b\"}\n]\n";
   auto r = read(json, array, {}, "votes.json");
@@ -150,33 +159,40 @@ TEST(ReadVoteLog, EveryKindOfBadRecordNamesFileLineAndProblem) {
        "votes.jsonl:2: unknown winner \"draw\""},
       {"votes.jsonl", "{\"model_a\":\"a\",\"model_b\":\"a\",\"winner\":\"tie\"}\n",
        "votes.jsonl:1: self-match"},
-      {"votes.jsonl", ok + "{\"model_a\":\"a\",\"model_b\":\"b\"}\n", "votes.jsonl:2: missing \"winner\""},
+      {"votes.jsonl", ok + "{\"model_a\":\"a\",\"model_b\":\"b\"}\n",
+       "votes.jsonl:2: missing \"winner\""},
       {"votes.jsonl", "{\"model_b\":\"b\",\"winner\":\"tie\"}\n", "missing \"model_a\""},
       {"votes.jsonl", "{\"model_a\":7,\"model_b\":\"b\",\"winner\":\"tie\"}\n",
        "votes.jsonl:1: \"model_a\" is not a string"},
-      {"votes.jsonl", "{\"model_a\":\"\",\"model_b\":\"b\",\"winner\":\"tie\"}\n", "empty \"model_a\""},
+      {"votes.jsonl", "{\"model_a\":\"\",\"model_b\":\"b\",\"winner\":\"tie\"}\n",
+       "empty \"model_a\""},
       {"votes.jsonl", "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"category\":3}\n",
        "\"category\" is not a string or a list of strings"},
-      {"votes.jsonl", "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"category\":[\"x\",1]}\n",
+      {"votes.jsonl",
+       "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"category\":[\"x\",1]}\n",
        "\"category\" is not a string or a list of strings"},
       {"votes.jsonl", "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"tstamp\":true}\n",
        "\"tstamp\" is not a number"},
       {"votes.jsonl", "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"track\":[]}\n",
        "\"track\" is not a string"},
       {"votes.jsonl", ok + "[1,2]\n", "votes.jsonl:2: record is not a JSON object"},
-      {"votes.jsonl", ok + ok + ok + "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\"} {}\n",
+      {"votes.jsonl",
+       ok + ok + ok + "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\"} {}\n",
        "votes.jsonl:4: malformed JSON"},
       {"votes.json", "[\n" + ok + ",\n{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"nope\"}]",
        "votes.json:4: unknown winner \"nope\""},
       {"votes.json", "[\n" + ok + ",\n{\"model_a\":\"a\",,}]", "votes.json:4: malformed JSON"},
       {"votes.json", "[1]", "votes.json:1: record is not a JSON object"},
       {"votes.json", "[" + ok + "] x", "votes.json:1: malformed JSON"},
-      {"votes.csv", "model_a,model_b\na,b\n", "votes.csv:1: the CSV header has no \"winner\" column"},
+      {"votes.csv", "model_a,model_b\na,b\n",
+       "votes.csv:1: the CSV header has no \"winner\" column"},
       {"votes.csv", "model_a,model_b,winner\na,b,model_a\na,b\n", "votes.csv:3: expected 3 fields"},
-      {"votes.csv", "model_a,model_b,winner\na,b,\"model_a\n", "votes.csv:2: quoted field is not closed"},
+      {"votes.csv", "model_a,model_b,winner\na,b,\"model_a\n",
+       "votes.csv:2: quoted field is not closed"},
       {"votes.csv", "model_a,model_b,winner,tstamp\na,b,model_a,soon\n",
        "votes.csv:2: \"tstamp\" is not a number"},
-      {"votes.csv", "model_a,model_b,winner,category\na,b,model_a,\"[1]\"\n", "votes.csv:2: \"category\""},
+      {"votes.csv", "model_a,model_b,winner,category\na,b,model_a,\"[1]\"\n",
+       "votes.csv:2: \"category\""},
       {"votes.csv", "model_a,model_b,winner\nx,x,tie\n", "votes.csv:2: self-match"},
   };
   for (const auto& c : cases) {
@@ -218,9 +234,10 @@ std::string many_lines(int lines, int bad_line) {
     if (i == bad_line) {
       text += "{\"model_a\":\"m1\",\"model_b\":\"m2\",\"winner\":\"bad\"}\n";
     } else {
-      text += "{\"model_a\":\"m" + std::to_string(i % 7) + "\",\"model_b\":\"n" + std::to_string(i % 5) +
-              "\",\"winner\":\"" + (i % 3 ? "model_a" : "tie") + "\",\"category\":\"c" +
-              std::to_string(i % 4) + "\",\"tstamp\":" + std::to_string(i) + "}\n";
+      text += "{\"model_a\":\"m" + std::to_string(i % 7) + "\",\"model_b\":\"n" +
+              std::to_string(i % 5) + "\",\"winner\":\"" + (i % 3 ? "model_a" : "tie") +
+              "\",\"category\":\"c" + std::to_string(i % 4) + "\",\"tstamp\":" + std::to_string(i) +
+              "}\n";
     }
   }
   return text;
@@ -256,10 +273,14 @@ TEST(ReadVoteLog, ThreadCountDoesNotChangeTheTable) {
 
 TEST(ReadVoteLog, FiltersByTrackTimeAndCategory) {
   const std::string text =
-      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"track\":\"t2v\",\"tstamp\":10,\"category\":\"p\"}\n"
-      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"track\":\"i2v\",\"tstamp\":20,\"category\":\"p\"}\n"
-      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"tstamp\":30,\"category\":[\"q\",\"p\"]}\n"
-      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"track\":\"t2v\",\"category\":\"q\"}\n";
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"track\":\"t2v\",\"tstamp\":10,"
+      "\"category\":\"p\"}\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"track\":\"i2v\",\"tstamp\":20,"
+      "\"category\":\"p\"}\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"tstamp\":30,\"category\":["
+      "\"q\",\"p\"]}\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"track\":\"t2v\",\"category\":"
+      "\"q\"}\n";
   auto count = [&](ReadOptions o) {
     VoteTable t;
     auto r = read(text, t, o);
@@ -282,7 +303,8 @@ TEST(ReadVoteLog, FiltersByTrackTimeAndCategory) {
 TEST(ReadVoteLog, ErrorsLeaveTheTableAsItWas) {
   VoteTable t;
   ASSERT_TRUE(read(kJsonLines, t));
-  const std::string bad = std::string(kJsonLines) + "{\"model_a\":\"z\",\"model_b\":\"z\",\"winner\":\"tie\"}\n";
+  const std::string bad =
+      std::string(kJsonLines) + "{\"model_a\":\"z\",\"model_b\":\"z\",\"winner\":\"tie\"}\n";
   EXPECT_FALSE(read(bad, t));
   EXPECT_EQ(t.size(), 4u);
   ASSERT_TRUE(read(kJsonLines, t));  // appends
@@ -314,7 +336,8 @@ TEST(ReadVoteLog, FilesAndTheirErrors) {
 TEST(WriteVoteLog, JsonLinesAndCsvReadBackToTheSameVotes) {
   const std::vector<std::string> cats{"portrait", "text, in \"video\""};
   const std::vector<std::string> none;
-  const ExtraField extra[] = {{"vote_id", int64_t{42}}, {"prompt", std::string_view("a \"quoted\"\nprompt")},
+  const ExtraField extra[] = {{"vote_id", int64_t{42}},
+                              {"prompt", std::string_view("a \"quoted\"\nprompt")},
                               {"decision_s", 1.25}};
   const std::vector<VoteRecord> records{
       {"Seedance 2.0", "HappyHorse-1.0", Outcome::AWins, cats, 1764213600.123, "t2v", extra},
@@ -333,7 +356,8 @@ TEST(WriteVoteLog, JsonLinesAndCsvReadBackToTheSameVotes) {
     ASSERT_TRUE(r) << r.error().message << "\n" << out;
     const auto d = dump(t);
     ASSERT_EQ(d.size(), 3u);
-    EXPECT_EQ(d[0], "Seedance 2.0|HappyHorse-1.0|model_a|portrait;text, in \"video\";|1764213600.123000");
+    EXPECT_EQ(d[0],
+              "Seedance 2.0|HappyHorse-1.0|model_a|portrait;text, in \"video\";|1764213600.123000");
     EXPECT_EQ(d[1], "mod\u00e9le|b,c|tie (bothbad)||nan");
     EXPECT_EQ(d[2], "x|y\"z|tie|portrait;text, in \"video\";|5.000000");
     ReadOptions o;

@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,8 +32,9 @@ std::string slurp(const fs::path& p) {
 // Runs `command` with /bin/sh in `dir`; "paddock" at a word start means the binary.
 Outcome run(const std::string& command, const fs::path& dir) {
   static int counter = 0;
-  const fs::path tmp = fs::temp_directory_path() /
-                       ("paddock_rate_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  const fs::path tmp =
+      fs::temp_directory_path() /
+      ("paddock_rate_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   fs::create_directories(tmp);
   const std::string script = "paddock() { " + std::string(PADDOCK_BINARY) + " \"$@\"; }\ncd '" +
                              dir.string() + "' && " + command;
@@ -67,9 +68,11 @@ TEST_P(RateCases, BehavesAsExpected) {
     if (line.starts_with("exit ")) {
       EXPECT_EQ(r.exit_code, std::stoi(text_after("exit "))) << "stderr: " << r.err;
     } else if (line.starts_with("stdout: ")) {
-      EXPECT_NE(r.out.find(text_after("stdout: ")), std::string::npos) << line << "\nstdout: " << r.out;
+      EXPECT_NE(r.out.find(text_after("stdout: ")), std::string::npos)
+          << line << "\nstdout: " << r.out;
     } else if (line.starts_with("stderr: ")) {
-      EXPECT_NE(r.err.find(text_after("stderr: ")), std::string::npos) << line << "\nstderr: " << r.err;
+      EXPECT_NE(r.err.find(text_after("stderr: ")), std::string::npos)
+          << line << "\nstderr: " << r.err;
     } else if (line.starts_with("stdout-not: ")) {
       EXPECT_EQ(r.out.find(text_after("stdout-not: ")), std::string::npos) << line;
     } else if (line.starts_with("stderr-not: ")) {
@@ -136,11 +139,14 @@ TEST_F(RateNumbers, SimulatedLogIsRecoveredWithinItsIntervals) {
 }
 
 TEST_F(RateNumbers, SameSeedSameOutputWhateverTheThreadsAndTheSource) {
-  ASSERT_EQ(sh("paddock simulate --models 6 --votes 20000 --categories a=1,b=2 -o votes.jsonl")
-                .exit_code, 0);
+  ASSERT_EQ(
+      sh("paddock simulate --models 6 --votes 20000 --categories a=1,b=2 -o votes.jsonl").exit_code,
+      0);
   const Outcome one = sh("paddock rate votes.jsonl --format json --bootstrap 200 --threads 1");
   const Outcome two = sh("paddock rate --format json --bootstrap 200 --threads 2 - < votes.jsonl");
-  const Outcome gz = sh("gzip -c votes.jsonl > votes.jsonl.gz && paddock rate votes.jsonl.gz --format json --bootstrap 200");
+  const Outcome gz =
+      sh("gzip -c votes.jsonl > votes.jsonl.gz && paddock rate votes.jsonl.gz --format json "
+         "--bootstrap 200");
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out, two.out);
   EXPECT_EQ(one.out, gz.out);
@@ -149,8 +155,14 @@ TEST_F(RateNumbers, SameSeedSameOutputWhateverTheThreadsAndTheSource) {
 }
 
 TEST_F(RateNumbers, CsvLogGivesTheSameBoardAsJsonLines) {
-  ASSERT_EQ(sh("paddock simulate --models 5 --votes 5000 --categories a=1,b=1 --multi-category 0.3 -o v.jsonl").exit_code, 0);
-  ASSERT_EQ(sh("paddock simulate --models 5 --votes 5000 --categories a=1,b=1 --multi-category 0.3 --format csv -o v.csv").exit_code, 0);
+  ASSERT_EQ(sh("paddock simulate --models 5 --votes 5000 --categories a=1,b=1 --multi-category 0.3 "
+               "-o v.jsonl")
+                .exit_code,
+            0);
+  ASSERT_EQ(sh("paddock simulate --models 5 --votes 5000 --categories a=1,b=1 --multi-category 0.3 "
+               "--format csv -o v.csv")
+                .exit_code,
+            0);
   const Outcome jsonl = sh("paddock rate v.jsonl --format json --bootstrap 100 --weights balanced");
   const Outcome csv = sh("paddock rate v.csv --format json --bootstrap 100 --weights balanced");
   ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
@@ -158,7 +170,10 @@ TEST_F(RateNumbers, CsvLogGivesTheSameBoardAsJsonLines) {
 }
 
 TEST_F(RateNumbers, ByCategoryGivesOneBoardPerCategory) {
-  ASSERT_EQ(sh("paddock simulate --models 4 --votes 6000 --categories portrait=1,landscape=1 -o v.jsonl").exit_code, 0);
+  ASSERT_EQ(
+      sh("paddock simulate --models 4 --votes 6000 --categories portrait=1,landscape=1 -o v.jsonl")
+          .exit_code,
+      0);
   const auto j = json_of("paddock rate v.jsonl --format json --by category --bootstrap 50");
   EXPECT_EQ(j["by"], "category");
   ASSERT_EQ(j["boards"].size(), 2u);
