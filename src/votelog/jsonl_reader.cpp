@@ -79,7 +79,9 @@ bool parse_chunk_fast(Chunk& chunk, const ReadOptions& options, simdjson::dom::p
   });
   chunk.table.reserve(static_cast<std::size_t>(out.records));
   simdjson::dom::document_stream stream;
-  const std::size_t batch = std::max(chunk.size, kMinBatchBytes);
+  // A fixed batch size (the buffer's capacity, not the chunk's varying size), or simdjson
+  // would reallocate its buffers whenever a chunk came out a few bytes longer.
+  const std::size_t batch = std::max(chunk.capacity, kMinBatchBytes);
   if (parser.parse_many(chunk.data.get(), chunk.size, batch).get(stream)) return false;
   VoteSink sink(options, chunk.table);
   RawVote raw;
