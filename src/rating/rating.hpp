@@ -207,7 +207,11 @@ struct Board {
 // Returns the board (with no models when no vote passes the filter), or an error:
 // "bad_option" (ci_level outside (0,1), negative rounds, ...), "bad_weights" (a share for
 // a category without votes, no positive share), "unknown_anchor" (anchor model has no vote).
-// Deterministic: the same multiset of votes, options and seed give the same board.
+// Deterministic: the same multiset of votes, options and seed give the same board (Elo also
+// depends on the tstamp order, equal tstamps keeping table order), whatever `threads` is.
+// Only reads `votes`; it must not be appended to meanwhile (compute on a copy or snapshot).
+// To be reproduced by `paddock rate` on an export, a table must hold exactly what the export
+// writes: the same names, categories and tstamp doubles (the writer prints them round-trip).
 Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options);
 
 // ---- score over time ----------------------------------------------------------------
