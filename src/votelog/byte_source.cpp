@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -193,7 +194,10 @@ OpenedSource open_memory_source(std::string_view bytes) {
 Result<std::string> read_all(ByteSource& source, std::string prefix) {
   std::string out = std::move(prefix);
   std::size_t used = out.size();
-  if (out.size() < (std::size_t{1} << 16)) out.resize(std::size_t{1} << 16);
+  // A known size (a regular file) is read into one allocation, with room for the padding
+  // a parser may want after it; otherwise the buffer doubles as it fills.
+  constexpr std::size_t kSlack = 64;
+  out.resize(std::max({out.size(), std::size_t{1} << 16, source.size_hint() + kSlack}));
   for (;;) {
     if (used == out.size()) out.resize(out.size() * 2);
     auto n = source.read(out.data() + used, out.size() - used);

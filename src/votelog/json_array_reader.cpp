@@ -42,9 +42,9 @@ class LineCounter {
 Status read_json_array(ByteSource& source, std::string head, ReadContext& ctx) {
   auto all = read_all(source, std::move(head));
   if (!all) return std::unexpected(all.error());
-  const simdjson::padded_string json(*all);
-  all->clear();
-  all->shrink_to_fit();
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: room for them, without a copy.
+  all->reserve(all->size() + simdjson::SIMDJSON_PADDING);
+  const simdjson::padded_string_view json(all->data(), all->size(), all->capacity());
 
   LineCounter lines(json.data());
   auto fatal = [&](int64_t line, simdjson::error_code e) -> Status {
