@@ -124,6 +124,11 @@ int encode(Lane& lane, AVFormatContext* out, const AVFrame* frame) {
     rc = avcodec_receive_packet(lane.enc.get(), pkt.get());
     if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
     if (rc < 0) return rc;
+    // A frame lasts 1/fps; saying so makes the stream last exactly its nominal duration
+    // (the last frame included) and gives it its nominal frame rate.
+    if (pkt->duration == 0 && lane.enc->codec_type == AVMEDIA_TYPE_VIDEO) {
+      pkt->duration = av_rescale_q(1, av_inv_q(lane.enc->framerate), lane.enc->time_base);
+    }
     av_packet_rescale_ts(pkt.get(), lane.enc->time_base, lane.stream->time_base);
     pkt->stream_index = lane.stream->index;
     if ((rc = av_interleaved_write_frame(out, pkt.get())) < 0) return rc;
@@ -153,6 +158,7 @@ Status open_video(Lane& lane, AVFormatContext* out, const std::string& name) {
   lane.stream = avformat_new_stream(out, nullptr);
   if (!lane.stream) return fail("render_failed", name + ": out of memory");
   lane.stream->time_base = e->time_base;
+  lane.stream->avg_frame_rate = e->framerate;
   avcodec_parameters_from_context(lane.stream->codecpar, e);
   return ok();
 }

@@ -51,7 +51,7 @@ struct DemoEvent {
   int64_t done = 0;  // Step: units done of total
   int64_t total = 0;
   std::string label{};  // Step: what was just done; Finished: a summary ("232 clips")
-  double seconds = 0;  // Finished: how long the phase took
+  double seconds = 0;   // Finished: how long the phase took
 };
 // Called on the thread that called prepare_demo, never concurrently.
 using DemoProgress = std::function<void(const DemoEvent&)>;
