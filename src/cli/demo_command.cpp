@@ -36,7 +36,9 @@ class DemoReporter {
         break;
       case demo::DemoEvent::Kind::Step: {
         const int64_t tenths = e.total > 0 ? e.done * 10 / e.total : 10;
-        if (interactive_ || tenths > tenths_shown_) {
+        if (interactive_) {
+          bar_.step(e.done, e.total, phase + " " + e.label, "");
+        } else if (tenths > tenths_shown_) {
           bar_.step(e.done, e.total, phase, e.label);
           tenths_shown_ = tenths;
         }

@@ -282,7 +282,11 @@ Status import_phase(const DemoLayout& layout, store::Store& store, Phases& phase
   options.media_dir = layout.media;
   auto report =
       arena::import_catalog(parsed.manifest, &store, options, [&](const arena::ImportStep& s) {
-        phases.step(s.done, s.total, s.file + ": " + std::string(arena::to_string(s.outcome)));
+        // Named as in the manifest, relative to the render folder.
+        std::string file = s.file;
+        const std::string prefix = layout.render.string() + "/";
+        if (file.starts_with(prefix)) file.erase(0, prefix.size());
+        phases.step(s.done, s.total, file + ": " + std::string(arena::to_string(s.outcome)));
       });
   if (!report) return std::unexpected(report.error());
   if (!report->problems.empty()) return fail("import_failed", report->problems.front());
