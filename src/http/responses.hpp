@@ -1,0 +1,28 @@
+#pragma once
+// Building responses: JSON bodies, error bodies with stable codes, and the security headers
+// every response carries.
+
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+
+namespace paddock::http {
+
+// A response with a JSON body (already serialized) and Cache-Control: no-store.
+Response json_response(int status, std::string body);
+
+// {"error": {"code": code, "message": message}} with the given status.
+Response error_response(int status, std::string_view code, std::string_view message);
+
+// 429 rate_limited with Retry-After: retry_after_s (at least 1).
+Response rate_limited_response(int retry_after_s);
+
+// Adds Content-Security-Policy, X-Content-Type-Options, Referrer-Policy, X-Frame-Options and
+// Cross-Origin-Opener-Policy (docs/http-api.md, "Security headers").
+void add_security_headers(Response&);
+
+// `text` as a JSON string literal, quotes included.
+std::string json_quote(std::string_view text);
+
+}  // namespace paddock::http
