@@ -1,7 +1,11 @@
 #include "cli/commands.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/export_command.hpp"
+#include "cli/serve_command.hpp"
 
 namespace paddock::cli {
 
@@ -10,13 +14,16 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", "paddock 0.1.0");
   app.require_subcommand(1);
   // Each subcommand registers itself here: add_<name>_command(app).
+  int exit_code = 0;
+  add_serve_command(app, exit_code);
+  add_export_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace paddock::cli

@@ -1,0 +1,54 @@
+#pragma once
+// Records issued battles in the background, in batches, so that handing out a battle never
+// waits for the database. Battles still queued when the process is killed are lost (their
+// votes are not: a vote carries its battle's facts); stop() writes everything queued.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace paddock::arena {
+
+class BattleRecorder {
+ public:
+  // Writes at least every `flush_every`, or sooner when 4096 battles are waiting. While the
+  // store refuses writes, keeps at most `max_pending` battles and drops the oldest beyond.
+  BattleRecorder(store::Store& store, std::chrono::milliseconds flush_every,
+                 std::size_t max_pending = 1'000'000);
+  ~BattleRecorder();
+  BattleRecorder(const BattleRecorder&) = delete;
+  BattleRecorder& operator=(const BattleRecorder&) = delete;
+
+  void record(store::Battle battle);
+  // Writes what is queued (one more attempt) and joins the thread. Idempotent.
+  void stop();
+  // Writes what is queued now and returns when it is stored (or the store failed).
+  void flush();
+
+  uint64_t dropped() const;
+
+ private:
+  void run();
+  void write(std::vector<store::Battle>& batch);
+
+  store::Store& store_;
+  std::chrono::milliseconds flush_every_;
+  std::size_t max_pending_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable flushed_;
+  std::vector<store::Battle> queue_;
+  bool stopping_ = false;
+  uint64_t flush_requests_ = 0;
+  uint64_t flushes_done_ = 0;
+  uint64_t dropped_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace paddock::arena
