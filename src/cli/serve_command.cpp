@@ -71,6 +71,7 @@ int serve(const ServeSettings& s) {
   ao.leaderboards.seed = s.seed;
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
   ao.leaderboards.interval = s.board_interval;
+  ao.leaderboards.history_interval = 10 * s.board_interval;
   ao.leaderboards.render_board = http::render_board_json;
   ao.leaderboards.render_history = http::render_history_json;
   auto arena = arena::Arena::open(**store, ao);
@@ -143,6 +144,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     } else {
       opt = cmd->add_option(info.flag, parsed->values[info.key], info.help);
     }
+    opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // the last one given wins
     options.emplace_back(info.key, opt);
   }
   cmd->callback([parsed, options, &exit_code] {
