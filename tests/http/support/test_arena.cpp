@@ -30,10 +30,6 @@ const std::vector<TestPrompt>& prompts() {
   return kPrompts;
 }
 
-void require(const Status& s, const std::string& what) {
-  if (!s) throw std::runtime_error(what + ": " + s.error().message);
-}
-
 template <typename T>
 T require(Result<T> r, const std::string& what) {
   if (!r) throw std::runtime_error(what + ": " + r.error().message);
