@@ -42,7 +42,9 @@ TEST_F(Admin, ListsModelsWithRealNamesAndChangesThem) {
       EXPECT_EQ(m.at("codename"), "HappyHorse-1.0");
       EXPECT_EQ(m.at("public_name"), "HappyHorse-1.0");
     }
-    if (m.at("id") == "phantom-x") EXPECT_TRUE(m.at("public_name").is_null());
+    if (m.at("id") == "phantom-x") {
+      EXPECT_TRUE(m.at("public_name").is_null());
+    }
   }
   EXPECT_TRUE(zebra);
 

@@ -171,7 +171,9 @@ TEST_F(Media, NoRequestReachesAFileByPath) {
         << target << " answered " << r.status;
     EXPECT_EQ(r.body.find("SQLite format 3"), std::string::npos) << target;
     EXPECT_EQ(r.body.find("root:"), std::string::npos) << target;
-    if (target.starts_with("/media/")) EXPECT_EQ(r.status, 404) << target;
+    if (target.starts_with("/media/")) {
+      EXPECT_EQ(r.status, 404) << target;
+    }
   }
 }
 
