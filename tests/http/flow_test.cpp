@@ -33,8 +33,10 @@ class Flow : public ::testing::Test {
   }
 
   json rate(const std::filesystem::path& log, std::vector<std::string> extra = {}) {
+    // The log comes first: `--category` takes every value after it.
     std::vector<std::string> argv{paddock_binary().string(),
                                   "rate",
+                                  log.string(),
                                   "--seed",
                                   "1",
                                   "--bootstrap",
@@ -44,7 +46,6 @@ class Flow : public ::testing::Test {
                                   "--format",
                                   "json"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back(log.string());
     auto r = run_process(argv);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return json::parse(r.out);
