@@ -1,5 +1,7 @@
 #include "test_arena.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <stdexcept>
 
@@ -60,16 +62,49 @@ std::vector<std::string> TestArena::identities() {
   return out;
 }
 
+namespace {
+
+// Bump when the catalog below changes: test processes share one built copy of it.
+constexpr int kTemplateVersion = 1;
+
+}  // namespace
+
 TestArena::TestArena() : dir_("paddock-http-test") {
-  std::filesystem::create_directories(media());
-  std::filesystem::create_directories(web_root() / "assets");
-  std::ofstream(web_root() / "index.html")
+  // Building the catalog (normalizing every clip, committing every row) takes a second; it
+  // is built once into a cache folder shared by the test processes and copied from there.
+  auto cache = std::filesystem::temp_directory_path() /
+               ("paddock-http-arena-v" + std::to_string(kTemplateVersion) + "-s" +
+                std::to_string(store::latest_schema_version()));
+  if (!std::filesystem::exists(cache / "complete")) {
+    auto partial = cache;
+    partial += "." + std::to_string(::getpid()) + ".partial";
+    std::filesystem::remove_all(partial);
+    build(partial);
+    std::error_code ec;
+    std::filesystem::rename(partial, cache, ec);  // another process may have won the race
+    std::filesystem::remove_all(partial);
+  }
+  std::filesystem::copy(
+      cache, dir(),
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  std::ifstream uploads(dir() / "uploads.txt");
+  for (std::string model, path; uploads >> model >> path;) uploads_.emplace_back(model, path);
+}
+
+void TestArena::build(const std::filesystem::path& dir) {
+  auto media = dir / "media";
+  auto web_root = dir / "web";
+  auto db = dir / "paddock.db";
+  std::filesystem::create_directories(media);
+  std::filesystem::create_directories(web_root / "assets");
+  std::ofstream(web_root / "index.html")
       << "<!doctype html><html><head><title>paddock</title>"
          "<script type=\"module\" src=\"/assets/app-1a2b3c.js\"></script></head>"
          "<body><main id=\"app\"></main></body></html>\n";
-  std::ofstream(web_root() / "assets" / "app-1a2b3c.js") << "console.log('paddock');\n";
+  std::ofstream(web_root / "assets" / "app-1a2b3c.js") << "console.log('paddock');\n";
+  std::ofstream uploads(dir / "uploads.txt");
 
-  auto store = require(store::open_store(db().string()), "open the test database");
+  auto store = require(store::open_store(db.string()), "open the test database");
   for (std::string id : {"t2v", "i2v", "solo"}) {
     store::Track t;
     t.id = id;
@@ -95,8 +130,8 @@ TestArena::TestArena() : dir_("paddock-http-test") {
     prompt.language = "en";
     prompt.categories = p.categories;
     if (p.source_image) {
-      make_image(dir_ / "source.png", 320, 180);
-      auto stored = require(media::store_source(dir_ / "source.png", media()), "store source");
+      make_image(dir / "source.png", 320, 180);
+      auto stored = require(media::store_source(dir / "source.png", media), "store source");
       prompt.source_hash = stored.hash;
       prompt.source_mime = stored.facts.mime;
     }
@@ -117,9 +152,9 @@ TestArena::TestArena() : dir_("paddock-http-test") {
       spec.handler_name = m.display_name;
       spec.sei_text = m.id + " " + m.display_name;
       const auto& upload = shared_clip(spec);
-      uploads_.emplace_back(m.id, upload);
+      uploads << m.id << ' ' << upload.string() << '\n';
       auto stored =
-          require(media::store_normalized(upload, media(), {}), "normalize the clip of " + m.id);
+          require(media::store_normalized(upload, media, {}), "normalize the clip of " + m.id);
       store::Clip c;
       c.track_id = p.track;
       c.prompt_id = p.id;
@@ -137,6 +172,8 @@ TestArena::TestArena() : dir_("paddock-http-test") {
       require(store->upsert_clip(c), "add clip");
     }
   }
+  store.reset();  // closes the database: its file is complete without a WAL
+  std::ofstream(dir / "complete") << "ok\n";
 }
 
 PaddockServer::Options TestArena::server_options(std::vector<std::string> extra) const {

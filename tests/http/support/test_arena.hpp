@@ -53,6 +53,8 @@ class TestArena {
   static std::vector<std::string> identities();
 
  private:
+  static void build(const std::filesystem::path& dir);
+
   TempDir dir_;
   std::vector<std::pair<std::string, std::filesystem::path>> uploads_;
 };
