@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/admin_command.hpp"
 #include "cli/export_command.hpp"
+#include "cli/import_command.hpp"
 #include "cli/serve_command.hpp"
 
 namespace paddock::cli {
@@ -13,8 +15,11 @@ int run(int argc, char** argv) {
   CLI::App app{"paddock: a blind-test arena for generative video models"};
   app.set_version_flag("--version", "paddock 0.1.0");
   app.require_subcommand(1);
-  // Each subcommand registers itself here: add_<name>_command(app).
+  // Each subcommand registers itself here: add_<name>_command(app, exit_code); the one
+  // that runs sets exit_code.
   int exit_code = 0;
+  add_import_command(app, exit_code);
+  add_admin_command(app, exit_code);
   add_serve_command(app, exit_code);
   add_export_command(app, exit_code);
 

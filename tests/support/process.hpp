@@ -16,8 +16,8 @@ namespace paddock::testing {
 struct ProcessOptions {
   std::filesystem::path cwd;  // empty: the test's own working directory
   // Added to (or replacing in) the test's environment.
-  std::vector<std::pair<std::string, std::string>> env;
-  std::string stdin_text;  // written to the program's standard input, which is then closed
+  std::vector<std::pair<std::string, std::string>> env = {};
+  std::string stdin_text = {};  // written to the program's standard input, which is then closed
   std::chrono::seconds timeout{120};  // the program is killed (SIGKILL) after this long
 };
 
