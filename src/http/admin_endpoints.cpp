@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "arena/catalog_rules.hpp"
 #include "http/endpoints.hpp"
 #include "http/json_body.hpp"
 #include "http/responses.hpp"
@@ -24,16 +25,6 @@ json model_json(const store::Model& m) {
           {"status", store::to_string(m.status)},
           {"codename", m.codename},
           {"public_name", name ? json(*name) : json(nullptr)}};
-}
-
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
 }
 
 std::string_view upsert_name(store::Upsert u) {
@@ -89,9 +80,9 @@ void admin_model_upsert_endpoint(Env& env, Exchange& ex, const Responder& respon
   if (!body) return respond(error_for(body.error()));
   auto id = string_field(*body, "id");
   if (!id) return respond(error_for(id.error()));
-  if (!*id || !valid_id(**id)) {
-    return respond(error_response(400, "bad_request",
-                                  "\"id\" is required: 1-128 letters, digits, '.', '-' or '_'"));
+  if (!*id || !arena::is_valid_id(**id)) {
+    return respond(error_response(
+        400, "bad_request", "\"id\" is required: 1-64 characters of A-Z a-z 0-9 . _ -"));
   }
   auto existing = env.arena.store().find_model(**id);
   if (!existing) return respond(error_for(existing.error()));
@@ -121,11 +112,9 @@ void admin_model_upsert_endpoint(Env& env, Exchange& ex, const Responder& respon
     }
     m.status = *parsed;
   }
-  if (m.display_name.empty()) {
-    return respond(error_response(400, "bad_request", "a new model needs a \"display_name\""));
-  }
-  if (m.status == store::ModelStatus::Anonymous && m.codename.empty()) {
-    return respond(error_response(400, "bad_request", "an anonymous model needs a \"codename\""));
+  // The same rules as paddock import and paddock admin.
+  if (auto valid = arena::validate_model(m); !valid) {
+    return respond(error_response(400, "bad_request", valid.error().message));
   }
   auto result = env.arena.store().upsert_model(m);
   if (!result) return respond(error_for(result.error()));
