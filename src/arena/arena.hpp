@@ -118,6 +118,17 @@ class Arena {
   // Writes the battles queued so far (tests and exports want them).
   void flush_battles();
 
+  // Counters of the background writers, for /metrics.
+  struct WriterStats {
+    uint64_t vote_commits = 0;
+    uint64_t votes_committed = 0;
+    uint64_t votes_failed = 0;
+    double vote_commit_seconds = 0;
+    uint64_t largest_vote_batch = 0;
+    uint64_t battles_dropped = 0;
+  };
+  WriterStats writer_stats() const;
+
  private:
   Arena(store::Store& store, ArenaOptions options, ArenaKeys keys);
   Status load_catalog(std::string version);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 namespace paddock::arena {
 
 VoteWriter::VoteWriter(store::Store& store, std::size_t max_batch, Committed committed)
@@ -36,9 +38,9 @@ void VoteWriter::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-uint64_t VoteWriter::batches() const {
+VoteWriter::Stats VoteWriter::stats() const {
   std::lock_guard lock(mutex_);
-  return batches_;
+  return stats_;
 }
 
 void VoteWriter::run() {
@@ -56,13 +58,26 @@ void VoteWriter::run() {
         batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
         queue_.erase(queue_.begin(), split);
       }
-      ++batches_;
     }
     votes.clear();
     votes.reserve(batch.size());
     for (auto& p : batch) votes.push_back(std::move(p.vote));
+    auto started = std::chrono::steady_clock::now();
     auto results = store_.insert_votes(votes);
-    if (!results || results->size() != batch.size()) {
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    bool committed = results && results->size() == batch.size();
+    {
+      std::lock_guard lock(mutex_);
+      if (committed) {
+        ++stats_.commits;
+        stats_.votes += batch.size();
+        stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, batch.size());
+      } else {
+        stats_.failed_votes += batch.size();
+      }
+      stats_.commit_seconds += took;
+    }
+    if (!committed) {
       std::string why =
           results ? "the store answered for a different number of votes" : results.error().message;
       spdlog::error("storing {} votes failed: {}", batch.size(), why);

@@ -35,7 +35,15 @@ class VoteWriter {
   // Commits what is queued, answers it, and joins the thread. Idempotent.
   void stop();
 
-  uint64_t batches() const;
+  // What the writer has done so far, for /metrics.
+  struct Stats {
+    uint64_t commits = 0;       // insert_votes calls that succeeded
+    uint64_t votes = 0;         // votes in them (stored or duplicate)
+    uint64_t failed_votes = 0;  // votes answered "unavailable"
+    double commit_seconds = 0;  // time spent in insert_votes
+    uint64_t largest_batch = 0;
+  };
+  Stats stats() const;
 
  private:
   struct Pending {
@@ -51,7 +59,7 @@ class VoteWriter {
   std::condition_variable wake_;
   std::vector<Pending> queue_;
   bool stopping_ = false;
-  uint64_t batches_ = 0;
+  Stats stats_;
   std::thread thread_;
 };
 

@@ -1,5 +1,6 @@
 #include "http/dispatcher.hpp"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <array>
@@ -39,11 +40,23 @@ void metrics_endpoint(Env& env, Exchange&, const Responder& respond) {
   Response r;
   r.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
   r.header("Cache-Control", "no-store");
-  r.body = env.metrics.render(
-      "# HELP paddock_leaderboard_last_vote_id Id of the last vote the leaderboards include.\n"
-      "# TYPE paddock_leaderboard_last_vote_id gauge\n"
-      "paddock_leaderboard_last_vote_id " +
-      std::to_string(env.arena.leaderboards().last_vote_id()) + "\n");
+  auto w = env.arena.writer_stats();
+  std::string extra;
+  auto metric = [&extra](const char* name, const char* type, const char* help, auto value) {
+    extra += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+  };
+  metric("paddock_leaderboard_last_vote_id", "gauge",
+         "Id of the last vote the leaderboards include.", env.arena.leaderboards().last_vote_id());
+  metric("paddock_vote_commits_total", "counter", "Group commits of votes.", w.vote_commits);
+  metric("paddock_vote_commit_votes_total", "counter", "Votes in those commits.",
+         w.votes_committed);
+  metric("paddock_vote_commit_seconds_total", "counter", "Time spent committing votes.",
+         fmt::format("{:.6f}", w.vote_commit_seconds));
+  metric("paddock_vote_commit_failed_votes_total", "counter",
+         "Votes answered unavailable because their commit failed.", w.votes_failed);
+  metric("paddock_battles_dropped_total", "counter",
+         "Issued battles never recorded (the store refused them for too long).", w.battles_dropped);
+  r.body = env.metrics.render(extra);
   respond(std::move(r));
 }
 
