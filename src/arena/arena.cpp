@@ -172,6 +172,12 @@ void Arena::flush_battles() {
   in_->battles.flush();
 }
 
+Arena::WriterStats Arena::writer_stats() const {
+  auto v = in_->writer.stats();
+  return {v.commits,        v.votes,         v.failed_votes,
+          v.commit_seconds, v.largest_batch, in_->battles.dropped()};
+}
+
 void Arena::watch() {
   for (;;) {
     {
