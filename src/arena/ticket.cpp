@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "arena/random_bytes.hpp"
+
 namespace paddock::arena {
 namespace {
 
@@ -88,7 +90,7 @@ std::string seal_bytes(const Bytes& plain, const Key& key, std::string_view doma
   Bytes sealed(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plain.size() +
                crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned char* nonce = sealed.data();
-  randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  random_bytes(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       sealed.data() + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, plain.data(),
@@ -205,10 +207,8 @@ Result<ClipToken> TicketCodec::open_clip(std::string_view sealed) const {
 }
 
 std::string random_id() {
-  static const bool initialized = sodium_init() >= 0;
-  if (!initialized) std::abort();
   unsigned char raw[16];
-  randombytes_buf(raw, sizeof raw);
+  random_bytes(raw, sizeof raw);
   char hex[33];
   sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
   return hex;

@@ -64,7 +64,7 @@ void admin_stats_endpoint(Env& env, Exchange&, const Responder& respond) {
          {"votes", c->votes},
          {"voided_votes", c->voided_votes},
          {"leaderboard_last_vote_id", env.arena.leaderboards().last_vote_id()}};
-  respond(json_response(200, j.dump()));
+  respond(json_response(200, j.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 void admin_models_endpoint(Env& env, Exchange&, const Responder& respond) {
@@ -72,7 +72,8 @@ void admin_models_endpoint(Env& env, Exchange&, const Responder& respond) {
   if (!models) return respond(error_for(models.error()));
   json list = json::array();
   for (const auto& m : *models) list.push_back(model_json(m));
-  respond(json_response(200, json{{"models", std::move(list)}}.dump()));
+  respond(json_response(
+      200, json{{"models", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 void admin_model_upsert_endpoint(Env& env, Exchange& ex, const Responder& respond) {
@@ -81,8 +82,8 @@ void admin_model_upsert_endpoint(Env& env, Exchange& ex, const Responder& respon
   auto id = string_field(*body, "id");
   if (!id) return respond(error_for(id.error()));
   if (!*id || !arena::is_valid_id(**id)) {
-    return respond(error_response(
-        400, "bad_request", "\"id\" is required: 1-64 characters of A-Z a-z 0-9 . _ -"));
+    return respond(error_response(400, "bad_request",
+                                  "\"id\" is required: 1-64 characters of A-Z a-z 0-9 . _ -"));
   }
   auto existing = env.arena.store().find_model(**id);
   if (!existing) return respond(error_for(existing.error()));
@@ -120,7 +121,8 @@ void admin_model_upsert_endpoint(Env& env, Exchange& ex, const Responder& respon
   if (!result) return respond(error_for(result.error()));
   if (auto s = env.arena.reload_catalog(); !s) return respond(error_for(s.error()));
   json j{{"result", upsert_name(*result)}, {"model", model_json(m)}};
-  respond(json_response(*result == store::Upsert::Inserted ? 201 : 200, j.dump()));
+  respond(json_response(*result == store::Upsert::Inserted ? 201 : 200,
+                        j.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 void admin_votes_endpoint(Env& env, Exchange& ex, const Responder& respond) {
@@ -158,7 +160,8 @@ void admin_votes_endpoint(Env& env, Exchange& ex, const Responder& respond) {
                     {"voided", v.voided},
                     {"void_reason", v.void_reason}});
   }
-  respond(json_response(200, json{{"votes", std::move(list)}}.dump()));
+  respond(json_response(
+      200, json{{"votes", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 void admin_void_endpoint(Env& env, Exchange& ex, const Responder& respond) {
@@ -179,7 +182,8 @@ void admin_void_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   auto voided = env.arena.store().void_votes(q, reason->value_or("voided by an administrator"));
   if (!voided) return respond(error_for(voided.error()));
   if (*voided > 0) env.arena.votes_voided();
-  respond(json_response(200, json{{"voided", *voided}}.dump()));
+  respond(json_response(
+      200, json{{"voided", *voided}}.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 }  // namespace paddock::http

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <chrono>
@@ -173,6 +174,17 @@ std::string client_address(const Request& r, bool trust_forwarded_for) {
   return r.peer_address;
 }
 
+// Runs an endpoint; an exception escaping it (a library's, never ours by design) becomes a
+// 500 instead of ending an io thread.
+void run_endpoint(Endpoint endpoint, Env& env, Exchange& ex, const Responder& done) {
+  try {
+    endpoint(env, ex, done);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} failed: {}", ex.request.path, ex.request.query, e.what());
+    done(error_response(500, "internal", "the server failed to answer this request"));
+  }
+}
+
 }  // namespace
 
 struct Dispatcher::State {
@@ -284,7 +296,6 @@ void Dispatcher::handle(Request&& request, Responder respond) {
   // Everything answered from here on goes through `finish`: headers, cookie, metrics.
   auto finish = [&env, route_index, started, fresh, secure = env.options.secure_cookies,
                  respond = std::move(respond)](Response&& r) {
-    add_security_headers(r);
     if (fresh) r.header("Set-Cookie", session_set_cookie(*fresh, secure));
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     env.metrics.observe(route_index, r.status, seconds);
@@ -334,12 +345,11 @@ void Dispatcher::handle(Request&& request, Responder respond) {
 
   ex.request = std::move(request);
   Endpoint endpoint = route->endpoint;
-  if (!route->blocking) {
-    Responder done = std::move(finish);
-    return endpoint(env, ex, done);
-  }
-  env.blocking.post([&env, endpoint, ex = std::move(ex),
-                     done = Responder(std::move(finish))]() mutable { endpoint(env, ex, done); });
+  Responder done = std::move(finish);
+  if (!route->blocking) return run_endpoint(endpoint, env, ex, done);
+  env.blocking.post([&env, endpoint, ex = std::move(ex), done = std::move(done)]() mutable {
+    run_endpoint(endpoint, env, ex, done);
+  });
 }
 
 }  // namespace paddock::http

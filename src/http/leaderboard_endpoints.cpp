@@ -102,7 +102,7 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
          {"category_shares", std::move(shares)},
          {"notes", b.notes},
          {"categories", s.track_categories}};
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string render_history_json(const arena::HistorySnapshot& s) {
@@ -123,7 +123,7 @@ std::string render_history_json(const arena::HistorySnapshot& s) {
          {"last_vote_id", s.last_vote_id},
          {"models", s.history.models},
          {"points", std::move(points)}};
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void leaderboard_endpoint(Env& env, Exchange& ex, const Responder& respond) {

@@ -66,14 +66,17 @@ Response rate_limited_response(int retry_after_s) {
   return r;
 }
 
-void add_security_headers(Response& r) {
-  r.header("Content-Security-Policy",
-           "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
-           "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-  r.header("X-Content-Type-Options", "nosniff");
-  r.header("Referrer-Policy", "no-referrer");
-  r.header("X-Frame-Options", "DENY");
-  r.header("Cross-Origin-Opener-Policy", "same-origin");
+std::span<const std::pair<std::string_view, std::string_view>> security_headers() {
+  static constexpr std::pair<std::string_view, std::string_view> kHeaders[] = {
+      {"Content-Security-Policy",
+       "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+       "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  };
+  return kHeaders;
 }
 
 }  // namespace paddock::http

@@ -247,7 +247,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     version_ = 11;
     state_.in_flight.fetch_add(1);
     Response r = error_response(status, code, message);
-    add_security_headers(r);
     r.close = true;
     write(std::move(r));
   }
@@ -302,6 +301,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     msg.version(version_);
     msg.result(static_cast<unsigned>(r.status));
     for (auto& [name, value] : r.headers) msg.insert(name, value);
+    for (auto [name, value] : security_headers()) msg.insert(name, value);
     msg.keep_alive(keep_alive_);
   }
 
@@ -384,7 +384,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void next_piece() {
     auto self = shared_from_this();
     state_.blocking->post([self] {
-      auto piece = std::make_shared<Result<std::optional<std::string>>>(self->stream_body_());
+      auto piece = std::make_shared<Result<std::optional<std::string>>>();
+      try {
+        *piece = self->stream_body_();
+      } catch (const std::exception& e) {
+        *piece = fail("internal", e.what());
+      }
       net::post(self->stream_.get_executor(), [self, piece] { self->write_piece(piece); });
     });
   }

@@ -51,7 +51,7 @@ class Server {
   virtual int64_t in_flight() const = 0;
 };
 
-// The Handler-independent responses the server itself produces (400 for malformed requests,
-// 413 for oversized bodies, ...) carry the same security headers as every other response.
+// Every response the server writes gets the security headers of responses.hpp, those the
+// server makes itself (400 for malformed requests, 413 for oversized bodies, ...) included.
 
 }  // namespace paddock::http
