@@ -66,36 +66,36 @@ void battles_endpoint(Env& env, Exchange& ex, const Responder& respond) {
 
   // Written by hand: this is the hottest answer, and its shape is fixed.
   const auto& p = battle->prompt->prompt;
-  std::string body;
-  body.reserve(battle->ticket.size() + 2 * battle->left_token.size() + p.text.size() + 256);
-  body += "{\"ticket\":\"";
-  body += battle->ticket;  // base64url: nothing to escape
-  body += "\",\"track\":";
-  body += json_quote(battle->track_id);
-  body += ",\"expires_at\":";
-  body += std::to_string(battle->expires_at_ms);
-  body += ",\"prompt\":{\"text\":";
-  body += json_quote(p.text);
-  body += ",\"language\":";
-  body += json_quote(p.language);
-  body += ",\"categories\":[";
+  std::string out;
+  out.reserve(battle->ticket.size() + 2 * battle->left_token.size() + p.text.size() + 256);
+  out += "{\"ticket\":\"";
+  out += battle->ticket;  // base64url: nothing to escape
+  out += "\",\"track\":";
+  out += json_quote(battle->track_id);
+  out += ",\"expires_at\":";
+  out += std::to_string(battle->expires_at_ms);
+  out += ",\"prompt\":{\"text\":";
+  out += json_quote(p.text);
+  out += ",\"language\":";
+  out += json_quote(p.language);
+  out += ",\"categories\":[";
   for (std::size_t i = 0; i < p.categories.size(); ++i) {
-    if (i) body += ',';
-    body += json_quote(p.categories[i]);
+    if (i) out += ',';
+    out += json_quote(p.categories[i]);
   }
-  body += ']';
+  out += ']';
   if (!p.source_hash.empty()) {
     bool image = p.source_mime.rfind("image/", 0) == 0;
-    body += image ? ",\"source_image_url\":\"/media/s/" : ",\"source_video_url\":\"/media/s/";
-    body += p.source_hash;  // lowercase hex
-    body += '"';
+    out += image ? ",\"source_image_url\":\"/media/s/" : ",\"source_video_url\":\"/media/s/";
+    out += p.source_hash;  // lowercase hex
+    out += '"';
   }
-  body += "},\"left\":{\"url\":\"/media/c/";
-  body += battle->left_token;
-  body += "\"},\"right\":{\"url\":\"/media/c/";
-  body += battle->right_token;
-  body += "\"}}";
-  respond(json_response(201, std::move(body)));
+  out += "},\"left\":{\"url\":\"/media/c/";
+  out += battle->left_token;
+  out += "\"},\"right\":{\"url\":\"/media/c/";
+  out += battle->right_token;
+  out += "\"}}";
+  respond(json_response(201, std::move(out)));
 }
 
 void votes_endpoint(Env& env, Exchange& ex, const Responder& respond) {
