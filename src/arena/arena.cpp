@@ -175,7 +175,7 @@ void Arena::flush_battles() {
 Arena::WriterStats Arena::writer_stats() const {
   auto v = in_->writer.stats();
   return {v.commits,        v.votes,         v.failed_votes,
-          v.commit_seconds, v.largest_batch, in_->battles.dropped()};
+          v.commit_seconds, v.largest_batch, in_->battles.refused()};
 }
 
 void Arena::watch() {
@@ -265,7 +265,9 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
   record.address = std::string(address);
   record.issued_at_ms = now;
   record.expires_at_ms = expires;
-  in_->battles.record(std::move(record));
+  if (!in_->battles.record(std::move(record))) {
+    return fail("unavailable", "too many battles are waiting to be recorded; try again shortly");
+  }
   return b;
 }
 

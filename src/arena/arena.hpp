@@ -96,7 +96,8 @@ class Arena {
   const ArenaOptions& options() const { return options_; }
 
   // A new blind battle on `track_id` for a session. Errors: "unknown_track",
-  // "no_battle" (no prompt of the track has clips of two matchable models).
+  // "no_battle" (no prompt of the track has clips of two matchable models), "unavailable"
+  // (the database is not keeping up with recording battles).
   Result<IssuedBattle> issue_battle(std::string_view track_id, std::string_view session,
                                     std::string_view address);
 
@@ -125,7 +126,7 @@ class Arena {
     uint64_t votes_failed = 0;
     double vote_commit_seconds = 0;
     uint64_t largest_vote_batch = 0;
-    uint64_t battles_dropped = 0;
+    uint64_t battles_refused = 0;  // not issued: too many waited to be recorded
   };
   WriterStats writer_stats() const;
 

@@ -2,35 +2,44 @@
 
 #include <spdlog/spdlog.h>
 
+#include <span>
+
+#include "arena/thread_priority.hpp"
+
 namespace paddock::arena {
 namespace {
 constexpr std::size_t kEagerBatch = 4096;
-}
+constexpr std::size_t kWriteChunk = 256;
+}  // namespace
 
 BattleRecorder::BattleRecorder(store::Store& store, std::chrono::milliseconds flush_every,
                                std::size_t max_pending)
     : store_(store), flush_every_(flush_every), max_pending_(max_pending) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    // Recording may lag behind a burst; answering voters may not.
+    lower_this_thread_priority();
+    run();
+  });
 }
 
 BattleRecorder::~BattleRecorder() {
   stop();
 }
 
-void BattleRecorder::record(store::Battle battle) {
+bool BattleRecorder::record(store::Battle battle) {
   std::lock_guard lock(mutex_);
-  queue_.push_back(std::move(battle));
-  if (queue_.size() > max_pending_) {
-    queue_.erase(queue_.begin());
-    ++dropped_;
+  if (queue_.size() >= max_pending_) {
+    ++refused_;
+    return false;
   }
+  queue_.push_back(std::move(battle));
   if (queue_.size() == kEagerBatch) wake_.notify_one();
+  return true;
 }
 
 void BattleRecorder::stop() {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
   wake_.notify_all();
@@ -45,25 +54,25 @@ void BattleRecorder::flush() {
   flushed_.wait(lock, [&] { return flushes_done_ >= ticket || stopping_; });
 }
 
-uint64_t BattleRecorder::dropped() const {
+uint64_t BattleRecorder::refused() const {
   std::lock_guard lock(mutex_);
-  return dropped_;
+  return refused_;
 }
 
 void BattleRecorder::write(std::vector<store::Battle>& batch) {
-  if (batch.empty()) return;
-  if (auto s = store_.insert_battles(batch); !s) {
-    spdlog::warn("recording {} battles failed (will retry): {}", batch.size(), s.error().message);
-    std::lock_guard lock(mutex_);
-    // Put them back in front of newer ones, keeping the bound.
-    batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
-                 std::make_move_iterator(queue_.end()));
-    queue_.swap(batch);
-    if (queue_.size() > max_pending_) {
-      auto excess = queue_.size() - max_pending_;
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(excess));
-      dropped_ += excess;
+  std::size_t done = 0;
+  while (done < batch.size()) {
+    std::size_t n = std::min(kWriteChunk, batch.size() - done);
+    auto s = store_.insert_battles(std::span<const store::Battle>(batch.data() + done, n));
+    if (!s) {
+      spdlog::warn("recording {} battles failed (will retry): {}", batch.size() - done,
+                   s.error().message);
+      std::lock_guard lock(mutex_);
+      queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin() + done),
+                    std::make_move_iterator(batch.end()));
+      break;
     }
+    done += n;
   }
   batch.clear();
 }
@@ -86,6 +95,9 @@ void BattleRecorder::run() {
     {
       std::lock_guard lock(mutex_);
       flushes_done_ = serving;
+      if (last && !queue_.empty()) {
+        spdlog::error("{} issued battles could not be recorded before stopping", queue_.size());
+      }
     }
     flushed_.notify_all();
     if (last) return;

@@ -2,6 +2,9 @@
 // Records issued battles in the background, in batches, so that handing out a battle never
 // waits for the database. Battles still queued when the process is killed are lost (their
 // votes are not: a vote carries its battle's facts); stop() writes everything queued.
+//
+// The queue is bounded: when the database cannot keep up, record() refuses the battle, and
+// the caller refuses to issue it, so no issued battle ever goes unrecorded.
 
 #include <chrono>
 #include <condition_variable>
@@ -17,24 +20,27 @@ namespace paddock::arena {
 
 class BattleRecorder {
  public:
-  // Writes at least every `flush_every`, or sooner when 4096 battles are waiting. While the
-  // store refuses writes, keeps at most `max_pending` battles and drops the oldest beyond.
+  // Writes at least every `flush_every` (sooner when many battles wait), at most 256 battles
+  // per transaction so that vote commits never wait long behind one.
   BattleRecorder(store::Store& store, std::chrono::milliseconds flush_every,
-                 std::size_t max_pending = 1'000'000);
+                 std::size_t max_pending = 100'000);
   ~BattleRecorder();
   BattleRecorder(const BattleRecorder&) = delete;
   BattleRecorder& operator=(const BattleRecorder&) = delete;
 
-  void record(store::Battle battle);
+  // Queues a battle. Returns false, queuing nothing, if `max_pending` battles are waiting.
+  bool record(store::Battle battle);
   // Writes what is queued (one more attempt) and joins the thread. Idempotent.
   void stop();
   // Writes what is queued now and returns when it is stored (or the store failed).
   void flush();
 
-  uint64_t dropped() const;
+  // Battles refused because the queue was full.
+  uint64_t refused() const;
 
  private:
   void run();
+  // Writes `batch` in chunks; what the store refuses goes back to the front of the queue.
   void write(std::vector<store::Battle>& batch);
 
   store::Store& store_;
@@ -47,7 +53,7 @@ class BattleRecorder {
   bool stopping_ = false;
   uint64_t flush_requests_ = 0;
   uint64_t flushes_done_ = 0;
-  uint64_t dropped_ = 0;
+  uint64_t refused_ = 0;
   std::thread thread_;
 };
 

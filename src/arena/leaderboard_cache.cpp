@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "arena/thread_priority.hpp"
+
 namespace paddock::arena {
 namespace {
 
@@ -94,7 +96,11 @@ LeaderboardCache::LeaderboardCache(store::Store& store,
                                    std::function<std::shared_ptr<const Catalog>()> catalog,
                                    LeaderboardOptions options)
     : store_(store), catalog_(std::move(catalog)), options_(std::move(options)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    // Fitting boards is background work: requests come first.
+    lower_this_thread_priority();
+    run();
+  });
 }
 
 LeaderboardCache::~LeaderboardCache() {

@@ -55,8 +55,8 @@ void metrics_endpoint(Env& env, Exchange&, const Responder& respond) {
          fmt::format("{:.6f}", w.vote_commit_seconds));
   metric("paddock_vote_commit_failed_votes_total", "counter",
          "Votes answered unavailable because their commit failed.", w.votes_failed);
-  metric("paddock_battles_dropped_total", "counter",
-         "Issued battles never recorded (the store refused them for too long).", w.battles_dropped);
+  metric("paddock_battles_refused_total", "counter",
+         "Battles not issued because too many waited to be recorded.", w.battles_refused);
   r.body = env.metrics.render(extra);
   respond(std::move(r));
 }
@@ -241,8 +241,13 @@ int status_for(std::string_view code) {
 
 Response error_for(const Error& error) {
   int status = status_for(error.code);
-  if (error.code.rfind("db_", 0) == 0 || error.code == "io_error") {
-    return error_response(503, "unavailable", "the database cannot be reached; try again");
+  if (error.code.rfind("db_", 0) == 0 || error.code == "io_error" || error.code == "unavailable") {
+    Response r =
+        error.code == "unavailable"
+            ? error_response(503, "unavailable", error.message)
+            : error_response(503, "unavailable", "the database cannot be reached; try again");
+    r.header("Retry-After", "1");
+    return r;
   }
   if (status == 500) return error_response(500, "internal", error.message);
   return error_response(status, error.code, error.message);

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "arena/random_bytes.hpp"
+
 namespace paddock::http {
 namespace {
 
@@ -25,7 +27,7 @@ SessionCodec::SessionCodec(const Key& key) : key_(key) {
 
 Session SessionCodec::mint() const {
   unsigned char raw[kIdBytes + kTagBytes];
-  randombytes_buf(raw, kIdBytes);
+  arena::random_bytes(raw, kIdBytes);
   crypto_generichash(raw + kIdBytes, kTagBytes, raw, kIdBytes, key_.data(), key_.size());
   Session s;
   s.id = to_hex(raw, kIdBytes);
