@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "arena/battle_recorder.hpp"
+#include "arena/ticket.hpp"
 #include "arena/vote_writer.hpp"
 #include "support/temp_dir.hpp"
 
