@@ -23,6 +23,7 @@ done
 [[ -x $paddock ]] || { echo "run.sh: $paddock is missing; build the release preset first"; exit 1; }
 
 work=$(mktemp -d /tmp/paddock-bench.XXXXXX)
+chmod 755 "$work"  # nginx workers may run as another user
 server_pid=""
 nginx_pid=""
 cleanup() {
@@ -72,6 +73,7 @@ base="http://127.0.0.1:$port"
 cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"track":"bench"}' \
   "$base/api/battles" | grep -i '^set-cookie:' | sed 's/^[Ss]et-[Cc]ookie: *//; s/;.*//')
 export PADDOCK_COOKIE="$cookie" PADDOCK_TRACK=bench
+cpu_pid=$server_pid
 
 # Prints "requests/s p50 p99" from a wrk --latency report.
 figures() {
@@ -88,14 +90,28 @@ print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f}")
 EOF
 }
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
+ticks_per_s=$(getconf CLK_TCK)
+
+# Runs wrk against the server whose pid is $cpu_pid; also writes the server's CPU time per
+# request (microseconds) to $work/NAME.cpu, a figure other load on the machine disturbs less
+# than requests per second.
 run_wrk() {  # name, then wrk arguments
   local name=$1; shift
+  local before after
+  before=$(cpu_ticks "$cpu_pid")
   wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$@" >"$work/$name.txt" 2>&1
-  cat "$work/$name.txt" | grep -E 'battles created|votes stored|range|Non-2xx|Socket errors' || true
+  sleep "${SETTLE:-0}"  # background work the run caused (recording battles) counts too
+  after=$(cpu_ticks "$cpu_pid")
+  local requests
+  requests=$(grep -o '[0-9]* requests in' "$work/$name.txt" | grep -o '^[0-9]*')
+  python3 -c "print(round(($after - $before) / $ticks_per_s * 1e6 / max(1, $requests), 1))" \
+    >"$work/$name.cpu"
+  grep -E 'battles created|votes stored|range|Non-2xx|Socket errors' "$work/$name.txt" || true
 }
 
 echo "== battles: POST /api/battles, $connections connections, $duration"
-run_wrk battles -s "$here/battles.lua" "$base"
+SETTLE=3 run_wrk battles -s "$here/battles.lua" "$base"
 read -r battles_rps battles_p50 battles_p99 < <(figures "$work/battles.txt")
 
 echo "== minting tickets for the vote run"
@@ -152,6 +168,7 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/" && bre
 
 echo "== range requests (256 KiB at random offsets): paddock"
 run_wrk range_paddock -s "$here/range.lua" "$base" -- "$work/paddock_urls.txt"
+cpu_pid=$nginx_pid  # the master; its workers are children (their CPU is not counted)
 echo "== range requests (256 KiB at random offsets): nginx $(nginx -v 2>&1 | sed 's/.*\///')"
 run_wrk range_nginx -s "$here/range.lua" "http://127.0.0.1:$nport" -- "$work/nginx_urls.txt"
 read -r range_paddock _ range_paddock_p99 < <(figures "$work/range_paddock.txt")
@@ -163,6 +180,7 @@ kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 python3 - <<EOF
 b, b50, b99 = $battles_rps, $battles_p50, $battles_p99
 v, v50, v99 = $durable_rps, $votes_p50, $votes_p99
+bc, vc, rc = $(cat "$work/battles.cpu"), $(cat "$work/votes.cpu"), $(cat "$work/range_paddock.cpu")
 rp, rn = $range_paddock, $range_nginx
 print()
 print(f"{'':32}{'figure':>12}{'target':>12}")
@@ -173,4 +191,8 @@ print(f"{'votes p50 / p99 (ms)':32}{v50:>6.2f} /{v99:>5.2f}{'p99 < 10':>12}")
 print(f"{'range requests/s, paddock':32}{rp:>12.0f}")
 print(f"{'range requests/s, nginx':32}{rn:>12.0f}")
 print(f"{'range ratio paddock/nginx':32}{rp / rn:>12.2f}{'>= 0.8':>12}")
+print()
+print("paddock CPU time per request (all its threads, microseconds):")
+print(f"  battle {bc}, durable vote {vc}, 256 KiB range {rc}")
+print(f"machine load average when done: {open('/proc/loadavg').read().split()[0]} on {__import__('os').cpu_count()} cores")
 EOF

@@ -5,10 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <regex>
 #include <stdexcept>
 
 extern char** environ;
@@ -71,15 +71,20 @@ PaddockServer::PaddockServer(Options options) {
     }
   });
 
-  static const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+  static constexpr std::string_view kListening = "listening on http://127.0.0.1:";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard lock(mutex_);
-      std::smatch m;
-      if (std::regex_search(log_, m, listening)) {
-        port_ = static_cast<uint16_t>(std::stoi(m[1]));
-        return;
+      auto at = log_.find(kListening);
+      if (at != std::string::npos) {
+        std::size_t digits = at + kListening.size();
+        std::size_t end = digits;
+        while (end < log_.size() && std::isdigit(static_cast<unsigned char>(log_[end]))) ++end;
+        if (end > digits && end < log_.size()) {
+          port_ = static_cast<uint16_t>(std::stoi(log_.substr(digits, end - digits)));
+          return;
+        }
       }
     }
     int status;
