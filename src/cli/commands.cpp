@@ -5,9 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/admin_command.hpp"
+#include "cli/copy_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/import_command.hpp"
+#include "cli/rate_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/simulate_command.hpp"
 
 namespace paddock::cli {
 
@@ -20,11 +23,16 @@ int run(int argc, char** argv) {
   int exit_code = 0;
   add_import_command(app, exit_code);
   add_admin_command(app, exit_code);
+  add_copy_command(app, exit_code);
+  add_rate_command(app, exit_code);
+  add_simulate_command(app, exit_code);
   add_serve_command(app, exit_code);
   add_export_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand failed and has said why
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }

@@ -30,8 +30,7 @@ struct Route {
 };
 
 void healthz_endpoint(Env& env, Exchange&, const Responder& respond) {
-  auto probe = env.arena.store().get_setting("catalog_version");
-  if (!probe) {
+  if (!env.arena.store().ping()) {
     return respond(json_response(503, "{\"status\":\"unavailable\",\"db\":\"unreachable\"}"));
   }
   respond(json_response(200, "{\"status\":\"ok\",\"db\":\"ok\"}"));
