@@ -90,6 +90,18 @@ print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f}")
 EOF
 }
 
+# Waits until the server has written every battle it issued (the recorder runs behind under
+# load), so one run's background work does not slow the next.
+drain_battles() {
+  for _ in $(seq 1 600); do
+    local pending
+    pending=$(curl -s "$base/metrics" | awk '/^paddock_battles_pending /{print $2}')
+    [[ ${pending:-1} == 0 ]] && return
+    sleep 0.1
+  done
+  echo "run.sh: battles still pending after 60 s"
+}
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
 ticks_per_s=$(getconf CLK_TCK)
 
@@ -101,7 +113,7 @@ run_wrk() {  # name, then wrk arguments
   local before after
   before=$(cpu_ticks "$cpu_pid")
   wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$@" >"$work/$name.txt" 2>&1
-  sleep "${SETTLE:-0}"  # background work the run caused (recording battles) counts too
+  [[ -n ${DRAIN:-} ]] && drain_battles  # background work the run caused counts too
   after=$(cpu_ticks "$cpu_pid")
   local requests
   requests=$(grep -o '[0-9]* requests in' "$work/$name.txt" | grep -o '^[0-9]*')
@@ -111,13 +123,14 @@ run_wrk() {  # name, then wrk arguments
 }
 
 echo "== battles: POST /api/battles, $connections connections, $duration"
-SETTLE=3 run_wrk battles -s "$here/battles.lua" "$base"
+DRAIN=1 run_wrk battles -s "$here/battles.lua" "$base"
 read -r battles_rps battles_p50 battles_p99 < <(figures "$work/battles.txt")
 
 echo "== minting tickets for the vote run"
 wrk -t"$wrk_threads" -c16 -d"$duration" -s "$here/battles.lua" "$base" -- mint "$work/tickets" \
   >"$work/mint.txt" 2>&1
 grep 'battles created' "$work/mint.txt"
+drain_battles
 
 echo "== durable votes: POST /api/votes with those tickets, $connections connections, $duration"
 run_wrk votes -s "$here/votes.lua" "$base" -- "$work/tickets"

@@ -174,8 +174,13 @@ void Arena::flush_battles() {
 
 Arena::WriterStats Arena::writer_stats() const {
   auto v = in_->writer.stats();
-  return {v.commits,        v.votes,         v.failed_votes,
-          v.commit_seconds, v.largest_batch, in_->battles.refused()};
+  return {v.commits,
+          v.votes,
+          v.failed_votes,
+          v.commit_seconds,
+          v.largest_batch,
+          in_->battles.refused(),
+          in_->battles.pending()};
 }
 
 void Arena::watch() {

@@ -127,6 +127,7 @@ class Arena {
     double vote_commit_seconds = 0;
     uint64_t largest_vote_batch = 0;
     uint64_t battles_refused = 0;  // not issued: too many waited to be recorded
+    uint64_t battles_pending = 0;  // issued, not yet written
   };
   WriterStats writer_stats() const;
 

@@ -59,6 +59,11 @@ uint64_t BattleRecorder::refused() const {
   return refused_;
 }
 
+std::size_t BattleRecorder::pending() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size() + writing_;
+}
+
 void BattleRecorder::write(std::vector<store::Battle>& batch) {
   std::size_t done = 0;
   while (done < batch.size()) {
@@ -88,6 +93,7 @@ void BattleRecorder::run() {
         return stopping_ || queue_.size() >= kEagerBatch || flush_requests_ > flushes_done_;
       });
       batch.swap(queue_);
+      writing_ = batch.size();
       serving = flush_requests_;
       last = stopping_;
     }
@@ -95,6 +101,7 @@ void BattleRecorder::run() {
     {
       std::lock_guard lock(mutex_);
       flushes_done_ = serving;
+      writing_ = 0;
       if (last && !queue_.empty()) {
         spdlog::error("{} issued battles could not be recorded before stopping", queue_.size());
       }

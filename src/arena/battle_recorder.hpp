@@ -37,6 +37,8 @@ class BattleRecorder {
 
   // Battles refused because the queue was full.
   uint64_t refused() const;
+  // Battles waiting to be written.
+  std::size_t pending() const;
 
  private:
   void run();
@@ -54,6 +56,7 @@ class BattleRecorder {
   uint64_t flush_requests_ = 0;
   uint64_t flushes_done_ = 0;
   uint64_t refused_ = 0;
+  std::size_t writing_ = 0;  // taken from the queue, not yet written
   std::thread thread_;
 };
 

@@ -56,6 +56,8 @@ void metrics_endpoint(Env& env, Exchange&, const Responder& respond) {
          "Votes answered unavailable because their commit failed.", w.votes_failed);
   metric("paddock_battles_refused_total", "counter",
          "Battles not issued because too many waited to be recorded.", w.battles_refused);
+  metric("paddock_battles_pending", "gauge", "Issued battles not yet written to the database.",
+         w.battles_pending);
   r.body = env.metrics.render(extra);
   respond(std::move(r));
 }

@@ -3,6 +3,7 @@
 
 #include "http/server.hpp"
 
+#include <sys/sendfile.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -34,53 +36,10 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr std::size_t kFileChunk = 256 * 1024;
+// sendfile(2) calls per turn before a file response lets other connections on its thread run.
+constexpr int kSendfileTurns = 8;
+constexpr std::size_t kSendfileChunk = 1024 * 1024;
 constexpr std::chrono::seconds kLingerTimeout{1};
-
-// A Beast body that is a byte range of an open file, read in pieces with pread so that a
-// clip is never held in memory whole.
-struct FileRangeBody {
-  using value_type = Response::FileRange;
-
-  static std::uint64_t size(const value_type& v) { return static_cast<std::uint64_t>(v.length); }
-
-  class writer {
-   public:
-    using const_buffers_type = net::const_buffer;
-
-    template <bool isRequest, class Fields>
-    writer(const bhttp::header<isRequest, Fields>&, const value_type& body)
-        : body_(body), position_(body.offset), remaining_(body.length) {}
-
-    void init(beast::error_code& ec) { ec = {}; }
-
-    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
-      ec = {};
-      if (remaining_ <= 0) return boost::none;
-      if (!buffer_) buffer_ = std::make_unique<char[]>(kFileChunk);
-      auto want = static_cast<std::size_t>(std::min<int64_t>(remaining_, kFileChunk));
-      ssize_t n;
-      do {
-        n = ::pread(body_.file->fd(), buffer_.get(), want, position_);
-      } while (n < 0 && errno == EINTR);
-      if (n <= 0) {
-        // The file shrank or failed under us; the status line is gone, so abort the body.
-        ec = beast::error_code(n < 0 ? errno : EIO, boost::system::system_category());
-        return boost::none;
-      }
-      position_ += n;
-      remaining_ -= n;
-      return std::make_pair(net::const_buffer(buffer_.get(), static_cast<std::size_t>(n)),
-                            remaining_ > 0);
-    }
-
-   private:
-    const value_type& body_;
-    int64_t position_;
-    int64_t remaining_;
-    std::unique_ptr<char[]> buffer_;
-  };
-};
 
 Method to_method(bhttp::verb v) {
   switch (v) {
@@ -325,13 +284,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       return send(std::move(msg));
     }
-    if (r.file) {
-      bhttp::response<FileRangeBody> msg;
-      fill_header(msg, r);
-      msg.body() = std::move(*r.file);
-      msg.prepare_payload();
-      return send(std::move(msg));
-    }
+    if (r.file) return send_file(std::move(r));
     if (r.stream) return send_stream(std::move(r));
     bhttp::response<bhttp::string_body> msg;
     fill_header(msg, r);
@@ -364,6 +317,66 @@ class Connection : public std::enable_shared_from_this<Connection> {
                               if (!out->serializer.is_done()) return self->write_some(out);
                               self->finish_response(true);
                             });
+  }
+
+  // File bodies go from the page cache to the socket with sendfile(2): no copy through user
+  // space, never the whole file in memory. The header goes first through Beast.
+  void send_file(Response&& r) {
+    auto header =
+        std::make_shared<Outgoing<bhttp::empty_body>>(bhttp::response<bhttp::empty_body>{});
+    fill_header(header->msg, r);
+    header->msg.content_length(static_cast<std::uint64_t>(r.file->length));
+    file_ = std::move(*r.file);
+    stream_.expires_after(state_.options.write_timeout);
+    bhttp::async_write_header(
+        stream_, header->serializer,
+        [self = shared_from_this(), header](beast::error_code ec, std::size_t) {
+          if (ec) return self->finish_file(false);
+          self->send_file_body();
+        });
+  }
+
+  void send_file_body() {
+    auto& socket = stream_.socket();
+    beast::error_code ec;
+    socket.native_non_blocking(true, ec);
+    if (ec) return finish_file(false);
+    for (int turn = 0; turn < kSendfileTurns && file_.length > 0; ++turn) {
+      off_t offset = file_.offset;
+      auto want = static_cast<std::size_t>(std::min<int64_t>(file_.length, kSendfileChunk));
+      ssize_t n = ::sendfile(socket.native_handle(), file_.file->fd(), &offset, want);
+      if (n > 0) {
+        file_.offset += n;
+        file_.length -= n;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
+      // The file shrank or failed under us; the status line is gone, so cut the body short.
+      return finish_file(false);
+    }
+    if (file_.length == 0) return finish_file(true);
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->send_file_body(); });
+  }
+
+  // Waits until the socket takes more bytes, at most the write timeout.
+  void wait_writable() {
+    wait_timer_.expires_after(state_.options.write_timeout);
+    wait_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the socket became writable
+      if (auto self = weak.lock()) self->stream_.socket().cancel();
+    });
+    stream_.socket().async_wait(tcp::socket::wait_write,
+                                [self = shared_from_this()](beast::error_code ec) {
+                                  self->wait_timer_.cancel();
+                                  if (ec) return self->finish_file(false);
+                                  self->send_file_body();
+                                });
+  }
+
+  void finish_file(bool ok) {
+    file_ = {};
+    finish_response(ok);
   }
 
   void send_stream(Response&& r) {
@@ -468,6 +481,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   unsigned version_ = 11;
   bool counted_closed_ = false;
   BodyStream stream_body_;
+  Response::FileRange file_;
+  net::steady_timer wait_timer_{stream_.get_executor()};
 };
 
 class BeastServer final : public Server {
