@@ -238,7 +238,7 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.clip_url_grace).count();
 
   BattleTicket t;
-  t.battle_id = random_id();
+  t.battle_id = new_battle_id(now);
   t.session = std::string(session);
   t.issued_at_ms = now;
   t.expires_at_ms = expires;

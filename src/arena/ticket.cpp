@@ -206,6 +206,16 @@ Result<ClipToken> TicketCodec::open_clip(std::string_view sealed) const {
   return ClipToken{std::move(*hash), static_cast<int64_t>(*expires)};
 }
 
+std::string new_battle_id(int64_t now_ms) {
+  unsigned char raw[16];
+  auto t = static_cast<uint64_t>(now_ms);
+  for (int i = 0; i < 6; ++i) raw[i] = static_cast<unsigned char>(t >> (8 * (5 - i)));
+  random_bytes(raw + 6, sizeof raw - 6);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  return hex;
+}
+
 std::string random_id() {
   unsigned char raw[16];
   random_bytes(raw, sizeof raw);

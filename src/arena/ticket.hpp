@@ -52,7 +52,14 @@ class TicketCodec {
   Key clip_key_;
 };
 
-// 16 random bytes as 32 lowercase hex digits (battle ids).
+// 16 random bytes as 32 lowercase hex digits.
 std::string random_id();
+
+// A battle id: 32 lowercase hex digits, the first 12 the issue time in milliseconds and the
+// other 20 random (80 bits). Ids issued close in time sort close together, so the database's
+// indexes on battle ids grow at their end instead of at random places (far fewer pages
+// written per commit); they stay unguessable, and nothing is granted by knowing one anyway
+// (votes need the sealed ticket).
+std::string new_battle_id(int64_t now_ms);
 
 }  // namespace paddock::arena

@@ -91,6 +91,16 @@ TEST(TicketCodec, GivesEveryClipTokenItsOwnText) {
   EXPECT_NE(c.seal_clip(t), c.seal_clip(t));
 }
 
+TEST(NewBattleId, SortsByTimeAndDiffersWithinAMillisecond) {
+  auto a = new_battle_id(1764213600000);
+  auto b = new_battle_id(1764213600000);
+  auto c = new_battle_id(1764213600001);
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_NE(a, b);
+  EXPECT_LT(std::max(a, b), c);
+  EXPECT_EQ(a.substr(0, 12), "019ac3532f00");  // 1764213600000 in hex, 12 digits
+}
+
 TEST(DeriveKeys, RefusesKeysThatAreNot64HexDigits) {
   EXPECT_FALSE(derive_keys(""));
   EXPECT_FALSE(derive_keys(std::string(63, 'a')));
