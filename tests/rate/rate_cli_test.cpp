@@ -29,15 +29,18 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// Runs `command` with /bin/sh in `dir`; "paddock" at a word start means the binary.
+// Runs `command` with /bin/sh in a scratch copy of `dir` (so a case may write files without
+// touching the source tree); "paddock" at a word start means the binary.
 Outcome run(const std::string& command, const fs::path& dir) {
   static int counter = 0;
   const fs::path tmp =
       fs::temp_directory_path() /
       ("paddock_rate_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  fs::create_directories(tmp);
+  const fs::path work = tmp / "case";
+  fs::create_directories(work);
+  fs::copy(dir, work, fs::copy_options::recursive);
   const std::string script = "paddock() { " + std::string(PADDOCK_BINARY) + " \"$@\"; }\ncd '" +
-                             dir.string() + "' && " + command;
+                             work.string() + "' && " + command;
   fs::path script_file = tmp / "command.sh";
   std::ofstream(script_file) << script << "\n";
   const std::string shell = "/bin/sh '" + script_file.string() + "' >'" + (tmp / "out").string() +
