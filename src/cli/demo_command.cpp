@@ -7,8 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "cli/progress_bar.hpp"
+#include "cli/serve_command.hpp"
+#include "cli/serve_config.hpp"
 #include "demo/demo.hpp"
 
 namespace paddock::cli {
@@ -89,11 +92,20 @@ int run_demo(const DemoArgs& a) {
   fmt::print(stderr, "paddock demo: database {}, media {}\n", ready->layout.db.string(),
              ready->layout.media.string());
   if (a.prepare_only) return 0;
-  fmt::print(stderr,
-             "paddock demo: this paddock cannot serve yet (paddock serve is not built in); "
-             "the demo is ready in {}\n",
-             ready->layout.dir.string());
-  return 1;
+
+  // Served the way paddock serve serves it, with the demo flag on (the pages' banner).
+  // PADDOCK_* variables still apply (an admin token, a web root); the flags below win.
+  auto settings = resolve_serve_settings({{"listen", a.listen},
+                                          {"db", ready->layout.db.string()},
+                                          {"media", ready->layout.media.string()}},
+                                         paddock_environment(), std::nullopt);
+  if (!settings) {
+    fmt::print(stderr, "paddock demo: {}\n", settings.error().message);
+    return 2;
+  }
+  settings->demo = true;
+  fmt::print(stderr, "paddock demo: serving it with the demo banner on (Ctrl-C stops)\n");
+  return serve(*settings);
 }
 
 }  // namespace
