@@ -38,6 +38,12 @@ class DemoRandom {
     return lo + static_cast<int64_t>(below(static_cast<uint64_t>(hi - lo + 1)));
   }
   std::string hex128() { return fmt::format("{:016x}{:016x}", engine_(), engine_()); }
+  // A battle id as the server makes them: the issue time in milliseconds (12 hex digits),
+  // then 80 random bits.
+  std::string battle_id(int64_t issued_at_ms) {
+    return fmt::format("{:012x}{:04x}{:016x}", static_cast<uint64_t>(issued_at_ms),
+                       engine_() & 0xffff, engine_());
+  }
 
  private:
   std::mt19937_64 engine_;
@@ -199,7 +205,6 @@ Result<SimulatedVotes> simulate_votes(std::span<const store::Clip> clips, int64_
 
         Cast c;
         store::Battle& battle = c.battle;
-        battle.id = rng.hex128();
         battle.track_id = track.id;
         battle.prompt_id = prompt.id;
         battle.left_model = left.model;
@@ -209,6 +214,7 @@ Result<SimulatedVotes> simulate_votes(std::span<const store::Clip> clips, int64_
         battle.session = voter.session;
         battle.address = voter.address;
         battle.issued_at_ms = day_start + rng.between(0, kDayMs - 60'000);
+        battle.id = rng.battle_id(battle.issued_at_ms);
         battle.expires_at_ms = battle.issued_at_ms + kTicketTtlMs;
         if (rng.uniform() >= kAbandonedShare) {
           // Judged from the side of the entrant whose id sorts first, so that a pair's

@@ -85,6 +85,8 @@ TEST(VoteSimulation, EveryVoteHasItsBattleAndSomeBattlesAreNeverVotedOn) {
     EXPECT_LT(v.created_at_ms, b.expires_at_ms);
     EXPECT_EQ(v.session.size(), 32u);
     EXPECT_FALSE(v.categories.empty());
+    EXPECT_EQ(b.id.size(), 32u);
+    EXPECT_EQ(std::stoll(b.id.substr(0, 12), nullptr, 16), b.issued_at_ms) << b.id;
   }
   const double unvoted = 1.0 - static_cast<double>(s.votes.size()) / s.battles.size();
   EXPECT_GT(unvoted, 0.04);
