@@ -29,18 +29,15 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// Runs `command` with /bin/sh in a scratch copy of `dir` (so a case may write files without
-// touching the source tree); "paddock" at a word start means the binary.
+// Runs `command` with /bin/sh in `dir`; "paddock" at a word start means the binary.
 Outcome run(const std::string& command, const fs::path& dir) {
   static int counter = 0;
   const fs::path tmp =
       fs::temp_directory_path() /
       ("paddock_rate_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  const fs::path work = tmp / "case";
-  fs::create_directories(work);
-  fs::copy(dir, work, fs::copy_options::recursive);
+  fs::create_directories(tmp);
   const std::string script = "paddock() { " + std::string(PADDOCK_BINARY) + " \"$@\"; }\ncd '" +
-                             work.string() + "' && " + command;
+                             dir.string() + "' && " + command;
   fs::path script_file = tmp / "command.sh";
   std::ofstream(script_file) << script << "\n";
   const std::string shell = "/bin/sh '" + script_file.string() + "' >'" + (tmp / "out").string() +
@@ -60,7 +57,13 @@ TEST_P(RateCases, BehavesAsExpected) {
   const fs::path dir = fs::path(RATE_CASES_DIR) / GetParam();
   std::string command = slurp(dir / "command");
   while (!command.empty() && (command.back() == '\n' || command.back() == '\r')) command.pop_back();
-  const Outcome r = run(command, dir);
+  // A scratch copy of the case folder, so a case may write files without touching the source tree.
+  const fs::path work = fs::temp_directory_path() /
+                        ("paddock_rate_case_" + std::to_string(::getpid()) + "_" + GetParam());
+  fs::remove_all(work);
+  fs::copy(dir, work, fs::copy_options::recursive);
+  const Outcome r = run(command, work);
+  fs::remove_all(work);
   std::istringstream expect(slurp(dir / "expect"));
   std::string line;
   int checks = 0;
