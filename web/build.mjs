@@ -1,0 +1,59 @@
+// Builds the front end into a folder the server serves:
+//   node build.mjs [--outdir DIR]        (default: dist)
+// index.html, assets/app.js + app.css, and on-demand chunks for each page. The
+// methodology page is docs/rating-method.md rendered to HTML here, so the browser never
+// parses markdown.
+import { build } from "esbuild";
+import { marked } from "marked";
+import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const outIndex = args.indexOf("--outdir");
+const outdir = path.resolve(outIndex >= 0 ? args[outIndex + 1] : path.join(here, "dist"));
+const methodologyFile = path.join(here, "..", "docs", "rating-method.md");
+
+async function methodologyHtml() {
+  let markdown;
+  try {
+    markdown = await readFile(methodologyFile, "utf8");
+  } catch {
+    markdown = "# Methodology\n\nThe rating method has not been written up yet (docs/rating-method.md).\n";
+  }
+  // Links between docs point at .md files that are not served; send them to the
+  // methodology page itself or drop them to plain text.
+  const renderer = new marked.Renderer();
+  const link = renderer.link.bind(renderer);
+  renderer.link = (token) => (/^(https?:)?\/\//.test(token.href) || token.href.startsWith("#") ? link(token) : renderer.parser.parseInline(token.tokens));
+  return marked.parse(markdown, { renderer, gfm: true, async: false });
+}
+
+const methodologyPlugin = {
+  name: "methodology",
+  setup(b) {
+    b.onResolve({ filter: /^virtual:methodology$/ }, () => ({ path: "methodology", namespace: "virtual", watchFiles: [methodologyFile] }));
+    b.onLoad({ filter: /.*/, namespace: "virtual" }, async () => ({ contents: `export default ${JSON.stringify(await methodologyHtml())};`, loader: "js" }));
+  },
+};
+
+await rm(path.join(outdir, "assets"), { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+await build({
+  entryPoints: { app: path.join(here, "src", "main.ts") },
+  outdir: path.join(outdir, "assets"),
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  minify: true,
+  target: ["es2020", "chrome100", "firefox100", "safari15"],
+  chunkNames: "[name]-[hash]",
+  entryNames: "[name]",
+  legalComments: "linked",
+  metafile: false,
+  logLevel: "warning",
+  plugins: [methodologyPlugin],
+});
+await copyFile(path.join(here, "public", "index.html"), path.join(outdir, "index.html"));
+console.log(`web: built into ${outdir}`);
