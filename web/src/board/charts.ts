@@ -133,11 +133,35 @@ function drawHeatmap(data: HeadToHead, holder: HTMLElement, colors: Theme): Char
       },
       scales: {
         x: { type: "category", labels: data.models, offset: true, grid: { display: false }, ticks: { autoSkip: false, maxRotation: 60 }, title: { display: true, text: "opponent" } },
-        y: { type: "category", labels: data.models, offset: true, grid: { display: false }, ticks: { autoSkip: false } },
+        y: { type: "category", labels: data.models, offset: true, reverse: false, grid: { display: false }, ticks: { autoSkip: false } },
       },
     },
   };
+  config.plugins = [cellLabels(colors)];
   return new Chart(canvas, config as unknown as ChartConfiguration);
+}
+
+// Writes each cell's percentage inside it, in a colour readable on the cell.
+function cellLabels(colors: Theme) {
+  return {
+    id: "cellLabels",
+    afterDatasetsDraw(chart: Chart) {
+      const meta = chart.getDatasetMeta(0);
+      const { ctx } = chart;
+      ctx.save();
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.font = `600 12px ${Chart.defaults.font.family}`;
+      meta.data.forEach((element, index) => {
+        const cell = chart.data.datasets[0]!.data[index] as unknown as { v: number | null };
+        const box = element as unknown as { x: number; y: number; width: number; height: number };
+        if (cell.v === null || box.width < 28 || box.height < 14) return;
+        ctx.fillStyle = Math.abs(cell.v - 0.5) > 0.3 ? "#ffffff" : colors.text;
+        ctx.fillText(`${Math.round(cell.v * 100)}%`, box.x + box.width / 2, box.y + box.height / 2);
+      });
+      ctx.restore();
+    },
+  };
 }
 
 function heatmapTable(data: HeadToHead): HTMLElement {

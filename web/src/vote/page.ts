@@ -15,6 +15,8 @@ const PREFETCH_DELAY_MS = 3_000;
 const SPEEDS = [0.25, 0.5, 1, 1.5, 2];
 // Below this the clips are too small to judge; the page scrolls instead.
 const MIN_VIDEO_PX = 180;
+// Rounding in layout can add a pixel or two; keep them from causing a scroll bar.
+const FIT_SLACK_PX = 4;
 
 interface VerdictButton {
   choice: Choice;
@@ -166,15 +168,16 @@ class VotePage {
       if (!this.root.isConnected) return;
       const players = this.players;
       const ratio = Number(players.style.getPropertyValue("--ar")) || 16 / 9;
-      const stacked = getComputedStyle(players).gridTemplateColumns.trim().split(/\s+/).length === 1;
-      const gap = parseFloat(getComputedStyle(players).rowGap) || 0;
-      const column = stacked ? players.clientWidth : (players.clientWidth - gap) / 2;
+      const stacked = getComputedStyle(this.players).gridTemplateColumns.trim().split(/\s+/).length === 1;
+      const style = getComputedStyle(players);
+      const gap = parseFloat(style.rowGap) || 0;
+      const column = stacked ? players.clientWidth : (players.clientWidth - (parseFloat(style.columnGap) || 0)) / 2;
       const natural = column / ratio;
       const videos = players.querySelectorAll<HTMLElement>(".video-box");
       const videoHeight = videos[0]?.offsetHeight ?? 0;
       // The body is as tall as its content (no min-height), unlike the scrolling element.
       const rest = document.body.offsetHeight - (stacked ? 2 * videoHeight : videoHeight);
-      const room = (window.innerHeight - rest - (stacked ? gap : 0)) / (stacked ? 2 : 1);
+      const room = (window.innerHeight - FIT_SLACK_PX - rest - (stacked ? gap : 0)) / (stacked ? 2 : 1);
       const height = Math.max(MIN_VIDEO_PX, Math.min(natural, room));
       players.style.setProperty("--video-h", `${Math.floor(height)}px`);
     });
@@ -314,6 +317,7 @@ class VotePage {
     this.sourceSlot.replaceChildren();
     this.resultText.textContent = "";
     this.afterVote.hidden = true;
+    this.lockHint.hidden = false;
   }
 
   private prefetch(): void {
@@ -445,6 +449,7 @@ class VotePage {
     const verdict = VERDICTS.find((v) => v.choice === choice)?.label ?? choice;
     this.resultText.textContent = `Vote counted: ${verdict}. Left was ${reply.left.model}, right was ${reply.right.model}.`;
     this.afterVote.hidden = false;
+    this.lockHint.hidden = true;
     this.fit();
     this.nextButton.focus();
     this.prefetch();
