@@ -371,6 +371,7 @@ class VotePage {
     // Only one soundtrack at a time: two at once cannot be judged.
     left.muted = choice !== "left";
     right.muted = choice !== "right";
+    this.sync?.preferLeader(choice === "right" ? 1 : 0);
   }
 
   // ---- voting ----

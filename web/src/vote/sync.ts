@@ -1,7 +1,9 @@
 // Plays two <video> elements as one: a single play/pause, seek, loop and speed for both,
 // kept within a frame of each other.
 //
-// Scheme: the longer clip is the leader and runs freely; the other follows. On every frame
+// Scheme: one clip is the leader and runs freely; the other follows. The leader is the
+// longer clip, or when both are as long, the one being heard (so the soundtrack is never
+// sped up or slowed down). On every frame
 // the leader presents (requestVideoFrameCallback, with a timer as fallback) the follower's
 // position is compared with the leader's. A small drift is removed by nudging the
 // follower's playbackRate in proportion to it (no visible jump, converges in about half a
@@ -13,11 +15,16 @@
 const HAVE_FUTURE_DATA = 3;
 // Beyond this the follower jumps to the leader instead of catching up gradually.
 const HARD_SEEK_S = 0.25;
-// Below this the drift is left alone: well under a frame at any common frame rate.
+// Hysteresis: rate correction starts beyond START and stops inside STOP. Both are well
+// under a frame at common frame rates; every rate change costs the media pipeline a
+// little, so small wobbles are left alone.
+const CORRECT_START_S = 0.012;
+const CORRECT_STOP_S = 0.003;
+// Seeks closer than this are skipped (pausing aligns the follower exactly).
 const DEADBAND_S = 0.004;
 // Rate correction: fraction of speed change per second of drift, and its cap.
-const GAIN_PER_S = 2.5;
-const MAX_RATE_ADJUST = 0.12;
+const GAIN_PER_S = 8;
+const MAX_RATE_ADJUST = 0.4;
 const FALLBACK_TICK_MS = 200;
 // Within this of its end a clip counts as finished (durations are rounded by containers).
 const END_SLACK_S = 0.05;
@@ -31,10 +38,12 @@ type FrameCallbackVideo = HTMLVideoElement & {
 
 export class SyncedPlayback {
   private leaderIndex: Side = 0;
+  private preferredLeader: Side = 0;
   private rate = 1;
   private looping = true;
   private wantPlaying = false;
   private heldForBuffering = false;
+  private correcting = false;
   private frameHandle: number | null = null;
   private readonly timer: number;
   private readonly cleanups: (() => void)[] = [];
@@ -159,13 +168,19 @@ export class SyncedPlayback {
     this.cleanups.push(() => target.removeEventListener(type, handler));
   }
 
+  // Which clip should lead when both are as long: the one whose sound is on.
+  preferLeader(side: Side): void {
+    this.preferredLeader = side;
+    this.chooseLeader();
+  }
+
   private chooseLeader(): void {
-    const [a, b] = this.videos.map((v) => (Number.isFinite(v.duration) ? v.duration : 0));
-    const next: Side = (b ?? 0) > (a ?? 0) + END_SLACK_S ? 1 : 0;
+    const [a = 0, b = 0] = this.videos.map((v) => (Number.isFinite(v.duration) ? v.duration : 0));
+    const next: Side = b > a + END_SLACK_S ? 1 : a > b + END_SLACK_S ? 0 : this.preferredLeader;
     if (next !== this.leaderIndex) {
       this.cancelFrameCallback();
       this.leaderIndex = next;
-      this.follower.playbackRate = this.rate;
+      for (const video of this.videos) video.playbackRate = this.rate;
       if (this.wantPlaying) this.scheduleFrameCallback();
     }
     this.onChange();
@@ -254,9 +269,13 @@ export class SyncedPlayback {
       return;
     }
     const drift = follower.currentTime - target;
-    if (Math.abs(drift) > HARD_SEEK_S) {
+    const size = Math.abs(drift);
+    if (size > HARD_SEEK_S) {
       follower.currentTime = target;
-    } else if (Math.abs(drift) > DEADBAND_S) {
+      return;
+    }
+    this.correcting = this.correcting ? size > CORRECT_STOP_S : size > CORRECT_START_S;
+    if (this.correcting) {
       const adjust = Math.max(-MAX_RATE_ADJUST, Math.min(MAX_RATE_ADJUST, drift * GAIN_PER_S));
       follower.playbackRate = this.rate * (1 - adjust);
     } else if (follower.playbackRate !== this.rate) {

@@ -1,0 +1,419 @@
+// The vote and leaderboard pages in Debian's Chromium, against a real `paddock serve` with a
+// temporary SQLite database and clips made by ffmpeg. Run by CTest (label "browser");
+// screenshots go to test-artifacts/browser/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { Arena, CATALOG, CLIP_SECONDS, FPS, IDENTITY_WORDS, revealedName } from "./support/arena.mjs";
+import { openBrowser } from "./support/browser.mjs";
+
+const ARTIFACTS = path.join(process.env.PADDOCK_ARTIFACTS ?? "test-artifacts", "browser");
+const LAPTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+const FRAME_MS = 1000 / FPS;
+
+let arena;
+const votesCast = new Map(); // track -> votes this run stored
+
+before(async () => {
+  assert.ok(process.env.PADDOCK_BIN, "PADDOCK_BIN must name the paddock executable");
+  assert.ok(process.env.PADDOCK_WEB_ROOT, "PADDOCK_WEB_ROOT must name the built pages");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  arena = new Arena();
+  arena.load();
+  await arena.start();
+});
+
+after(async () => {
+  await arena?.stop();
+  arena?.remove();
+});
+
+// ---- helpers ----
+
+async function withBrowser(options, body) {
+  const browser = await openBrowser(options);
+  // Any CSP violation is a bug: the server allows scripts and styles from itself only.
+  await browser.page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  try {
+    await body(browser);
+    const violations = await browser.page.evaluate(() => window.__cspViolations ?? []).catch(() => []);
+    assert.deepEqual(violations, [], "no Content-Security-Policy violations");
+    assert.deepEqual(browser.problems, [], "no script errors on the page");
+  } finally {
+    await browser.close();
+  }
+}
+
+async function openVotePage(page, track) {
+  await page.goto(`${arena.url}/?track=${track}`);
+  await page.locator('.vote-page[data-phase="watching"]').waitFor({ timeout: 15_000 });
+  await page.locator(".players video.clip").first().waitFor();
+}
+
+async function setSpeed(page, speed) {
+  await page.getByLabel("Speed").selectOption(String(speed));
+}
+
+// Plays both clips until the verdict buttons unlock (both clips played to their end).
+async function playUntilUnlocked(page, { keyboard = false } = {}) {
+  if (keyboard) {
+    // Space toggles playback: check it does, and end up playing.
+    await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+    const wasPlaying = await isPlaying(page);
+    await page.keyboard.press("Space");
+    assert.equal(await isPlaying(page), !wasPlaying, "Space toggles playback");
+    if (wasPlaying) await page.keyboard.press("Space");
+    assert.equal(await isPlaying(page), true);
+  } else if (!(await isPlaying(page))) {
+    await page.getByRole("button", { name: "Play both clips" }).click();
+  }
+  await page.locator('.verdicts button[aria-disabled="false"]').first().waitFor({ timeout: (CLIP_SECONDS + 10) * 1000 });
+}
+
+async function isPlaying(page) {
+  return (await page.locator("button.play").getAttribute("aria-label")) === "Pause both clips";
+}
+
+// Browsers may start the clips by themselves once the page has had a user gesture.
+async function ensurePaused(page) {
+  if (await isPlaying(page)) await page.locator("button.play").click();
+}
+
+async function revealedNames(page) {
+  await page.locator(".after-vote:not([hidden])").waitFor({ timeout: 10_000 });
+  return page.locator(".reveal .model-name").allTextContents();
+}
+
+function leakedWords(text) {
+  const lower = text.toLowerCase();
+  return IDENTITY_WORDS.filter((word) => lower.includes(word));
+}
+
+async function domLeaks(page) {
+  const html = await page.evaluate(() => document.documentElement.outerHTML + document.title);
+  return leakedWords(html);
+}
+
+function modelsOf(track) {
+  return CATALOG.models.filter((m) => m.tracks.includes(track));
+}
+
+function countVote(track) {
+  votesCast.set(track, (votesCast.get(track) ?? 0) + 1);
+}
+
+// ---- tests ----
+
+describe("vote page", () => {
+  test("a mouse vote stores the verdict and reveals both models beside their clips", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "sound-portrait");
+      await setSpeed(page, 2);
+      await playUntilUnlocked(page);
+      const reply = page.waitForResponse((r) => r.url().endsWith("/api/votes") && r.request().method() === "POST");
+      await page.getByRole("button", { name: /Left is better/ }).click();
+      const answer = await (await reply).json();
+      assert.equal((await reply).status(), 201);
+      countVote("sound-portrait");
+      const names = await revealedNames(page);
+      assert.deepEqual(names, [answer.left.model, answer.right.model]);
+      const allowed = modelsOf("sound-portrait").map(revealedName);
+      for (const name of names) assert.ok(allowed.includes(name), `revealed ${name} is one of the track's models (codename for the anonymous one)`);
+      assert.ok(!names.includes("Narwhal Ultra"), "an anonymous model is revealed by its codename only");
+      await page.screenshot({ path: path.join(ARTIFACTS, "vote-revealed-1366x768.png") });
+    });
+  });
+
+  test("keyboard alone plays, votes and moves on; HTML in names and prompts shows as text", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "silent-wide");
+      const prompt = page.locator(".prompt-text");
+      assert.equal(await prompt.textContent(), CATALOG.prompts.find((p) => p.id === "w1").text);
+      assert.equal(await prompt.locator("u, b, script, img").count(), 0, "no markup from the prompt in the page");
+      await setSpeed(page, 2);
+      await playUntilUnlocked(page, { keyboard: true });
+      await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+      const reply = page.waitForResponse((r) => r.url().endsWith("/api/votes"));
+      await page.keyboard.press("t");
+      const body = JSON.parse((await (await reply).request().postData()) ?? "{}");
+      assert.equal(body.choice, "tie");
+      countVote("silent-wide");
+      const names = await revealedNames(page);
+      // Both models of this track are in every battle, so the HTML-bearing one is revealed.
+      assert.ok(names.includes("<i>Tapir</i> <img src=x>"), `HTML name shown as text: ${names}`);
+      assert.equal(await page.locator(".reveal i, .reveal img, .reveal b").count(), 0, "no markup from names in the page");
+      assert.equal(await page.evaluate(() => window.pwned ?? null), null);
+      // The Next button has focus after the vote: Enter moves on.
+      await page.keyboard.press("Enter");
+      await page.locator('.vote-page[data-phase="watching"]').waitFor();
+      assert.equal(await page.locator(".reveal .model-name").count(), 0, "the next battle starts without names");
+      await playUntilUnlocked(page, { keyboard: true });
+      await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+      const second = page.waitForResponse((r) => r.url().endsWith("/api/votes"));
+      await page.keyboard.press("ArrowRight");
+      assert.equal(JSON.parse((await second).request().postData()).choice, "right");
+      assert.equal((await second).status(), 201);
+      countVote("silent-wide");
+      await revealedNames(page);
+    });
+  });
+
+  test("verdicts stay locked until both clips have played through", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page, log }) => {
+      await openVotePage(page, "sound-portrait");
+      const mark = log.mark();
+      await page.keyboard.press("a");
+      await page.getByRole("button", { name: /Left is better/ }).click();
+      await page.waitForTimeout(300);
+      assert.equal(log.since(mark).filter((e) => e.url.endsWith("/api/votes")).length, 0, "no vote sent while locked");
+      assert.equal(await page.getByRole("button", { name: /Left is better/ }).getAttribute("aria-disabled"), "true");
+    });
+  });
+
+  test("no model identity is in the page, its network responses or media URLs before the vote", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page, log }) => {
+      for (let round = 0; round < 2; round++) {
+        const mark = log.mark();
+        if (round === 0) await openVotePage(page, "sound-portrait");
+        else {
+          await page.getByRole("button", { name: "Next battle" }).click();
+          await page.locator('.vote-page[data-phase="watching"]').waitFor();
+        }
+        await setSpeed(page, 2);
+        await playUntilUnlocked(page);
+        // By now the next battle is prefetched too: its answer and clips are checked as well.
+        await page.waitForFunction(() => document.querySelectorAll(".prefetch video").length === 2, null, { timeout: 10_000 });
+        await page.waitForTimeout(300);
+        await log.settle();
+        const before = log.since(mark);
+        assert.ok(before.some((e) => e.url.includes("/media/")), "clips were fetched");
+        assert.ok(before.filter((e) => e.url.endsWith("/api/battles")).length >= 1, "battles were fetched");
+        for (const entry of before) {
+          assert.deepEqual(leakedWords(entry.url), [], `URL ${entry.url} names no model`);
+          assert.deepEqual(leakedWords(entry.headers), [], `headers of ${entry.url} name no model`);
+          assert.deepEqual(leakedWords(entry.body ?? ""), [], `response body of ${entry.url} names no model`);
+        }
+        const mediaUrls = await page.evaluate(() => [...document.querySelectorAll("video, img, source")].map((e) => e.currentSrc || e.src));
+        for (const url of mediaUrls) assert.deepEqual(leakedWords(url), [], `media URL ${url} names no model`);
+        assert.deepEqual(await domLeaks(page), [], "the DOM names no model before the vote");
+        await page.getByRole("button", { name: /Both are bad/ }).click();
+        countVote("sound-portrait");
+        const names = await revealedNames(page);
+        assert.equal(names.length, 2);
+      }
+    });
+  });
+
+  test("synchronized playback keeps the two clips within one frame", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "sound-portrait");
+      await ensurePaused(page);
+      await page.getByLabel("Loop").uncheck();
+      const measuring = page.evaluate(measureDrift, { playMs: CLIP_SECONDS * 1000 - 200 });
+      await page.getByRole("button", { name: "Play both clips" }).click();
+      const figure = driftFigure(await measuring, { settleS: 1 });
+      console.log(
+        `sync drift at ${FPS} fps (one frame = ${FRAME_MS.toFixed(1)} ms), ${figure.samples} samples after the first second: ` +
+          `mean ${figure.meanMs.toFixed(1)} ms, p95 ${figure.p95Ms.toFixed(1)} ms, max ${figure.maxMs.toFixed(1)} ms; ` +
+          `under one frame ${(figure.withinFrame * 100).toFixed(1)}% of the time; at start ${figure.startMs.toFixed(1)} ms, within a frame after ${figure.lockMs.toFixed(0)} ms`,
+      );
+      assert.ok(figure.samples >= 30, `enough samples (${figure.samples})`);
+      assert.ok(figure.p95Ms < FRAME_MS, `p95 drift ${figure.p95Ms.toFixed(1)} ms is under one frame (${FRAME_MS.toFixed(1)} ms)`);
+      assert.ok(figure.meanMs < FRAME_MS / 4, `mean drift ${figure.meanMs.toFixed(1)} ms is under a quarter frame`);
+    });
+  });
+
+  test("one control pauses, seeks and changes speed for both clips", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "sound-portrait");
+      await ensurePaused(page);
+      await page.getByRole("button", { name: "Play both clips" }).click();
+      await page.waitForTimeout(800);
+      await page.getByRole("button", { name: "Pause both clips" }).click();
+      let state = await page.evaluate(videoState);
+      assert.ok(state.every((v) => v.paused), "both paused");
+      assert.ok(Math.abs(state[0].time - state[1].time) < FRAME_MS / 1000, `paused on the same instant: ${state.map((v) => v.time)}`);
+      await page.getByLabel("Position in both clips").fill("2.5");
+      await page.waitForFunction(() => [...document.querySelectorAll(".players video")].every((v) => !v.seeking));
+      state = await page.evaluate(videoState);
+      assert.ok(state.every((v) => Math.abs(v.time - 2.5) < 0.05), `both seeked to 2.5 s: ${state.map((v) => v.time)}`);
+      await setSpeed(page, 0.5);
+      await page.getByRole("button", { name: "Play both clips" }).click();
+      await page.waitForTimeout(300);
+      state = await page.evaluate(videoState);
+      assert.ok(state.every((v) => !v.paused && Math.abs(v.rate - 0.5) < 0.1), `both play at half speed: ${JSON.stringify(state)}`);
+    });
+  });
+
+  test("on a track with sound only one clip is heard, chosen with the sound switch", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "sound-portrait");
+      await ensurePaused(page);
+      await page.getByRole("button", { name: "Play both clips" }).click();
+      const unmuted = async () => (await page.evaluate(videoState)).map((v) => !v.muted);
+      assert.deepEqual(await unmuted(), [true, false], "left is heard by default");
+      await page.getByRole("radio", { name: "Right" }).check();
+      assert.deepEqual(await unmuted(), [false, true]);
+      await page.getByRole("radio", { name: "Mute" }).check();
+      assert.deepEqual(await unmuted(), [false, false]);
+      await page.getByRole("radio", { name: "Left" }).check();
+      assert.deepEqual(await unmuted(), [true, false]);
+      const state = await page.evaluate(videoState);
+      assert.ok(state.every((v) => !v.paused), "both keep playing while the sound moves");
+    });
+  });
+
+  test("a silent track has no sound switch", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "silent-wide");
+      assert.equal(await page.getByRole("radio", { name: "Mute" }).isVisible(), false);
+    });
+  });
+
+  test("a track without clips says so and offers a way on", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await page.goto(`${arena.url}/?track=empty-track`);
+      const alert = page.getByRole("alert");
+      await alert.filter({ hasText: "nothing to compare" }).waitFor();
+      await page.getByLabel("Track").selectOption("sound-portrait");
+      await page.locator('.vote-page[data-phase="watching"]').waitFor();
+      assert.equal(await page.getByRole("alert").isVisible(), false);
+    });
+  });
+
+  test("an unreachable server is reported, and Try again recovers", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      // The browser's own network layer drops the request, as a lost connection would.
+      await page.route("**/api/battles", (route) => route.abort("connectionrefused"));
+      await page.goto(`${arena.url}/?track=sound-portrait`);
+      await page.getByRole("alert").filter({ hasText: "cannot be reached" }).waitFor();
+      await page.unroute("**/api/battles");
+      await page.getByRole("button", { name: "Try again" }).click();
+      await page.locator('.vote-page[data-phase="watching"]').waitFor();
+    });
+  });
+
+  test("the vote page fits a laptop screen without scrolling and a phone screen sensibly", async () => {
+    for (const [viewport, track] of [
+      [LAPTOP, "sound-portrait"],
+      [PHONE, "sound-portrait"],
+      [PHONE, "silent-wide"],
+      [LAPTOP, "silent-wide"],
+    ]) {
+      await withBrowser({ viewport }, async ({ page }) => {
+        await openVotePage(page, track);
+        await page.waitForFunction(() => [...document.querySelectorAll(".players video")].every((v) => v.readyState >= 2));
+        await page.waitForTimeout(200);
+        const name = `vote-${track}-${viewport.width}x${viewport.height}.png`;
+        await page.screenshot({ path: path.join(ARTIFACTS, name) });
+        const layout = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          scrollHeight: document.documentElement.scrollHeight,
+          boxes: [...document.querySelectorAll(".players video, .verdicts button, .controls .play")].map((e) => e.getBoundingClientRect().toJSON()),
+        }));
+        assert.ok(layout.scrollWidth <= viewport.width, `${name}: no sideways scrolling`);
+        for (const box of layout.boxes) {
+          assert.ok(box.left >= 0 && box.right <= viewport.width, `${name}: inside the screen's width`);
+          assert.ok(box.width >= 100, `${name}: clips and buttons keep a usable size (${box.width}px)`);
+        }
+        if (viewport === LAPTOP) {
+          assert.ok(layout.scrollHeight <= viewport.height, `${name}: no scrolling (${layout.scrollHeight}px)`);
+          for (const box of layout.boxes) assert.ok(box.top >= 0 && box.bottom <= viewport.height, `${name}: clips, play and verdicts all on screen`);
+        }
+      });
+    }
+  });
+});
+
+describe("leaderboard page", () => {
+  test("the votes cast show in the board, with names as text", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      const track = "silent-wide";
+      const expected = votesCast.get(track) ?? 0;
+      assert.ok(expected > 0, "earlier tests voted on this track");
+      let text = "";
+      const deadline = Date.now() + 20_000;
+      do {
+        await page.goto(`${arena.url}/leaderboard?track=${track}`);
+        await page.locator("table.board").waitFor({ timeout: 15_000 });
+        text = (await page.locator(".board-meta").textContent()) ?? "";
+        if (text.includes(`${expected} votes`)) break;
+        await page.waitForTimeout(500);
+      } while (Date.now() < deadline);
+      assert.match(text, new RegExp(`\\b${expected} votes`), `board counts the ${expected} votes: ${text}`);
+      const names = await page.locator("table.board .model-name").allTextContents();
+      assert.deepEqual([...names].sort(), modelsOf(track).map(revealedName).sort());
+      assert.equal(await page.locator("table.board i, table.board img, table.board b").count(), 0, "no markup from names");
+      const organizations = await page.locator("table.board td.organization").allTextContents();
+      assert.ok(organizations.includes("Pangolin & <b>Co</b>"));
+      await page.locator(".heatmap canvas").waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, `leaderboard-${LAPTOP.width}x${LAPTOP.height}.png`), fullPage: true });
+    });
+  });
+
+  test("an anonymous model appears under its codename only", async () => {
+    await withBrowser({ viewport: PHONE }, async ({ page }) => {
+      await page.goto(`${arena.url}/leaderboard?track=sound-portrait`);
+      await page.locator("table.board").waitFor({ timeout: 15_000 });
+      const html = await page.content();
+      assert.ok(!html.includes("Narwhal"), "the real name of an anonymous model is never shown");
+      await page.screenshot({ path: path.join(ARTIFACTS, `leaderboard-${PHONE.width}x${PHONE.height}.png`), fullPage: true });
+    });
+  });
+
+  test("the methodology page renders the rating method document", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await page.goto(`${arena.url}/leaderboard`);
+      await page.getByRole("link", { name: /methodology/i }).last().click();
+      await page.locator("article.methodology h1").waitFor();
+      assert.equal(new URL(page.url()).pathname, "/methodology");
+    });
+  });
+});
+
+// ---- in-page measurement (runs inside Chromium) ----
+
+function videoState() {
+  return [...document.querySelectorAll(".players video.clip")].map((v) => ({ time: v.currentTime, paused: v.paused, muted: v.muted, rate: v.playbackRate }));
+}
+
+// Samples both clips' positions at every animation frame while they play, from the
+// moment playback starts. Runs in the page.
+async function measureDrift({ playMs }) {
+  const videos = [...document.querySelectorAll(".players video.clip")];
+  await new Promise((resolve) => videos[0].addEventListener("playing", resolve, { once: true }));
+  const started = performance.now();
+  const samples = [];
+  await new Promise((resolve) => {
+    const tick = () => {
+      const [a, b] = videos;
+      if (!a.paused && !b.paused && !a.ended && !b.ended) samples.push({ t: (performance.now() - started) / 1000, drift: b.currentTime - a.currentTime });
+      if (performance.now() - started < playMs) requestAnimationFrame(tick);
+      else resolve();
+    };
+    requestAnimationFrame(tick);
+  });
+  return samples;
+}
+
+// Drift figures in milliseconds: the start, when the clips first come within a frame,
+// and the steady state after `settleS`.
+function driftFigure(samples, { settleS }) {
+  const ms = (s) => Math.abs(s.drift) * 1000;
+  const lockIndex = samples.findIndex((s) => ms(s) < FRAME_MS);
+  const steady = samples.filter((s) => s.t >= settleS).map(ms).sort((a, b) => a - b);
+  return {
+    samples: steady.length,
+    startMs: samples.length ? ms(samples[0]) : NaN,
+    lockMs: lockIndex >= 0 ? samples[lockIndex].t * 1000 : NaN,
+    meanMs: steady.reduce((sum, d) => sum + d, 0) / Math.max(1, steady.length),
+    p95Ms: steady[Math.floor(steady.length * 0.95)] ?? NaN,
+    maxMs: steady.at(-1) ?? NaN,
+    withinFrame: steady.filter((d) => d < FRAME_MS).length / Math.max(1, steady.length),
+  };
+}
