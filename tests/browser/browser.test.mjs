@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import { Arena, CATALOG, CLIP_SECONDS, FPS, IDENTITY_WORDS, revealedName } from "./support/arena.mjs";
-import { openBrowser } from "./support/browser.mjs";
+import { launchChromium, openPage } from "./support/browser.mjs";
 
 const ARTIFACTS = path.join(process.env.PADDOCK_ARTIFACTS ?? "test-artifacts", "browser");
 const LAPTOP = { width: 1366, height: 768 };
@@ -14,6 +15,7 @@ const PHONE = { width: 390, height: 844 };
 const FRAME_MS = 1000 / FPS;
 
 let arena;
+let chromium;
 const votesCast = new Map(); // track -> votes this run stored
 
 before(async () => {
@@ -23,9 +25,11 @@ before(async () => {
   arena = new Arena();
   arena.load();
   await arena.start();
+  chromium = await launchChromium();
 });
 
 after(async () => {
+  await chromium?.close();
   await arena?.stop();
   arena?.remove();
 });
@@ -33,7 +37,7 @@ after(async () => {
 // ---- helpers ----
 
 async function withBrowser(options, body) {
-  const browser = await openBrowser(options);
+  const browser = await openPage(chromium, options);
   // Any CSP violation is a bug: the server allows scripts and styles from itself only.
   await browser.page.addInitScript(() => {
     window.__cspViolations = [];
@@ -168,7 +172,7 @@ describe("vote page", () => {
       await openVotePage(page, "sound-portrait");
       const mark = log.mark();
       await page.keyboard.press("a");
-      await page.getByRole("button", { name: /Left is better/ }).click();
+      await page.getByRole("button", { name: /Left is better/ }).click({ force: true });
       await page.waitForTimeout(300);
       assert.equal(log.since(mark).filter((e) => e.url.endsWith("/api/votes")).length, 0, "no vote sent while locked");
       assert.equal(await page.getByRole("button", { name: /Left is better/ }).getAttribute("aria-disabled"), "true");
@@ -314,16 +318,17 @@ describe("vote page", () => {
         const layout = await page.evaluate(() => ({
           scrollWidth: document.documentElement.scrollWidth,
           scrollHeight: document.documentElement.scrollHeight,
-          boxes: [...document.querySelectorAll(".players video, .verdicts button, .controls .play")].map((e) => e.getBoundingClientRect().toJSON()),
+          boxes: [...document.querySelectorAll(".players video, .verdicts button")].map((e) => e.getBoundingClientRect().toJSON()),
+          play: document.querySelector(".controls .play").getBoundingClientRect().toJSON(),
         }));
         assert.ok(layout.scrollWidth <= viewport.width, `${name}: no sideways scrolling`);
         for (const box of layout.boxes) {
           assert.ok(box.left >= 0 && box.right <= viewport.width, `${name}: inside the screen's width`);
-          assert.ok(box.width >= 100, `${name}: clips and buttons keep a usable size (${box.width}px)`);
+          assert.ok(box.width >= 120, `${name}: clips and verdict buttons keep a usable size (${box.width}px)`);
         }
         if (viewport === LAPTOP) {
           assert.ok(layout.scrollHeight <= viewport.height, `${name}: no scrolling (${layout.scrollHeight}px)`);
-          for (const box of layout.boxes) assert.ok(box.top >= 0 && box.bottom <= viewport.height, `${name}: clips, play and verdicts all on screen`);
+          for (const box of [...layout.boxes, layout.play]) assert.ok(box.top >= 0 && box.bottom <= viewport.height, `${name}: clips, play and verdicts all on screen`);
         }
       });
     }
@@ -373,6 +378,26 @@ describe("leaderboard page", () => {
       await page.locator("article.methodology h1").waitFor();
       assert.equal(new URL(page.url()).pathname, "/methodology");
     });
+  });
+});
+
+describe("page weight", () => {
+  // What a phone downloads to show each page (the pages' own files: HTML, script, style;
+  // not the API answers or the clips), raw and gzip-compressed.
+  test("each page stays light", async () => {
+    const budgetsKb = { "/": 40, "/leaderboard?track=silent-wide": 120, "/methodology": 60 };
+    for (const [address, budget] of Object.entries(budgetsKb)) {
+      await withBrowser({ viewport: PHONE }, async ({ page, log }) => {
+        await page.goto(`${arena.url}${address}`);
+        await page.waitForLoadState("networkidle");
+        await log.settle();
+        const files = log.entries.filter((e) => !e.url.includes("/api/") && !e.url.includes("/media/") && !e.url.includes("/healthz"));
+        const raw = files.reduce((sum, e) => sum + Buffer.byteLength(e.body ?? "", "latin1"), 0);
+        const gz = files.reduce((sum, e) => sum + gzipSync(Buffer.from(e.body ?? "", "latin1"), { level: 9 }).length, 0);
+        console.log(`page weight ${address}: ${files.length} files, ${(raw / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip`);
+        assert.ok(gz / 1024 < budget, `${address} is ${(gz / 1024).toFixed(1)} KiB gzip, budget ${budget} KiB`);
+      });
+    }
   });
 });
 

@@ -63,8 +63,8 @@ export interface BoardRow {
   organization: string;
   status?: string;
   rating: number;
-  ci_low: number;
-  ci_high: number;
+  ci_low: number | null; // null when the board has no bootstrap intervals
+  ci_high: number | null;
   rank: number;
   rank_best: number;
   rank_worst: number;
@@ -81,14 +81,25 @@ export interface BoardRow {
 // output (docs/output.md); see board/pairs.ts for how they are read.
 export type BoardPair = Record<string, unknown>;
 
+// With weights, the rating engine says what weighting did to each category.
+export interface CategoryShare {
+  category: string;
+  votes: number;
+  voted_share: number;
+  target_share: number;
+}
+
 export interface Board {
   track: string;
   computed_at: number;
   last_vote_id: number;
+  votes?: number; // votes used after filtering
   filter: { categories: string[]; weights: string };
   models: BoardRow[];
   pairs: BoardPair[];
-  categories: string[];
+  // Every category of the track's prompts (names), or with weights the shares per category.
+  categories: (string | CategoryShare)[];
+  category_shares?: CategoryShare[];
 }
 
 export interface History {

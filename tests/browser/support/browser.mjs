@@ -1,9 +1,6 @@
 // Debian's Chromium driven by playwright-core: a fresh profile per launch, and a record of
 // every network exchange so tests can look at what the page was sent.
 import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 
 export const CHROMIUM = process.env.PADDOCK_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -16,33 +13,24 @@ const ARGS = [
   "--no-first-run",
 ];
 
-// Opens a browser with its own empty profile (playwright passes it as --user-data-dir).
-export async function openBrowser({ viewport = { width: 1366, height: 768 }, colorScheme = "light" } = {}) {
-  const profile = mkdtempSync(path.join(os.tmpdir(), "paddock-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true, // playwright adds --headless
-    args: ARGS,
-    viewport,
-    colorScheme,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+// Starts Chromium. playwright gives it a fresh temporary profile (--user-data-dir) and
+// removes it on close; each test then opens its own context (own cookies, so its own
+// paddock session).
+export function launchChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true /* adds --headless */, args: ARGS });
+}
+
+export async function openPage(browser, { viewport = { width: 1366, height: 768 }, colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme });
+  const page = await context.newPage();
   const log = new NetworkLog(page);
   const problems = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+    // Chromium logs every non-2xx answer; those are expected where a test provokes one.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console error: ${message.text()}`);
   });
-  return {
-    context,
-    page,
-    log,
-    problems,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return { context, page, log, problems, close: () => context.close() };
 }
 
 // Every response the page received, with its body as text (media bodies as bytes read

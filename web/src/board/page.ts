@@ -1,7 +1,7 @@
 // The leaderboard page: one board per track, with a category filter and weighting
 // presets, confidence intervals drawn on a common axis, a head-to-head heatmap, the score
 // history, and downloads. The charts' library is loaded after the table is on screen.
-import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type Track } from "../api";
+import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Track } from "../api";
 import { announce, h, uid } from "../dom";
 import { pickTrack, rememberTrack, setQuery } from "../storage";
 import { boardCsv } from "./csv";
@@ -134,9 +134,10 @@ class BoardPage {
   }
 
   private renderCategories(board: Board): void {
+    const names = (board.categories ?? []).map((c) => (typeof c === "string" ? c : c.category));
     // The unfiltered board lists every category; keep that list while a filter is on.
-    if (board.categories.length >= this.knownCategories.length || this.query.categories.length === 0) {
-      this.knownCategories = [...new Set([...board.categories, ...this.query.categories])];
+    if (names.length >= this.knownCategories.length || this.query.categories.length === 0) {
+      this.knownCategories = [...new Set([...names, ...this.query.categories])].sort();
     }
     this.categoryGroup.hidden = this.knownCategories.length === 0;
     this.categoryList.replaceChildren(
@@ -155,13 +156,23 @@ class BoardPage {
   }
 
   private renderMeta(board: Board): void {
-    const votes = board.models.reduce((sum, m) => sum + m.votes, 0) / 2;
+    const votes = board.votes ?? board.models.reduce((sum, m) => sum + m.votes, 0) / 2;
     const filter = board.filter.categories.length ? `categories: ${board.filter.categories.join(", ")}` : "all categories";
     const weights = board.filter.weights === "balanced" ? "categories balanced" : "as voted";
     this.meta.textContent =
       `${board.models.length} models, ${Math.round(votes)} votes (${filter}; ${weights}). ` +
       `Up to vote #${board.last_vote_id}, computed ${new Date(board.computed_at).toLocaleString()}.` +
       (this.minVotes ? ` Models with fewer than ${this.minVotes} votes are marked preliminary.` : "");
+    const shares = board.category_shares ?? board.categories.filter((c): c is CategoryShare => typeof c !== "string");
+    if (board.filter.weights !== "as_voted" && shares.length) {
+      const pct = (x: number) => `${Math.round(x * 100)}%`;
+      this.meta.append(
+        h("br"),
+        "Weighting: ",
+        shares.map((s) => `${s.category} ${pct(s.voted_share)} of votes → ${pct(s.target_share)}`).join("; "),
+        ".",
+      );
+    }
   }
 
   private renderDownloads(board: Board): void {
@@ -213,8 +224,8 @@ class BoardPage {
 
 function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTMLTableElement {
   const rows = [...board.models].sort((a, b) => a.rank - b.rank || b.rating - a.rating);
-  const low = Math.min(...rows.map((r) => r.ci_low));
-  const high = Math.max(...rows.map((r) => r.ci_high));
+  const low = Math.min(...rows.map((r) => r.ci_low ?? r.rating));
+  const high = Math.max(...rows.map((r) => r.ci_high ?? r.rating));
   const pad = Math.max(5, (high - low) * 0.05);
   const axis = { min: Math.floor((low - pad) / 10) * 10, max: Math.ceil((high + pad) / 10) * 10 };
   const position = (value: number) => `${(((value - axis.min) / (axis.max - axis.min)) * 100).toFixed(2)}%`;
@@ -240,9 +251,11 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
 
   const body = h("tbody");
   for (const row of rows) {
+    const ciLow = row.ci_low ?? row.rating;
+    const ciHigh = row.ci_high ?? row.rating;
     const bar = h("div", { class: "ci-bar" });
-    bar.style.left = position(row.ci_low);
-    bar.style.width = `calc(${position(row.ci_high)} - ${position(row.ci_low)})`;
+    bar.style.left = position(ciLow);
+    bar.style.width = `calc(${position(ciHigh)} - ${position(ciLow)})`;
     const point = h("div", { class: "ci-point" });
     point.style.left = position(row.rating);
     const range = row.rank_best === row.rank_worst ? "" : `${row.rank_best}–${row.rank_worst}`;
@@ -261,11 +274,11 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
           row.preliminary ? h("span", { class: "badge preliminary", attrs: { title: `Fewer than ${minVotes} votes` } }, "preliminary") : null,
         ),
         h("td", { class: "organization" }, row.organization),
-        h("td", { class: "num score" }, Math.round(row.rating).toString(), h("span", { class: "ci-text" }, ` +${Math.round(row.ci_high - row.rating)}/−${Math.round(row.rating - row.ci_low)}`)),
+        h("td", { class: "num score" }, Math.round(row.rating).toString(), row.ci_low === null ? null : h("span", { class: "ci-text" }, ` +${Math.round(ciHigh - row.rating)}/−${Math.round(row.rating - ciLow)}`)),
         h(
           "td",
           { class: "ci" },
-          h("div", { class: "ci-axis", attrs: { role: "img", "aria-label": `interval ${Math.round(row.ci_low)} to ${Math.round(row.ci_high)}` } }, bar, point),
+          h("div", { class: "ci-axis", attrs: { role: "img", "aria-label": row.ci_low === null ? "no interval" : `interval ${Math.round(ciLow)} to ${Math.round(ciHigh)}` } }, bar, point),
         ),
         h("td", { class: "num" }, row.votes.toLocaleString()),
         h("td", { class: "num" }, `${(row.win_rate * 100).toFixed(1)}%`),
