@@ -1,11 +1,13 @@
 // Builds the front end into a folder the server serves:
 //   node build.mjs [--outdir DIR]        (default: dist)
-// index.html, assets/app.js + app.css, and on-demand chunks for each page. The
+// index.html, assets/app-HASH.js + app-HASH.css, and on-demand chunks for each page. Every
+// file under assets/ has a content hash in its name (the server lets browsers keep them for a
+// year); index.html, always revalidated, names the current ones. The
 // methodology page is docs/rating-method.md rendered to HTML here, so the browser never
 // parses markdown.
 import { build } from "esbuild";
 import { marked } from "marked";
-import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,7 +42,7 @@ const methodologyPlugin = {
 
 await rm(path.join(outdir, "assets"), { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
-await build({
+const result = await build({
   entryPoints: { app: path.join(here, "src", "main.ts") },
   outdir: path.join(outdir, "assets"),
   bundle: true,
@@ -49,11 +51,19 @@ await build({
   minify: true,
   target: ["es2020", "chrome100", "firefox100", "safari15"],
   chunkNames: "[name]-[hash]",
-  entryNames: "[name]",
+  entryNames: "[name]-[hash]",
+  assetNames: "[name]-[hash]",
   legalComments: "linked",
-  metafile: false,
+  metafile: true,
   logLevel: "warning",
   plugins: [methodologyPlugin],
 });
-await copyFile(path.join(here, "public", "index.html"), path.join(outdir, "index.html"));
+// The entry script and its stylesheet, as index.html must name them.
+const entry = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint);
+if (!entry) throw new Error("esbuild produced no entry script");
+const [script, { cssBundle }] = entry;
+const url = (file) => "/" + path.relative(outdir, path.resolve(file)).split(path.sep).join("/");
+let html = await readFile(path.join(here, "public", "index.html"), "utf8");
+html = html.replace("/assets/app.js", url(script)).replace("/assets/app.css", url(cssBundle));
+await writeFile(path.join(outdir, "index.html"), html);
 console.log(`web: built into ${outdir}`);

@@ -73,9 +73,8 @@ export class Arena {
   constructor() {
     this.dir = mkdtempSync(path.join(os.tmpdir(), "paddock-browser-"));
     this.db = path.join(this.dir, "arena.db");
-    this.process = null;
-    this.output = "";
-    this.url = "";
+    this.media = path.join(this.dir, "media");
+    this.servers = [];
   }
 
   // Writes clips and the import manifest, then runs `paddock import`.
@@ -95,18 +94,42 @@ export class Arena {
     });
     const manifest = path.join(this.dir, "catalog.json");
     writeFileSync(manifest, JSON.stringify(importManifest(entries), null, 2));
-    this.run(["import", "--db", this.db, "--media", path.join(this.dir, "media"), manifest]);
+    this.run(["import", "--db", this.db, "--media", this.media, manifest]);
   }
 
   run(args) {
     return execFileSync(PADDOCK, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   }
 
-  async start(extraArgs = []) {
+  // Starts one more `paddock serve` on this arena's database, with extra flags.
+  async serve(extraArgs = []) {
+    const server = new Server();
+    this.servers.push(server);
+    await server.start(["serve", "--db", this.db, "--media", this.media, "--web-root", WEB_ROOT, ...extraArgs]);
+    return server;
+  }
+
+  async stop() {
+    await Promise.all(this.servers.map((s) => s.stop()));
+    this.servers = [];
+  }
+
+  remove() {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+class Server {
+  constructor() {
+    this.process = null;
+    this.output = "";
+    this.url = "";
+  }
+
+  async start(args) {
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
-    const args = ["serve", "--db", this.db, "--media", path.join(this.dir, "media"), "--listen", `127.0.0.1:${port}`, "--web-root", WEB_ROOT, ...extraArgs];
-    this.process = spawn(PADDOCK, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.process = spawn(PADDOCK, [...args, "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
     this.process.stdout.on("data", (d) => (this.output += d));
     this.process.stderr.on("data", (d) => (this.output += d));
     const deadline = Date.now() + 20_000;
@@ -132,10 +155,6 @@ export class Arena {
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
-  }
-
-  remove() {
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
