@@ -148,7 +148,10 @@ class BoardPage {
           if (box.checked) chosen.add(category);
           else chosen.delete(category);
           this.query = { ...this.query, categories: [...chosen] };
-          void this.refresh().then(() => document.getElementById(box.id)?.focus());
+          // The list is drawn anew; keep the keyboard user's place in it.
+          void this.refresh().then(() =>
+            [...this.categoryList.querySelectorAll<HTMLInputElement>("input")].find((input) => input.value === category)?.focus(),
+          );
         });
         return h("label", { attrs: { for: box.id } }, box, category);
       }),
