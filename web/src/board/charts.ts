@@ -201,7 +201,17 @@ function drawHistory(board: Board, history: History | null, holder: HTMLElement)
     tension: 0.2,
   }));
   holder.replaceChildren(box, historyTable(models, points));
-  const dateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  // Tick labels as fine as the span of the history needs.
+  const span = (points.at(-1)?.t ?? 0) - (points[0]?.t ?? 0);
+  const HOUR = 3_600_000;
+  const dateFormat = new Intl.DateTimeFormat(
+    undefined,
+    span < 2 * HOUR
+      ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
+      : span < 48 * HOUR
+        ? { weekday: "short", hour: "2-digit", minute: "2-digit" }
+        : { month: "short", day: "numeric" },
+  );
   return new Chart(canvas, {
     type: "line",
     data: { datasets },
