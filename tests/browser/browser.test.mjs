@@ -2,7 +2,7 @@
 // temporary SQLite database and clips made by ffmpeg. Run by CTest (label "browser");
 // screenshots go to test-artifacts/browser/.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -409,6 +409,45 @@ describe("leaderboard page", () => {
       assert.ok(organizations.includes("Pangolin & <b>Co</b>"));
       await page.locator(".heatmap canvas").waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, `leaderboard-${LAPTOP.width}x${LAPTOP.height}.png`), fullPage: true });
+    });
+  });
+
+  test("the category filter and the weighting presets redraw the board, and the downloads work", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await page.goto(`${server.url}/leaderboard?track=sound-portrait`);
+      await page.locator("table.board").waitFor({ timeout: 15_000 });
+      const boxes = page.locator(".categories-filter input[type=checkbox]");
+      assert.deepEqual(await boxes.evaluateAll((inputs) => inputs.map((i) => i.value)), ["animals", "landscape", "motion"]);
+
+      const balanced = page.waitForResponse((r) => r.url().includes("/api/leaderboard?") && r.url().includes("weights=balanced"));
+      await page.getByRole("radio", { name: "Categories balanced" }).check();
+      assert.equal((await balanced).status() < 300, true);
+      await page.getByRole("columnheader", { name: "vs as voted" }).waitFor();
+      assert.match(page.url(), /weights=balanced/);
+
+      const filtered = page.waitForResponse((r) => r.url().includes("category=landscape") && r.status() === 200);
+      await page.getByRole("checkbox", { name: "landscape" }).check();
+      await filtered;
+      await page.locator(".board-meta", { hasText: "categories: landscape" }).waitFor();
+      assert.match(page.url(), /category=landscape/);
+      assert.equal(await page.getByRole("checkbox", { name: "landscape" }).evaluate((e) => e === document.activeElement), true, "focus stays on the box");
+
+      const downloads = await page.locator(".downloads a").evaluateAll((links) => links.map((a) => ({ text: a.textContent, href: a.href, file: a.download })));
+      assert.deepEqual(downloads.map((d) => d.text), ["Board as CSV", "Board as JSON", "Votes (JSON Lines)", "Votes (CSV)"]);
+      // Each link really downloads (the CSV is made in the page, the others come from the API).
+      const bodies = [];
+      for (const link of await page.locator(".downloads a").all()) {
+        const download = page.waitForEvent("download");
+        await link.click();
+        const file = await download;
+        assert.equal(file.suggestedFilename(), downloads[bodies.length].file);
+        bodies.push(readFileSync(await file.path(), "utf8"));
+      }
+      assert.match(bodies[0], /^rank,rank_best,rank_worst,model,organization/);
+      assert.ok(Array.isArray(JSON.parse(bodies[1]).models), "board JSON has models");
+      assert.ok(bodies[2].trim().length > 0, "votes export (JSON Lines) is not empty");
+      assert.ok(bodies[3].trim().split("\n").length >= 2, "votes export (CSV) has a header and rows");
+      for (const d of downloads) assert.ok(d.file.length > 0, `${d.text} downloads under a file name`);
     });
   });
 

@@ -21,7 +21,7 @@ export function launchChromium() {
 }
 
 export async function openPage(browser, { viewport = { width: 1366, height: 768 }, colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme });
+  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
   const page = await context.newPage();
   const log = new NetworkLog(page);
   const problems = [];

@@ -181,13 +181,13 @@ class BoardPage {
   private renderDownloads(board: Board): void {
     if (this.csvUrl) URL.revokeObjectURL(this.csvUrl);
     this.csvUrl = URL.createObjectURL(new Blob([boardCsv(board)], { type: "text/csv" }));
-    const stem = `paddock-${board.track}${this.query.categories.length ? "-filtered" : ""}${this.query.weights === "balanced" ? "-balanced" : ""}`;
+    const stem = `paddock-board-${board.track}${this.query.categories.length ? "-filtered" : ""}${this.query.weights === "balanced" ? "-balanced" : ""}`;
     const link = (href: string, text: string, file: string) => h("li", null, h("a", { attrs: { href, download: file } }, text));
     this.downloads.replaceChildren(
       link(this.csvUrl, "Board as CSV", `${stem}.csv`),
       link(boardUrl(this.query), "Board as JSON", `${stem}.json`),
-      link(votesExportUrl(board.track, "jsonl"), "Votes (JSON Lines)", `paddock-${board.track}-votes.jsonl`),
-      link(votesExportUrl(board.track, "csv"), "Votes (CSV)", `paddock-${board.track}-votes.csv`),
+      link(votesExportUrl(board.track, "jsonl"), "Votes (JSON Lines)", `paddock-votes-${board.track}.jsonl`),
+      link(votesExportUrl(board.track, "csv"), "Votes (CSV)", `paddock-votes-${board.track}.csv`),
     );
   }
 
