@@ -1,7 +1,11 @@
 #include "cli/commands.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/admin_command.hpp"
+#include "cli/import_command.hpp"
 
 namespace paddock::cli {
 
@@ -9,14 +13,18 @@ int run(int argc, char** argv) {
   CLI::App app{"paddock: a blind-test arena for generative video models"};
   app.set_version_flag("--version", "paddock 0.1.0");
   app.require_subcommand(1);
-  // Each subcommand registers itself here: add_<name>_command(app).
+  // Each subcommand registers itself here: add_<name>_command(app, exit_code); the one
+  // that runs sets exit_code.
+  int exit_code = 0;
+  add_import_command(app, exit_code);
+  add_admin_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace paddock::cli

@@ -14,24 +14,39 @@
 
 namespace paddock::media {
 
-// Probed facts of a media file. Error codes of probe(): "not_found", "not_media"
-// (not a container libavformat recognizes, or no video stream), "corrupt" (headers read
-// but packets fail to decode).
+// Probed facts of a media file.
 struct MediaFacts {
-  std::string container;  // "mp4", "webm", "png", ...
-  std::string mime;       // "video/mp4", "video/webm", "image/png", "image/jpeg"
+  std::string container;  // "mp4", "mov", "webm", "mkv", "png", "jpeg", "webp"
+  std::string mime;       // "video/mp4", "video/quicktime", "video/webm", "video/x-matroska",
+                          // "image/png", "image/jpeg", "image/webp"
   bool is_image = false;  // a still image (source images of image-to-video prompts)
-  double duration_s = 0;
+  double duration_s = 0;  // 0 for images
   int width = 0;
   int height = 0;
-  double fps = 0;
-  std::string video_codec;  // "h264", "vp9", "av1", ...
+  double fps = 0;           // average frame rate; 0 for images
+  std::string video_codec;  // "h264", "vp9", "av1", ... ("png", "mjpeg", "webp" for images)
   std::string audio_codec;  // empty when there is no audio stream
   bool has_audio = false;
   int64_t bytes = 0;
 };
 
+// Returns the facts of `file`, a video clip (MP4, MOV, WebM, MKV) or a still image (PNG,
+// JPEG, WebP). Reads every packet but decodes only the first few frames, so it is cheap.
+// Errors (every message starts with the file's path):
+//   "not_found"  the file does not exist;
+//   "not_media"  empty, not a format libavformat recognizes, a format paddock does not
+//                accept (audio-only, playlists, raw streams, ...), or no video stream;
+//   "corrupt"    a recognized format that is truncated (its index or header points past the
+//                end of the file), whose headers cannot be read, or whose first frames fail
+//                to decode.
+// FFmpeg's own log lines are kept off the terminal; the first error it logs is quoted in
+// the message.
 Result<MediaFacts> probe(const std::filesystem::path& file);
+
+// Tolerances of check_against() (docs/media.md explains them).
+inline constexpr double kDurationToleranceSeconds = 0.5;    // at least this much either way
+inline constexpr double kDurationToleranceFraction = 0.10;  // or this share of the nominal
+inline constexpr double kAspectTolerance = 0.01;            // relative, when sizes differ
 
 // Settings of a track that clips are checked against, with tolerances.
 struct TrackSpec {
@@ -41,14 +56,18 @@ struct TrackSpec {
   bool audio = false;  // true: the clip must have an audio stream
 };
 
-// Returns an Error (code "off_spec" / "no_audio") naming the first way the facts stray
-// from the spec beyond tolerance (duration ±10% or ±0.5 s, size exactly or same aspect
-// within 1%), or success.
+// Returns success, or an Error (code "off_spec" / "no_audio") naming the first way the facts
+// stray from the spec beyond tolerance: a still image; no audio stream on an audio track;
+// a duration off by more than max(0.5 s, 10% of the nominal); a size that is neither the
+// nominal one nor of the same aspect ratio within 1%. The message does not name the file
+// (facts do not know it): callers prefix it, e.g. "clips/a.mp4: lasts 7.20 s, outside ...".
 Status check_against(const MediaFacts&, const TrackSpec&);
 
 struct NormalizeOptions {
-  bool reencode = false;  // re-encode to one codec/fps/size instead of remuxing
-  // Targets when reencode is set (0 = keep the source's).
+  bool reencode = false;  // re-encode to H.264 + AAC in MP4 instead of remuxing
+  // false: drop the audio stream (a silent track must not give one side away by its sound).
+  bool keep_audio = true;
+  // Targets when reencode is set (0 = keep the source's). Sizes are rounded down to even.
   int width = 0;
   int height = 0;
   double fps = 0;
@@ -56,28 +75,37 @@ struct NormalizeOptions {
 
 // A file placed in the media folder.
 struct StoredMedia {
-  std::string hash;  // SHA-256 hex of the stored bytes; also its name
+  std::string hash;                     // SHA-256 hex of the stored bytes; also its name
   std::filesystem::path relative_path;  // inside the media folder, e.g. "ab/abcdef....mp4"
   MediaFacts facts;                     // probed from the stored file
 };
 
 // Copies `source` into `media_dir` as a normalized file named by its content hash:
-// container metadata that could identify a model (encoder, handler names, title, comment,
-// creation times, ...) is removed, MP4 gets its index at the front (faststart), and with
-// options.reencode the streams are re-encoded. Writes to a temporary file and renames it,
-// so a crash never leaves a half-written clip under a real name. Storing the same content
-// twice yields the same hash and leaves one file.
+// only the first video stream and (unless !keep_audio) the first audio stream are kept;
+// container and stream metadata that could identify a model (encoder, handler names, title,
+// comment, creation times, vendor ids, ...) is not written, nor are in-band metadata units
+// (H.264/HEVC SEI, AV1 metadata OBUs); MP4 gets its index at the front (faststart). WebM
+// stays WebM, everything else becomes MP4. With options.reencode the clip is decoded and
+// encoded to H.264 (libx264) + AAC in MP4 at the target size and frame rate. Writes to a
+// temporary file, fsyncs and renames it, so a crash never leaves a half-written clip under
+// a real name. Output is deterministic: storing the same content twice yields the same hash
+// and leaves one file. The facts returned are probed from the stored file.
+// Errors: those of probe(); "not_video" for a still image; "unsupported" when a codec cannot
+// be remuxed into the output container (re-encoding can); "io_error".
 Result<StoredMedia> store_normalized(const std::filesystem::path& source,
                                      const std::filesystem::path& media_dir,
                                      const NormalizeOptions& options);
 
-// Copies a still image (or source video) into the media folder by content hash, unchanged
-// except for metadata stripping where the format allows.
+// Copies a still image (or source video) into the media folder by content hash. Images keep
+// their pixels byte for byte; only metadata records are removed (PNG text/time/EXIF chunks,
+// JPEG EXIF/XMP/IPTC/comment segments, WebP EXIF/XMP chunks). Videos go through
+// store_normalized() with default options. Same errors as store_normalized().
 Result<StoredMedia> store_source(const std::filesystem::path& source,
                                  const std::filesystem::path& media_dir);
 
-// Path of a stored hash inside media_dir, or nullopt if `hash` is not 64 lowercase hex
-// digits or the file is missing. Never resolves outside media_dir.
+// Path of a stored hash inside media_dir (media_dir/ab/<hash>.<mp4|webm|png|jpg|webp>), or
+// nullopt if `hash` is not 64 lowercase hex digits or no such regular file exists (a
+// symlink does not count). Never resolves outside media_dir.
 std::optional<std::filesystem::path> stored_path(const std::filesystem::path& media_dir,
                                                  std::string_view hash);
 
@@ -96,9 +124,11 @@ struct RangeDecision {
   ByteRange range;  // for Partial
 };
 
-// Interprets a Range header value for a resource of `size` bytes. A missing, malformed or
-// multi-range header gives Whole (servers may ignore Range); "bytes=-N" is a suffix range;
-// a first byte at or past the end gives Unsatisfiable (416).
+// Interprets a Range header value for a resource of `size` bytes. A missing, malformed,
+// non-"bytes" or multi-range header gives Whole (servers may ignore Range); "bytes=-N" is a
+// suffix range (the last N bytes, all of them if N >= size); "bytes=A-" runs to the end; a
+// last byte past the end is clamped. Unsatisfiable (416): a first byte at or past the end,
+// a suffix of zero bytes, or any range of an empty resource.
 RangeDecision decide_range(std::optional<std::string_view> header, int64_t size);
 
 }  // namespace paddock::media

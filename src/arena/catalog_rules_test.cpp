@@ -1,0 +1,86 @@
+#include "arena/catalog_rules.hpp"
+
+#include <gtest/gtest.h>
+
+namespace paddock::arena {
+namespace {
+
+TEST(CatalogRules, IdsAreShortSafeSlugs) {
+  const std::string longest(64, 'x');
+  for (std::string_view good :
+       {std::string_view("t2v"), std::string_view("HappyHorse-1.0"), std::string_view("p_001"),
+        std::string_view("a"), std::string_view("0"), std::string_view(longest)}) {
+    EXPECT_TRUE(is_valid_id(good)) << good;
+  }
+  for (const char* bad : {"", ".hidden", "-x", "_x", "a/b", "a b", "..", "é", "a\\b", "x:y"}) {
+    EXPECT_FALSE(is_valid_id(bad)) << bad;
+  }
+  EXPECT_FALSE(is_valid_id(std::string(65, 'x')));
+}
+
+TEST(CatalogRules, AspectIsTheSizeInLowestTerms) {
+  EXPECT_EQ(aspect_of(1280, 720), "16:9");
+  EXPECT_EQ(aspect_of(720, 1280), "9:16");
+  EXPECT_EQ(aspect_of(1024, 1024), "1:1");
+  EXPECT_EQ(aspect_of(854, 480), "427:240");
+}
+
+store::Track track() {
+  return {.id = "t2v",
+          .name = "Text to video",
+          .task = store::Task::TextToVideo,
+          .audio = false,
+          .duration_s = 5,
+          .aspect = "16:9",
+          .width = 1280,
+          .height = 720};
+}
+
+TEST(CatalogRules, ATrackNeedsAnIdANameADurationAndAMatchingAspect) {
+  EXPECT_TRUE(validate_track(track()));
+  auto t = track();
+  t.id = "bad id";
+  EXPECT_FALSE(validate_track(t));
+  t = track();
+  t.name = "";
+  EXPECT_FALSE(validate_track(t));
+  t = track();
+  t.duration_s = 0;
+  EXPECT_FALSE(validate_track(t));
+  t = track();
+  t.height = 0;
+  EXPECT_FALSE(validate_track(t));
+  t = track();
+  t.aspect = "4:3";
+  auto e = validate_track(t);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, "invalid");
+  EXPECT_NE(e.error().message.find("4:3"), std::string::npos);
+  t.aspect = "wide";
+  EXPECT_FALSE(validate_track(t));
+  t = track();
+  t.width = 854;
+  t.height = 480;  // 1.779, within 1% of 16:9
+  EXPECT_TRUE(validate_track(t));
+}
+
+TEST(CatalogRules, AnAnonymousModelNeedsACodename) {
+  store::Model m{.id = "hh1",
+                 .display_name = "HappyHorse-1.0",
+                 .organization = "Lab",
+                 .status = store::ModelStatus::Anonymous,
+                 .codename = ""};
+  auto e = validate_model(m);
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("codename"), std::string::npos);
+  m.codename = "Mystery-A";
+  EXPECT_TRUE(validate_model(m));
+  m.display_name = "";
+  EXPECT_FALSE(validate_model(m));
+  m.display_name = "X";
+  m.id = "";
+  EXPECT_FALSE(validate_model(m));
+}
+
+}  // namespace
+}  // namespace paddock::arena

@@ -1,0 +1,155 @@
+// paddock import: the command-line face of arena::import_catalog.
+#include "cli/import_command.hpp"
+
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+
+#include "arena/catalog_import.hpp"
+#include "cli/progress_bar.hpp"
+#include "store/store.hpp"
+
+namespace paddock::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ImportArgs {
+  std::string catalog;
+  std::string db = "paddock.db";  // the same defaults as paddock serve
+  std::string media = "media";
+  bool dry_run = false;
+  bool reencode = false;
+  bool update_models = false;
+};
+
+bool is_url(const std::string& location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+std::string tally_text(const arena::Tally& t) {
+  std::string s;
+  auto part = [&](int64_t n, const char* what) {
+    if (n == 0) return;
+    if (!s.empty()) s += ", ";
+    s += fmt::format("{} {}", n, what);
+  };
+  part(t.inserted, "inserted");
+  part(t.updated, "updated");
+  part(t.unchanged, "unchanged");
+  part(t.checked, "checked");
+  part(t.refused, "refused");
+  return s.empty() ? "none" : s;
+}
+
+void print_summary(const ImportArgs& a, const arena::ImportReport& r) {
+  if (r.dry_run) {
+    fmt::print("paddock import --dry-run: {} checked; nothing was written\n", a.catalog);
+  } else {
+    fmt::print("paddock import: {} into {} (media in {})\n", a.catalog, a.db, a.media);
+  }
+  fmt::print("  tracks   {}\n", tally_text(r.tracks));
+  fmt::print("  models   {}\n", tally_text(r.models));
+  fmt::print("  prompts  {}\n", tally_text(r.prompts));
+  fmt::print("  clips    {}\n", tally_text(r.clips));
+  for (const std::string& note : r.notes) fmt::print("note: {}\n", note);
+  if (!r.refused.empty()) {
+    fmt::print("{} refused{}:\n", r.refused.size(), r.dry_run ? "" : " (the rest was imported)");
+    for (const arena::Refusal& x : r.refused) {
+      fmt::print("  {} {}: [{}] {}\n", x.kind, x.subject, x.code, x.message);
+    }
+  }
+}
+
+int run_import(const ImportArgs& a) {
+  arena::ParsedManifest parsed = arena::read_catalog(a.catalog);
+  auto report_problems = [&](const std::vector<std::string>& problems) {
+    fmt::print(stderr, "paddock import: {} has {} problem{}; nothing was imported:\n", a.catalog,
+               problems.size(), problems.size() == 1 ? "" : "s");
+    for (const std::string& p : problems) fmt::print(stderr, "  {}\n", p);
+    return 1;
+  };
+  if (!parsed.problems.empty()) return report_problems(parsed.problems);
+
+  // References are checked before anything is created, so a catalog with problems leaves
+  // no database behind either.
+  std::unique_ptr<store::Store> store;
+  std::error_code ec;
+  if (is_url(a.db) || fs::exists(a.db, ec)) {
+    store::StoreOptions options;
+    options.create_if_missing = false;
+    auto opened = store::open_store(a.db, options);
+    if (!opened) {
+      fmt::print(stderr, "paddock import: {}\n", opened.error().message);
+      return 1;
+    }
+    store = std::move(*opened);
+  }
+  auto problems = arena::check_catalog(parsed.manifest, store.get());
+  if (!problems) {
+    fmt::print(stderr, "paddock import: {}\n", problems.error().message);
+    return 1;
+  }
+  if (!problems->empty()) return report_problems(*problems);
+  if (!store && !a.dry_run) {
+    auto created = store::open_store(a.db);
+    if (!created) {
+      fmt::print(stderr, "paddock import: {}\n", created.error().message);
+      return 1;
+    }
+    store = std::move(*created);
+  }
+
+  arena::ImportOptions options;
+  options.media_dir = a.media;
+  options.dry_run = a.dry_run;
+  options.reencode = a.reencode;
+  options.update_models = a.update_models;
+  ProgressBar bar(stderr, stderr_is_terminal());
+  auto report =
+      arena::import_catalog(parsed.manifest, store.get(), options, [&](const arena::ImportStep& s) {
+        std::string result(arena::to_string(s.outcome));
+        if (!s.reason.empty()) result += ": " + s.reason;
+        bar.step(s.done, s.total, s.file, result);
+      });
+  bar.clear();
+  if (!report) {
+    fmt::print(stderr, "paddock import: {}\n", report.error().message);
+    return 1;
+  }
+  if (!report->problems.empty()) return report_problems(report->problems);
+  if (!store) {
+    report->notes.push_back("no database at " + a.db +
+                            " yet: references were checked against the catalog only");
+  }
+  print_summary(a, *report);
+  return report->complete() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_import_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ImportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "import", "Import tracks, models, prompts and clips (see docs/import-format.md)");
+  cmd->add_option("catalog", args->catalog,
+                  "a JSON Lines manifest, or a folder with prompts.jsonl and "
+                  "TRACK/PROMPT/MODEL.mp4 files")
+      ->required()
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--db", args->db, "database: an SQLite file or a postgresql:// URL")
+      ->capture_default_str();
+  cmd->add_option("--media", args->media, "media folder clips are stored in")
+      ->capture_default_str();
+  cmd->add_flag("--dry-run", args->dry_run,
+                "probe and check everything, write nothing (no database, no media files)");
+  cmd->add_flag("--reencode", args->reencode,
+                "re-encode clips to H.264/AAC MP4 at their track's size and frame rate");
+  cmd->add_flag("--update-models", args->update_models,
+                "let the catalog overwrite models already in the database");
+  cmd->callback([args, &exit_code] { exit_code = run_import(*args); });
+}
+
+}  // namespace paddock::cli

@@ -1,0 +1,340 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "media/media.hpp"
+#include "support/media_files.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace paddock::media {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ClipSpec;
+using testing::Container;
+using testing::TempDir;
+using testing::VideoCodec;
+
+constexpr const char* kPlanted = "HappyHorse-Secret-9";
+
+StoredMedia store_ok(const fs::path& source, const fs::path& media, NormalizeOptions o = {}) {
+  auto stored = store_normalized(source, media, o);
+  if (!stored) ADD_FAILURE() << stored.error().code << ": " << stored.error().message;
+  return stored.value_or(StoredMedia{});
+}
+
+// Every regular file under `dir`, relative to it.
+std::vector<std::string> files_under(const fs::path& dir) {
+  std::vector<std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_directory()) out.push_back(fs::relative(e.path(), dir).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// MD5 of the decoded pictures, as the ffmpeg tool computes it: equal means same pixels.
+std::string picture_md5(const fs::path& p) {
+  auto r = testing::run_process(
+      {"ffmpeg", "-v", "error", "-nostdin", "-i", p.string(), "-map", "0:v:0", "-f", "md5", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+ClipSpec tagged(ClipSpec spec) {
+  spec.tags = {{"title", kPlanted},
+               {"comment", kPlanted},
+               {"encoder", kPlanted},
+               {"artist", kPlanted},
+               {"creation_time", "2026-01-02T03:04:05Z"}};
+  spec.handler_name = kPlanted;
+  return spec;
+}
+
+TEST(StoreNormalized, RemovesEveryPlantedModelNameFromAnMp4) {
+  TempDir dir;
+  ClipSpec spec = tagged({.duration_s = 1, .audio = true});
+  spec.sei_text = kPlanted;
+  testing::make_clip(dir / "src.mp4", spec);
+  ASSERT_TRUE(testing::file_contains(dir / "src.mp4", kPlanted));  // the plant took
+  ASSERT_EQ(testing::ffprobe_value(dir / "src.mp4", "format_tags=title"), kPlanted);
+  ASSERT_EQ(testing::ffprobe_value(dir / "src.mp4", "stream_tags=handler_name", "v:0"), kPlanted);
+
+  StoredMedia s = store_ok(dir / "src.mp4", dir / "media");
+  const fs::path stored = dir / "media" / s.relative_path;
+  const std::string bytes = testing::read_file(stored);
+  EXPECT_EQ(bytes.find(kPlanted), std::string::npos);
+  EXPECT_EQ(bytes.find("HappyHorse"), std::string::npos);
+  EXPECT_EQ(bytes.find("Lavf"), std::string::npos);  // no muxer version string
+  // (A remux keeps the audio bitstream as it is, and FFmpeg's AAC encoder writes its version
+  // into the first frame of the tone; --reencode replaces it, see the test below.)
+  EXPECT_EQ(bytes.find("x264"), std::string::npos);  // the encoder's settings SEI is gone too
+  EXPECT_EQ(testing::ffprobe_value(stored, "format_tags=creation_time"), "");
+  EXPECT_EQ(testing::ffprobe_value(stored, "format_tags=encoder"), "");
+  EXPECT_TRUE(s.facts.has_audio);
+  EXPECT_EQ(s.facts.video_codec, "h264");
+  EXPECT_EQ(s.facts.container, "mp4");
+}
+
+TEST(StoreNormalized, RemovesEveryPlantedModelNameFromAWebM) {
+  TempDir dir;
+  ClipSpec spec = tagged({.duration_s = 1,
+                          .width = 256,
+                          .height = 144,
+                          .codec = VideoCodec::Vp9,
+                          .container = Container::WebM,
+                          .audio = true});
+  testing::make_clip(dir / "src.webm", spec);
+  ASSERT_TRUE(testing::file_contains(dir / "src.webm", kPlanted));
+  ASSERT_TRUE(testing::file_contains(dir / "src.webm", "Lavf5"));
+
+  StoredMedia s = store_ok(dir / "src.webm", dir / "media");
+  EXPECT_EQ(s.relative_path.extension(), ".webm");
+  EXPECT_EQ(s.facts.container, "webm");  // WebM stays WebM
+  EXPECT_EQ(s.facts.audio_codec, "opus");
+  const std::string bytes = testing::read_file(dir / "media" / s.relative_path);
+  EXPECT_EQ(bytes.find(kPlanted), std::string::npos);
+  EXPECT_EQ(bytes.find("Lavf5"), std::string::npos);  // only the bare muxing-app name "Lavf"
+  EXPECT_EQ(bytes.find("Lavc"), std::string::npos);
+}
+
+TEST(StoreNormalized, RemovesMetadataFromAnAv1Clip) {
+  TempDir dir;
+  testing::make_clip(
+      dir / "src.mp4",
+      tagged({.duration_s = 1, .width = 192, .height = 108, .codec = VideoCodec::Av1}));
+  ASSERT_TRUE(testing::file_contains(dir / "src.mp4", kPlanted));
+  StoredMedia s = store_ok(dir / "src.mp4", dir / "media");
+  EXPECT_EQ(s.facts.video_codec, "av1");
+  EXPECT_FALSE(testing::file_contains(dir / "media" / s.relative_path, kPlanted));
+}
+
+TEST(StoreNormalized, PutsTheMp4IndexBeforeTheMediaData) {
+  TempDir dir;
+  testing::make_clip(dir / "late.mp4", {.duration_s = 1, .faststart = false});
+  ASSERT_GT(testing::mp4_box_offset(dir / "late.mp4", "moov"),
+            testing::mp4_box_offset(dir / "late.mp4", "mdat"));
+  StoredMedia s = store_ok(dir / "late.mp4", dir / "media");
+  const fs::path stored = dir / "media" / s.relative_path;
+  const int64_t moov = testing::mp4_box_offset(stored, "moov");
+  const int64_t mdat = testing::mp4_box_offset(stored, "mdat");
+  ASSERT_GE(moov, 0);
+  ASSERT_GE(mdat, 0);
+  EXPECT_LT(moov, mdat);
+}
+
+TEST(StoreNormalized, NamesTheFileByTheSha256OfItsBytes) {
+  TempDir dir;
+  StoredMedia s = store_ok(testing::shared_clip({.duration_s = 1}), dir / "media");
+  ASSERT_EQ(s.hash.size(), 64u);
+  EXPECT_EQ(s.relative_path, fs::path(s.hash.substr(0, 2)) / (s.hash + ".mp4"));
+  auto r = testing::run_process({"sha256sum", (dir / "media" / s.relative_path).string()});
+  EXPECT_EQ(r.out.substr(0, 64), s.hash);
+  EXPECT_EQ(s.facts.bytes, static_cast<int64_t>(fs::file_size(dir / "media" / s.relative_path)));
+}
+
+TEST(StoreNormalized, StoringTheSameContentTwiceLeavesOneFile) {
+  TempDir dir;
+  const fs::path& clip = testing::shared_clip({.duration_s = 1, .audio = true});
+  fs::copy_file(clip, dir / "copy.mp4");
+  StoredMedia a = store_ok(clip, dir / "media");
+  StoredMedia b = store_ok(clip, dir / "media");
+  StoredMedia c = store_ok(dir / "copy.mp4", dir / "media");
+  EXPECT_EQ(a.hash, b.hash);
+  EXPECT_EQ(a.hash, c.hash);
+  EXPECT_EQ(files_under(dir / "media"), std::vector<std::string>{a.relative_path.string()});
+}
+
+TEST(StoreNormalized, ClipsDifferingOnlyInMetadataStoreAsOneFile) {
+  TempDir dir;
+  ClipSpec one{.duration_s = 1};
+  one.tags = {{"title", "Model One"}};
+  one.handler_name = "Model One";
+  ClipSpec two{.duration_s = 1};
+  two.tags = {{"title", "Another Model"}, {"comment", "made by lab two"}};
+  two.sei_text = "lab two";
+  testing::make_clip(dir / "one.mp4", one);
+  testing::make_clip(dir / "two.mp4", two);
+  ASSERT_NE(testing::read_file(dir / "one.mp4"), testing::read_file(dir / "two.mp4"));
+  EXPECT_EQ(store_ok(dir / "one.mp4", dir / "media").hash,
+            store_ok(dir / "two.mp4", dir / "media").hash);
+}
+
+TEST(StoreNormalized, DropsTheSoundWhenAskedTo) {
+  TempDir dir;
+  StoredMedia s = store_ok(testing::shared_clip({.duration_s = 1, .audio = true}), dir / "media",
+                           {.keep_audio = false});
+  EXPECT_FALSE(s.facts.has_audio);
+  EXPECT_EQ(testing::ffprobe_value(dir / "media" / s.relative_path, "stream=codec_type", "a"), "");
+}
+
+TEST(StoreNormalized, ReencodesToTheTargetSizeFrameRateAndCodecs) {
+  TempDir dir;
+  const fs::path& webm = testing::shared_clip({.duration_s = 1,
+                                               .width = 256,
+                                               .height = 144,
+                                               .fps = 30,
+                                               .codec = VideoCodec::Vp9,
+                                               .container = Container::WebM,
+                                               .audio = true});
+  NormalizeOptions o{.reencode = true, .width = 320, .height = 180, .fps = 24};
+  StoredMedia s = store_ok(webm, dir / "media", o);
+  EXPECT_EQ(s.facts.container, "mp4");
+  EXPECT_EQ(s.facts.video_codec, "h264");
+  EXPECT_EQ(s.facts.audio_codec, "aac");
+  EXPECT_EQ(s.facts.width, 320);
+  EXPECT_EQ(s.facts.height, 180);
+  EXPECT_NEAR(s.facts.fps, 24, 0.01);
+  EXPECT_NEAR(s.facts.duration_s, 1.0, 0.15);
+  const fs::path stored = dir / "media" / s.relative_path;
+  EXPECT_EQ(testing::ffprobe_value(stored, "stream=r_frame_rate", "v:0"), "24/1");
+  EXPECT_EQ(testing::ffprobe_value(stored, "stream=pix_fmt", "v:0"), "yuv420p");
+  EXPECT_EQ(testing::ffprobe_value(stored, "stream=sample_rate", "a:0"), "48000");
+  EXPECT_LT(testing::mp4_box_offset(stored, "moov"), testing::mp4_box_offset(stored, "mdat"));
+  EXPECT_FALSE(testing::file_contains(stored, "Lavf"));
+  EXPECT_FALSE(testing::file_contains(stored, "Lavc"));
+  EXPECT_FALSE(testing::file_contains(stored, "x264"));
+  // Deterministic: the same source re-encodes to the same bytes.
+  EXPECT_EQ(store_ok(webm, dir / "media", o).hash, s.hash);
+  EXPECT_EQ(files_under(dir / "media").size(), 1u);
+}
+
+TEST(StoreNormalized, ReencodingKeepsTheSourceSizeWhenNoTargetIsGiven) {
+  TempDir dir;
+  StoredMedia s =
+      store_ok(testing::shared_clip(
+                   {.duration_s = 1, .width = 192, .height = 108, .codec = VideoCodec::Av1}),
+               dir / "media", {.reencode = true});
+  EXPECT_EQ(s.facts.video_codec, "h264");
+  EXPECT_EQ(s.facts.width, 192);
+  EXPECT_EQ(s.facts.height, 108);
+  EXPECT_NEAR(s.facts.fps, 24, 0.01);
+  EXPECT_FALSE(s.facts.has_audio);
+}
+
+TEST(StoreNormalized, ReencodingToAnotherAspectLetterboxes) {
+  TempDir dir;
+  testing::make_clip(dir / "square.mp4", {.duration_s = 1, .width = 160, .height = 160});
+  StoredMedia s = store_ok(dir / "square.mp4", dir / "media",
+                           {.reencode = true, .width = 320, .height = 180, .fps = 24});
+  EXPECT_EQ(s.facts.width, 320);
+  EXPECT_EQ(s.facts.height, 180);
+}
+
+TEST(StoreNormalized, RefusesACorruptClipAndLeavesNothingBehind) {
+  TempDir dir;
+  std::string bytes = testing::read_file(testing::shared_clip({.duration_s = 1}));
+  testing::write_file(dir / "cut.mp4", bytes.substr(0, bytes.size() / 2));
+  auto r = store_normalized(dir / "cut.mp4", dir / "media", {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "corrupt");
+  EXPECT_TRUE(files_under(dir / "media").empty());
+  testing::write_file(dir / "junk.mp4", "not a clip at all");
+  r = store_normalized(dir / "junk.mp4", dir / "media", {.reencode = true});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "not_media");
+  EXPECT_TRUE(files_under(dir / "media").empty());
+}
+
+TEST(StoreNormalized, RefusesAStillImage) {
+  TempDir dir;
+  testing::make_image(dir / "a.png", 64, 64);
+  auto r = store_normalized(dir / "a.png", dir / "media", {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "not_video");
+}
+
+TEST(StoreSource, KeepsTheImagePixelsAndDropsItsTextChunks) {
+  TempDir dir;
+  testing::make_image(dir / "a.png", 64, 48);
+  std::string png = testing::read_file(dir / "a.png");
+  // A tEXt chunk after IHDR (8-byte signature + 25-byte IHDR chunk); its CRC is not checked
+  // by decoders of ancillary chunks, but write a plausible one anyway.
+  std::string text = std::string("Comment\0", 8) + kPlanted;
+  std::string chunk;
+  for (int s = 24; s >= 0; s -= 8) chunk += static_cast<char>((text.size() >> s) & 0xFF);
+  chunk += "tEXt" + text + std::string(4, '\0');
+  png.insert(33, chunk);
+  testing::write_file(dir / "tagged.png", png);
+  ASSERT_TRUE(testing::file_contains(dir / "tagged.png", kPlanted));
+
+  auto s = store_source(dir / "tagged.png", dir / "media");
+  ASSERT_TRUE(s) << s.error().message;
+  const fs::path stored = dir / "media" / s->relative_path;
+  EXPECT_EQ(s->relative_path.extension(), ".png");
+  EXPECT_TRUE(s->facts.is_image);
+  EXPECT_FALSE(testing::file_contains(stored, kPlanted));
+  EXPECT_EQ(picture_md5(stored), picture_md5(dir / "a.png"));
+}
+
+TEST(StoreSource, StoresJpegAndWebpImages) {
+  TempDir dir;
+  for (const char* name : {"a.jpg", "a.webp"}) {
+    SCOPED_TRACE(name);
+    testing::make_image(dir / name, 80, 60);
+    auto s = store_source(dir / name, dir / "media");
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->relative_path.extension(), fs::path(name).extension());
+    EXPECT_EQ(picture_md5(dir / "media" / s->relative_path), picture_md5(dir / name));
+  }
+}
+
+TEST(StoreSource, NormalizesASourceVideo) {
+  TempDir dir;
+  testing::make_clip(dir / "src.mp4", tagged({.duration_s = 1, .faststart = false}));
+  auto s = store_source(dir / "src.mp4", dir / "media");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->facts.mime, "video/mp4");
+  EXPECT_FALSE(testing::file_contains(dir / "media" / s->relative_path, kPlanted));
+}
+
+TEST(StoredPath, FindsAStoredFileByItsHash) {
+  TempDir dir;
+  StoredMedia s = store_ok(testing::shared_clip({.duration_s = 1}), dir / "media");
+  auto p = stored_path(dir / "media", s.hash);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(*p, dir / "media" / s.relative_path);
+}
+
+TEST(StoredPath, NeverResolvesAnythingButAHashInsideTheFolder) {
+  TempDir dir;
+  StoredMedia s = store_ok(testing::shared_clip({.duration_s = 1}), dir / "media");
+  testing::write_file(dir / "secret.txt", "secret");
+  std::string upper = s.hash;
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  const std::string attempts[] = {
+      "",
+      "..",
+      "../secret.txt",
+      "../../etc/passwd",
+      "/etc/passwd",
+      s.hash.substr(0, 2) + "/" + s.hash.substr(3),
+      upper,
+      s.hash.substr(0, 63),
+      s.hash + "0",
+      s.hash + ".mp4",
+      "../" + s.hash.substr(3),
+      std::string(s.hash.substr(0, 32)) + std::string(1, '\0') + s.hash.substr(33),
+      std::string(64, 'g'),
+      std::string(64, '.'),
+      std::string(62, 'a') + "..",
+  };
+  for (const std::string& a : attempts) {
+    EXPECT_FALSE(stored_path(dir / "media", a)) << "'" << a << "'";
+  }
+  EXPECT_FALSE(stored_path(dir / "media", std::string(64, 'a')));  // well formed, not stored
+}
+
+TEST(StoredPath, IgnoresASymlinkPlantedUnderAHashName) {
+  TempDir dir;
+  const std::string hash(64, 'b');
+  fs::create_directories(dir / "media" / "bb");
+  testing::write_file(dir / "outside.mp4", "outside");
+  fs::create_symlink(dir / "outside.mp4", dir / "media" / "bb" / (hash + ".mp4"));
+  EXPECT_FALSE(stored_path(dir / "media", hash));
+}
+
+}  // namespace
+}  // namespace paddock::media

@@ -1,0 +1,941 @@
+#include "store/sql_store.hpp"
+
+#include <fmt/core.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include "store/text_list.hpp"
+
+namespace paddock::store {
+
+// ---- cells ---------------------------------------------------------------------------
+
+int64_t as_int(const SqlValue& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    int64_t out = 0;
+    std::from_chars(s->data(), s->data() + s->size(), out);
+    return out;
+  }
+  return 0;
+}
+
+double as_real(const SqlValue& v) {
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  if (const auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    double out = 0;
+    const auto r = std::from_chars(s->data(), s->data() + s->size(), out);
+    if (r.ec != std::errc()) {
+      // PostgreSQL spells the special values its own way (we refuse them on input anyway)
+      if (*s == "Infinity") return HUGE_VAL;
+      if (*s == "-Infinity") return -HUGE_VAL;
+      if (*s == "NaN") return std::nan("");
+    }
+    return out;
+  }
+  return 0;
+}
+
+std::string as_text(const SqlValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) return fmt::format("{}", *d);
+  return {};
+}
+
+namespace {
+
+// ---- checking input ------------------------------------------------------------------
+
+// Collects what is wrong with one input row, for one clear message.
+class InputCheck {
+ public:
+  InputCheck(const std::string& database, std::string what)
+      : database_(database), what_(std::move(what)) {}
+
+  void id(std::string_view field, std::string_view value) {
+    if (value.empty()) {
+      problem(fmt::format("{} is empty", field));
+    } else {
+      text(field, value);
+    }
+  }
+  void text(std::string_view field, std::string_view value) {
+    if (!is_storable_text(value)) problem(fmt::format("{} is not valid UTF-8 text", field));
+  }
+  void require(bool condition, std::string_view problem_if_not) {
+    if (!condition) problem(std::string(problem_if_not));
+  }
+  void finite(std::string_view field, double value) {
+    if (!std::isfinite(value)) problem(fmt::format("{} is not a finite number", field));
+  }
+
+  Status result() const {
+    if (problem_.empty()) return ok();
+    return fail("invalid_argument", fmt::format("{}: {}: {}", database_, what_, problem_));
+  }
+
+ private:
+  void problem(std::string p) {
+    if (problem_.empty()) problem_ = std::move(p);
+  }
+  const std::string& database_;
+  std::string what_;
+  std::string problem_;
+};
+
+std::unexpected<Error> corrupt(const std::string& database, std::string_view what) {
+  return fail("db_corrupt", fmt::format("{}: unreadable stored data: {}", database, what));
+}
+
+int64_t flag(bool b) {
+  return b ? 1 : 0;
+}
+
+// ---- rows ----------------------------------------------------------------------------
+
+constexpr std::string_view kTrackColumns =
+    "id, name, task, audio, duration_s, aspect, width, height";
+
+Result<Track> track_from(const SqlRow& r, const std::string& database) {
+  Track t;
+  t.id = as_text(r[0]);
+  t.name = as_text(r[1]);
+  const auto task = parse_task(as_text(r[2]));
+  if (!task) return corrupt(database, fmt::format("track {} has task {}", t.id, as_text(r[2])));
+  t.task = *task;
+  t.audio = as_int(r[3]) != 0;
+  t.duration_s = as_real(r[4]);
+  t.aspect = as_text(r[5]);
+  t.width = static_cast<int>(as_int(r[6]));
+  t.height = static_cast<int>(as_int(r[7]));
+  return t;
+}
+
+constexpr std::string_view kModelColumns = "id, display_name, organization, status, codename";
+
+Result<Model> model_from(const SqlRow& r, const std::string& database) {
+  Model m;
+  m.id = as_text(r[0]);
+  m.display_name = as_text(r[1]);
+  m.organization = as_text(r[2]);
+  const auto status = parse_model_status(as_text(r[3]));
+  if (!status) {
+    return corrupt(database, fmt::format("model {} has status {}", m.id, as_text(r[3])));
+  }
+  m.status = *status;
+  m.codename = as_text(r[4]);
+  return m;
+}
+
+constexpr std::string_view kPromptColumns =
+    "track_id, id, prompt_text, language, categories, source_hash, source_mime";
+
+Result<Prompt> prompt_from(const SqlRow& r, const std::string& database) {
+  Prompt p;
+  p.track_id = as_text(r[0]);
+  p.id = as_text(r[1]);
+  p.text = as_text(r[2]);
+  p.language = as_text(r[3]);
+  auto categories = decode_text_list(as_text(r[4]));
+  if (!categories) {
+    return corrupt(database,
+                   fmt::format("prompt {}/{} has categories {}", p.track_id, p.id, as_text(r[4])));
+  }
+  p.categories = std::move(*categories);
+  p.source_hash = as_text(r[5]);
+  p.source_mime = as_text(r[6]);
+  return p;
+}
+
+constexpr std::string_view kClipColumns =
+    "track_id, prompt_id, model_id, hash, mime, duration_s, width, height, fps, video_codec, "
+    "audio_codec, has_audio, bytes";
+
+Clip clip_from(const SqlRow& r) {
+  Clip c;
+  c.track_id = as_text(r[0]);
+  c.prompt_id = as_text(r[1]);
+  c.model_id = as_text(r[2]);
+  c.hash = as_text(r[3]);
+  c.mime = as_text(r[4]);
+  c.duration_s = as_real(r[5]);
+  c.width = static_cast<int>(as_int(r[6]));
+  c.height = static_cast<int>(as_int(r[7]));
+  c.fps = as_real(r[8]);
+  c.video_codec = as_text(r[9]);
+  c.audio_codec = as_text(r[10]);
+  c.has_audio = as_int(r[11]) != 0;
+  c.bytes = as_int(r[12]);
+  return c;
+}
+
+constexpr std::string_view kBattleColumns =
+    "id, track_id, prompt_id, left_model, right_model, left_clip, right_clip, session_id, "
+    "address, issued_at_ms, expires_at_ms";
+
+Battle battle_from(const SqlRow& r) {
+  Battle b;
+  b.id = as_text(r[0]);
+  b.track_id = as_text(r[1]);
+  b.prompt_id = as_text(r[2]);
+  b.left_model = as_text(r[3]);
+  b.right_model = as_text(r[4]);
+  b.left_clip = as_text(r[5]);
+  b.right_clip = as_text(r[6]);
+  b.session = as_text(r[7]);
+  b.address = as_text(r[8]);
+  b.issued_at_ms = as_int(r[9]);
+  b.expires_at_ms = as_int(r[10]);
+  return b;
+}
+
+constexpr std::string_view kVoteColumns =
+    "id, battle_id, track_id, prompt_id, left_model, right_model, categories, choice, "
+    "left_watch_ms, right_watch_ms, decision_ms, session_id, address, created_at_ms, voided, "
+    "void_reason";
+
+Result<Vote> vote_from(const SqlRow& r, const std::string& database) {
+  Vote v;
+  v.id = as_int(r[0]);
+  v.battle_id = as_text(r[1]);
+  v.track_id = as_text(r[2]);
+  v.prompt_id = as_text(r[3]);
+  v.left_model = as_text(r[4]);
+  v.right_model = as_text(r[5]);
+  auto categories = decode_text_list(as_text(r[6]));
+  if (!categories) {
+    return corrupt(database, fmt::format("vote {} has categories {}", v.id, as_text(r[6])));
+  }
+  v.categories = std::move(*categories);
+  const auto choice = parse_choice(as_text(r[7]));
+  if (!choice) return corrupt(database, fmt::format("vote {} has choice {}", v.id, as_text(r[7])));
+  v.choice = *choice;
+  v.left_watch_ms = as_int(r[8]);
+  v.right_watch_ms = as_int(r[9]);
+  v.decision_ms = as_int(r[10]);
+  v.session = as_text(r[11]);
+  v.address = as_text(r[12]);
+  v.created_at_ms = as_int(r[13]);
+  v.voided = as_int(r[14]) != 0;
+  v.void_reason = as_text(r[15]);
+  return v;
+}
+
+// ---- statements ----------------------------------------------------------------------
+
+// "$1, $2, ..., $n"
+std::string placeholders(size_t first, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) out.append(", ");
+    out.append(fmt::format("${}", first + i));
+  }
+  return out;
+}
+
+// Inserts the row, or updates it where it differs; params are in `columns` order and the
+// first `keys` columns are the primary key. Writes nothing when the stored row is equal.
+Result<Upsert> upsert_row(SqlConnection& c, std::string_view table,
+                          std::span<const std::string_view> columns, size_t keys,
+                          std::span<const SqlParam> params) {
+  std::string names;
+  std::string key_names;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) names.append(", ");
+    names.append(columns[i]);
+    if (i < keys) {
+      if (i > 0) key_names.append(", ");
+      key_names.append(columns[i]);
+    }
+  }
+  const auto inserted =
+      c.execute(fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING", table,
+                            names, placeholders(1, columns.size()), key_names),
+                params);
+  if (!inserted) return std::unexpected(inserted.error());
+  if (*inserted > 0) return Upsert::Inserted;
+
+  std::string set;
+  std::string differs;
+  std::string where;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i < keys) {
+      if (i > 0) where.append(" AND ");
+      where.append(fmt::format("{} = ${}", columns[i], i + 1));
+      continue;
+    }
+    if (i > keys) {
+      set.append(", ");
+      differs.append(" OR ");
+    }
+    set.append(fmt::format("{} = ${}", columns[i], i + 1));
+    differs.append(fmt::format("{} IS DISTINCT FROM ${}", columns[i], i + 1));
+  }
+  const auto updated = c.execute(
+      fmt::format("UPDATE {} SET {} WHERE {} AND ({})", table, set, where, differs), params);
+  if (!updated) return std::unexpected(updated.error());
+  return *updated > 0 ? Upsert::Updated : Upsert::Unchanged;
+}
+
+// Increases a decimal counter setting by one (creating it at 1).
+Status bump_counter(SqlConnection& c, std::string_view name) {
+  const std::array<SqlParam, 1> params = {name};
+  auto r = c.execute(
+      "INSERT INTO settings (name, value) VALUES ($1, '1') ON CONFLICT (name) DO UPDATE "
+      "SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)",
+      params);
+  if (!r) return std::unexpected(r.error());
+  return ok();
+}
+
+Result<bool> exists(SqlConnection& c, std::string_view sql, std::span<const SqlParam> params) {
+  auto rows = c.query(sql, params);
+  if (!rows) return std::unexpected(rows.error());
+  return !rows->empty();
+}
+
+// The WHERE clause of a vote query, with its parameters (views into the query).
+struct VoteFilter {
+  std::string where;
+  std::vector<SqlParam> params;
+
+  explicit VoteFilter(const VoteQuery& q) {
+    if (q.after_id > 0) add("id >", q.after_id);
+    if (q.up_to_id) add("id <=", *q.up_to_id);
+    if (!q.track_id.empty()) add("track_id =", std::string_view(q.track_id));
+    if (!q.session.empty()) add("session_id =", std::string_view(q.session));
+    if (!q.address.empty()) add("address =", std::string_view(q.address));
+    if (!q.include_voided) condition("voided = 0");
+  }
+  void add(std::string_view column_op, SqlParam value) {
+    params.push_back(value);
+    condition(fmt::format("{} ${}", column_op, params.size()));
+  }
+  void condition(std::string_view c) {
+    where.append(where.empty() ? " WHERE " : " AND ");
+    where.append(c);
+  }
+};
+
+}  // namespace
+
+// ---- SqlStore ------------------------------------------------------------------------
+
+SqlStore::SqlStore(const SqlDialect& dialect, std::string description, int schema_version,
+                   std::unique_ptr<ConnectionPool> writers, std::unique_ptr<ConnectionPool> readers)
+    : dialect_(dialect),
+      description_(std::move(description)),
+      schema_version_(schema_version),
+      writers_(std::move(writers)),
+      readers_(std::move(readers)) {}
+
+SqlStore::~SqlStore() = default;
+
+// Runs body in one transaction (Write) or as plain reads (Read: each statement is its own
+// snapshot; every read here is a single statement). A connection found dead when the call
+// starts (PostgreSQL restarted since it was last used) is replaced once; a write is never
+// retried after its first statement, since it might have committed.
+template <typename Body>
+auto SqlStore::transact(Access access, Body&& body)
+    -> decltype(body(std::declval<SqlConnection&>())) {
+  ConnectionPool& pool = (access == Access::Read && readers_) ? *readers_ : *writers_;
+  for (int attempt = 0;; ++attempt) {
+    auto lease = pool.acquire();
+    if (!lease) return std::unexpected(lease.error());
+    SqlConnection& c = **lease;
+    if (access == Access::Read) {
+      auto result = body(c);
+      if (!result && !c.usable()) {
+        pool.drop_idle();
+        if (attempt == 0) continue;
+      }
+      return result;
+    }
+    if (auto began = c.begin(Access::Write); !began) {
+      if (!c.usable()) {
+        pool.drop_idle();
+        if (attempt == 0) continue;
+      }
+      return std::unexpected(began.error());
+    }
+    auto result = body(c);
+    if (!result) {
+      c.rollback();
+      if (!c.usable()) pool.drop_idle();
+      return result;
+    }
+    if (auto committed = c.commit(); !committed) {
+      c.rollback();
+      if (!c.usable()) pool.drop_idle();
+      return std::unexpected(committed.error());
+    }
+    return result;
+  }
+}
+
+Result<Upsert> SqlStore::upsert_track(const Track& t) {
+  InputCheck check(description_, fmt::format("track {}", t.id));
+  check.id("id", t.id);
+  check.text("name", t.name);
+  check.text("aspect", t.aspect);
+  check.finite("duration_s", t.duration_s);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  static constexpr std::array<std::string_view, 8> kColumns = {
+      "id", "name", "task", "audio", "duration_s", "aspect", "width", "height"};
+  const std::array<SqlParam, 8> params = {
+      std::string_view(t.id), std::string_view(t.name),   to_string(t.task), flag(t.audio),
+      t.duration_s,           std::string_view(t.aspect), int64_t{t.width},  int64_t{t.height}};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
+    auto r = upsert_row(c, "tracks", kColumns, 1, params);
+    if (r && *r != Upsert::Unchanged) {
+      if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+    }
+    return r;
+  });
+}
+
+Result<Upsert> SqlStore::upsert_model(const Model& m) {
+  InputCheck check(description_, fmt::format("model {}", m.id));
+  check.id("id", m.id);
+  check.text("display_name", m.display_name);
+  check.text("organization", m.organization);
+  check.text("codename", m.codename);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  static constexpr std::array<std::string_view, 5> kColumns = {"id", "display_name", "organization",
+                                                               "status", "codename"};
+  const std::array<SqlParam, 5> params = {std::string_view(m.id), std::string_view(m.display_name),
+                                          std::string_view(m.organization), to_string(m.status),
+                                          std::string_view(m.codename)};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
+    auto r = upsert_row(c, "models", kColumns, 1, params);
+    if (r && *r != Upsert::Unchanged) {
+      if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+    }
+    return r;
+  });
+}
+
+Result<Upsert> SqlStore::upsert_prompt(const Prompt& p) {
+  InputCheck check(description_, fmt::format("prompt {}/{}", p.track_id, p.id));
+  check.id("track_id", p.track_id);
+  check.id("id", p.id);
+  check.text("text", p.text);
+  check.text("language", p.language);
+  for (const auto& category : p.categories) check.text("a category", category);
+  check.text("source_hash", p.source_hash);
+  check.text("source_mime", p.source_mime);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  static constexpr std::array<std::string_view, 7> kColumns = {
+      "track_id", "id", "prompt_text", "language", "categories", "source_hash", "source_mime"};
+  const std::string categories = encode_text_list(p.categories);
+  const std::array<SqlParam, 7> params = {
+      std::string_view(p.track_id),   std::string_view(p.id),       std::string_view(p.text),
+      std::string_view(p.language),   std::string_view(categories), std::string_view(p.source_hash),
+      std::string_view(p.source_mime)};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
+    auto track = exists(c, "SELECT 1 FROM tracks WHERE id = $1", std::span(params).first(1));
+    if (!track) return std::unexpected(track.error());
+    if (!*track) {
+      return fail("not_found", fmt::format("{}: prompt {}/{}: track {} does not exist",
+                                           description_, p.track_id, p.id, p.track_id));
+    }
+    auto r = upsert_row(c, "prompts", kColumns, 2, params);
+    if (r && *r != Upsert::Unchanged) {
+      if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+    }
+    return r;
+  });
+}
+
+Result<Upsert> SqlStore::upsert_clip(const Clip& clip) {
+  InputCheck check(description_,
+                   fmt::format("clip {}/{}/{}", clip.track_id, clip.prompt_id, clip.model_id));
+  check.id("track_id", clip.track_id);
+  check.id("prompt_id", clip.prompt_id);
+  check.id("model_id", clip.model_id);
+  check.id("hash", clip.hash);
+  check.text("mime", clip.mime);
+  check.text("video_codec", clip.video_codec);
+  check.text("audio_codec", clip.audio_codec);
+  check.finite("duration_s", clip.duration_s);
+  check.finite("fps", clip.fps);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  static constexpr std::array<std::string_view, 13> kColumns = {
+      "track_id", "prompt_id", "model_id",    "hash",        "mime",      "duration_s", "width",
+      "height",   "fps",       "video_codec", "audio_codec", "has_audio", "bytes"};
+  const std::array<SqlParam, 13> params = {std::string_view(clip.track_id),
+                                           std::string_view(clip.prompt_id),
+                                           std::string_view(clip.model_id),
+                                           std::string_view(clip.hash),
+                                           std::string_view(clip.mime),
+                                           clip.duration_s,
+                                           int64_t{clip.width},
+                                           int64_t{clip.height},
+                                           clip.fps,
+                                           std::string_view(clip.video_codec),
+                                           std::string_view(clip.audio_codec),
+                                           flag(clip.has_audio),
+                                           clip.bytes};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
+    auto prompt = exists(c, "SELECT 1 FROM prompts WHERE track_id = $1 AND id = $2",
+                         std::span(params).first(2));
+    if (!prompt) return std::unexpected(prompt.error());
+    if (!*prompt) {
+      return fail(
+          "not_found",
+          fmt::format("{}: clip {}/{}/{}: prompt {} does not exist in track {}", description_,
+                      clip.track_id, clip.prompt_id, clip.model_id, clip.prompt_id, clip.track_id));
+    }
+    auto model = exists(c, "SELECT 1 FROM models WHERE id = $1", std::span(params).subspan(2, 1));
+    if (!model) return std::unexpected(model.error());
+    if (!*model) {
+      return fail("not_found",
+                  fmt::format("{}: clip {}/{}/{}: model {} does not exist", description_,
+                              clip.track_id, clip.prompt_id, clip.model_id, clip.model_id));
+    }
+    auto r = upsert_row(c, "clips", kColumns, 3, params);
+    if (r && *r != Upsert::Unchanged) {
+      if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+    }
+    return r;
+  });
+}
+
+Result<std::vector<TrackSummary>> SqlStore::list_tracks() {
+  static const std::string kSql = fmt::format(
+      "SELECT {}, "
+      "(SELECT COUNT(DISTINCT c.model_id) FROM clips c JOIN models m ON m.id = c.model_id "
+      " WHERE c.track_id = t.id AND m.status <> 'hidden'), "
+      "(SELECT COUNT(*) FROM prompts p WHERE p.track_id = t.id), "
+      "(SELECT COUNT(*) FROM clips c JOIN models m ON m.id = c.model_id "
+      " WHERE c.track_id = t.id AND m.status <> 'hidden') "
+      "FROM tracks t ORDER BY t.id",
+      "t.id, t.name, t.task, t.audio, t.duration_s, t.aspect, t.width, t.height");
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<TrackSummary>> {
+    auto rows = c.query(kSql, {});
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<TrackSummary> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) {
+      auto track = track_from(r, description_);
+      if (!track) return std::unexpected(track.error());
+      out.push_back({std::move(*track), as_int(r[8]), as_int(r[9]), as_int(r[10])});
+    }
+    return out;
+  });
+}
+
+Result<std::optional<Track>> SqlStore::find_track(std::string_view id) {
+  static const std::string kSql = fmt::format("SELECT {} FROM tracks WHERE id = $1", kTrackColumns);
+  const std::array<SqlParam, 1> params = {id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::optional<Track>> {
+    auto rows = c.query(kSql, params);
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return std::nullopt;
+    return track_from(rows->front(), description_);
+  });
+}
+
+Result<std::vector<Model>> SqlStore::list_models() {
+  static const std::string kSql = fmt::format("SELECT {} FROM models ORDER BY id", kModelColumns);
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Model>> {
+    auto rows = c.query(kSql, {});
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<Model> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) {
+      auto m = model_from(r, description_);
+      if (!m) return std::unexpected(m.error());
+      out.push_back(std::move(*m));
+    }
+    return out;
+  });
+}
+
+Result<std::optional<Model>> SqlStore::find_model(std::string_view id) {
+  static const std::string kSql = fmt::format("SELECT {} FROM models WHERE id = $1", kModelColumns);
+  const std::array<SqlParam, 1> params = {id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::optional<Model>> {
+    auto rows = c.query(kSql, params);
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return std::nullopt;
+    return model_from(rows->front(), description_);
+  });
+}
+
+Result<std::vector<Prompt>> SqlStore::list_prompts(std::string_view track_id) {
+  static const std::string kAll =
+      fmt::format("SELECT {} FROM prompts ORDER BY track_id, id", kPromptColumns);
+  static const std::string kOne =
+      fmt::format("SELECT {} FROM prompts WHERE track_id = $1 ORDER BY id", kPromptColumns);
+  const std::array<SqlParam, 1> params = {track_id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Prompt>> {
+    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<Prompt> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) {
+      auto p = prompt_from(r, description_);
+      if (!p) return std::unexpected(p.error());
+      out.push_back(std::move(*p));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<Clip>> SqlStore::list_clips(std::string_view track_id) {
+  static const std::string kAll =
+      fmt::format("SELECT {} FROM clips ORDER BY track_id, prompt_id, model_id", kClipColumns);
+  static const std::string kOne = fmt::format(
+      "SELECT {} FROM clips WHERE track_id = $1 ORDER BY prompt_id, model_id", kClipColumns);
+  const std::array<SqlParam, 1> params = {track_id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Clip>> {
+    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<Clip> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) out.push_back(clip_from(r));
+    return out;
+  });
+}
+
+Result<bool> SqlStore::has_media(std::string_view hash) {
+  if (hash.empty()) return false;
+  const std::array<SqlParam, 1> params = {hash};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<bool> {
+    return exists(c,
+                  "SELECT 1 WHERE EXISTS (SELECT 1 FROM clips WHERE hash = $1) "
+                  "OR EXISTS (SELECT 1 FROM prompts WHERE source_hash = $1)",
+                  params);
+  });
+}
+
+Status SqlStore::insert_battles(std::span<const Battle> battles) {
+  if (battles.empty()) return ok();
+  for (const Battle& b : battles) {
+    InputCheck check(description_, fmt::format("battle {}", b.id));
+    check.id("id", b.id);
+    for (const auto& [field, value] : {std::pair{"track_id", &b.track_id},
+                                       {"prompt_id", &b.prompt_id},
+                                       {"left_model", &b.left_model},
+                                       {"right_model", &b.right_model},
+                                       {"left_clip", &b.left_clip},
+                                       {"right_clip", &b.right_clip},
+                                       {"session", &b.session},
+                                       {"address", &b.address}}) {
+      check.text(field, *value);
+    }
+    if (auto s = check.result(); !s) return s;
+  }
+  static const std::string kSql =
+      fmt::format("INSERT INTO battles ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING",
+                  kBattleColumns, placeholders(1, 11));
+  return transact(Access::Write, [&](SqlConnection& c) -> Status {
+    for (const Battle& b : battles) {
+      const std::array<SqlParam, 11> params = {std::string_view(b.id),
+                                               std::string_view(b.track_id),
+                                               std::string_view(b.prompt_id),
+                                               std::string_view(b.left_model),
+                                               std::string_view(b.right_model),
+                                               std::string_view(b.left_clip),
+                                               std::string_view(b.right_clip),
+                                               std::string_view(b.session),
+                                               std::string_view(b.address),
+                                               b.issued_at_ms,
+                                               b.expires_at_ms};
+      if (auto r = c.execute(kSql, params); !r) return std::unexpected(r.error());
+    }
+    return ok();
+  });
+}
+
+Result<std::vector<VoteInsertResult>> SqlStore::insert_votes(std::span<const Vote> votes) {
+  return store_votes(votes, false);
+}
+
+Result<std::vector<VoteInsertResult>> SqlStore::import_votes(std::span<const Vote> votes) {
+  return store_votes(votes, true);
+}
+
+Result<std::vector<VoteInsertResult>> SqlStore::store_votes(std::span<const Vote> votes,
+                                                            bool keep_ids) {
+  if (votes.empty()) return std::vector<VoteInsertResult>{};
+  std::vector<std::string> categories;
+  categories.reserve(votes.size());
+  for (const Vote& v : votes) {
+    InputCheck check(description_, fmt::format("vote on battle {}", v.battle_id));
+    check.id("battle_id", v.battle_id);
+    for (const auto& [field, value] : {std::pair{"track_id", &v.track_id},
+                                       {"prompt_id", &v.prompt_id},
+                                       {"left_model", &v.left_model},
+                                       {"right_model", &v.right_model},
+                                       {"session", &v.session},
+                                       {"address", &v.address},
+                                       {"void_reason", &v.void_reason}}) {
+      check.text(field, *value);
+    }
+    for (const auto& category : v.categories) check.text("a category", category);
+    check.require(v.id >= 0, "id is negative");
+    if (auto s = check.result(); !s) return std::unexpected(s.error());
+    categories.push_back(encode_text_list(v.categories));
+  }
+
+  static const std::string kInsertAuto = fmt::format(
+      "INSERT INTO votes ({}) VALUES ({}) ON CONFLICT (battle_id) DO NOTHING RETURNING id",
+      kVoteColumns.substr(4), placeholders(1, 15));
+  static const std::string kInsertWithId = fmt::format(
+      "INSERT INTO votes ({}) VALUES ({}) ON CONFLICT (battle_id) DO NOTHING RETURNING id",
+      kVoteColumns, placeholders(1, 16));
+
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<std::vector<VoteInsertResult>> {
+    if (!dialect_.vote_order_lock.empty()) {
+      if (auto r = c.query(dialect_.vote_order_lock, {}); !r) return std::unexpected(r.error());
+    }
+    std::vector<VoteInsertResult> results;
+    results.reserve(votes.size());
+    bool explicit_ids = false;
+    for (size_t n = 0; n < votes.size(); ++n) {
+      const Vote& v = votes[n];
+      const std::array<SqlParam, 16> params = {v.id,
+                                               std::string_view(v.battle_id),
+                                               std::string_view(v.track_id),
+                                               std::string_view(v.prompt_id),
+                                               std::string_view(v.left_model),
+                                               std::string_view(v.right_model),
+                                               std::string_view(categories[n]),
+                                               to_string(v.choice),
+                                               v.left_watch_ms,
+                                               v.right_watch_ms,
+                                               v.decision_ms,
+                                               std::string_view(v.session),
+                                               std::string_view(v.address),
+                                               v.created_at_ms,
+                                               flag(v.voided),
+                                               std::string_view(v.void_reason)};
+      const bool with_id = keep_ids && v.id > 0;
+      explicit_ids = explicit_ids || with_id;
+      auto rows = with_id ? c.query(kInsertWithId, params)
+                          : c.query(kInsertAuto, std::span(params).subspan(1));
+      if (!rows) {
+        if (rows.error().code == "conflict") {
+          return fail("conflict", fmt::format("{}: vote id {} (battle {}) is already used by "
+                                              "another vote",
+                                              description_, v.id, v.battle_id));
+        }
+        return std::unexpected(rows.error());
+      }
+      if (!rows->empty()) {
+        results.push_back({VoteInsert::Stored, as_int(rows->front().at(0))});
+        continue;
+      }
+      auto kept =
+          c.query("SELECT id FROM votes WHERE battle_id = $1", std::span(params).subspan(1, 1));
+      if (!kept) return std::unexpected(kept.error());
+      if (kept->empty()) {
+        return fail("db_error", fmt::format("{}: vote on battle {} was neither stored nor found",
+                                            description_, v.battle_id));
+      }
+      results.push_back({VoteInsert::Duplicate, as_int(kept->front().at(0))});
+    }
+    if (explicit_ids && !dialect_.after_explicit_vote_ids.empty()) {
+      if (auto r = c.query(dialect_.after_explicit_vote_ids, {}); !r) {
+        return std::unexpected(r.error());
+      }
+    }
+    return results;
+  });
+}
+
+Result<std::vector<Vote>> SqlStore::list_votes(const VoteQuery& q) {
+  VoteFilter filter(q);
+  std::string sql = fmt::format("SELECT {} FROM votes{} ORDER BY id", kVoteColumns, filter.where);
+  if (q.limit > 0) {
+    filter.params.push_back(q.limit);
+    sql.append(fmt::format(" LIMIT ${}", filter.params.size()));
+  }
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Vote>> {
+    auto rows = c.query(sql, filter.params);
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<Vote> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) {
+      auto v = vote_from(r, description_);
+      if (!v) return std::unexpected(v.error());
+      out.push_back(std::move(*v));
+    }
+    return out;
+  });
+}
+
+Result<int64_t> SqlStore::void_votes(const VoteQuery& q, std::string_view reason) {
+  if (q.track_id.empty() && q.session.empty() && q.address.empty() && q.after_id <= 0 &&
+      !q.up_to_id) {
+    return fail("invalid_argument",
+                fmt::format("{}: refusing to void votes without a track, session, address or id "
+                            "bound",
+                            description_));
+  }
+  if (q.limit != 0) {
+    return fail("invalid_argument",
+                fmt::format("{}: voiding votes takes no limit (got {})", description_, q.limit));
+  }
+  InputCheck check(description_, "void");
+  check.text("reason", reason);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  VoteQuery not_voided = q;
+  not_voided.include_voided = false;
+  VoteFilter filter(not_voided);
+  filter.params.push_back(reason);
+  const std::string sql = fmt::format("UPDATE votes SET voided = 1, void_reason = ${}{}",
+                                      filter.params.size(), filter.where);
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<int64_t> {
+    auto n = c.execute(sql, filter.params);
+    if (!n) return n;
+    if (*n > 0) {
+      if (auto s = bump_counter(c, kVoidVersionSetting); !s) return std::unexpected(s.error());
+    }
+    return n;
+  });
+}
+
+Result<std::vector<Battle>> SqlStore::select_battles(const std::string& sql,
+                                                     std::span<const SqlParam> params) {
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Battle>> {
+    auto rows = c.query(sql, params);
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<Battle> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) out.push_back(battle_from(r));
+    return out;
+  });
+}
+
+Result<std::vector<Battle>> SqlStore::list_battles(std::string_view track_id, int64_t limit) {
+  std::vector<SqlParam> params;
+  std::string sql = fmt::format("SELECT {} FROM battles", kBattleColumns);
+  if (!track_id.empty()) {
+    params.emplace_back(track_id);
+    sql.append(" WHERE track_id = $1");
+  }
+  sql.append(" ORDER BY issued_at_ms, id");
+  if (limit > 0) {
+    params.emplace_back(limit);
+    sql.append(fmt::format(" LIMIT ${}", params.size()));
+  }
+  return select_battles(sql, params);
+}
+
+Result<std::vector<Battle>> SqlStore::list_battles_after(std::string_view after_id, int64_t limit) {
+  std::vector<SqlParam> params = {after_id};
+  std::string sql = fmt::format("SELECT {} FROM battles WHERE id > $1 ORDER BY id", kBattleColumns);
+  if (limit > 0) {
+    params.emplace_back(limit);
+    sql.append(" LIMIT $2");
+  }
+  return select_battles(sql, params);
+}
+
+Result<Counts> SqlStore::counts() {
+  // one statement, so one snapshot
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<Counts> {
+    auto rows = c.query(
+        "SELECT (SELECT COUNT(*) FROM tracks), (SELECT COUNT(*) FROM models), "
+        "(SELECT COUNT(*) FROM prompts), (SELECT COUNT(*) FROM clips), "
+        "(SELECT COUNT(*) FROM battles), (SELECT COUNT(*) FROM votes), "
+        "(SELECT COUNT(*) FROM votes WHERE voided = 1), (SELECT COUNT(*) FROM settings), "
+        "(SELECT COALESCE(MAX(id), 0) FROM votes)",
+        {});
+    if (!rows) return std::unexpected(rows.error());
+    const SqlRow& r = rows->at(0);
+    Counts n;
+    n.tracks = as_int(r[0]);
+    n.models = as_int(r[1]);
+    n.prompts = as_int(r[2]);
+    n.clips = as_int(r[3]);
+    n.battles = as_int(r[4]);
+    n.votes = as_int(r[5]);
+    n.voided_votes = as_int(r[6]);
+    n.settings = as_int(r[7]);
+    n.max_vote_id = as_int(r[8]);
+    return n;
+  });
+}
+
+Result<std::optional<std::string>> SqlStore::get_setting(std::string_view key) {
+  const std::array<SqlParam, 1> params = {key};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::optional<std::string>> {
+    auto rows = c.query("SELECT value FROM settings WHERE name = $1", params);
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return std::nullopt;
+    return as_text(rows->front().at(0));
+  });
+}
+
+Result<std::string> SqlStore::set_setting_once(std::string_view key, std::string_view value) {
+  InputCheck check(description_, fmt::format("setting {}", key));
+  check.id("name", key);
+  check.text("value", value);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+  const std::array<SqlParam, 2> params = {key, value};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<std::string> {
+    // Whoever inserts first wins; PostgreSQL makes a concurrent inserter wait for our commit
+    // and then do nothing, SQLite has one writer at a time.
+    auto inserted = c.execute(
+        "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", params);
+    if (!inserted) return std::unexpected(inserted.error());
+    auto rows = c.query("SELECT value FROM settings WHERE name = $1", std::span(params).first(1));
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) {
+      return fail("db_error",
+                  fmt::format("{}: setting {} was neither stored nor found", description_, key));
+    }
+    return as_text(rows->front().at(0));
+  });
+}
+
+Status SqlStore::set_setting(std::string_view key, std::string_view value) {
+  InputCheck check(description_, fmt::format("setting {}", key));
+  check.id("name", key);
+  check.text("value", value);
+  if (auto s = check.result(); !s) return s;
+  const std::array<SqlParam, 2> params = {key, value};
+  return transact(Access::Write, [&](SqlConnection& c) -> Status {
+    auto r = c.execute(
+        "INSERT INTO settings (name, value) VALUES ($1, $2) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        params);
+    if (!r) return std::unexpected(r.error());
+    return ok();
+  });
+}
+
+Result<std::vector<Setting>> SqlStore::list_settings() {
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Setting>> {
+    auto rows = c.query("SELECT name, value FROM settings ORDER BY name", {});
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<Setting> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) out.push_back({as_text(r[0]), as_text(r[1])});
+    return out;
+  });
+}
+
+Status SqlStore::ping() {
+  return transact(Access::Read, [&](SqlConnection& c) -> Status {
+    auto r = c.query("SELECT 1", {});
+    if (!r) return std::unexpected(r.error());
+    return ok();
+  });
+}
+
+}  // namespace paddock::store

@@ -1,0 +1,70 @@
+#pragma once
+// Private to the store layer: the one implementation of Store, over SqlConnections. The
+// backends (sqlite_store.cpp, postgres_store.cpp) only open connections and say how their
+// dialect differs; every statement and rule lives here, so both behave the same.
+
+#include <memory>
+#include <string>
+
+#include "store/connection_pool.hpp"
+#include "store/sql_connection.hpp"
+#include "store/store.hpp"
+
+namespace paddock::store {
+
+class SqlStore final : public Store {
+ public:
+  // `writers` serves transactions that write; `readers` those that only read (nullptr: the
+  // writers' pool serves both).
+  SqlStore(const SqlDialect& dialect, std::string description, int schema_version,
+           std::unique_ptr<ConnectionPool> writers, std::unique_ptr<ConnectionPool> readers);
+  ~SqlStore() override;
+
+  Result<Upsert> upsert_track(const Track&) override;
+  Result<Upsert> upsert_model(const Model&) override;
+  Result<Upsert> upsert_prompt(const Prompt&) override;
+  Result<Upsert> upsert_clip(const Clip&) override;
+
+  Result<std::vector<TrackSummary>> list_tracks() override;
+  Result<std::optional<Track>> find_track(std::string_view id) override;
+  Result<std::vector<Model>> list_models() override;
+  Result<std::optional<Model>> find_model(std::string_view id) override;
+  Result<std::vector<Prompt>> list_prompts(std::string_view track_id) override;
+  Result<std::vector<Clip>> list_clips(std::string_view track_id) override;
+  Result<bool> has_media(std::string_view hash) override;
+
+  Status insert_battles(std::span<const Battle>) override;
+  Result<std::vector<VoteInsertResult>> insert_votes(std::span<const Vote>) override;
+  Result<std::vector<VoteInsertResult>> import_votes(std::span<const Vote>) override;
+  Result<std::vector<Vote>> list_votes(const VoteQuery&) override;
+  Result<int64_t> void_votes(const VoteQuery&, std::string_view reason) override;
+  Result<std::vector<Battle>> list_battles(std::string_view track_id, int64_t limit) override;
+  Result<std::vector<Battle>> list_battles_after(std::string_view after_id, int64_t limit) override;
+  Result<Counts> counts() override;
+
+  Result<std::optional<std::string>> get_setting(std::string_view key) override;
+  Result<std::string> set_setting_once(std::string_view key, std::string_view value) override;
+  Status set_setting(std::string_view key, std::string_view value) override;
+  Result<std::vector<Setting>> list_settings() override;
+
+  Status ping() override;
+
+  int schema_version() const override { return schema_version_; }
+  std::string describe() const override { return description_; }
+
+ private:
+  template <typename Body>
+  auto transact(Access access, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
+
+  Result<std::vector<VoteInsertResult>> store_votes(std::span<const Vote>, bool keep_ids);
+  Result<std::vector<Battle>> select_battles(const std::string& sql,
+                                             std::span<const SqlParam> params);
+
+  const SqlDialect dialect_;
+  const std::string description_;
+  const int schema_version_;
+  std::unique_ptr<ConnectionPool> writers_;
+  std::unique_ptr<ConnectionPool> readers_;
+};
+
+}  // namespace paddock::store

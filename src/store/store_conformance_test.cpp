@@ -1,0 +1,687 @@
+// The behaviour every Store implementation promises (store.hpp), written once and run
+// against each backend: each test gets a fresh, empty database from its backend.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "store/store.hpp"
+#include "store/testing/backends.hpp"
+#include "store/testing/must.hpp"
+#include "store/testing/sample_data.hpp"
+
+namespace paddock::store {
+namespace {
+
+using testing::must;
+using testing::sample_battle;
+using testing::sample_clip;
+using testing::sample_model;
+using testing::sample_prompt;
+using testing::sample_track;
+using testing::sample_vote;
+using testing::TestBackend;
+
+std::string fmt_id(int a, int b, int c) {
+  return "battle-" + std::to_string(a) + "-" + std::to_string(b) + "-" + std::to_string(c);
+}
+
+class StoreConformance : public ::testing::TestWithParam<const TestBackend*> {
+ protected:
+  void SetUp() override {
+    location_ = backend().fresh_location();
+    store_ = must(open_store(location_));
+  }
+
+  const TestBackend& backend() const { return *GetParam(); }
+  Store& store() { return *store_; }
+
+  void reopen(const StoreOptions& options = {}) {
+    store_.reset();
+    store_ = must(open_store(location_, options));
+  }
+  std::unique_ptr<Store> another() { return must(open_store(location_)); }
+
+  std::optional<std::string> setting(std::string_view name) {
+    return must(store().get_setting(name));
+  }
+
+  // Two tracks, four models (one hidden), prompts and clips.
+  void seed_catalog() {
+    must(store().upsert_track(sample_track("t2v")));
+    must(store().upsert_track(sample_track("i2v", Task::ImageToVideo)));
+    must(store().upsert_model(sample_model("alpha")));
+    must(store().upsert_model(sample_model("beta", ModelStatus::Anonymous)));
+    must(store().upsert_model(sample_model("gamma", ModelStatus::Retired)));
+    must(store().upsert_model(sample_model("secret", ModelStatus::Hidden)));
+    for (const char* p : {"p1", "p2"}) {
+      must(store().upsert_prompt(sample_prompt("t2v", p)));
+      for (const char* m : {"alpha", "beta", "gamma", "secret"}) {
+        must(store().upsert_clip(sample_clip("t2v", p, m)));
+      }
+    }
+    must(store().upsert_prompt(sample_prompt("i2v", "p1", {"portrait"})));
+    must(store().upsert_clip(sample_clip("i2v", "p1", "alpha")));
+  }
+
+  std::vector<VoteInsertResult> insert(std::vector<Vote> votes) {
+    return must(store().insert_votes(votes));
+  }
+
+  std::vector<int64_t> vote_ids(const VoteQuery& q) {
+    std::vector<int64_t> ids;
+    for (const Vote& v : must(store().list_votes(q))) ids.push_back(v.id);
+    return ids;
+  }
+
+  std::string location_;
+  std::unique_ptr<Store> store_;
+};
+
+// ---- opening ---------------------------------------------------------------------------
+
+TEST_P(StoreConformance, NewDatabaseIsEmptyAtTheLatestSchemaVersion) {
+  EXPECT_EQ(store().schema_version(), latest_schema_version());
+  EXPECT_EQ(must(store().counts()), Counts{});
+  EXPECT_TRUE(must(store().list_tracks()).empty());
+  EXPECT_TRUE(must(store().list_settings()).empty());
+  EXPECT_TRUE(store().ping().has_value());
+}
+
+TEST_P(StoreConformance, DescribeOpensTheSameDatabaseAndShowsNoPassword) {
+  must(store().set_setting("marker", "here"));
+  const std::string description = store().describe();
+  EXPECT_EQ(description.find("secret-password"), std::string::npos);
+  auto again = must(open_store(description));
+  EXPECT_EQ(must(again->get_setting("marker")), "here");
+}
+
+// ---- catalog ---------------------------------------------------------------------------
+
+TEST_P(StoreConformance, TrackUpsertReportsInsertedUnchangedUpdated) {
+  Track t = sample_track("t2v");
+  EXPECT_EQ(must(store().upsert_track(t)), Upsert::Inserted);
+  EXPECT_EQ(must(store().upsert_track(t)), Upsert::Unchanged);
+  t.duration_s = 10.5;
+  t.audio = true;
+  EXPECT_EQ(must(store().upsert_track(t)), Upsert::Updated);
+  EXPECT_EQ(must(store().upsert_track(t)), Upsert::Unchanged);
+  EXPECT_EQ(must(store().find_track("t2v")), t);
+  EXPECT_EQ(must(store().find_track("nope")), std::nullopt);
+}
+
+TEST_P(StoreConformance, EveryTaskAndStatusRoundTrips) {
+  for (Task task : {Task::TextToVideo, Task::ImageToVideo, Task::VideoEdit}) {
+    Track t = sample_track(std::string(to_string(task)), task);
+    must(store().upsert_track(t));
+    EXPECT_EQ(must(store().find_track(t.id)), t);
+  }
+  for (ModelStatus status :
+       {ModelStatus::Hidden, ModelStatus::Anonymous, ModelStatus::Public, ModelStatus::Retired}) {
+    Model m = sample_model(std::string(to_string(status)), status);
+    must(store().upsert_model(m));
+    EXPECT_EQ(must(store().find_model(m.id)), m);
+  }
+}
+
+TEST_P(StoreConformance, ModelUpsertDetectsEachChangedField) {
+  Model m = sample_model("hh1", ModelStatus::Anonymous);
+  EXPECT_EQ(must(store().upsert_model(m)), Upsert::Inserted);
+  m.status = ModelStatus::Public;
+  EXPECT_EQ(must(store().upsert_model(m)), Upsert::Updated);
+  m.codename = "";
+  EXPECT_EQ(must(store().upsert_model(m)), Upsert::Updated);
+  m.display_name = "HappyHorse-1.0";
+  EXPECT_EQ(must(store().upsert_model(m)), Upsert::Updated);
+  EXPECT_EQ(must(store().upsert_model(m)), Upsert::Unchanged);
+  EXPECT_EQ(must(store().find_model("hh1")), m);
+}
+
+TEST_P(StoreConformance, CatalogVersionIncreasesOnlyWhenTheCatalogChanges) {
+  EXPECT_EQ(setting(kCatalogVersionSetting), std::nullopt);
+  seed_catalog();
+  const auto seeded = setting(kCatalogVersionSetting);
+  ASSERT_TRUE(seeded.has_value());
+  EXPECT_EQ(*seeded, "18");  // 2 tracks + 4 models + 3 prompts + 9 clips
+
+  const Counts before = must(store().counts());
+  seed_catalog();  // identical data again
+  EXPECT_EQ(setting(kCatalogVersionSetting), seeded);
+  EXPECT_EQ(must(store().counts()), before);
+
+  Prompt p = sample_prompt("t2v", "p1");
+  p.text = "A different prompt";
+  EXPECT_EQ(must(store().upsert_prompt(p)), Upsert::Updated);
+  EXPECT_EQ(setting(kCatalogVersionSetting), "19");
+  Clip c = sample_clip("t2v", "p1", "alpha");
+  c.bytes += 1;
+  EXPECT_EQ(must(store().upsert_clip(c)), Upsert::Updated);
+  EXPECT_EQ(setting(kCatalogVersionSetting), "20");
+  must(store().upsert_model(sample_model("delta")));
+  EXPECT_EQ(setting(kCatalogVersionSetting), "21");
+}
+
+TEST_P(StoreConformance, PromptCategoriesRoundTripInOrder) {
+  must(store().upsert_track(sample_track("t2v")));
+  Prompt p = sample_prompt("t2v", "p1",
+                           {"multi-shot", "animals", "text \"in\" video", "back\\slash",
+                            "ünïcödé 動物", "tab\there", "animals"});
+  p.source_hash = "abc123";
+  p.source_mime = "image/png";
+  EXPECT_EQ(must(store().upsert_prompt(p)), Upsert::Inserted);
+  EXPECT_EQ(must(store().upsert_prompt(p)), Upsert::Unchanged);
+  auto listed = must(store().list_prompts("t2v"));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0], p);
+
+  std::reverse(p.categories.begin(), p.categories.end());
+  EXPECT_EQ(must(store().upsert_prompt(p)), Upsert::Updated);
+  EXPECT_EQ(must(store().list_prompts("t2v"))[0].categories, p.categories);
+  p.categories.clear();
+  EXPECT_EQ(must(store().upsert_prompt(p)), Upsert::Updated);
+  EXPECT_EQ(must(store().list_prompts("t2v"))[0].categories, p.categories);
+}
+
+TEST_P(StoreConformance, PromptAndClipNeedTheRowsTheyReferTo) {
+  auto orphan = store().upsert_prompt(sample_prompt("nope", "p1"));
+  ASSERT_FALSE(orphan.has_value());
+  EXPECT_EQ(orphan.error().code, "not_found");
+  EXPECT_NE(orphan.error().message.find("track nope"), std::string::npos);
+
+  must(store().upsert_track(sample_track("t2v")));
+  must(store().upsert_prompt(sample_prompt("t2v", "p1")));
+  auto no_model = store().upsert_clip(sample_clip("t2v", "p1", "ghost"));
+  ASSERT_FALSE(no_model.has_value());
+  EXPECT_EQ(no_model.error().code, "not_found");
+  EXPECT_NE(no_model.error().message.find("model ghost"), std::string::npos);
+
+  must(store().upsert_model(sample_model("alpha")));
+  auto no_prompt = store().upsert_clip(sample_clip("t2v", "p9", "alpha"));
+  ASSERT_FALSE(no_prompt.has_value());
+  EXPECT_EQ(no_prompt.error().code, "not_found");
+  EXPECT_EQ(must(store().counts()).clips, 0);
+}
+
+TEST_P(StoreConformance, ClipFactsRoundTripExactly) {
+  seed_catalog();
+  Clip c = sample_clip("t2v", "p1", "alpha");
+  c.duration_s = 0.1 + 0.2;  // not representable in short decimal: must still round-trip
+  c.fps = 24000.0 / 1001.0;
+  c.has_audio = true;
+  c.audio_codec = "aac";
+  c.bytes = int64_t{1} << 40;
+  EXPECT_EQ(must(store().upsert_clip(c)), Upsert::Updated);
+  EXPECT_EQ(must(store().upsert_clip(c)), Upsert::Unchanged);
+  auto clips = must(store().list_clips("t2v"));
+  auto found = std::find_if(clips.begin(), clips.end(), [](const Clip& x) {
+    return x.prompt_id == "p1" && x.model_id == "alpha";
+  });
+  ASSERT_NE(found, clips.end());
+  EXPECT_EQ(*found, c);
+}
+
+TEST_P(StoreConformance, ListingsAreInByteOrderOfIds) {
+  for (const char* id : {"b", "a", "B", "\xc3\xa9t\xc3\xa9", "a-1", "a_1"}) {
+    must(store().upsert_model(sample_model(id)));
+  }
+  std::vector<std::string> ids;
+  for (const Model& m : must(store().list_models())) ids.push_back(m.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"B", "a", "a-1", "a_1", "b", "\xc3\xa9t\xc3\xa9"}));
+}
+
+TEST_P(StoreConformance, TrackSummariesCountVisibleModelsPromptsAndClips) {
+  seed_catalog();
+  auto tracks = must(store().list_tracks());
+  ASSERT_EQ(tracks.size(), 2u);
+  EXPECT_EQ(tracks[0].track, sample_track("i2v", Task::ImageToVideo));
+  EXPECT_EQ(tracks[0].models, 1);
+  EXPECT_EQ(tracks[0].prompts, 1);
+  EXPECT_EQ(tracks[0].clips, 1);
+  EXPECT_EQ(tracks[1].track.id, "t2v");
+  EXPECT_EQ(tracks[1].models, 3);  // alpha, beta, gamma; not the hidden one
+  EXPECT_EQ(tracks[1].prompts, 2);
+  EXPECT_EQ(tracks[1].clips, 6);
+}
+
+TEST_P(StoreConformance, ListsPromptsAndClipsOfOneTrackOrAll) {
+  seed_catalog();
+  EXPECT_EQ(must(store().list_prompts("t2v")).size(), 2u);
+  EXPECT_EQ(must(store().list_prompts("i2v")).size(), 1u);
+  auto all = must(store().list_prompts(""));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].track_id, "i2v");
+  EXPECT_EQ(must(store().list_clips("t2v")).size(), 8u);
+  EXPECT_EQ(must(store().list_clips("")).size(), 9u);
+  EXPECT_TRUE(must(store().list_clips("nope")).empty());
+}
+
+TEST_P(StoreConformance, HasMediaKnowsClipAndSourceHashes) {
+  seed_catalog();
+  Prompt p = sample_prompt("i2v", "p2");
+  p.source_hash = "source-hash";
+  p.source_mime = "image/png";
+  must(store().upsert_prompt(p));
+  EXPECT_TRUE(must(store().has_media("h-t2v-p1-alpha")));
+  EXPECT_TRUE(must(store().has_media("source-hash")));
+  EXPECT_FALSE(must(store().has_media("unknown")));
+  EXPECT_FALSE(must(store().has_media("")));
+}
+
+TEST_P(StoreConformance, RefusesInputItCannotStoreFaithfully) {
+  Track t = sample_track("");
+  auto empty = store().upsert_track(t);
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().code, "invalid_argument");
+  EXPECT_NE(empty.error().message.find("id is empty"), std::string::npos);
+
+  t = sample_track("t2v");
+  t.name = "bad \xff\xfe utf-8";
+  auto bad_text = store().upsert_track(t);
+  ASSERT_FALSE(bad_text.has_value());
+  EXPECT_EQ(bad_text.error().code, "invalid_argument");
+  EXPECT_NE(bad_text.error().message.find("name"), std::string::npos);
+
+  t = sample_track("t2v");
+  t.name = std::string("nul\0inside", 10);
+  EXPECT_EQ(store().upsert_track(t).error().code, "invalid_argument");
+
+  t = sample_track("t2v");
+  t.duration_s = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(store().upsert_track(t).error().code, "invalid_argument");
+
+  Vote v = sample_vote("b1");
+  v.categories = {"ok", "\xc0\xaf"};  // an overlong encoding of '/'
+  auto bad_vote = store().insert_votes(std::vector{sample_vote("b0"), v});
+  ASSERT_FALSE(bad_vote.has_value());
+  EXPECT_EQ(bad_vote.error().code, "invalid_argument");
+  EXPECT_EQ(must(store().counts()), Counts{});  // nothing of the batch, nothing else
+}
+
+// ---- battles ---------------------------------------------------------------------------
+
+TEST_P(StoreConformance, BattlesAreStoredOnceAndListedByTime) {
+  std::vector<Battle> battles = {sample_battle("b3", "t2v", 3000), sample_battle("b1", "t2v", 1000),
+                                 sample_battle("b2", "i2v", 2000),
+                                 sample_battle("b0", "t2v", 1000)};
+  must(store().insert_battles(battles));
+  Battle again = sample_battle("b1", "t2v", 9999);
+  again.session = "someone-else";
+  must(store().insert_battles(std::vector{again}));  // already present: left as it is
+  must(store().insert_battles({}));
+
+  auto t2v = must(store().list_battles("t2v", 0));
+  ASSERT_EQ(t2v.size(), 3u);
+  EXPECT_EQ(t2v[0], battles[3]);  // time 1000, id b0
+  EXPECT_EQ(t2v[1], battles[1]);  // time 1000, id b1, as first stored
+  EXPECT_EQ(t2v[2], battles[0]);
+  EXPECT_EQ(must(store().list_battles("", 0)).size(), 4u);
+  EXPECT_EQ(must(store().list_battles("", 2)).size(), 2u);
+  EXPECT_EQ(must(store().counts()).battles, 4);
+}
+
+TEST_P(StoreConformance, BattlesCanBePagedThroughById) {
+  std::vector<Battle> battles;
+  for (int i = 0; i < 25; ++i) battles.push_back(sample_battle("battle-" + std::to_string(i)));
+  must(store().insert_battles(battles));
+  std::vector<std::string> seen;
+  std::string after;
+  while (true) {
+    auto page = must(store().list_battles_after(after, 7));
+    if (page.empty()) break;
+    EXPECT_LE(page.size(), 7u);
+    for (const Battle& b : page) seen.push_back(b.id);
+    after = page.back().id;
+  }
+  ASSERT_EQ(seen.size(), 25u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 25u);
+}
+
+// ---- votes -----------------------------------------------------------------------------
+
+TEST_P(StoreConformance, VotesGetIncreasingIdsAndRoundTrip) {
+  Vote v1 = sample_vote("b1");
+  Vote v2 = sample_vote("b2");
+  v2.choice = Choice::BothBad;
+  v2.categories = {};
+  v2.left_watch_ms = 0;
+  Vote v3 = sample_vote("b3");
+  v3.choice = Choice::Tie;
+  v3.categories = {"z", "a", "m"};
+  Vote v4 = sample_vote("b4");
+  v4.choice = Choice::Right;
+  auto results = insert({v1, v2, v3, v4});
+  ASSERT_EQ(results.size(), 4u);
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].outcome, VoteInsert::Stored);
+    if (i > 0) {
+      EXPECT_GT(results[i].id, results[i - 1].id);
+    }
+  }
+  auto listed = must(store().list_votes({}));
+  ASSERT_EQ(listed.size(), 4u);
+  for (size_t i = 0; i < listed.size(); ++i) {
+    Vote expected = std::vector{v1, v2, v3, v4}[i];
+    expected.id = results[i].id;
+    EXPECT_EQ(listed[i], expected);
+  }
+  auto later = insert({sample_vote("b5")});
+  EXPECT_GT(later[0].id, results.back().id);
+  EXPECT_TRUE(must(store().insert_votes({})).empty());
+}
+
+TEST_P(StoreConformance, DuplicateVoteInOneBatchKeepsTheFirst) {
+  Vote first = sample_vote("b1");
+  Vote second = sample_vote("b1");
+  second.choice = Choice::Right;
+  auto results = insert({first, sample_vote("b2"), second});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].outcome, VoteInsert::Stored);
+  EXPECT_EQ(results[1].outcome, VoteInsert::Stored);
+  EXPECT_EQ(results[2].outcome, VoteInsert::Duplicate);
+  EXPECT_EQ(results[2].id, results[0].id);
+  auto listed = must(store().list_votes({}));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].choice, Choice::Left);
+}
+
+TEST_P(StoreConformance, DuplicateVoteAcrossBatchesKeepsTheFirst) {
+  auto first = insert({sample_vote("b1")});
+  Vote retry = sample_vote("b1");
+  retry.choice = Choice::Tie;
+  retry.session = "another-session";
+  auto second = insert({retry, sample_vote("b2")});
+  EXPECT_EQ(second[0].outcome, VoteInsert::Duplicate);
+  EXPECT_EQ(second[0].id, first[0].id);
+  EXPECT_EQ(second[1].outcome, VoteInsert::Stored);
+  auto listed = must(store().list_votes({}));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].choice, Choice::Left);
+  EXPECT_EQ(listed[0].session, "session-1");
+  EXPECT_EQ(must(store().counts()).votes, 2);
+}
+
+TEST_P(StoreConformance, ListVotesFilters) {
+  insert({sample_vote("b1", "t2v", "s1", "10.0.0.1"), sample_vote("b2", "i2v", "s1", "10.0.0.2"),
+          sample_vote("b3", "t2v", "s2", "10.0.0.1"), sample_vote("b4", "t2v", "s3", "10.0.0.3"),
+          sample_vote("b5", "i2v", "s2", "10.0.0.2")});
+  const auto all = vote_ids({});
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(vote_ids({.track_id = "t2v"}), (std::vector{all[0], all[2], all[3]}));
+  EXPECT_EQ(vote_ids({.session = "s2"}), (std::vector{all[2], all[4]}));
+  EXPECT_EQ(vote_ids({.address = "10.0.0.2"}), (std::vector{all[1], all[4]}));
+  EXPECT_EQ(vote_ids({.track_id = "i2v", .session = "s2"}), (std::vector{all[4]}));
+  EXPECT_EQ(vote_ids({.after_id = all[1]}), (std::vector{all[2], all[3], all[4]}));
+  EXPECT_EQ(vote_ids({.up_to_id = all[1]}), (std::vector{all[0], all[1]}));
+  EXPECT_EQ(vote_ids({.after_id = all[0], .up_to_id = all[3]}),
+            (std::vector{all[1], all[2], all[3]}));
+  EXPECT_EQ(vote_ids({.limit = 2}), (std::vector{all[0], all[1]}));
+  EXPECT_EQ(vote_ids({.after_id = all[2], .limit = 1}), (std::vector{all[3]}));
+  EXPECT_TRUE(vote_ids({.track_id = "nope"}).empty());
+  EXPECT_TRUE(vote_ids({.up_to_id = 0}).empty());
+}
+
+TEST_P(StoreConformance, VoidingBySessionOrAddressHidesVotesButKeepsThem) {
+  insert({sample_vote("b1", "t2v", "s1", "10.0.0.1"), sample_vote("b2", "t2v", "s1", "10.0.0.2"),
+          sample_vote("b3", "t2v", "s2", "10.0.0.1"), sample_vote("b4", "t2v", "s3", "10.0.0.3")});
+  EXPECT_EQ(setting(kVoidVersionSetting), std::nullopt);
+  EXPECT_EQ(must(store().void_votes({.session = "s1"}, "ballot stuffing")), 2);
+  EXPECT_EQ(setting(kVoidVersionSetting), "1");
+  EXPECT_EQ(must(store().void_votes({.address = "10.0.0.1"}, "same address")), 1);  // b3
+  EXPECT_EQ(setting(kVoidVersionSetting), "2");
+  EXPECT_EQ(must(store().void_votes({.session = "s1"}, "again")), 0);  // already voided
+  EXPECT_EQ(must(store().void_votes({.session = "nobody"}, "x")), 0);
+  EXPECT_EQ(setting(kVoidVersionSetting), "2");
+
+  auto visible = must(store().list_votes({}));
+  ASSERT_EQ(visible.size(), 1u);
+  EXPECT_EQ(visible[0].battle_id, "b4");
+  auto everything = must(store().list_votes({.include_voided = true}));
+  ASSERT_EQ(everything.size(), 4u);
+  EXPECT_TRUE(everything[0].voided);
+  EXPECT_EQ(everything[0].void_reason, "ballot stuffing");
+  EXPECT_EQ(everything[2].void_reason, "same address");  // the first reason stays
+  const Counts n = must(store().counts());
+  EXPECT_EQ(n.votes, 4);
+  EXPECT_EQ(n.voided_votes, 3);
+}
+
+TEST_P(StoreConformance, VoidingRefusesAQueryThatWouldVoidEverything) {
+  insert({sample_vote("b1")});
+  auto everything = store().void_votes({}, "oops");
+  ASSERT_FALSE(everything.has_value());
+  EXPECT_EQ(everything.error().code, "invalid_argument");
+  auto limited = store().void_votes({.session = "session-1", .limit = 5}, "x");
+  ASSERT_FALSE(limited.has_value());
+  EXPECT_EQ(limited.error().code, "invalid_argument");
+  EXPECT_EQ(must(store().counts()).voided_votes, 0);
+}
+
+TEST_P(StoreConformance, ImportKeepsIdsAndVoidsAndLaterIdsAreLarger) {
+  Vote a = sample_vote("b1");
+  a.id = 10;
+  Vote b = sample_vote("b2");
+  b.id = 500;
+  b.voided = true;
+  b.void_reason = "bot";
+  auto results = must(store().import_votes(std::vector{a, b}));
+  EXPECT_EQ(results[0].id, 10);
+  EXPECT_EQ(results[1].id, 500);
+  auto listed = must(store().list_votes({.include_voided = true}));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0], a);
+  EXPECT_EQ(listed[1], b);
+  EXPECT_GT(insert({sample_vote("b3")})[0].id, 500);
+
+  // the same vote again is a duplicate; another vote with a used id fails the whole batch
+  EXPECT_EQ(must(store().import_votes(std::vector{a}))[0].outcome, VoteInsert::Duplicate);
+  Vote clash = sample_vote("b9");
+  clash.id = 10;
+  Vote fine = sample_vote("b8");
+  fine.id = 900;
+  auto failed = store().import_votes(std::vector{fine, clash});
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code, "conflict");
+  EXPECT_NE(failed.error().message.find("vote id 10"), std::string::npos);
+  EXPECT_EQ(must(store().counts()).votes, 3);
+}
+
+// ---- settings --------------------------------------------------------------------------
+
+TEST_P(StoreConformance, SettingsAreSetReadAndListed) {
+  EXPECT_EQ(setting("signing_key"), std::nullopt);
+  must(store().set_setting("b", "2"));
+  must(store().set_setting("a", "1"));
+  must(store().set_setting("b", "two"));
+  EXPECT_EQ(setting("b"), "two");
+  EXPECT_EQ(must(store().set_setting_once("key", "first")), "first");
+  EXPECT_EQ(must(store().set_setting_once("key", "second")), "first");
+  EXPECT_EQ(must(store().list_settings()),
+            (std::vector<Setting>{{"a", "1"}, {"b", "two"}, {"key", "first"}}));
+  EXPECT_EQ(store().set_setting("", "x").error().code, "invalid_argument");
+}
+
+TEST_P(StoreConformance, RacingSetSettingOnceAllAgreeOnOneValue) {
+  constexpr int kRacers = 6;
+  std::vector<std::unique_ptr<Store>> servers;
+  for (int i = 0; i < kRacers; ++i) servers.push_back(another());
+  std::vector<std::string> agreed(kRacers);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRacers; ++i) {
+    threads.emplace_back([&, i] {
+      ready.fetch_add(1);
+      while (ready.load() < kRacers) std::this_thread::yield();
+      auto r = servers[i]->set_setting_once("signing_key", "key-from-" + std::to_string(i));
+      agreed[i] = r ? *r : "error: " + r.error().message;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kRacers; ++i) EXPECT_EQ(agreed[i], agreed[0]);
+  EXPECT_TRUE(agreed[0].starts_with("key-from-"));
+  EXPECT_EQ(setting("signing_key"), agreed[0]);
+}
+
+// ---- schema ----------------------------------------------------------------------------
+
+TEST_P(StoreConformance, OlderSchemaIsUpgradedOnOpen) {
+  store_.reset();
+  const std::string old_location = backend().fresh_location();
+  {
+    auto old = must(open_store(old_location, {.migrate_to = 1}));
+    EXPECT_EQ(old->schema_version(), 1);
+    must(old->upsert_track(sample_track("t2v")));
+    must(old->set_setting("signing_key", "k"));
+    EXPECT_FALSE(old->insert_votes(std::vector{sample_vote("b1")}).has_value());  // no table yet
+  }
+  EXPECT_EQ(backend().query_text(old_location, "SELECT MAX(version) FROM schema_migrations"), "1");
+  auto upgraded = must(open_store(old_location));
+  EXPECT_EQ(upgraded->schema_version(), latest_schema_version());
+  EXPECT_EQ(backend().query_text(old_location, "SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(latest_schema_version()));
+  EXPECT_EQ(must(upgraded->find_track("t2v")), sample_track("t2v"));
+  EXPECT_EQ(must(upgraded->get_setting("signing_key")), "k");
+  EXPECT_EQ(must(upgraded->insert_votes(std::vector{sample_vote("b1")}))[0].outcome,
+            VoteInsert::Stored);
+}
+
+TEST_P(StoreConformance, NewerSchemaIsRefusedNamingBothVersions) {
+  must(store().upsert_track(sample_track("t2v")));
+  store_.reset();
+  const int future = latest_schema_version() + 7;
+  backend().query_text(location_,
+                       "INSERT INTO schema_migrations (version, description, applied_at_ms) "
+                       "VALUES (" +
+                           std::to_string(future) + ", 'from the future', 0)");
+  auto refused = open_store(location_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, "schema_too_new");
+  EXPECT_NE(refused.error().message.find(std::to_string(future)), std::string::npos);
+  EXPECT_NE(refused.error().message.find(std::to_string(latest_schema_version())),
+            std::string::npos);
+  // and it was left alone
+  EXPECT_EQ(backend().query_text(location_, "SELECT COUNT(*) FROM tracks"), "1");
+}
+
+TEST_P(StoreConformance, ReopeningKeepsEverything) {
+  seed_catalog();
+  must(store().insert_battles(std::vector{sample_battle("b1"), sample_battle("b2")}));
+  insert({sample_vote("b1"), sample_vote("b2", "t2v", "s2")});
+  must(store().void_votes({.session = "s2"}, "test"));
+  must(store().set_setting("signing_key", "secret"));
+
+  const auto tracks = must(store().list_tracks());
+  const auto models = must(store().list_models());
+  const auto prompts = must(store().list_prompts(""));
+  const auto clips = must(store().list_clips(""));
+  const auto battles = must(store().list_battles("", 0));
+  const auto votes = must(store().list_votes({.include_voided = true}));
+  const auto settings = must(store().list_settings());
+  const auto counts = must(store().counts());
+
+  reopen();
+  EXPECT_EQ(must(store().list_tracks()), tracks);
+  EXPECT_EQ(must(store().list_models()), models);
+  EXPECT_EQ(must(store().list_prompts("")), prompts);
+  EXPECT_EQ(must(store().list_clips("")), clips);
+  EXPECT_EQ(must(store().list_battles("", 0)), battles);
+  EXPECT_EQ(must(store().list_votes({.include_voided = true})), votes);
+  EXPECT_EQ(must(store().list_settings()), settings);
+  EXPECT_EQ(must(store().counts()), counts);
+  EXPECT_GT(insert({sample_vote("b3")})[0].id, votes.back().id);
+}
+
+// ---- concurrency -----------------------------------------------------------------------
+
+TEST_P(StoreConformance, ConcurrentWritersThroughOneStoreLoseNothing) {
+  constexpr int kThreads = 6, kBatches = 15, kBatchSize = 6;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  std::vector<std::vector<int64_t>> acknowledged(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<Vote> batch;
+        for (int i = 0; i < kBatchSize; ++i) {
+          batch.push_back(sample_vote(fmt_id(t, b, i), "t2v", "s" + std::to_string(t)));
+        }
+        batch.push_back(sample_vote(fmt_id(t, b, 0)));  // a duplicate in every batch
+        auto r = store().insert_votes(batch);
+        if (!r) {
+          failures.fetch_add(1);
+          continue;
+        }
+        for (int i = 0; i < kBatchSize; ++i) acknowledged[t].push_back((*r)[i].id);
+        if ((*r)[kBatchSize].outcome != VoteInsert::Duplicate) failures.fetch_add(1);
+        (void)store().list_votes({.session = "s" + std::to_string(t), .limit = 3});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<int64_t> all;
+  for (const auto& ids : acknowledged) {
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));  // each writer's ids increase
+    all.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(all.size(), size_t{kThreads * kBatches * kBatchSize});
+  const auto stored = vote_ids({});
+  EXPECT_EQ(std::set<int64_t>(stored.begin(), stored.end()), all);
+}
+
+TEST_P(StoreConformance, ReadersFollowingAfterIdNeverMissAVoteWrittenBySeveralServers) {
+  constexpr int kServers = 4, kBatches = 12, kBatchSize = 5;
+  std::vector<std::unique_ptr<Store>> servers;
+  for (int i = 0; i < kServers; ++i) servers.push_back(another());
+  auto reader = another();
+
+  std::atomic<int> writing{kServers};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int s = 0; s < kServers; ++s) {
+    threads.emplace_back([&, s] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<Vote> batch;
+        for (int i = 0; i < kBatchSize; ++i) batch.push_back(sample_vote(fmt_id(s, b, i)));
+        if (!servers[s]->insert_votes(batch)) failures.fetch_add(1);
+      }
+      writing.fetch_sub(1);
+    });
+  }
+  // Incremental reading as a leaderboard would: only votes above the last id seen.
+  std::vector<int64_t> followed;
+  int64_t last = 0;
+  auto follow = [&] {
+    auto page = reader->list_votes({.after_id = last});
+    if (!page) {
+      failures.fetch_add(1);
+      return;
+    }
+    for (const Vote& v : *page) {
+      followed.push_back(v.id);
+      last = v.id;
+    }
+  };
+  while (writing.load() > 0) follow();
+  for (auto& t : threads) t.join();
+  follow();
+
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(std::is_sorted(followed.begin(), followed.end()));
+  EXPECT_EQ(followed, vote_ids({}));  // nothing skipped, nothing twice
+  EXPECT_EQ(followed.size(), size_t{kServers * kBatches * kBatchSize});
+}
+
+std::string backend_name(const ::testing::TestParamInfo<const TestBackend*>& param) {
+  return param.param->name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
+                         ::testing::Values(&testing::sqlite_test_backend()), backend_name);
+
+}  // namespace
+}  // namespace paddock::store

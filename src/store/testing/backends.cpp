@@ -1,0 +1,53 @@
+#include "store/testing/backends.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <stdexcept>
+
+#include "store/testing/temp_dir.hpp"
+
+namespace paddock::store::testing {
+
+namespace {
+
+std::string sqlite_query_text(const std::string& location, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(location.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    const std::string message = sqlite3_errmsg(db);
+    sqlite3_close_v2(db);
+    throw std::runtime_error(location + ": " + message);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::string first;
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      if (text != nullptr) first = text;
+      rc = SQLITE_DONE;
+    }
+  }
+  const std::string message = sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_close_v2(db);
+  if (rc != SQLITE_DONE) throw std::runtime_error(location + ": " + sql + ": " + message);
+  return first;
+}
+
+}  // namespace
+
+const TestBackend& sqlite_test_backend() {
+  static TempDir dir("paddock-store-test");
+  static std::atomic<int> next{0};
+  static const TestBackend backend{
+      .name = "sqlite",
+      .fresh_location = [] { return dir.file("db-" + std::to_string(next.fetch_add(1)) + ".db"); },
+      .query_text = sqlite_query_text,
+  };
+  return backend;
+}
+
+}  // namespace paddock::store::testing

@@ -1,0 +1,175 @@
+// paddock admin, end to end: changes made by the command, read back from the store.
+#include <nlohmann/json.hpp>
+
+#include "cli_fixture.hpp"
+
+namespace paddock::import_test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class Admin : public CliTest {
+ protected:
+  void SetUp() override {
+    auto r = paddock({"import", write_standard_catalog()});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
+  store::Model model(const std::string& id) {
+    auto db = open_db();
+    auto m = db->find_model(id);
+    EXPECT_TRUE(m && *m) << id;
+    return m && *m ? **m : store::Model{};
+  }
+
+  // Stores votes cast by two sessions from two addresses, as a server would.
+  void cast_votes() {
+    auto db = open_db();
+    std::vector<store::Vote> votes;
+    const std::pair<const char*, const char*> voters[] = {
+        {"s1", "10.0.0.1"}, {"s1", "10.0.0.1"}, {"s2", "10.0.0.2"}, {"s3", "10.0.0.1"}};
+    int i = 0;
+    for (const auto& [session, address] : voters) {
+      store::Vote v;
+      v.battle_id = "b" + std::to_string(++i);
+      v.track_id = "t2v";
+      v.prompt_id = "p1";
+      v.left_model = "ma";
+      v.right_model = "mb";
+      v.choice = store::Choice::Left;
+      v.session = session;
+      v.address = address;
+      v.created_at_ms = 1764213600000 + i;
+      votes.push_back(v);
+    }
+    auto stored = db->insert_votes(votes);
+    ASSERT_TRUE(stored) << stored.error().message;
+  }
+};
+
+TEST_F(Admin, RevealsAnAnonymousModel) {
+  ASSERT_EQ(model("ma").status, store::ModelStatus::Anonymous);
+  auto r = paddock({"admin", "models", "set", "ma", "--status", "public"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("status \"anonymous\" -> \"public\""), std::string::npos) << r.out;
+  store::Model m = model("ma");
+  EXPECT_EQ(m.status, store::ModelStatus::Public);
+  EXPECT_EQ(m.display_name, "HappyHorse-1.0");
+  // A re-import of the catalog (still saying anonymous) does not undo the reveal.
+  r = paddock({"import", "catalog.jsonl"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("kept the store's"), std::string::npos) << r.out;
+  EXPECT_EQ(model("ma").status, store::ModelStatus::Public);
+  // ...unless asked to.
+  r = paddock({"import", "--update-models", "catalog.jsonl"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(model("ma").status, store::ModelStatus::Anonymous);
+}
+
+TEST_F(Admin, RetiresAndRenamesModels) {
+  auto r = paddock({"admin", "models", "set", "mb", "--status", "retired"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(model("mb").status, store::ModelStatus::Retired);
+  r = paddock({"admin", "models", "set", "ma", "--name", "HappyHorse-1.1", "--organization",
+               "Lab A2", "--codename", "Mystery-B"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  store::Model m = model("ma");
+  EXPECT_EQ(m.display_name, "HappyHorse-1.1");
+  EXPECT_EQ(m.organization, "Lab A2");
+  EXPECT_EQ(m.codename, "Mystery-B");
+  EXPECT_EQ(m.status, store::ModelStatus::Anonymous);
+}
+
+TEST_F(Admin, AddsModelsAndRefusesInvalidOnes) {
+  auto r =
+      paddock({"admin", "models", "add", "md", "--name", "New Model", "--status", "anonymous"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("codename"), std::string::npos) << r.err;
+  r = paddock({"admin", "models", "add", "md", "--name", "New Model", "--status", "anonymous",
+               "--codename", "Dark-Horse"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(model("md").codename, "Dark-Horse");
+  r = paddock({"admin", "models", "add", "md", "--name", "Again"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  EXPECT_EQ(paddock({"admin", "models", "set", "nobody", "--status", "public"}).exit_code, 1);
+  EXPECT_EQ(paddock({"admin", "models", "set", "ma", "--status", "famous"}).exit_code, 2);
+  EXPECT_EQ(paddock({"admin", "models", "set", "ma"}).exit_code, 2);
+  EXPECT_EQ(model("ma").status, store::ModelStatus::Anonymous);
+}
+
+TEST_F(Admin, ListsModelsAsTextAndJson) {
+  auto r = paddock({"admin", "models", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Mystery-A"), std::string::npos) << r.out;
+  r = paddock({"admin", "models", "list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json models = json::parse(r.out);
+  ASSERT_EQ(models.size(), 3u);
+  EXPECT_EQ(models[0]["id"], "ma");
+  EXPECT_EQ(models[0]["status"], "anonymous");
+  EXPECT_EQ(models[0]["codename"], "Mystery-A");
+  EXPECT_EQ(models[2]["status"], "hidden");
+}
+
+TEST_F(Admin, ListsAndVoidsTheVotesOfASessionOrAnAddress) {
+  cast_votes();
+  auto r = paddock({"admin", "votes", "list", "--session", "s1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json listed = json::parse(r.out);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0]["session"], "s1");
+
+  r = paddock({"admin", "votes", "void", "--session", "s1", "--reason", "ballot stuffing"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 votes voided"), std::string::npos) << r.out;
+  r = paddock(
+      {"admin", "votes", "void", "--address", "10.0.0.1", "--reason", "same host", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(json::parse(r.out)["voided"], 1);  // s3's; s1's were voided already
+
+  auto db = open_db();
+  auto all = db->list_votes({.include_voided = true});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_TRUE((*all)[0].voided);
+  EXPECT_EQ((*all)[0].void_reason, "ballot stuffing");
+  EXPECT_FALSE((*all)[2].voided);  // s2 on 10.0.0.2
+  EXPECT_EQ((*all)[3].void_reason, "same host");
+
+  r = paddock({"admin", "votes", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 vote\n"), std::string::npos) << r.out;
+  r = paddock({"admin", "stats", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json stats = json::parse(r.out);
+  EXPECT_EQ(stats["votes"], 4);
+  EXPECT_EQ(stats["voided_votes"], 3);
+  EXPECT_EQ(stats["clips"], 5);
+  EXPECT_EQ(stats["models"], 3);
+}
+
+TEST_F(Admin, RefusesToVoidWithoutSayingWhose) {
+  cast_votes();
+  auto r = paddock({"admin", "votes", "void", "--reason", "everything"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(paddock({"admin", "votes", "void", "--session", "s1"}).exit_code, 2);  // no reason
+  auto db = open_db();
+  EXPECT_EQ(db->counts()->voided_votes, 0);
+}
+
+TEST_F(Admin, ShowsStatsAndNeverCreatesADatabase) {
+  auto r = paddock({"admin", "stats"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("clips"), std::string::npos) << r.out;
+  r = paddock({"admin", "--db", "missing.db", "stats"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no such database"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "missing.db"));
+  r = paddock({"admin", "stats", "--db", "missing.db"});  // options after the subcommand too
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace paddock::import_test
