@@ -285,6 +285,22 @@ describe("vote page", () => {
     });
   });
 
+  test("an image-to-video prompt shows its source image above the clips", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "still-to-motion");
+      const image = page.getByRole("img", { name: /Source image/ });
+      await image.waitFor();
+      await page.waitForFunction(() => document.querySelector(".source img")?.complete);
+      const facts = await image.evaluate((img) => ({ src: new URL(img.src).pathname, width: img.naturalWidth }));
+      assert.match(facts.src, /^\/media\/s\//);
+      assert.equal(facts.width, 320, "the source image loaded");
+      const promptBox = await page.locator(".prompt").boundingBox();
+      const clipBox = await page.locator(".players video").first().boundingBox();
+      assert.ok(promptBox.y + promptBox.height <= clipBox.y + 1, "the prompt and its image sit above the clips");
+      await page.screenshot({ path: path.join(ARTIFACTS, "vote-still-to-motion-1366x768.png") });
+    });
+  });
+
   test("a silent track has no sound switch", async () => {
     await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
       await openVotePage(page, "silent-wide");

@@ -18,12 +18,13 @@ export const CATALOG = {
   tracks: [
     { id: "sound-portrait", name: "Portrait with sound", task: "text-to-video", audio: true, duration_s: CLIP_SECONDS, aspect: "9:16", width: 360, height: 640 },
     { id: "silent-wide", name: "Wide, silent", task: "text-to-video", audio: false, duration_s: CLIP_SECONDS, aspect: "16:9", width: 640, height: 360 },
+    { id: "still-to-motion", name: "Image to video", task: "image-to-video", audio: false, duration_s: CLIP_SECONDS, aspect: "1:1", width: 320, height: 320 },
     { id: "empty-track", name: "Nothing here yet", task: "text-to-video", audio: false, duration_s: 5, aspect: "16:9", width: 1280, height: 720 },
   ],
   // tracks: which tracks the model has clips in.
   models: [
-    { id: "zebrafinch", display_name: "Zebrafinch Video 3", organization: "Quokka Labs", status: "public", tracks: ["sound-portrait"] },
-    { id: "marmot", display_name: "Marmot-XL", organization: "Ocelot Inc", status: "public", tracks: ["sound-portrait", "silent-wide"] },
+    { id: "zebrafinch", display_name: "Zebrafinch Video 3", organization: "Quokka Labs", status: "public", tracks: ["sound-portrait", "still-to-motion"] },
+    { id: "marmot", display_name: "Marmot-XL", organization: "Ocelot Inc", status: "public", tracks: ["sound-portrait", "silent-wide", "still-to-motion"] },
     { id: "tapir", display_name: "<i>Tapir</i> <img src=x>", organization: "Pangolin & <b>Co</b>", status: "public", tracks: ["sound-portrait", "silent-wide"] },
     { id: "narwhal", display_name: "Narwhal Ultra", organization: "Axolotl AI", status: "anonymous", codename: "Wombat-1.0", tracks: ["sound-portrait"] },
   ],
@@ -31,6 +32,7 @@ export const CATALOG = {
     { track: "sound-portrait", id: "p1", text: "A <b>heron</b> <script>window.pwned=1</script> lands on a pier", categories: ["animals", "motion"] },
     { track: "sound-portrait", id: "p2", text: "Rain on a <em>tin</em> roof & night", categories: ["landscape"] },
     { track: "silent-wide", id: "w1", text: "A <u>kite</u> over dunes", categories: ["landscape"] },
+    { track: "still-to-motion", id: "s1", text: "The test card starts to move", categories: ["motion"], source: "still.png" },
   ],
 };
 
@@ -59,12 +61,15 @@ function ffmpeg(args) {
   execFileSync("ffmpeg", ["-v", "error", "-y", ...args], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
-// A test-pattern clip; each model gets its own tone so the sound switch is audible.
-function makeClip(file, { width, height, audio, tone }) {
+// A test-pattern clip; each model gets its own tone so the sound switch is audible. The
+// model's name and organization are written into the container's metadata on purpose:
+// import must strip them, and the tests look for them in everything the page receives.
+function makeClip(file, { width, height, audio, tone, model }) {
   const args = ["-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=${FPS}:duration=${CLIP_SECONDS}`];
   if (audio) args.push("-f", "lavfi", "-i", `sine=frequency=${tone}:duration=${CLIP_SECONDS}`);
   args.push("-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", String(FPS));
   if (audio) args.push("-c:a", "aac", "-shortest");
+  args.push("-metadata", `title=${model.display_name}`, "-metadata", `comment=${model.organization} ${model.id}`, "-metadata", `artist=${model.codename ?? model.id}`);
   args.push("-movflags", "+faststart", file);
   ffmpeg(args);
 }
@@ -81,6 +86,7 @@ export class Arena {
   load() {
     const clips = path.join(this.dir, "clips");
     mkdirSync(clips, { recursive: true });
+    ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x320:rate=1", "-frames:v", "1", path.join(this.dir, "still.png")]);
     const entries = [];
     CATALOG.models.forEach((model, index) => {
       for (const prompt of CATALOG.prompts) {
@@ -88,12 +94,12 @@ export class Arena {
         const track = CATALOG.tracks.find((t) => t.id === prompt.track);
         // The model's name is in the file name on purpose: nothing of it may reach voters.
         const file = path.join(clips, `${model.id}-${track.id}-${prompt.id}.mp4`);
-        makeClip(file, { width: track.width, height: track.height, audio: track.audio, tone: 330 + index * 110 });
+        makeClip(file, { width: track.width, height: track.height, audio: track.audio, tone: 330 + index * 110, model });
         entries.push({ track: track.id, prompt: prompt.id, model: model.id, file });
       }
     });
-    const manifest = path.join(this.dir, "catalog.json");
-    writeFileSync(manifest, JSON.stringify(importManifest(entries), null, 2));
+    const manifest = path.join(this.dir, "catalog.jsonl");
+    writeFileSync(manifest, importManifest(entries));
     this.run(["import", "--db", this.db, "--media", this.media, manifest]);
   }
 
@@ -158,12 +164,13 @@ class Server {
   }
 }
 
-// The catalog in the import format (docs/import-format.md).
-function importManifest(entries) {
-  return {
-    tracks: CATALOG.tracks,
-    models: CATALOG.models.map(({ tracks, ...model }) => model),
-    prompts: CATALOG.prompts.map((p) => ({ ...p, language: "en" })),
-    clips: entries,
-  };
+// The catalog as an import manifest: JSON Lines, one record per line (docs/import-format.md).
+function importManifest(clips) {
+  const records = [
+    ...CATALOG.tracks.map((track) => ({ kind: "track", ...track })),
+    ...CATALOG.models.map(({ tracks, ...model }) => ({ kind: "model", ...model })),
+    ...CATALOG.prompts.map((prompt) => ({ kind: "prompt", language: "en", ...prompt })),
+    ...clips.map((clip) => ({ kind: "clip", ...clip })),
+  ];
+  return records.map((record) => JSON.stringify(record)).join("\n") + "\n";
 }
