@@ -385,14 +385,16 @@ describe("vote page", () => {
         const layout = await page.evaluate(() => ({
           scrollWidth: document.documentElement.scrollWidth,
           scrollHeight: document.documentElement.scrollHeight,
-          boxes: [...document.querySelectorAll(".players video, .verdicts button")].map((e) => e.getBoundingClientRect().toJSON()),
+          clips: [...document.querySelectorAll(".players video")].map((e) => e.getBoundingClientRect().toJSON()),
+          buttons: [...document.querySelectorAll(".verdicts button")].map((e) => e.getBoundingClientRect().toJSON()),
           play: document.querySelector(".controls .play").getBoundingClientRect().toJSON(),
         }));
         assert.ok(layout.scrollWidth <= viewport.width, `${name}: no sideways scrolling`);
-        for (const box of layout.boxes) {
-          assert.ok(box.left >= 0 && box.right <= viewport.width, `${name}: inside the screen's width`);
-          assert.ok(box.width >= 120, `${name}: clips and verdict buttons keep a usable size (${box.width}px)`);
-        }
+        layout.boxes = [...layout.clips, ...layout.buttons];
+        for (const box of layout.boxes) assert.ok(box.left >= 0 && box.right <= viewport.width, `${name}: inside the screen's width`);
+        for (const clip of layout.clips) assert.ok(clip.width >= 150 && clip.height >= 150, `${name}: clips keep a judgeable size (${clip.width}×${clip.height})`);
+        // 44 × 44 CSS pixels: the usual minimum for something to be tapped.
+        for (const button of layout.buttons) assert.ok(button.width >= 44 && button.height >= 44, `${name}: verdict buttons are big enough to tap (${button.width}×${button.height})`);
         if (viewport === LAPTOP) {
           assert.ok(layout.scrollHeight <= viewport.height, `${name}: no scrolling (${layout.scrollHeight}px)`);
           for (const box of [...layout.boxes, layout.play]) assert.ok(box.top >= 0 && box.bottom <= viewport.height, `${name}: clips, play and verdicts all on screen`);

@@ -21,15 +21,16 @@ const FIT_SLACK_PX = 4;
 interface VerdictButton {
   choice: Choice;
   label: string;
+  short: string; // shown instead of the label on narrow screens
   keys: string[]; // KeyboardEvent.key values, lower case
   hint: string; // how the shortcut is shown
 }
 
 const VERDICTS: VerdictButton[] = [
-  { choice: "left", label: "Left is better", keys: ["arrowleft", "a"], hint: "← or A" },
-  { choice: "tie", label: "Tie", keys: ["t"], hint: "T" },
-  { choice: "both_bad", label: "Both are bad", keys: ["n"], hint: "N" },
-  { choice: "right", label: "Right is better", keys: ["arrowright", "b"], hint: "→ or B" },
+  { choice: "left", label: "Left is better", short: "◀ Left", keys: ["arrowleft", "a"], hint: "← or A" },
+  { choice: "tie", label: "Tie", short: "Tie", keys: ["t"], hint: "T" },
+  { choice: "both_bad", label: "Both are bad", short: "Both bad", keys: ["n"], hint: "N" },
+  { choice: "right", label: "Right is better", short: "Right ▶", keys: ["arrowright", "b"], hint: "→ or B" },
 ];
 
 type Phase = "loading" | "watching" | "sending" | "revealed" | "error";
@@ -120,9 +121,15 @@ class VotePage {
         "button",
         {
           class: `verdict ${verdict.choice}`,
-          attrs: { type: "button", "aria-keyshortcuts": verdict.keys.map(ariaKey).join(" "), "aria-describedby": this.lockHint.id },
+          attrs: {
+            type: "button",
+            "aria-label": verdict.label,
+            "aria-keyshortcuts": verdict.keys.map(ariaKey).join(" "),
+            "aria-describedby": this.lockHint.id,
+          },
         },
         h("span", { class: "verdict-label" }, verdict.label),
+        h("span", { class: "verdict-short" }, verdict.short),
         h("kbd", { attrs: { "aria-hidden": "true" } }, verdict.hint),
       );
       button.addEventListener("click", () => void this.vote(verdict.choice));
@@ -384,7 +391,7 @@ class VotePage {
     }
     for (const button of this.verdictButtons.values()) button.setAttribute("aria-disabled", String(!this.unlocked));
     this.verdictBar.classList.toggle("locked", !this.unlocked);
-    this.lockHint.textContent = this.unlocked ? "Choose with the buttons or the keys shown on them." : "The buttons unlock once both clips have played to the end.";
+    this.lockHint.textContent = this.unlocked ? "Choose with the buttons or the keys shown on them." : "Voting opens once both clips have played to the end.";
     if (this.unlocked) announce("Voting is open.");
   }
 
