@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/admin_command.hpp"
+#include "cli/copy_command.hpp"
 #include "cli/import_command.hpp"
 
 namespace paddock::cli {
@@ -18,6 +19,7 @@ int run(int argc, char** argv) {
   int exit_code = 0;
   add_import_command(app, exit_code);
   add_admin_command(app, exit_code);
+  add_copy_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <unordered_map>
 
 #include "store/text_list.hpp"
 
@@ -280,6 +282,34 @@ Result<Upsert> upsert_row(SqlConnection& c, std::string_view table,
       fmt::format("UPDATE {} SET {} WHERE {} AND ({})", table, set, where, differs), params);
   if (!updated) return std::unexpected(updated.error());
   return *updated > 0 ? Upsert::Updated : Upsert::Unchanged;
+}
+
+// A batch of votes is inserted with statements of these many rows (largest that fits first):
+// one round trip for many votes, and few distinct statements to prepare.
+constexpr std::array<size_t, 4> kVoteRowsPerInsert = {256, 64, 8, 1};
+
+// "INSERT INTO votes (...) VALUES (...), (...) ON CONFLICT (battle_id) DO NOTHING
+//  RETURNING battle_id, id" for `rows` rows, with or without explicit ids.
+const std::string& insert_votes_sql(size_t rows, bool with_id) {
+  static const auto kStatements = [] {
+    std::map<std::pair<size_t, bool>, std::string> all;
+    for (bool id : {false, true}) {
+      const size_t columns = id ? 16 : 15;
+      for (size_t n : kVoteRowsPerInsert) {
+        std::string values;
+        for (size_t r = 0; r < n; ++r) {
+          if (r > 0) values.append(", ");
+          values.append("(" + placeholders(r * columns + 1, columns) + ")");
+        }
+        all[{n, id}] = fmt::format(
+            "INSERT INTO votes ({}) VALUES {} ON CONFLICT (battle_id) DO NOTHING "
+            "RETURNING battle_id, id",
+            id ? kVoteColumns : kVoteColumns.substr(4), values);
+      }
+    }
+    return all;
+  }();
+  return kStatements.at({rows, with_id});
 }
 
 // Increases a decimal counter setting by one (creating it at 1).
@@ -689,62 +719,77 @@ Result<std::vector<VoteInsertResult>> SqlStore::store_votes(std::span<const Vote
     categories.push_back(encode_text_list(v.categories));
   }
 
-  static const std::string kInsertAuto = fmt::format(
-      "INSERT INTO votes ({}) VALUES ({}) ON CONFLICT (battle_id) DO NOTHING RETURNING id",
-      kVoteColumns.substr(4), placeholders(1, 15));
-  static const std::string kInsertWithId = fmt::format(
-      "INSERT INTO votes ({}) VALUES ({}) ON CONFLICT (battle_id) DO NOTHING RETURNING id",
-      kVoteColumns, placeholders(1, 16));
-
   return transact(Access::Write, [&](SqlConnection& c) -> Result<std::vector<VoteInsertResult>> {
     if (!dialect_.vote_order_lock.empty()) {
       if (auto r = c.query(dialect_.vote_order_lock, {}); !r) return std::unexpected(r.error());
     }
-    std::vector<VoteInsertResult> results;
-    results.reserve(votes.size());
+    std::vector<VoteInsertResult> results(votes.size());
+    std::vector<bool> decided(votes.size(), false);
+    std::vector<SqlParam> params;
     bool explicit_ids = false;
-    for (size_t n = 0; n < votes.size(); ++n) {
-      const Vote& v = votes[n];
-      const std::array<SqlParam, 16> params = {v.id,
-                                               std::string_view(v.battle_id),
-                                               std::string_view(v.track_id),
-                                               std::string_view(v.prompt_id),
-                                               std::string_view(v.left_model),
-                                               std::string_view(v.right_model),
-                                               std::string_view(categories[n]),
-                                               to_string(v.choice),
-                                               v.left_watch_ms,
-                                               v.right_watch_ms,
-                                               v.decision_ms,
-                                               std::string_view(v.session),
-                                               std::string_view(v.address),
-                                               v.created_at_ms,
-                                               flag(v.voided),
-                                               std::string_view(v.void_reason)};
-      const bool with_id = keep_ids && v.id > 0;
-      explicit_ids = explicit_ids || with_id;
-      auto rows = with_id ? c.query(kInsertWithId, params)
-                          : c.query(kInsertAuto, std::span(params).subspan(1));
-      if (!rows) {
-        if (rows.error().code == "conflict") {
-          return fail("conflict", fmt::format("{}: vote id {} (battle {}) is already used by "
-                                              "another vote",
-                                              description_, v.id, v.battle_id));
+    size_t at = 0;
+    while (at < votes.size()) {
+      // Votes with and without an explicit id go in separate statements; each statement
+      // inserts one of a few fixed numbers of rows, so only a few statements get prepared.
+      const bool with_id = keep_ids && votes[at].id > 0;
+      size_t run = 1;
+      while (at + run < votes.size() && (keep_ids && votes[at + run].id > 0) == with_id) ++run;
+      size_t rows = 1;
+      for (size_t size : kVoteRowsPerInsert) {
+        if (size <= run) {
+          rows = size;
+          break;
         }
-        return std::unexpected(rows.error());
       }
-      if (!rows->empty()) {
-        results.push_back({VoteInsert::Stored, as_int(rows->front().at(0))});
-        continue;
+      params.clear();
+      for (size_t n = at; n < at + rows; ++n) {
+        const Vote& v = votes[n];
+        if (with_id) params.emplace_back(v.id);
+        for (const SqlParam& p :
+             {SqlParam{std::string_view(v.battle_id)}, SqlParam{std::string_view(v.track_id)},
+              SqlParam{std::string_view(v.prompt_id)}, SqlParam{std::string_view(v.left_model)},
+              SqlParam{std::string_view(v.right_model)}, SqlParam{std::string_view(categories[n])},
+              SqlParam{to_string(v.choice)}, SqlParam{v.left_watch_ms}, SqlParam{v.right_watch_ms},
+              SqlParam{v.decision_ms}, SqlParam{std::string_view(v.session)},
+              SqlParam{std::string_view(v.address)}, SqlParam{v.created_at_ms},
+              SqlParam{flag(v.voided)}, SqlParam{std::string_view(v.void_reason)}}) {
+          params.push_back(p);
+        }
       }
-      auto kept =
-          c.query("SELECT id FROM votes WHERE battle_id = $1", std::span(params).subspan(1, 1));
+      auto stored = c.query(insert_votes_sql(rows, with_id), params);
+      if (!stored) {
+        if (with_id && stored.error().code == "conflict") {
+          return fail("conflict",
+                      fmt::format("{}: a vote id among {}..{} is already used by another vote",
+                                  description_, votes[at].id, votes[at + rows - 1].id));
+        }
+        return std::unexpected(stored.error());
+      }
+      // RETURNING names the battles that got a new vote; the first input for each is it.
+      std::unordered_map<std::string_view, int64_t> new_ids;
+      for (const SqlRow& r : *stored)
+        new_ids.emplace(std::get<std::string>(r.at(0)), as_int(r.at(1)));
+      for (size_t n = at; n < at + rows; ++n) {
+        auto found = new_ids.find(votes[n].battle_id);
+        if (found == new_ids.end()) continue;
+        results[n] = {VoteInsert::Stored, found->second};
+        decided[n] = true;
+        new_ids.erase(found);
+      }
+      explicit_ids = explicit_ids || with_id;
+      at += rows;
+    }
+    // The rest are duplicates: of a vote stored earlier, or earlier in this batch.
+    for (size_t n = 0; n < votes.size(); ++n) {
+      if (decided[n]) continue;
+      const std::array<SqlParam, 1> battle = {std::string_view(votes[n].battle_id)};
+      auto kept = c.query("SELECT id FROM votes WHERE battle_id = $1", battle);
       if (!kept) return std::unexpected(kept.error());
       if (kept->empty()) {
         return fail("db_error", fmt::format("{}: vote on battle {} was neither stored nor found",
-                                            description_, v.battle_id));
+                                            description_, votes[n].battle_id));
       }
-      results.push_back({VoteInsert::Duplicate, as_int(kept->front().at(0))});
+      results[n] = {VoteInsert::Duplicate, as_int(kept->front().at(0))};
     }
     if (explicit_ids && !dialect_.after_explicit_vote_ids.empty()) {
       if (auto r = c.query(dialect_.after_explicit_vote_ids, {}); !r) {

@@ -23,12 +23,12 @@ namespace paddock::store {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::must;
-using testing::sample_clip;
-using testing::sample_model;
-using testing::sample_prompt;
-using testing::sample_track;
-using testing::sample_vote;
+using test_support::must;
+using test_support::sample_clip;
+using test_support::sample_model;
+using test_support::sample_prompt;
+using test_support::sample_track;
+using test_support::sample_vote;
 
 // A plain SQLite connection beside the store's, standing in for another process.
 class RawConnection {
@@ -67,7 +67,7 @@ class RawConnection {
 
 class SqliteStore : public ::testing::Test {
  protected:
-  testing::TempDir dir_{"paddock-sqlite-test"};
+  test_support::TempDir dir_{"paddock-sqlite-test"};
   std::string path_ = dir_.file("arena.db");
 };
 
@@ -263,8 +263,8 @@ TEST_F(SqliteStore, KilledWriterLosesNoAcknowledgedVoteAndStoresNoneTwice) {
   std::map<std::string, int64_t> acknowledged;
   for (int round = 0; round < 3; ++round) {
     const auto load =
-        testing::load_and_kill(PADDOCK_STORE_CRASH_WRITER, path_, "r" + std::to_string(round) + "-",
-                               8, 150 + 100 * round, 20s);
+        test_support::load_and_kill(PADDOCK_STORE_CRASH_WRITER, path_,
+                                    "r" + std::to_string(round) + "-", 8, 150 + 100 * round, 20s);
     ASSERT_TRUE(load.killed) << "the writer stopped on its own";
     EXPECT_TRUE(load.errors.empty()) << load.errors.front();
     EXPECT_GE(load.acknowledged.size(), 150u);

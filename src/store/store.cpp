@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace paddock::store {
@@ -76,8 +77,7 @@ Result<std::unique_ptr<Store>> open_store(const std::string& location,
                                           const StoreOptions& options) {
   std::string_view where = location;
   if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
-    return fail("invalid_argument",
-                fmt::format("{}: this paddock cannot open PostgreSQL databases yet", location));
+    return open_postgres_store(location, options);
   }
   if (where.starts_with("sqlite:")) where.remove_prefix(7);
   if (where.find("://") != std::string_view::npos) {

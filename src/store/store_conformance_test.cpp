@@ -12,19 +12,20 @@
 #include "store/store.hpp"
 #include "store/testing/backends.hpp"
 #include "store/testing/must.hpp"
+#include "store/testing/postgres_cluster.hpp"
 #include "store/testing/sample_data.hpp"
 
 namespace paddock::store {
 namespace {
 
-using testing::must;
-using testing::sample_battle;
-using testing::sample_clip;
-using testing::sample_model;
-using testing::sample_prompt;
-using testing::sample_track;
-using testing::sample_vote;
-using testing::TestBackend;
+using test_support::must;
+using test_support::sample_battle;
+using test_support::sample_clip;
+using test_support::sample_model;
+using test_support::sample_prompt;
+using test_support::sample_track;
+using test_support::sample_vote;
+using test_support::TestBackend;
 
 std::string fmt_id(int a, int b, int c) {
   return "battle-" + std::to_string(a) + "-" + std::to_string(b) + "-" + std::to_string(c);
@@ -405,6 +406,42 @@ TEST_P(StoreConformance, DuplicateVoteAcrossBatchesKeepsTheFirst) {
   EXPECT_EQ(must(store().counts()).votes, 2);
 }
 
+TEST_P(StoreConformance, LargeBatchesWithScatteredDuplicatesKeepInputOrder) {
+  auto earlier = insert({sample_vote("old-1"), sample_vote("old-2")});
+  std::vector<Vote> batch;
+  std::vector<int> first_of;  // for each input, the index of the first input on its battle
+  for (int i = 0; i < 333; ++i) {
+    if (i % 10 == 9) {  // a second vote on a battle earlier in this batch
+      batch.push_back(sample_vote("new-" + std::to_string(i - 5)));
+      first_of.push_back(first_of[static_cast<size_t>(i - 5)]);
+    } else {
+      batch.push_back(sample_vote("new-" + std::to_string(i)));
+      first_of.push_back(i);
+    }
+  }
+  batch.push_back(sample_vote("old-2"));
+  batch.push_back(sample_vote("new-last"));
+  auto results = insert(batch);
+  ASSERT_EQ(results.size(), batch.size());
+  int64_t previous = earlier.back().id;
+  for (size_t i = 0; i < 333; ++i) {
+    const auto first = static_cast<size_t>(first_of[i]);
+    if (first == i) {
+      EXPECT_EQ(results[i].outcome, VoteInsert::Stored) << i;
+      EXPECT_GT(results[i].id, previous) << i;  // in input order
+      previous = results[i].id;
+    } else {
+      EXPECT_EQ(results[i].outcome, VoteInsert::Duplicate) << i;
+      EXPECT_EQ(results[i].id, results[first].id) << i;
+    }
+  }
+  EXPECT_EQ(results[333].outcome, VoteInsert::Duplicate);
+  EXPECT_EQ(results[333].id, earlier[1].id);
+  EXPECT_EQ(results[334].outcome, VoteInsert::Stored);
+  EXPECT_GT(results[334].id, previous);
+  EXPECT_EQ(must(store().counts()).votes, 2 + 300 + 1);
+}
+
 TEST_P(StoreConformance, ListVotesFilters) {
   insert({sample_vote("b1", "t2v", "s1", "10.0.0.1"), sample_vote("b2", "i2v", "s1", "10.0.0.2"),
           sample_vote("b3", "t2v", "s2", "10.0.0.1"), sample_vote("b4", "t2v", "s3", "10.0.0.3"),
@@ -486,7 +523,7 @@ TEST_P(StoreConformance, ImportKeepsIdsAndVoidsAndLaterIdsAreLarger) {
   auto failed = store().import_votes(std::vector{fine, clash});
   ASSERT_FALSE(failed.has_value());
   EXPECT_EQ(failed.error().code, "conflict");
-  EXPECT_NE(failed.error().message.find("vote id 10"), std::string::npos);
+  EXPECT_NE(failed.error().message.find("already used"), std::string::npos);
   EXPECT_EQ(must(store().counts()).votes, 3);
 }
 
@@ -681,7 +718,13 @@ std::string backend_name(const ::testing::TestParamInfo<const TestBackend*>& par
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
-                         ::testing::Values(&testing::sqlite_test_backend()), backend_name);
+                         ::testing::Values(&test_support::sqlite_test_backend()), backend_name);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformance,
+                         ::testing::Values(&test_support::postgres_test_backend()), backend_name);
+
+// The PostgreSQL cluster starts when the first Postgres test needs it, and stops at the end.
+const auto* const kPostgres =
+    ::testing::AddGlobalTestEnvironment(new test_support::PostgresEnvironment);
 
 }  // namespace
 }  // namespace paddock::store

@@ -1,13 +1,15 @@
 #include "store/testing/backends.hpp"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <atomic>
 #include <stdexcept>
 
+#include "store/testing/postgres_cluster.hpp"
 #include "store/testing/temp_dir.hpp"
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 
 namespace {
 
@@ -37,7 +39,42 @@ std::string sqlite_query_text(const std::string& location, const std::string& sq
   return first;
 }
 
+std::string postgres_query_text(const std::string& location, const std::string& sql) {
+  PGconn* conn = PQconnectdb(location.c_str());
+  std::string first;
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* r = PQexec(conn, sql.c_str());
+    const auto status = PQresultStatus(r);
+    if (status == PGRES_TUPLES_OK && PQntuples(r) > 0 && PQnfields(r) > 0) {
+      first = PQgetvalue(r, 0, 0);
+    } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      error = PQresultErrorMessage(r);
+    }
+    PQclear(r);
+  }
+  PQfinish(conn);
+  if (!error.empty()) throw std::runtime_error(location + ": " + sql + ": " + error);
+  return first;
+}
+
 }  // namespace
+
+const TestBackend& postgres_test_backend() {
+  static const TestBackend backend{
+      .name = "postgresql",
+      .fresh_location =
+          [] {
+            std::string url = shared_postgres_cluster().create_schema();
+            const std::string user = "postgresql://postgres@";
+            return "postgresql://postgres:secret-password@" + url.substr(user.size());
+          },
+      .query_text = postgres_query_text,
+  };
+  return backend;
+}
 
 const TestBackend& sqlite_test_backend() {
   static TempDir dir("paddock-store-test");
@@ -50,4 +87,4 @@ const TestBackend& sqlite_test_backend() {
   return backend;
 }
 
-}  // namespace paddock::store::testing
+}  // namespace paddock::store::test_support

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 
 struct TestBackend {
   std::string name;  // "sqlite", "postgresql"; usable in test names
@@ -20,4 +20,9 @@ struct TestBackend {
 // SQLite files in a temporary directory deleted at exit.
 const TestBackend& sqlite_test_backend();
 
-}  // namespace paddock::store::testing
+// Fresh schemas (see PostgresCluster::create_schema) on the shared test cluster, started on
+// first use. The URLs carry a password, which trust authentication ignores, so tests can
+// check that it never shows.
+const TestBackend& postgres_test_backend();
+
+}  // namespace paddock::store::test_support

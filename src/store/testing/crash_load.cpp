@@ -12,7 +12,7 @@
 
 extern char** environ;  // NOLINT: POSIX
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 namespace {
 
 void take_line(const std::string& line, CrashLoad& load) {
@@ -82,4 +82,4 @@ CrashLoad load_and_kill(const std::string& writer, const std::string& location,
   return load;
 }
 
-}  // namespace paddock::store::testing
+}  // namespace paddock::store::test_support

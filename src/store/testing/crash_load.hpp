@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 
 struct CrashLoad {
   std::map<std::string, int64_t> acknowledged;  // battle id -> vote id, as reported
@@ -23,4 +23,4 @@ CrashLoad load_and_kill(const std::string& writer, const std::string& location,
                         const std::string& prefix, int batch_size, int at_least,
                         std::chrono::milliseconds timeout);
 
-}  // namespace paddock::store::testing
+}  // namespace paddock::store::test_support

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   while (true) {
     std::vector<paddock::store::Vote> batch;
     for (int i = 0; i < batch_size; ++i) {
-      batch.push_back(paddock::store::testing::sample_vote(prefix + std::to_string(next + i)));
+      batch.push_back(paddock::store::test_support::sample_vote(prefix + std::to_string(next + i)));
     }
     auto stored = (*store)->insert_votes(batch);
     if (!stored) {

@@ -7,7 +7,7 @@
 
 #include "base/result.hpp"
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 
 template <typename T>
 T must(Result<T> r) {
@@ -19,4 +19,4 @@ inline void must(Status s) {
   if (!s) throw std::runtime_error(s.error().code + ": " + s.error().message);
 }
 
-}  // namespace paddock::store::testing
+}  // namespace paddock::store::test_support

@@ -7,7 +7,7 @@
 
 #include "store/store.hpp"
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 
 inline Track sample_track(std::string id, Task task = Task::TextToVideo) {
   Track t;
@@ -95,4 +95,4 @@ inline Vote sample_vote(std::string battle_id, std::string track_id = "t2v",
   return v;
 }
 
-}  // namespace paddock::store::testing
+}  // namespace paddock::store::test_support

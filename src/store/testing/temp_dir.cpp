@@ -7,7 +7,7 @@
 #include <system_error>
 #include <vector>
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 
 TempDir::TempDir(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): set before tests
@@ -31,4 +31,4 @@ std::string TempDir::file(std::string_view name) const {
   return (path_ / name).string();
 }
 
-}  // namespace paddock::store::testing
+}  // namespace paddock::store::test_support

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace paddock::store::testing {
+namespace paddock::store::test_support {
 
 class TempDir {
  public:
@@ -25,4 +25,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace paddock::store::testing
+}  // namespace paddock::store::test_support

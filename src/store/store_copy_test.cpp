@@ -1,0 +1,126 @@
+// copy_store between every pair of backends: everything arrives, ids and voids included,
+// and a target that is not empty is refused unless merging.
+
+#include "store/store_copy.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store/testing/backends.hpp"
+#include "store/testing/must.hpp"
+#include "store/testing/postgres_cluster.hpp"
+#include "store/testing/sample_arena.hpp"
+#include "store/testing/sample_data.hpp"
+
+namespace paddock::store {
+namespace {
+
+using test_support::must;
+using test_support::sample_vote;
+using test_support::TestBackend;
+
+const auto* const kPostgres =
+    ::testing::AddGlobalTestEnvironment(new test_support::PostgresEnvironment);
+
+struct Direction {
+  const TestBackend* from;
+  const TestBackend* to;
+};
+
+class StoreCopy : public ::testing::TestWithParam<Direction> {
+ protected:
+  void SetUp() override {
+    from_ = must(open_store(GetParam().from->fresh_location()));
+    to_ = must(open_store(GetParam().to->fresh_location()));
+  }
+  std::unique_ptr<Store> from_, to_;
+};
+
+TEST_P(StoreCopy, CopiesEverythingKeepingIdsAndVoids) {
+  test_support::fill_sample_arena(*from_);
+  std::vector<std::string> steps;
+  const auto report =
+      must(copy_store(*from_, *to_, {.page_size = 10, .progress = [&](auto what, auto, auto) {
+                                       if (steps.empty() || steps.back() != what) {
+                                         steps.emplace_back(what);
+                                       }
+                                     }}));
+  EXPECT_EQ(steps, (std::vector<std::string>{"settings", "tracks", "models", "prompts", "clips",
+                                             "battles", "votes"}));
+  EXPECT_EQ(report.votes_copied, 47);
+  EXPECT_EQ(report.target.max_vote_id, report.source.max_vote_id);
+  EXPECT_EQ(report.target.voided_votes, 9);
+  test_support::expect_same_content(*from_, *to_);
+  // the target goes on where the source left off
+  EXPECT_GT(must(to_->insert_votes(std::vector{sample_vote("new")}))[0].id, 1000);
+}
+
+TEST_P(StoreCopy, RefusesATargetThatIsNotEmpty) {
+  test_support::fill_sample_arena(*from_);
+  must(to_->set_setting("signing_key", "the target's own"));
+  auto refused = copy_store(*from_, *to_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, "not_empty");
+  EXPECT_NE(refused.error().message.find(to_->describe()), std::string::npos);
+  EXPECT_NE(refused.error().message.find("--force-merge"), std::string::npos);
+  EXPECT_EQ(must(to_->counts()).votes, 0);
+  EXPECT_EQ(must(to_->get_setting("signing_key")), "the target's own");
+}
+
+TEST_P(StoreCopy, MergingKeepsWhatTheTargetHadAndAddsTheRest) {
+  test_support::fill_sample_arena(*from_);
+  must(to_->set_setting("signing_key", "the target's own"));
+  must(to_->insert_votes(std::vector{sample_vote("battle-3"), sample_vote("target-only")}));
+  const auto report = must(copy_store(*from_, *to_, {.merge = true, .page_size = 7}));
+  EXPECT_EQ(report.votes_already_there, 1);  // battle-3
+  EXPECT_EQ(report.votes_copied, 46);
+  EXPECT_EQ(must(to_->counts()).votes, 48);
+  EXPECT_EQ(must(to_->get_setting("signing_key")), "the target's own");
+  EXPECT_EQ(must(to_->get_setting("arena_name")), "Video Arena");
+  // votes whose ids were taken got new ones; none is lost or doubled
+  const auto votes = must(to_->list_votes({.include_voided = true}));
+  std::set<std::string> battles;
+  for (const Vote& v : votes) EXPECT_TRUE(battles.insert(v.battle_id).second) << v.battle_id;
+  EXPECT_EQ(battles.size(), 48u);
+}
+
+TEST_P(StoreCopy, AnInterruptedCopyCanBeResumedByMergingKeepingIds) {
+  test_support::fill_sample_arena(*from_);
+  const auto all = must(from_->list_votes({.include_voided = true}));
+  // as if a copy with pages of 10 votes died after its second page of votes
+  const std::vector<Vote> first_pages(all.begin(), all.begin() + 20);
+  for (const auto& s : must(from_->list_settings())) {
+    if (s.name != kCatalogVersionSetting && s.name != kVoidVersionSetting) {
+      must(to_->set_setting(s.name, s.value));
+    }
+  }
+  must(to_->import_votes(first_pages));
+  const auto report = must(copy_store(*from_, *to_, {.merge = true, .page_size = 10}));
+  EXPECT_EQ(report.votes_already_there, 20);
+  EXPECT_EQ(must(to_->list_votes({.include_voided = true})), all);
+  test_support::expect_same_content(*from_, *to_);
+}
+
+TEST(StoreCopyRules, ADatabaseIsNotCopiedOntoItself) {
+  const std::string location = test_support::sqlite_test_backend().fresh_location();
+  auto a = must(open_store(location));
+  auto b = must(open_store(location));
+  auto refused = copy_store(*a, *b, {.merge = true});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, "invalid_argument");
+}
+
+std::string direction_name(const ::testing::TestParamInfo<Direction>& info) {
+  return info.param.from->name + "_to_" + info.param.to->name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreCopy,
+    ::testing::Values(
+        Direction{&test_support::sqlite_test_backend(), &test_support::postgres_test_backend()},
+        Direction{&test_support::postgres_test_backend(), &test_support::sqlite_test_backend()},
+        Direction{&test_support::sqlite_test_backend(), &test_support::sqlite_test_backend()},
+        Direction{&test_support::postgres_test_backend(), &test_support::postgres_test_backend()}),
+    direction_name);
+
+}  // namespace
+}  // namespace paddock::store
