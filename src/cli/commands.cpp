@@ -7,6 +7,8 @@
 #include "cli/admin_command.hpp"
 #include "cli/copy_command.hpp"
 #include "cli/import_command.hpp"
+#include "cli/rate_command.hpp"
+#include "cli/simulate_command.hpp"
 
 namespace paddock::cli {
 
@@ -20,9 +22,13 @@ int run(int argc, char** argv) {
   add_import_command(app, exit_code);
   add_admin_command(app, exit_code);
   add_copy_command(app, exit_code);
+  add_rate_command(app, exit_code);
+  add_simulate_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand failed and has said why
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }

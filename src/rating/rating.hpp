@@ -6,73 +6,159 @@
 // cells -> rank ranges -> head-to-head table, plus online Elo as a reference column.
 // The result depends only on the multiset of votes (and their tstamp order for Elo), the
 // options and the seed: models and cells are put in a canonical order first, so the same
-// votes in any order, read from any source, give the same board bit for bit.
-// docs/rating-method.md gives the formulas.
+// votes in any order, read from any source, give the same board bit for bit, whatever the
+// number of threads. docs/rating-method.md gives the formulas.
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include "base/result.hpp"
+#include "rating/column_allocator.hpp"
 
 namespace paddock::rating {
 
 // Outcome from the point of view of model_a.
 enum class Outcome : uint8_t { AWins = 0, BWins = 1, Tie = 2, BothBad = 3 };
 
+// The common arena spelling of an outcome: "model_a", "model_b", "tie", "tie (bothbad)".
+std::string_view winner_name(Outcome outcome);
+// The outcome a winner string names, or nothing if it names none of the four.
+std::optional<Outcome> parse_winner(std::string_view winner);
+
+// tstamp of a vote whose time is unknown.
+inline constexpr double kNoTstamp = std::numeric_limits<double>::quiet_NaN();
+
+// The pseudo-category of votes that carry no category (used by weights and `--by category`).
+inline constexpr std::string_view kUncategorized = "uncategorized";
+
 // Votes in columnar form with interned names; one entry per vote in every column.
+// Adding is cheap (five appends); names and category sets are stored once.
+// Not thread-safe: one writer, or readers only.
 class VoteTable {
  public:
-  // Index of a model name, added if new.
-  uint32_t intern_model(std::string_view name);
-  // Index of a set of category names (order and duplicates do not matter); 0 is the empty set.
-  uint32_t intern_category_set(std::vector<std::string> categories);
+  // The empty category set; every table has it.
+  static constexpr uint32_t kNoCategories = 0;
 
+  VoteTable();
+
+  // Index of a model name, added if new. Indices are dense, in order of first appearance.
+  uint32_t intern_model(std::string_view name);
+  // Index of a set of category names; order and duplicates do not matter, empty names are
+  // ignored, and the empty set is kNoCategories.
+  uint32_t intern_category_set(std::span<const std::string_view> categories);
+  uint32_t intern_category_set(const std::vector<std::string>& categories);
+
+  // Appends one vote. REQUIRES: model_a != model_b, both from intern_model and category_set
+  // from intern_category_set of this table. tstamp is seconds, or kNoTstamp.
   void add(uint32_t model_a, uint32_t model_b, Outcome outcome, uint32_t category_set,
-           double tstamp);
+           double tstamp = kNoTstamp) {
+    a_.push_back(model_a);
+    b_.push_back(model_b);
+    outcome_.push_back(outcome);
+    category_set_.push_back(category_set);
+    tstamp_.push_back(tstamp);
+  }
+  void reserve(std::size_t votes);
+  // Removes every vote and name, keeping the allocated memory for reuse.
+  void clear();
+  // Appends every vote of `other` after this table's votes, re-interning its names, so
+  // tables filled by separate threads can be joined.
+  void append(const VoteTable& other);
+
   std::size_t size() const { return a_.size(); }
-  // ... accessors for columns, names and category sets; appending another table
-  // (re-interning its names) so per-thread tables can be merged.
+  bool empty() const { return a_.empty(); }
+
+  // Columns, one entry per vote, in the order the votes were added.
+  std::span<const uint32_t> model_a() const { return a_; }
+  std::span<const uint32_t> model_b() const { return b_; }
+  std::span<const Outcome> outcome() const { return outcome_; }
+  std::span<const uint32_t> category_set() const { return category_set_; }
+  std::span<const double> tstamp() const { return tstamp_; }
+
+  std::size_t model_count() const { return models_.size(); }
+  const std::string& model_name(uint32_t model) const { return models_[model]; }
+  std::span<const std::string> model_names() const { return models_; }
+  std::optional<uint32_t> find_model(std::string_view name) const;
+
+  std::span<const std::string> category_names() const { return categories_; }
+  std::size_t category_set_count() const { return category_sets_.size(); }
+  // The categories of a set, as indices into category_names(), sorted by name.
+  std::span<const uint32_t> category_set_members(uint32_t set) const { return category_sets_[set]; }
 
  private:
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using NameIndex = std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>>;
+
+  uint32_t intern_category(std::string_view name);
+
   std::vector<std::string> models_;
+  NameIndex model_index_;
   std::vector<std::string> categories_;
+  NameIndex category_index_;
   std::vector<std::vector<uint32_t>> category_sets_;
-  std::vector<uint32_t> a_, b_, category_set_;
-  std::vector<Outcome> outcome_;
-  std::vector<double> tstamp_;
+  NameIndex category_set_index_;  // key: member names, sorted, joined by '\n'
+
+  template <typename T>
+  using Column = std::vector<T, ColumnAllocator<T>>;
+  Column<uint32_t> a_, b_, category_set_;
+  Column<Outcome> outcome_;
+  Column<double> tstamp_;
 };
 
 // Which votes a board uses.
 struct VoteFilter {
-  std::vector<std::string> categories;  // any of these (empty: all)
-  std::optional<double> since;          // tstamp >= since
-  std::optional<double> until;          // tstamp < until
+  std::vector<std::string> categories;  // any of these (empty: all); kUncategorized matches
+                                        // votes without a category
+  std::optional<double> since;          // tstamp >= since (votes without tstamp are dropped)
+  std::optional<double> until;          // tstamp < until (likewise)
 };
 
-// How votes are weighted by category.
+// How votes are weighted by category. A vote with k categories counts 1/k in each; a vote
+// without one counts in kUncategorized. Each category c then gets weight share_c * N / m_c
+// per unit of membership (N votes, m_c memberships in c), so the categories hold exactly
+// the given shares of the total weight N. See docs/rating-method.md.
 struct CategoryWeights {
   bool balanced = false;                 // every category present gets an equal share
-  std::map<std::string, double> shares;  // explicit shares (normalized to sum 1)
+  std::map<std::string, double> shares;  // explicit shares (normalized to sum 1); categories
+                                         // not named get share 0, i.e. their votes drop out
 };
+
+// "balanced", or "name=share,name=share,..." with non-negative finite shares.
+// Errors: "bad_weights".
+Result<CategoryWeights> parse_category_weights(std::string_view text);
+// The spelling parse_category_weights reads back ("as_voted" when there are no weights).
+std::string describe_weights(const std::optional<CategoryWeights>& weights);
 
 struct BoardOptions {
   VoteFilter filter;
   std::optional<CategoryWeights> weights;
-  int bootstrap_rounds = 1000;
-  double ci_level = 0.95;
+  int bootstrap_rounds = 1000;  // 0: no intervals
+  double ci_level = 0.95;       // in (0, 1)
   uint64_t seed = 1;
   // Anchor: mean of all scores = anchor_value, or the named model = anchor_value.
   std::optional<std::string> anchor_model;
   double anchor_value = 1000;
-  int min_votes = 0;  // fewer votes: preliminary
+  int64_t min_votes = 0;  // fewer votes: preliminary
   bool hide_preliminary = false;
-  int threads = 0;  // 0 = hardware concurrency
+  int threads = 0;  // 0 = hardware concurrency; never changes the result
 };
 
 struct ModelRow {
   std::string model;
-  double rating = 0, ci_low = 0, ci_high = 0;
+  double rating = 0;
+  double ci_low = 0, ci_high = 0;  // NaN when bootstrap_rounds == 0
   int rank = 0, rank_best = 0, rank_worst = 0;
   int64_t votes = 0, wins = 0, losses = 0, ties = 0;  // ties include both-bad
   double win_rate = 0;                                // (wins + ties/2) / votes
@@ -83,22 +169,82 @@ struct ModelRow {
 struct PairRow {
   std::string model_a, model_b;  // model_a < model_b by name
   int64_t votes = 0, a_wins = 0, b_wins = 0, ties = 0;
-  double predicted_a_win = 0;
+  double predicted_a_win = 0;  // P(model_a beats model_b) from the fitted scores
+};
+
+// What weighting did to one category (only when weights are given).
+struct CategoryShare {
+  std::string category;
+  double votes = 0;         // memberships: a vote in k categories counts 1/k in each
+  double voted_share = 0;   // votes / total
+  double target_share = 0;  // the share the board gives it
+};
+
+// Seconds spent in each phase of compute_board (for --timings; not part of the result).
+struct BoardTimings {
+  double aggregate = 0, fit = 0, bootstrap = 0, elo = 0, assemble = 0;
 };
 
 struct Board {
   std::string method = "bradley-terry";
   double scale = 400;
   std::string anchor;  // "mean=1000" or "MODEL=VALUE"
-  int64_t votes = 0;   // votes used after filtering
+  int64_t votes = 0;   // votes used after filtering (and weights of 0)
   uint64_t seed = 0;
   int bootstrap = 0;
   double ci = 0;
-  std::vector<ModelRow> models;    // sorted by rating, best first
-  std::vector<PairRow> pairs;      // sorted by (model_a, model_b)
-  std::vector<std::string> notes;  // how edge cases were handled (undefeated models, ...)
+  std::string weights = "as_voted";       // describe_weights of the options
+  bool prior_used = false;                // the weak prior kept the full fit finite
+  int bootstrap_prior_rounds = 0;         // bootstrap rounds that needed the prior
+  std::vector<ModelRow> models;           // sorted by rating, best first (then by name)
+  std::vector<PairRow> pairs;             // sorted by (model_a, model_b)
+  std::vector<CategoryShare> categories;  // only with weights, sorted by name
+  std::vector<std::string> notes;         // how edge cases were handled, in words
+  BoardTimings timings;
 };
 
-Board compute_board(const VoteTable& votes, const BoardOptions& options);
+// Computes the leaderboard of `votes` under `options`.
+// Returns the board (with no models when no vote passes the filter), or an error:
+// "bad_option" (ci_level outside (0,1), negative rounds, ...), "bad_weights" (a share for
+// a category without votes, no positive share), "unknown_anchor" (anchor model has no vote).
+// Deterministic: the same multiset of votes, options and seed give the same board (Elo also
+// depends on the tstamp order, equal tstamps keeping table order), whatever `threads` is.
+// Only reads `votes`; it must not be appended to meanwhile (compute on a copy or snapshot).
+// To be reproduced by `paddock rate` on an export, a table must hold exactly what the export
+// writes: the same names, categories and tstamp doubles (the writer prints them round-trip).
+Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options);
+
+// ---- score over time ----------------------------------------------------------------
+
+struct HistoryOptions {
+  VoteFilter filter;
+  // Checkpoints: after every `every_votes` votes in table order; or, if bucket_seconds > 0,
+  // at the end of each tstamp bucket of that length (votes in tstamp order, those without
+  // tstamp left out); if both are 0, every ceil(N / kDefaultHistoryPoints) votes. The last
+  // vote is always a checkpoint.
+  int64_t every_votes = 0;
+  double bucket_seconds = 0;
+  std::optional<std::string> anchor_model;  // as in BoardOptions; a point where the anchor
+  double anchor_value = 1000;               // model has no vote yet is anchored on the mean
+};
+
+inline constexpr int64_t kDefaultHistoryPoints = 100;
+
+struct HistoryPoint {
+  int64_t votes = 0;            // votes included so far
+  int64_t last_index = 0;       // table index of the last vote included
+  double tstamp = kNoTstamp;    // tstamp of that vote (bucket mode: the bucket's end)
+  std::vector<double> ratings;  // per History::models entry; NaN: no vote yet
+  bool prior_used = false;
+};
+
+struct History {
+  std::vector<std::string> models;  // sorted by name
+  std::vector<HistoryPoint> points;
+};
+
+// Bradley-Terry scores (no bootstrap) at a series of checkpoints, for a score-over-time
+// chart. Errors: "bad_option" (negative every_votes or bucket_seconds).
+Result<History> compute_history(const VoteTable& votes, const HistoryOptions& options);
 
 }  // namespace paddock::rating

@@ -1,0 +1,228 @@
+// paddock simulate: a synthetic vote log and the true ratings behind it.
+
+#include "cli/simulate_command.hpp"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "fmt/core.h"
+#include "rating/simulation.hpp"
+#include "votelog/votelog.hpp"
+
+namespace paddock::cli {
+
+namespace {
+
+constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
+constexpr int kGzipLevel = 1;  // fast: simulated logs are big and compress well anyway
+
+struct SimulateArguments {
+  rating::SimulationOptions sim;
+  std::string categories;
+  std::string output = "-";
+  std::string truth;
+  std::string format = "jsonl";
+  bool gzip = false;
+};
+
+// Writes to a file, standard output, or a gzip file.
+class Output {
+ public:
+  static std::unique_ptr<Output> open(const std::string& path, bool gzip) {
+    auto out = std::unique_ptr<Output>(new Output());
+    out->name_ = path == "-" ? "<stdout>" : path;
+    if (gzip) {
+      out->gz_ = path == "-" ? gzdopen(dup(1), "wb1") : gzopen(path.c_str(), "wb1");
+      if (out->gz_ == nullptr) return nullptr;
+    } else {
+      out->file_ = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+      if (out->file_ == nullptr) return nullptr;
+    }
+    return out;
+  }
+  bool write(const std::string& bytes) {
+    if (bytes.empty()) return true;
+    if (gz_ != nullptr) {
+      return gzwrite(gz_, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+             static_cast<int>(bytes.size());
+    }
+    return std::fwrite(bytes.data(), 1, bytes.size(), file_) == bytes.size();
+  }
+  bool close() {
+    bool ok = true;
+    if (gz_ != nullptr) ok = gzclose(gz_) == Z_OK;
+    if (file_ != nullptr) ok = (file_ == stdout ? std::fflush(file_) : std::fclose(file_)) == 0;
+    gz_ = nullptr;
+    file_ = nullptr;
+    return ok;
+  }
+  ~Output() { close(); }
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  const std::string& name() const { return name_; }
+
+ private:
+  Output() = default;
+  std::string name_;
+  std::FILE* file_ = nullptr;
+  gzFile gz_ = nullptr;
+};
+
+std::vector<rating::SimulatedCategory> parse_categories(const std::string& text) {
+  std::vector<rating::SimulatedCategory> out;
+  if (text.empty()) return out;
+  auto shares = rating::parse_category_weights(text);
+  if (!shares || shares->balanced) {
+    throw CLI::ValidationError("--categories", "expected NAME=SHARE,NAME=SHARE,...");
+  }
+  for (const auto& [name, share] : shares->shares) out.push_back({name, share});
+  return out;
+}
+
+nlohmann::json truth_json(const rating::VoteSimulator& simulator) {
+  const auto& o = simulator.options();
+  nlohmann::json j;
+  j["seed"] = o.seed;
+  j["votes"] = o.votes;
+  j["mean"] = o.mean;
+  j["spread"] = o.spread;
+  j["tie_rate"] = o.tie_rate;
+  j["bothbad_share"] = o.bothbad_share;
+  j["category_offset_spread"] = o.category_offset_spread;
+  j["multi_category_rate"] = o.multi_category_rate;
+  j["categories"] = nlohmann::json::array();
+  for (const auto& c : o.categories)
+    j["categories"].push_back({{"category", c.name}, {"share", c.share}});
+  j["models"] = nlohmann::json::array();
+  for (const auto& m : simulator.models()) {
+    nlohmann::json row{{"model", m.name}, {"rating", m.rating}};
+    if (!o.categories.empty()) {
+      nlohmann::json per;
+      for (std::size_t c = 0; c < o.categories.size(); ++c) {
+        per[o.categories[c].name] = m.rating + m.category_offsets[c];
+      }
+      row["category_ratings"] = per;
+    }
+    j["models"].push_back(row);
+  }
+  return j;
+}
+
+int run_simulate(SimulateArguments a) {
+  a.sim.categories = parse_categories(a.categories);
+  if (auto status = rating::validate(a.sim); !status) {
+    throw CLI::ValidationError(status.error().message);
+  }
+  votelog::OutputFormat format = votelog::OutputFormat::JsonLines;
+  if (a.format == "csv") {
+    format = votelog::OutputFormat::Csv;
+  } else if (a.format != "jsonl") {
+    throw CLI::ValidationError("--format", "expected jsonl or csv");
+  }
+  const bool gzip = a.gzip || (a.output.size() > 3 && a.output.ends_with(".gz"));
+  std::string truth_path = a.truth;
+  if (truth_path.empty() && a.output != "-") truth_path = a.output + ".truth.json";
+
+  rating::VoteSimulator simulator(a.sim);
+  auto out = Output::open(a.output, gzip);
+  if (!out) {
+    fmt::print(stderr, "paddock simulate: {}: cannot write: {}\n", a.output, std::strerror(errno));
+    return 1;
+  }
+  // The category lists votes can have: {c} and {c, d}.
+  const auto& cats = a.sim.categories;
+  std::vector<std::vector<std::vector<std::string>>> lists(
+      cats.size(), std::vector<std::vector<std::string>>(cats.size()));
+  for (std::size_t c = 0; c < cats.size(); ++c) {
+    for (std::size_t d = 0; d < cats.size(); ++d) {
+      lists[c][d] = c == d ? std::vector<std::string>{cats[c].name}
+                           : std::vector<std::string>{cats[c].name, cats[d].name};
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& m : simulator.models()) names.push_back(m.name);
+
+  std::string buffer;
+  if (format == votelog::OutputFormat::Csv) buffer = votelog::csv_header({});
+  for (int64_t k = 0; k < a.sim.votes; ++k) {
+    const rating::SimulatedVote v = simulator.next();
+    votelog::VoteRecord r;
+    r.model_a = names[v.model_a];
+    r.model_b = names[v.model_b];
+    r.outcome = v.outcome;
+    if (v.category_count > 0) {
+      r.categories = lists[v.categories[0]][v.categories[v.category_count - 1]];
+    }
+    r.tstamp = v.tstamp;
+    r.track = a.sim.track;
+    votelog::append_vote_record(buffer, format, r);
+    if (buffer.size() >= kFlushBytes) {
+      if (!out->write(buffer)) break;
+      buffer.clear();
+    }
+  }
+  if (!out->write(buffer) || !out->close()) {
+    fmt::print(stderr, "paddock simulate: {}: write failed: {}\n", out->name(),
+               std::strerror(errno));
+    return 1;
+  }
+  if (!truth_path.empty()) {
+    std::FILE* f = std::fopen(truth_path.c_str(), "wb");
+    const std::string text = truth_json(simulator).dump(2) + "\n";
+    if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() ||
+        std::fclose(f) != 0) {
+      fmt::print(stderr, "paddock simulate: {}: cannot write: {}\n", truth_path,
+                 std::strerror(errno));
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_simulate_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<SimulateArguments>();
+  auto* cmd = app.add_subcommand(
+      "simulate",
+      "Write a synthetic vote log with known true ratings (and the ratings beside "
+      "it). See docs/rate.md.");
+  auto& s = args->sim;
+  cmd->add_option("--models", s.models, "Number of models")->capture_default_str();
+  cmd->add_option("--votes", s.votes, "Number of votes")->capture_default_str();
+  cmd->add_option("--spread", s.spread, "Standard deviation of the true ratings (points)")
+      ->capture_default_str();
+  cmd->add_option("--tie-rate", s.tie_rate,
+                  "Probability of a tie between equal models (less for uneven pairs)")
+      ->capture_default_str();
+  cmd->add_option("--bothbad-share", s.bothbad_share, "Share of ties recorded as \"tie (bothbad)\"")
+      ->capture_default_str();
+  cmd->add_option("--categories", args->categories, "NAME=SHARE,... (default: no categories)");
+  cmd->add_option("--category-spread", s.category_offset_spread,
+                  "Standard deviation of each model's per-category strength offset (points)")
+      ->capture_default_str();
+  cmd->add_option("--multi-category", s.multi_category_rate,
+                  "Probability that a vote has a second category")
+      ->capture_default_str();
+  cmd->add_option("--track", s.track, "Track written with every vote");
+  cmd->add_option("--start", s.start_tstamp, "tstamp of the first vote (seconds)")
+      ->capture_default_str();
+  cmd->add_option("--interval", s.interval, "Seconds between votes")->capture_default_str();
+  cmd->add_option("--seed", s.seed, "Seed")->capture_default_str();
+  cmd->add_option("-o,--output", args->output,
+                  "Vote log to write (- for standard output; "
+                  "a name ending in .gz is compressed)")
+      ->capture_default_str();
+  cmd->add_option("--truth", args->truth,
+                  "True ratings (JSON) to write; default OUTPUT.truth.json when OUTPUT is a file");
+  cmd->add_option("--format", args->format, "jsonl or csv")->capture_default_str();
+  cmd->add_flag("--gzip", args->gzip, "Compress the log with gzip");
+  cmd->callback([args, &exit_code] { exit_code = run_simulate(*args); });
+}
+
+}  // namespace paddock::cli

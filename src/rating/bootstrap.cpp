@@ -1,0 +1,134 @@
+#include "rating/bootstrap.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+#include <tuple>
+
+#include "rating/bradley_terry.hpp"
+#include "rating/random.hpp"
+#include "rating/scale.hpp"
+
+namespace paddock::rating {
+
+namespace {
+
+// Credit classes of a draw cell, from the pair's first model's side.
+enum DrawCredit : uint8_t { kDrawWin = 0, kDrawTie = 1, kDrawLoss = 2 };
+constexpr double kDrawCredit[] = {kWinCredit, kTieCredit, 0.0};
+
+// Cells as the draws see them: ties and both-bad merged, sorted by (pair, credit, group).
+struct DrawCells {
+  std::vector<uint32_t> pair;
+  std::vector<uint8_t> credit;
+  std::vector<uint32_t> group;
+  std::vector<int64_t> count;
+};
+
+DrawCells merge_ties(const Cells& cells) {
+  struct Key {
+    uint32_t pair;
+    uint8_t credit;
+    uint32_t group;
+    int64_t count;
+  };
+  std::vector<Key> keys;
+  keys.reserve(cells.count.size());
+  for (std::size_t k = 0; k < cells.count.size(); ++k) {
+    uint8_t credit = kDrawTie;
+    if (cells.outcome[k] == kFirstWins) credit = kDrawWin;
+    if (cells.outcome[k] == kSecondWins) credit = kDrawLoss;
+    keys.push_back({cells.pair[k], credit, cells.group[k], cells.count[k]});
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
+    return std::tie(x.pair, x.credit, x.group) < std::tie(y.pair, y.credit, y.group);
+  });
+  DrawCells d;
+  for (const auto& k : keys) {
+    if (!d.pair.empty() && d.pair.back() == k.pair && d.credit.back() == k.credit &&
+        d.group.back() == k.group) {
+      d.count.back() += k.count;
+      continue;
+    }
+    d.pair.push_back(k.pair);
+    d.credit.push_back(k.credit);
+    d.group.push_back(k.group);
+    d.count.push_back(k.count);
+  }
+  return d;
+}
+
+// One worker's state: everything a round needs, allocated once.
+struct RoundWorker {
+  BradleyTerrySolver solver;
+  PairTotals totals;
+  std::vector<int64_t> drawn, group_counts;
+  std::vector<double> group_weight, model_games;
+};
+
+}  // namespace
+
+BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weighting,
+                              std::span<const double> start, const Anchor& anchor, int rounds,
+                              uint64_t seed, int threads) {
+  BootstrapResult result;
+  result.rounds = rounds;
+  result.models = cells.models.size();
+  const std::size_t models = cells.models.size();
+  result.ratings.assign(static_cast<std::size_t>(rounds) * models, 0.0);
+  if (rounds <= 0) return result;
+
+  const DrawCells draw = merge_ties(cells);
+  std::size_t groups = 1;
+  for (uint32_t g : draw.group) groups = std::max<std::size_t>(groups, g + 1);
+
+  std::atomic<int> next_round{0};
+  std::atomic<int> prior_rounds{0};
+  auto work = [&]() {
+    RoundWorker w;
+    w.totals.models = models;
+    w.totals.first = cells.first;
+    w.totals.second = cells.second;
+    w.totals.games.resize(cells.first.size());
+    w.totals.credit.resize(cells.first.size());
+    w.drawn.resize(draw.count.size());
+    w.group_counts.resize(groups);
+    w.group_weight.assign(groups, 1.0);
+    w.model_games.resize(models);
+    std::vector<double> theta_row(models);
+    for (int round = next_round++; round < rounds; round = next_round++) {
+      auto rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round));
+      multinomial(rng, cells.votes, draw.count, w.drawn);
+      if (weighting != nullptr) {
+        std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
+        for (std::size_t k = 0; k < w.drawn.size(); ++k)
+          w.group_counts[draw.group[k]] += w.drawn[k];
+        weighting->weights(w.group_counts, w.group_weight);
+      }
+      std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
+      std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
+      for (std::size_t k = 0; k < w.drawn.size(); ++k) {
+        if (w.drawn[k] == 0) continue;
+        const double games = w.group_weight[draw.group[k]] * static_cast<double>(w.drawn[k]);
+        w.totals.games[draw.pair[k]] += games;
+        w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
+      }
+      const BradleyTerryFit fit = w.solver.fit(w.totals, start);
+      if (fit.prior_used) ++prior_rounds;
+      std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models,
+                            models);
+      anchor_scores(fit.theta, anchor, row);
+    }
+  };
+
+  const int workers = std::max(1, std::min(threads, rounds));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < workers; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  result.prior_rounds = prior_rounds.load();
+  return result;
+}
+
+}  // namespace paddock::rating

@@ -1,0 +1,63 @@
+#pragma once
+// Bradley-Terry maximum likelihood on aggregated pair totals.
+//
+// With theta the scores in natural units and p_ij = sigmoid(theta_i - theta_j), the
+// log-likelihood of the votes (a tie or both-bad is half a win to each side) is
+//     L(theta) = sum over pairs of  s_ij log p_ij + (n_ij - s_ij) log(1 - p_ij),
+// its gradient  g_i = sum over j of (s_ij - n_ij p_ij)  (s_ji = n_ij - s_ij),
+// and minus its Hessian the weighted graph Laplacian with edge weights n_ij p_ij (1 - p_ij).
+// Newton's method with step halving maximizes it; L is concave, so it converges to the
+// maximum in a few steps from a warm start. L only sees differences, so one model is held
+// fixed while solving; anchoring happens later.
+//
+// When the maximum does not exist (the comparison graph is not strongly connected: some
+// model never lost, never won, or groups never met), every model also plays
+// kPriorVirtualGames virtual games against a fixed reference at theta = 0, each a tie. That
+// weak prior keeps every score finite; the board says so in its notes.
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "rating/pair_totals.hpp"
+
+namespace paddock::rating {
+
+inline constexpr double kPriorVirtualGames = 1.0;
+inline constexpr int kMaxNewtonIterations = 100;
+inline constexpr double kNewtonStepTolerance = 1e-7;  // natural units; after a step this
+                                                      // small the error is ~1e-14 (quadratic)
+inline constexpr int kMaxStepHalvings = 40;
+
+struct BradleyTerryFit {
+  std::vector<double> theta;  // per model, natural units; NaN for a model without games
+  bool prior_used = false;
+  bool converged = false;
+  int iterations = 0;
+};
+
+enum class PriorUse { WhenNeeded, Always };
+
+// Holds the work space of the fit so repeated fits (bootstrap rounds) do not allocate.
+// One per thread.
+class BradleyTerrySolver {
+ public:
+  // Fits the scores. `start`, if not empty, has one entry per model (NaN allowed) and is
+  // the starting point (a warm start converges in two or three steps).
+  BradleyTerryFit fit(const PairTotals& pairs, std::span<const double> start = {},
+                      PriorUse prior = PriorUse::WhenNeeded);
+
+ private:
+  // Fills gradient_ and information_ (minus the Hessian) at theta_.
+  void evaluate(const PairTotals& pairs, bool prior);
+  // The log-likelihood at theta_ (only needed when a step may have overshot).
+  double log_likelihood(const PairTotals& pairs, bool prior) const;
+
+  std::vector<int> compact_;  // model -> active index, -1 when without games
+  Eigen::VectorXd theta_, trial_, gradient_, step_;
+  Eigen::MatrixXd information_;
+  Eigen::LLT<Eigen::MatrixXd> llt_;
+};
+
+}  // namespace paddock::rating

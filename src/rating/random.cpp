@@ -1,0 +1,195 @@
+#include "rating/random.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace paddock::rating {
+
+namespace {
+
+constexpr uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ULL;  // SplitMix64's increment
+constexpr uint64_t kStreamMix = 0xd1b54a32d192ed03ULL;    // odd multiplier spreading streams
+constexpr double kTwoPow53Inverse = 0x1.0p-53;
+
+// Below this mean n*min(p, 1-p), inversion is cheaper than BTRS (which also needs it >= 10).
+constexpr double kBtrsMinMean = 10.0;
+
+// BTRS constants (Hoermann 1993, "The generation of binomial random variates", algorithm BTRS).
+constexpr double kBtrsB0 = 1.15, kBtrsB1 = 2.53;
+constexpr double kBtrsA0 = -0.0873, kBtrsA1 = 0.0248, kBtrsA2 = 0.01;
+constexpr double kBtrsAlpha0 = 2.83, kBtrsAlpha1 = 5.1;
+constexpr double kBtrsVr0 = 0.92, kBtrsVr1 = 4.2;
+constexpr double kBtrsSqueezeUs = 0.07;
+
+__extension__ using Uint128 = unsigned __int128;  // GCC/Clang built-in
+
+uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
+
+// Inversion: walk the pmf from 0, using f(x) = f(x-1) * ((n+1)/x - 1) * p/q.
+// REQUIRES p <= 1/2 and n*p small, so the walk is short and q^n does not underflow.
+int64_t binomial_inversion(Xoshiro256& rng, int64_t n, double p) {
+  const double q = 1.0 - p;
+  const double odds = p / q;
+  const double a = static_cast<double>(n + 1) * odds;
+  const double f0 = std::exp(static_cast<double>(n) * std::log1p(-p));
+  for (;;) {
+    double u = rng.uniform();
+    double f = f0;
+    int64_t x = 0;
+    while (u > f) {
+      u -= f;
+      ++x;
+      if (x > n) break;
+      f *= a / static_cast<double>(x) - odds;
+      if (f <= 0) break;  // rounding left u unspent: draw again
+    }
+    if (x <= n && u <= f) return x;
+  }
+}
+
+// log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2]: the remainder of Stirling's
+// series, exact (from lgamma) for small k and from the series' next terms above.
+constexpr int kStirlingTable = 10;
+double stirling_tail(double k) {
+  static const auto table = [] {
+    std::array<double, kStirlingTable> t{};
+    for (int i = 0; i < kStirlingTable; ++i) {
+      const double x = i;
+      t[static_cast<std::size_t>(i)] =
+          std::lgamma(x + 1.0) -
+          ((x + 0.5) * std::log(x + 1.0) - (x + 1.0) + 0.5 * std::log(2.0 * std::numbers::pi));
+    }
+    return t;
+  }();
+  if (k < kStirlingTable) return table[static_cast<std::size_t>(k)];
+  const double kp1 = k + 1.0, kp1_squared = kp1 * kp1;
+  return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1_squared) / kp1_squared) / kp1;
+}
+
+// BTRS. REQUIRES p <= 1/2 and n*p >= kBtrsMinMean.
+int64_t binomial_btrs(Xoshiro256& rng, int64_t n, double p) {
+  const double nd = static_cast<double>(n);
+  const double spq = std::sqrt(nd * p * (1.0 - p));
+  const double b = kBtrsB0 + kBtrsB1 * spq;
+  const double a = kBtrsA0 + kBtrsA1 * b + kBtrsA2 * p;
+  const double c = nd * p + 0.5;
+  const double v_r = kBtrsVr0 - kBtrsVr1 / b;
+  // Needed only when the squeeze does not decide (computed at most once per variate).
+  double alpha = 0, r = 0, log_mode_term = std::numeric_limits<double>::quiet_NaN();
+  for (;;) {
+    const double u = rng.uniform() - 0.5;
+    double v = rng.uniform();
+    const double us = 0.5 - std::abs(u);
+    const double kd = std::floor((2.0 * a / us + b) * u + c);
+    if (kd < 0 || kd > nd) continue;
+    if (us >= kBtrsSqueezeUs && v <= v_r) return static_cast<int64_t>(kd);
+    // Accept if v * alpha / (a/us^2 + b) <= f(k) / f(m), the pmf at k over its mode, in logs
+    // with Stirling's series for the factorials.
+    const double m = std::floor((nd + 1.0) * p);
+    if (std::isnan(log_mode_term)) {
+      alpha = (kBtrsAlpha0 + kBtrsAlpha1 / b) * spq;
+      r = p / (1.0 - p);
+      log_mode_term = (m + 0.5) * std::log((m + 1.0) / (r * (nd - m + 1.0))) +
+                      (nd + 1.0) * std::log(nd - m + 1.0) + stirling_tail(m) +
+                      stirling_tail(nd - m);
+    }
+    v = std::log(v * alpha / (a / (us * us) + b));
+    const double log_ratio = log_mode_term - (nd + 1.0) * std::log(nd - kd + 1.0) +
+                             (kd + 0.5) * std::log(r * (nd - kd + 1.0) / (kd + 1.0)) -
+                             stirling_tail(kd) - stirling_tail(nd - kd);
+    if (v <= log_ratio) return static_cast<int64_t>(kd);
+  }
+}
+
+}  // namespace
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += kGoldenGamma);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+Xoshiro256::Xoshiro256(uint64_t seed) {
+  uint64_t state = seed;
+  for (auto& word : s_) word = splitmix64(state);
+}
+
+Xoshiro256 Xoshiro256::for_stream(uint64_t seed, uint64_t stream) {
+  uint64_t state = stream * kStreamMix;
+  return Xoshiro256(seed ^ splitmix64(state));
+}
+
+uint64_t Xoshiro256::next() {
+  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+double Xoshiro256::uniform() {
+  return static_cast<double>(next() >> 11) * kTwoPow53Inverse;
+}
+
+double Xoshiro256::uniform_open() {
+  return (static_cast<double>(next() >> 11) + 0.5) * kTwoPow53Inverse;
+}
+
+double Xoshiro256::normal() {
+  const double radius = std::sqrt(-2.0 * std::log(uniform_open()));
+  return radius * std::cos(2.0 * std::numbers::pi * uniform());
+}
+
+uint64_t Xoshiro256::below(uint64_t n) {
+  // Lemire (2019): multiply, reject the few values that would bias the result.
+  Uint128 product = static_cast<Uint128>(next()) * n;
+  auto low = static_cast<uint64_t>(product);
+  if (low < n) {
+    const uint64_t threshold = (0 - n) % n;
+    while (low < threshold) {
+      product = static_cast<Uint128>(next()) * n;
+      low = static_cast<uint64_t>(product);
+    }
+  }
+  return static_cast<uint64_t>(product >> 64);
+}
+
+int64_t binomial(Xoshiro256& rng, int64_t n, double p) {
+  if (n <= 0 || !(p > 0)) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomial(rng, n, 1.0 - p);
+  if (static_cast<double>(n) * p < kBtrsMinMean) return binomial_inversion(rng, n, p);
+  return binomial_btrs(rng, n, p);
+}
+
+void multinomial(Xoshiro256& rng, int64_t n, std::span<const int64_t> counts,
+                 std::span<int64_t> out) {
+  int64_t remaining_total = 0;
+  for (int64_t c : counts) remaining_total += c;
+  int64_t remaining_draws = n;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    const int64_t c = counts[k];
+    int64_t x = 0;
+    if (remaining_draws > 0 && c > 0) {
+      x = c >= remaining_total
+              ? remaining_draws
+              : binomial(rng, remaining_draws,
+                         static_cast<double>(c) / static_cast<double>(remaining_total));
+    }
+    out[k] = x;
+    remaining_draws -= x;
+    remaining_total -= c;
+  }
+}
+
+}  // namespace paddock::rating

@@ -1,0 +1,27 @@
+#pragma once
+// Reading one vote object with simdjson: the DOM API (JSON Lines: the library picks the
+// fastest kernel for the CPU at run time) and the On-Demand API (JSON arrays: it needs no
+// tape for the whole document, so a large array costs little memory).
+
+#include <simdjson.h>
+
+#include <optional>
+
+#include "votelog/vote_record.hpp"
+
+namespace paddock::votelog {
+
+// Reads the fields of `object` into `out` (cleared first). Returns a MalformedJson problem
+// for a simdjson error, WrongType for a field of the wrong JSON type.
+std::optional<Problem> read_json_record(simdjson::ondemand::object object, RawVote& out);
+
+// The same for a DOM element (NotAnObject if it is not an object).
+std::optional<Problem> read_dom_record(simdjson::dom::element element, RawVote& out);
+
+// True when an On-Demand document has no content left.
+bool at_end(simdjson::ondemand::document& doc);
+
+// A problem for a simdjson error code.
+Problem json_problem(simdjson::error_code error);
+
+}  // namespace paddock::votelog

@@ -1,0 +1,107 @@
+#include "votelog/vote_record.hpp"
+
+#include <algorithm>
+
+#include "fmt/core.h"
+
+namespace paddock::votelog {
+
+std::string_view reason_of(ProblemKind kind) {
+  switch (kind) {
+    case ProblemKind::MalformedJson:
+      return "malformed JSON";
+    case ProblemKind::MalformedCsv:
+      return "malformed CSV";
+    case ProblemKind::NotAnObject:
+      return "not an object";
+    case ProblemKind::MissingField:
+      return "missing field";
+    case ProblemKind::WrongType:
+      return "wrong field type";
+    case ProblemKind::EmptyModel:
+      return "empty model name";
+    case ProblemKind::UnknownWinner:
+      return "unknown winner";
+    case ProblemKind::SelfMatch:
+      return "self-match";
+  }
+  return "invalid";
+}
+
+VoteSink::VoteSink(const ReadOptions& options, rating::VoteTable& table)
+    : options_(options), table_(table) {
+  time_filter_ = options.filter.since.has_value() || options.filter.until.has_value();
+}
+
+uint32_t VoteSink::category_set(const std::vector<std::string_view>& categories) {
+  if (categories.empty()) return rating::VoteTable::kNoCategories;
+  key_.clear();
+  for (auto c : categories) {
+    key_.append(c);
+    key_.push_back('\n');
+  }
+  return category_sets_.get(key_, [&] { return table_.intern_category_set(categories); });
+}
+
+std::optional<Problem> VoteSink::accept(const RawVote& v) {
+  for (const auto* field : {&v.model_a, &v.model_b, &v.winner}) {
+    if (!field->has_value()) {
+      const char* name = field == &v.model_a   ? "model_a"
+                         : field == &v.model_b ? "model_b"
+                                               : "winner";
+      return Problem{ProblemKind::MissingField, fmt::format("missing \"{}\"", name)};
+    }
+  }
+  if (v.model_a->empty() || v.model_b->empty()) {
+    return Problem{ProblemKind::EmptyModel,
+                   fmt::format("empty \"{}\"", v.model_a->empty() ? "model_a" : "model_b")};
+  }
+  const auto outcome = rating::parse_winner(*v.winner);
+  if (!outcome) {
+    return Problem{ProblemKind::UnknownWinner,
+                   fmt::format("unknown winner \"{}\" (expected model_a, model_b, tie or "
+                               "tie (bothbad))",
+                               *v.winner)};
+  }
+  if (*v.model_a == *v.model_b) {
+    return Problem{ProblemKind::SelfMatch,
+                   fmt::format("self-match: model_a and model_b are both \"{}\"", *v.model_a)};
+  }
+
+  // Valid. Now the filters.
+  if (options_.track && (!v.track || *v.track != *options_.track)) {
+    ++filtered;
+    return std::nullopt;
+  }
+  if (time_filter_) {
+    const double t = v.tstamp;
+    if (std::isnan(t) || (options_.filter.since && t < *options_.filter.since) ||
+        (options_.filter.until && !(t < *options_.filter.until))) {
+      ++filtered;
+      return std::nullopt;
+    }
+  }
+  if (!options_.filter.categories.empty()) {
+    const auto& wanted = options_.filter.categories;
+    bool any = false;
+    for (auto c : v.categories) {
+      any = any || std::find(wanted.begin(), wanted.end(), c) != wanted.end();
+    }
+    const bool uncategorized =
+        std::all_of(v.categories.begin(), v.categories.end(), [](auto c) { return c.empty(); });
+    if (uncategorized) {
+      any = std::find(wanted.begin(), wanted.end(), rating::kUncategorized) != wanted.end();
+    }
+    if (!any) {
+      ++filtered;
+      return std::nullopt;
+    }
+  }
+  const uint32_t a = models_.get(*v.model_a, [&] { return table_.intern_model(*v.model_a); });
+  const uint32_t b = models_.get(*v.model_b, [&] { return table_.intern_model(*v.model_b); });
+  table_.add(a, b, *outcome, category_set(v.categories), v.tstamp);
+  ++added;
+  return std::nullopt;
+}
+
+}  // namespace paddock::votelog

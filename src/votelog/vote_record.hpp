@@ -1,0 +1,116 @@
+#pragma once
+// One record as any of the formats reads it, the problems a record can have, and the sink
+// that checks a record and appends it to a table.
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "rating/rating.hpp"
+#include "votelog/votelog.hpp"
+
+namespace paddock::votelog {
+
+// Field values as read; string_views point into the parser's buffers until the next record.
+struct RawVote {
+  std::optional<std::string_view> model_a, model_b, winner, track;
+  std::vector<std::string_view> categories;
+  double tstamp = rating::kNoTstamp;
+};
+
+enum class ProblemKind {
+  MalformedJson,  // not valid JSON, or more than one value on a line
+  MalformedCsv,   // wrong number of fields, unterminated quote
+  NotAnObject,
+  MissingField,
+  WrongType,
+  EmptyModel,
+  UnknownWinner,
+  SelfMatch,
+};
+
+struct Problem {
+  ProblemKind kind;
+  std::string detail;  // e.g. "unknown winner \"draw\" (expected ...)"
+};
+
+// Short reason for --skip-invalid counts: "malformed JSON", "unknown winner", ...
+std::string_view reason_of(ProblemKind kind);
+
+// Names to table indices without std::hash: a small open-addressing table with FNV-1a,
+// since looking up the two model names is most of the work per vote after parsing.
+class NameCache {
+ public:
+  // The cached value of `name`, or `make()`'s value, then cached.
+  template <typename Make>
+  uint32_t get(std::string_view name, Make make) {
+    uint64_t hash = kFnvOffset;
+    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (!slot.used) {
+        if (2 * (used_ + 1) > slots_.size()) {
+          grow();
+          return get(name, make);
+        }
+        slot = Slot{hash, make(), true, std::string(name)};
+        ++used_;
+        return slot.value;
+      }
+      if (slot.hash == hash && slot.name == name) return slot.value;
+    }
+  }
+
+ private:
+  static constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
+  static constexpr uint64_t kFnvPrime = 1099511628211ULL;
+  static constexpr std::size_t kInitialSlots = 256;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t value = 0;
+    bool used = false;
+    std::string name;
+  };
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (auto& s : old) {
+      if (!s.used) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].used) i = (i + 1) & mask;
+      slots_[i] = std::move(s);
+    }
+  }
+  std::vector<Slot> slots_ = std::vector<Slot>(kInitialSlots);
+  std::size_t used_ = 0;
+};
+
+// Checks records and appends the valid ones that pass the filters to a table.
+class VoteSink {
+ public:
+  VoteSink(const ReadOptions& options, rating::VoteTable& table);
+
+  // Adds the vote, or counts it as filtered out; returns the problem if it is invalid.
+  std::optional<Problem> accept(const RawVote& vote);
+
+  int64_t added = 0;
+  int64_t filtered = 0;
+
+ private:
+  uint32_t category_set(const std::vector<std::string_view>& categories);
+
+  const ReadOptions& options_;
+  rating::VoteTable& table_;
+  bool time_filter_ = false;
+  NameCache models_;
+  NameCache category_sets_;  // key: the categories as listed, joined by '\n'
+  std::string key_;
+};
+
+}  // namespace paddock::votelog
