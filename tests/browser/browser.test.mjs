@@ -485,6 +485,12 @@ describe("leaderboard page", () => {
       await page.getByRole("link", { name: /methodology/i }).last().click();
       await page.locator("article.methodology h1").waitFor();
       assert.equal(new URL(page.url()).pathname, "/methodology");
+      // The document in docs/, turned into a page at build time, headings and all.
+      const markdown = readFileSync(new URL("../../docs/rating-method.md", import.meta.url), "utf8");
+      const title = markdown.match(/^# (.+)$/m)[1];
+      assert.equal(await page.locator("article.methodology h1").textContent(), title);
+      const sections = markdown.match(/^## .+$/gm).length;
+      assert.equal(await page.locator("article.methodology h2").count(), sections);
     });
   });
 });
