@@ -53,6 +53,12 @@ export class NetworkLog {
           .body()
           .then((buffer) => (entry.body = buffer.toString("latin1")))
           .catch(() => (entry.body = "")),
+        // Bytes of the body as sent over the wire (compressed, when the server compressed it).
+        response
+          .request()
+          .sizes()
+          .then((sizes) => (entry.wireBytes = sizes.responseBodySize))
+          .catch(() => (entry.wireBytes = 0)),
       );
     });
   }
