@@ -6,8 +6,10 @@
 
 #include "cli/admin_command.hpp"
 #include "cli/copy_command.hpp"
+#include "cli/export_command.hpp"
 #include "cli/import_command.hpp"
 #include "cli/rate_command.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/simulate_command.hpp"
 
 namespace paddock::cli {
@@ -24,6 +26,8 @@ int run(int argc, char** argv) {
   add_copy_command(app, exit_code);
   add_rate_command(app, exit_code);
   add_simulate_command(app, exit_code);
+  add_serve_command(app, exit_code);
+  add_export_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

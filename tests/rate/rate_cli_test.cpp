@@ -57,7 +57,13 @@ TEST_P(RateCases, BehavesAsExpected) {
   const fs::path dir = fs::path(RATE_CASES_DIR) / GetParam();
   std::string command = slurp(dir / "command");
   while (!command.empty() && (command.back() == '\n' || command.back() == '\r')) command.pop_back();
-  const Outcome r = run(command, dir);
+  // A scratch copy of the case folder, so a case may write files without touching the source tree.
+  const fs::path work = fs::temp_directory_path() /
+                        ("paddock_rate_case_" + std::to_string(::getpid()) + "_" + GetParam());
+  fs::remove_all(work);
+  fs::copy(dir, work, fs::copy_options::recursive);
+  const Outcome r = run(command, work);
+  fs::remove_all(work);
   std::istringstream expect(slurp(dir / "expect"));
   std::string line;
   int checks = 0;

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# The server benchmark (bench/README.md): battles/s and durable votes/s with p50/p99 latency,
+# and range-request throughput beside nginx serving the same clips, all with wrk on loopback.
+#
+#   bench/server/run.sh                      10 s per run, 64 connections
+#   DURATION=30s CONNECTIONS=128 bench/server/run.sh
+#
+# Needs build/release/paddock (cmake --preset release && cmake --build --preset release),
+# ffmpeg, wrk, nginx and curl. Leaves nothing running and nothing behind.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/bench/server"
+paddock=${PADDOCK:-$root/build/release/paddock}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-64}
+wrk_threads=${WRK_THREADS:-1}
+models=${MODELS:-6}
+prompts=${PROMPTS:-12}
+
+for tool in ffmpeg wrk nginx curl python3; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (scripts/install-deps)"; exit 1; }
+done
+[[ -x $paddock ]] || { echo "run.sh: $paddock is missing; build the release preset first"; exit 1; }
+
+work=$(mktemp -d /tmp/paddock-bench.XXXXXX)
+chmod 755 "$work"  # nginx workers may run as another user
+server_pid=""
+nginx_pid=""
+cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# ---- a catalog of real clips: MODELS x PROMPTS clips of 2 s at 640x360, about 1 MB each ----
+echo "== making ${models}x${prompts} clips with ffmpeg"
+catalog="$work/catalog"
+mkdir -p "$catalog/bench"
+{
+  echo '{"kind":"track","id":"bench","name":"Benchmark","task":"text-to-video","duration_s":2,"width":640,"height":360}'
+  for m in $(seq 1 "$models"); do
+    echo "{\"kind\":\"model\",\"id\":\"m$m\",\"display_name\":\"Model $m\",\"organization\":\"Org $m\",\"status\":\"public\"}"
+  done
+  for p in $(seq -w 1 "$prompts"); do
+    echo "{\"kind\":\"prompt\",\"track\":\"bench\",\"id\":\"p$p\",\"text\":\"Prompt $p\",\"categories\":[\"c$((10#$p % 3))\"]}"
+  done
+} >"$catalog/prompts.jsonl"
+for p in $(seq -w 1 "$prompts"); do
+  mkdir -p "$catalog/bench/p$p"
+  for m in $(seq 1 "$models"); do
+    ffmpeg -loglevel error -f lavfi -i "testsrc2=size=640x360:rate=24:duration=2" \
+      -vf "hue=h=$((m * 40 + 10#$p * 7))" -c:v libx264 -preset ultrafast -b:v 4M -maxrate 4M \
+      -bufsize 1M -pix_fmt yuv420p -movflags +faststart "$catalog/bench/p$p/m$m.mp4"
+  done
+done
+"$paddock" import --db "$work/paddock.db" --media "$work/media" "$catalog" >"$work/import.log" 2>&1 ||
+  { cat "$work/import.log"; exit 1; }
+
+# ---- paddock serve, rate limits lifted ----
+"$paddock" serve --db "$work/paddock.db" --media "$work/media" --listen 127.0.0.1:0 \
+  --rate-limits false --log-level info 2>"$work/serve.log" &
+server_pid=$!
+for _ in $(seq 1 200); do
+  port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.log" | grep -o '[0-9]*$' || true)
+  [[ -n $port ]] && break
+  sleep 0.05
+done
+[[ -n ${port:-} ]] || { cat "$work/serve.log"; exit 1; }
+base="http://127.0.0.1:$port"
+cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"track":"bench"}' \
+  "$base/api/battles" | grep -i '^set-cookie:' | sed 's/^[Ss]et-[Cc]ookie: *//; s/;.*//')
+export PADDOCK_COOKIE="$cookie" PADDOCK_TRACK=bench
+cpu_pid=$server_pid
+
+# Prints "requests/s p50 p99" from a wrk --latency report.
+figures() {
+  python3 - "$1" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    if not m: return float("nan")
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f}")
+EOF
+}
+
+# Waits until the server has written every battle it issued (the recorder runs behind under
+# load), so one run's background work does not slow the next.
+drain_battles() {
+  for _ in $(seq 1 600); do
+    local pending
+    pending=$(curl -s "$base/metrics" | awk '/^paddock_battles_pending /{print $2}')
+    [[ ${pending:-1} == 0 ]] && return
+    sleep 0.1
+  done
+  echo "run.sh: battles still pending after 60 s"
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
+ticks_per_s=$(getconf CLK_TCK)
+
+# Runs wrk against the server whose pid is $cpu_pid; also writes the server's CPU time per
+# request (microseconds) to $work/NAME.cpu, a figure other load on the machine disturbs less
+# than requests per second.
+run_wrk() {  # name, then wrk arguments
+  local name=$1; shift
+  local before after
+  before=$(cpu_ticks "$cpu_pid")
+  wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$@" >"$work/$name.txt" 2>&1
+  [[ -n ${DRAIN:-} ]] && drain_battles  # background work the run caused counts too
+  after=$(cpu_ticks "$cpu_pid")
+  local requests
+  requests=$(grep -o '[0-9]* requests in' "$work/$name.txt" | grep -o '^[0-9]*')
+  python3 -c "print(round(($after - $before) / $ticks_per_s * 1e6 / max(1, $requests), 1))" \
+    >"$work/$name.cpu"
+  grep -E 'battles created|votes stored|range|Non-2xx|Socket errors' "$work/$name.txt" || true
+}
+
+echo "== battles: POST /api/battles, $connections connections, $duration"
+DRAIN=1 run_wrk battles -s "$here/battles.lua" "$base"
+read -r _ battles_p50 battles_p99 < <(figures "$work/battles.txt")
+created=$(grep -o 'battles created: [0-9]*' "$work/battles.txt" | grep -o '[0-9]*$')
+battles_rps=$(python3 -c "print(round($created / ${duration%s}))")  # 201s only
+
+echo "== minting tickets for the vote run"
+wrk -t"$wrk_threads" -c16 -d"$duration" -s "$here/battles.lua" "$base" -- mint "$work/tickets" \
+  >"$work/mint.txt" 2>&1
+grep 'battles created' "$work/mint.txt"
+drain_battles
+
+echo "== durable votes: POST /api/votes with those tickets, $connections connections, $duration"
+run_wrk votes -s "$here/votes.lua" "$base" -- "$work/tickets"
+read -r votes_rps votes_p50 votes_p99 < <(figures "$work/votes.txt")
+stored=$(grep -o 'votes stored: [0-9]*' "$work/votes.txt" | grep -o '[0-9]*$')
+secs=${duration%s}
+durable_rps=$(python3 -c "print(round($stored / $secs))")
+
+# ---- range requests: paddock's /media/c/<token> against nginx serving the same files ----
+for _ in $(seq 1 40); do
+  curl -s -H "Cookie: $cookie" -H 'Content-Type: application/json' -d '{"track":"bench"}' \
+    "$base/api/battles" | python3 -c 'import json,sys; b=json.load(sys.stdin); print(b["left"]["url"]); print(b["right"]["url"])'
+done >"$work/paddock_urls.txt"
+(cd "$work/media" && find . -type f -name '*.mp4' | sed 's|^\.||') >"$work/nginx_urls.txt"
+smallest=$(find "$work/media" -type f -name '*.mp4' -printf '%s\n' | sort -n | head -1)
+export PADDOCK_RANGE_BYTES=262144
+export PADDOCK_RANGE_MAX_START=$((smallest - PADDOCK_RANGE_BYTES - 1))
+
+nport=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  types { video/mp4 mp4; }
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nport;
+    root $work/media;
+  }
+}
+EOF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/" && break; sleep 0.05; done
+
+echo "== range requests (256 KiB at random offsets): paddock"
+run_wrk range_paddock -s "$here/range.lua" "$base" -- "$work/paddock_urls.txt"
+cpu_pid=$nginx_pid  # the master; its workers are children (their CPU is not counted)
+echo "== range requests (256 KiB at random offsets): nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+run_wrk range_nginx -s "$here/range.lua" "http://127.0.0.1:$nport" -- "$work/nginx_urls.txt"
+read -r range_paddock _ range_paddock_p99 < <(figures "$work/range_paddock.txt")
+read -r range_nginx _ range_nginx_p99 < <(figures "$work/range_nginx.txt")
+
+kill "$server_pid"; wait "$server_pid" || true; server_pid=""
+kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+
+python3 - <<EOF
+b, b50, b99 = $battles_rps, $battles_p50, $battles_p99
+v, v50, v99 = $durable_rps, $votes_p50, $votes_p99
+bc, vc, rc = $(cat "$work/battles.cpu"), $(cat "$work/votes.cpu"), $(cat "$work/range_paddock.cpu")
+rp, rn = $range_paddock, $range_nginx
+print()
+print(f"{'':32}{'figure':>12}{'target':>12}")
+print(f"{'battles/s':32}{b:>12.0f}{'>= 20000':>12}")
+print(f"{'battles p50 / p99 (ms)':32}{b50:>6.2f} /{b99:>5.2f}{'p99 < 10':>12}")
+print(f"{'durable votes/s':32}{v:>12.0f}{'>= 5000':>12}")
+print(f"{'votes p50 / p99 (ms)':32}{v50:>6.2f} /{v99:>5.2f}{'p99 < 10':>12}")
+print(f"{'range requests/s, paddock':32}{rp:>12.0f}")
+print(f"{'range requests/s, nginx':32}{rn:>12.0f}")
+print(f"{'range ratio paddock/nginx':32}{rp / rn:>12.2f}{'>= 0.8':>12}")
+print()
+print("paddock CPU time per request (all its threads, microseconds):")
+print(f"  battle {bc}, durable vote {vc}, 256 KiB range {rc}")
+print(f"machine load average when done: {open('/proc/loadavg').read().split()[0]} on {__import__('os').cpu_count()} cores")
+EOF

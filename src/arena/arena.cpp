@@ -1,0 +1,354 @@
+#include "arena/arena.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <random>
+#include <thread>
+
+#include "arena/battle_recorder.hpp"
+#include "arena/ticket.hpp"
+#include "arena/vote_writer.hpp"
+#include "media/media.hpp"
+
+namespace paddock::arena {
+namespace {
+
+constexpr std::string_view kTicketKeySetting = "ticket_key";
+constexpr std::string_view kCatalogVersion = "catalog_version";
+constexpr std::string_view kVoidVersion = "void_version";
+
+std::mt19937_64& thread_rng() {
+  thread_local std::mt19937_64 rng = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }();
+  return rng;
+}
+
+RevealedModel reveal(const Catalog& catalog, const std::string& model_id) {
+  const auto* m = catalog.find_model(model_id);
+  if (!m) return {"(withdrawn)", "(undisclosed)"};
+  auto name = public_name(*m);
+  if (!name) return {"(withdrawn)", "(undisclosed)"};
+  return {std::move(*name), public_organization(*m)};
+}
+
+std::string setting_or_empty(store::Store& store, std::string_view key) {
+  auto v = store.get_setting(key);
+  if (!v) return {};
+  return v->value_or("");
+}
+
+}  // namespace
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Arena::Internals {
+  Internals(store::Store& store, const ArenaOptions& options, const ArenaKeys& keys,
+            std::function<void(int64_t)> committed)
+      : codec(keys.ticket, keys.clip),
+        writer(store, options.vote_batch_max, std::move(committed)),
+        battles(store, options.battle_flush_interval) {}
+
+  TicketCodec codec;
+  VoteWriter writer;
+  BattleRecorder battles;
+
+  mutable std::mutex catalog_mutex;
+  std::shared_ptr<const Catalog> catalog;
+  std::mutex reload_mutex;  // one catalog load at a time
+
+  std::mutex watch_mutex;
+  std::condition_variable watch_wake;
+  bool stopping = false;
+  std::string void_version;
+  std::thread watcher;
+};
+
+Arena::Arena(store::Store& store, ArenaOptions options, ArenaKeys keys)
+    : store_(store), options_(std::move(options)), keys_(keys) {}
+
+Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions options) {
+  std::string master = options.ticket_key;
+  if (master.empty()) {
+    auto kept = store.set_setting_once(kTicketKeySetting, generate_master_key());
+    if (!kept) return std::unexpected(kept.error());
+    master = *kept;
+  }
+  auto keys = derive_keys(master);
+  if (!keys) return std::unexpected(keys.error());
+
+  std::unique_ptr<Arena> arena(new Arena(store, std::move(options), *keys));
+  Arena* self = arena.get();
+  arena->in_ =
+      std::make_unique<Internals>(store, arena->options_, arena->keys_, [self](int64_t last_id) {
+        if (last_id > 0) {
+          self->leaderboards_->votes_committed(last_id);
+        }
+      });
+  if (auto s = arena->load_catalog(setting_or_empty(store, kCatalogVersion)); !s) {
+    arena->stop();
+    return std::unexpected(s.error());
+  }
+  arena->in_->void_version = setting_or_empty(store, kVoidVersion);
+  arena->leaderboards_ = std::make_unique<LeaderboardCache>(
+      store, [self] { return self->catalog(); }, arena->options_.leaderboards);
+  arena->in_->watcher = std::thread([self] { self->watch(); });
+  return arena;
+}
+
+Arena::~Arena() {
+  stop();
+}
+
+void Arena::stop() {
+  if (!in_) return;
+  {
+    std::lock_guard lock(in_->watch_mutex);
+    in_->stopping = true;
+  }
+  in_->watch_wake.notify_all();
+  if (in_->watcher.joinable()) in_->watcher.join();
+  in_->writer.stop();
+  in_->battles.stop();
+  if (leaderboards_) leaderboards_->stop();
+}
+
+std::shared_ptr<const Catalog> Arena::catalog() const {
+  std::lock_guard lock(in_->catalog_mutex);
+  return in_->catalog;
+}
+
+Status Arena::load_catalog(std::string version) {
+  std::lock_guard reload(in_->reload_mutex);
+  auto tracks = store_.list_tracks();
+  if (!tracks) return std::unexpected(tracks.error());
+  auto models = store_.list_models();
+  if (!models) return std::unexpected(models.error());
+  std::vector<store::Prompt> prompts;
+  std::vector<store::Clip> clips;
+  for (const auto& t : *tracks) {
+    auto p = store_.list_prompts(t.track.id);
+    if (!p) return std::unexpected(p.error());
+    prompts.insert(prompts.end(), std::make_move_iterator(p->begin()),
+                   std::make_move_iterator(p->end()));
+    auto c = store_.list_clips(t.track.id);
+    if (!c) return std::unexpected(c.error());
+    clips.insert(clips.end(), std::make_move_iterator(c->begin()),
+                 std::make_move_iterator(c->end()));
+  }
+  auto built = std::make_shared<const Catalog>(Catalog::build(
+      std::move(*tracks), std::move(*models), std::move(prompts), std::move(clips), version));
+  {
+    std::lock_guard lock(in_->catalog_mutex);
+    in_->catalog = std::move(built);
+  }
+  return ok();
+}
+
+Status Arena::reload_catalog() {
+  auto s = load_catalog(setting_or_empty(store_, kCatalogVersion));
+  if (s && leaderboards_) leaderboards_->catalog_changed();
+  return s;
+}
+
+void Arena::votes_voided() {
+  {
+    std::lock_guard lock(in_->watch_mutex);
+    in_->void_version = setting_or_empty(store_, kVoidVersion);
+  }
+  leaderboards_->rebuild();
+}
+
+void Arena::flush_battles() {
+  in_->battles.flush();
+}
+
+Arena::WriterStats Arena::writer_stats() const {
+  auto v = in_->writer.stats();
+  return {v.commits,
+          v.votes,
+          v.failed_votes,
+          v.commit_seconds,
+          v.largest_batch,
+          in_->battles.refused(),
+          in_->battles.pending()};
+}
+
+void Arena::watch() {
+  for (;;) {
+    {
+      std::unique_lock lock(in_->watch_mutex);
+      if (in_->watch_wake.wait_for(lock, options_.watch_interval, [&] { return in_->stopping; })) {
+        return;
+      }
+    }
+    auto catalog_version = store_.get_setting(kCatalogVersion);
+    if (catalog_version) {
+      std::string v = catalog_version->value_or("");
+      if (v != catalog()->version()) {
+        if (auto s = load_catalog(v); s) {
+          spdlog::info("catalog changed (version {}); reloaded", v);
+          leaderboards_->catalog_changed();
+        } else {
+          spdlog::warn("reloading the catalog failed: {}", s.error().message);
+        }
+      }
+    }
+    auto void_version = store_.get_setting(kVoidVersion);
+    if (void_version) {
+      std::string v = void_version->value_or("");
+      bool changed;
+      {
+        std::lock_guard lock(in_->watch_mutex);
+        changed = v != in_->void_version;
+        in_->void_version = v;
+      }
+      if (changed) {
+        spdlog::info("votes were voided elsewhere; rebuilding the leaderboards");
+        leaderboards_->rebuild();
+      }
+    }
+  }
+}
+
+Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_view session,
+                                         std::string_view address) {
+  auto cat = catalog();
+  const auto* track = cat->find_track(track_id);
+  if (!track) return fail("unknown_track", "no track \"" + std::string(track_id) + "\"");
+  auto pairing = pick_pairing(*track, thread_rng());
+  if (!pairing) {
+    return fail("no_battle", "track \"" + std::string(track_id) +
+                                 "\" has no prompt with clips of two models yet");
+  }
+  int64_t now = unix_ms();
+  int64_t expires =
+      now + std::chrono::duration_cast<std::chrono::milliseconds>(options_.ticket_ttl).count();
+  int64_t clip_expires =
+      expires +
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.clip_url_grace).count();
+
+  BattleTicket t;
+  t.battle_id = new_battle_id(now);
+  t.session = std::string(session);
+  t.issued_at_ms = now;
+  t.expires_at_ms = expires;
+  t.track_id = track->summary.track.id;
+  t.prompt_id = pairing->prompt->prompt.id;
+  t.left_model = pairing->left->model_id;
+  t.right_model = pairing->right->model_id;
+  t.left_clip = pairing->left->hash;
+  t.right_clip = pairing->right->hash;
+
+  IssuedBattle b;
+  b.ticket = in_->codec.seal(t);
+  b.left_token = in_->codec.seal_clip({t.left_clip, clip_expires});
+  b.right_token = in_->codec.seal_clip({t.right_clip, clip_expires});
+  b.track_id = t.track_id;
+  b.expires_at_ms = expires;
+  b.prompt = pairing->prompt;
+  b.catalog = std::move(cat);
+
+  store::Battle record;
+  record.id = std::move(t.battle_id);
+  record.track_id = std::move(t.track_id);
+  record.prompt_id = std::move(t.prompt_id);
+  record.left_model = std::move(t.left_model);
+  record.right_model = std::move(t.right_model);
+  record.left_clip = std::move(t.left_clip);
+  record.right_clip = std::move(t.right_clip);
+  record.session = std::move(t.session);
+  record.address = std::string(address);
+  record.issued_at_ms = now;
+  record.expires_at_ms = expires;
+  if (!in_->battles.record(std::move(record))) {
+    return fail("unavailable", "too many battles are waiting to be recorded; try again shortly");
+  }
+  return b;
+}
+
+void Arena::cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> done) {
+  auto choice = store::parse_choice(ballot.choice);
+  if (!choice) {
+    return done(
+        fail("invalid_choice", "choice must be \"left\", \"right\", \"tie\" or \"both_bad\""));
+  }
+  auto ticket = in_->codec.open(ballot.ticket);
+  if (!ticket) return done(std::unexpected(ticket.error()));
+  if (ticket->session != ballot.session) {
+    return done(fail("foreign_ticket", "this battle was issued to another session"));
+  }
+  int64_t now = unix_ms();
+  if (now > ticket->expires_at_ms) {
+    return done(fail("expired_ticket", "this battle expired; ask for a new one"));
+  }
+
+  store::Vote v;
+  v.battle_id = ticket->battle_id;
+  v.track_id = ticket->track_id;
+  v.prompt_id = ticket->prompt_id;
+  v.left_model = ticket->left_model;
+  v.right_model = ticket->right_model;
+  auto cat = catalog();
+  if (const auto* p = cat->find_prompt(v.track_id, v.prompt_id)) {
+    v.categories = p->prompt.categories;
+  }
+  v.choice = *choice;
+  v.left_watch_ms = ballot.left_watch_ms;
+  v.right_watch_ms = ballot.right_watch_ms;
+  v.decision_ms = ballot.decision_ms;
+  v.session = std::move(ballot.session);
+  v.address = std::move(ballot.address);
+  v.created_at_ms = now;
+
+  in_->writer.submit(
+      std::move(v), [this, done = std::move(done), left = ticket->left_model,
+                     right = ticket->right_model](Result<store::VoteInsertResult> r) {
+        if (!r) return done(std::unexpected(r.error()));
+        if (r->outcome == store::VoteInsert::Duplicate) {
+          return done(fail("already_voted", "this battle already has a vote; the first is kept"));
+        }
+        auto current = catalog();
+        done(VoteReceipt{r->id, reveal(*current, left), reveal(*current, right)});
+      });
+}
+
+std::string Arena::etag_for(std::string_view hash) const {
+  unsigned char tag[16];
+  crypto_generichash(tag, sizeof tag, reinterpret_cast<const unsigned char*>(hash.data()),
+                     hash.size(), keys_.etag.data(), keys_.etag.size());
+  char hex[sizeof tag * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, tag, sizeof tag);
+  return "\"" + std::string(hex) + "\"";
+}
+
+Result<MediaFile> Arena::clip_media(std::string_view token) const {
+  auto t = in_->codec.open_clip(token);
+  if (!t) return std::unexpected(t.error());
+  if (unix_ms() > t->expires_at_ms) return fail("not_found", "this clip URL has expired");
+  auto path = media::stored_path(options_.media_dir, t->hash);
+  if (!path) return fail("not_found", "the clip is not in the media folder");
+  auto cat = catalog();
+  const auto* mime = cat->media_mime(t->hash, false);
+  return MediaFile{std::move(*path), mime ? *mime : std::string(), etag_for(t->hash)};
+}
+
+Result<MediaFile> Arena::source_media(std::string_view hash) const {
+  auto cat = catalog();
+  const auto* mime = cat->media_mime(hash, true);
+  if (!mime) return fail("not_found", "no such prompt source");
+  auto path = media::stored_path(options_.media_dir, hash);
+  if (!path) return fail("not_found", "the prompt source is not in the media folder");
+  return MediaFile{std::move(*path), *mime, etag_for(hash)};
+}
+
+}  // namespace paddock::arena

@@ -1,0 +1,151 @@
+#pragma once
+// The arena: the rules of the game over a store. Hands out blind battles from an in-memory
+// catalog snapshot, accepts votes on sealed tickets (no database read), commits them through
+// one group-committing writer, records battles in the background, resolves opaque media
+// URLs, and keeps the leaderboards current. Thread-safe: every public function may be called
+// from any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "arena/catalog.hpp"
+#include "arena/keys.hpp"
+#include "arena/leaderboard_cache.hpp"
+#include "base/result.hpp"
+#include "store/store.hpp"
+
+namespace paddock::arena {
+
+struct ArenaOptions {
+  std::filesystem::path media_dir = "media";
+  // 64 hex digits; empty: generate one the first time and keep it in the store (setting
+  // "ticket_key"), so every server on the database shares it.
+  std::string ticket_key;
+  std::chrono::seconds ticket_ttl{30 * 60};
+  // Clip URLs keep working this long after their battle expires (replays after the reveal).
+  std::chrono::seconds clip_url_grace{6 * 60 * 60};
+  // How often to look for catalog changes and voids made by other processes.
+  std::chrono::milliseconds watch_interval{1000};
+  std::size_t vote_batch_max = 4096;
+  std::chrono::milliseconds battle_flush_interval{200};
+  LeaderboardOptions leaderboards;
+};
+
+// A battle handed to a voter. `prompt` points into `catalog`, which it keeps alive.
+struct IssuedBattle {
+  std::shared_ptr<const Catalog> catalog;
+  const CatalogPrompt* prompt = nullptr;
+  std::string track_id;
+  std::string ticket;
+  std::string left_token;  // clip URL tokens
+  std::string right_token;
+  int64_t expires_at_ms = 0;
+};
+
+struct Ballot {
+  std::string ticket;
+  std::string choice;  // "left", "right", "tie", "both_bad"
+  int64_t left_watch_ms = 0;
+  int64_t right_watch_ms = 0;
+  int64_t decision_ms = 0;
+  std::string session;  // the voter's session id
+  std::string address;  // the voter's address
+};
+
+struct RevealedModel {
+  std::string name;  // public name (codename while anonymous)
+  std::string organization;
+};
+
+struct VoteReceipt {
+  int64_t vote_id = 0;
+  RevealedModel left;
+  RevealedModel right;
+};
+
+struct MediaFile {
+  std::filesystem::path path;
+  std::string mime;
+  std::string etag;  // quoted strong ETag; keyed, so it does not reveal the content hash
+};
+
+class Arena {
+ public:
+  // Loads the catalog, settles the ticket key and starts the background threads.
+  // Errors: the store's, or "bad_key" for a malformed configured key.
+  static Result<std::unique_ptr<Arena>> open(store::Store& store, ArenaOptions options);
+  ~Arena();
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // Answers every queued vote, writes the queued battles and stops the background threads.
+  // After stop(), votes are refused with "unavailable". Idempotent.
+  void stop();
+
+  const ArenaKeys& keys() const { return keys_; }
+  std::shared_ptr<const Catalog> catalog() const;
+  store::Store& store() { return store_; }
+  LeaderboardCache& leaderboards() { return *leaderboards_; }
+  const ArenaOptions& options() const { return options_; }
+
+  // A new blind battle on `track_id` for a session. Errors: "unknown_track",
+  // "no_battle" (no prompt of the track has clips of two matchable models), "unavailable"
+  // (the database is not keeping up with recording battles).
+  Result<IssuedBattle> issue_battle(std::string_view track_id, std::string_view session,
+                                    std::string_view address);
+
+  // Checks a ballot and, if it is sound, queues it for the writer; `done` is called once,
+  // after the vote is durably stored or refused, possibly on another thread. Errors:
+  // "invalid_choice", "bad_ticket", "foreign_ticket", "expired_ticket", "already_voted",
+  // "unavailable".
+  void cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> done);
+
+  // The file behind a battle's clip URL token, or a prompt source by content hash.
+  // Errors: "not_found".
+  Result<MediaFile> clip_media(std::string_view token) const;
+  Result<MediaFile> source_media(std::string_view hash) const;
+
+  // Reloads the catalog now (after an admin change) and lets the leaderboards know.
+  Status reload_catalog();
+  // Votes were voided: the leaderboards read every vote again.
+  void votes_voided();
+  // Writes the battles queued so far (tests and exports want them).
+  void flush_battles();
+
+  // Counters of the background writers, for /metrics.
+  struct WriterStats {
+    uint64_t vote_commits = 0;
+    uint64_t votes_committed = 0;
+    uint64_t votes_failed = 0;
+    double vote_commit_seconds = 0;
+    uint64_t largest_vote_batch = 0;
+    uint64_t battles_refused = 0;  // not issued: too many waited to be recorded
+    uint64_t battles_pending = 0;  // issued, not yet written
+  };
+  WriterStats writer_stats() const;
+
+ private:
+  Arena(store::Store& store, ArenaOptions options, ArenaKeys keys);
+  Status load_catalog(std::string version);
+  void watch();
+  std::string etag_for(std::string_view hash) const;
+
+  store::Store& store_;
+  ArenaOptions options_;
+  ArenaKeys keys_;
+  struct Internals;
+  std::unique_ptr<Internals> in_;
+  std::unique_ptr<LeaderboardCache> leaderboards_;
+};
+
+// Milliseconds since the Unix epoch, now.
+int64_t unix_ms();
+
+}  // namespace paddock::arena

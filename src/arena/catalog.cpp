@@ -1,0 +1,135 @@
+#include "arena/catalog.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace paddock::arena {
+
+std::optional<std::string> public_name(const store::Model& model) {
+  switch (model.status) {
+    case store::ModelStatus::Hidden:
+      return std::nullopt;
+    case store::ModelStatus::Anonymous:
+      return model.codename.empty() ? "anonymous-" + model.id : model.codename;
+    case store::ModelStatus::Public:
+    case store::ModelStatus::Retired:
+      break;
+  }
+  return model.display_name.empty() ? model.id : model.display_name;
+}
+
+std::string public_organization(const store::Model& model) {
+  if (model.status == store::ModelStatus::Anonymous) return "(undisclosed)";
+  return model.organization;
+}
+
+bool matchable(const store::Model& model) {
+  return model.status == store::ModelStatus::Public ||
+         model.status == store::ModelStatus::Anonymous;
+}
+
+Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
+                       std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
+                       std::string version) {
+  Catalog c;
+  c.version_ = std::move(version);
+  c.models_ = std::move(models);
+  for (std::size_t i = 0; i < c.models_.size(); ++i) c.model_index_[c.models_[i].id] = i;
+
+  std::sort(tracks.begin(), tracks.end(),
+            [](const auto& a, const auto& b) { return a.track.id < b.track.id; });
+  for (auto& t : tracks) {
+    c.track_index_[t.track.id] = c.tracks_.size();
+    CatalogTrack ct;
+    ct.summary = std::move(t);
+    c.tracks_.push_back(std::move(ct));
+  }
+
+  std::sort(prompts.begin(), prompts.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.track_id, a.id) < std::tie(b.track_id, b.id);
+  });
+  for (auto& p : prompts) {
+    auto t = c.track_index_.find(p.track_id);
+    if (t == c.track_index_.end()) continue;
+    auto& track = c.tracks_[t->second];
+    if (!p.source_hash.empty()) c.source_mime_[p.source_hash] = p.source_mime;
+    track.prompt_index[p.id] = track.prompts.size();
+    track.prompts.push_back(CatalogPrompt{std::move(p), {}});
+  }
+
+  std::sort(clips.begin(), clips.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.track_id, a.prompt_id, a.model_id) <
+           std::tie(b.track_id, b.prompt_id, b.model_id);
+  });
+  for (auto& clip : clips) {
+    c.clip_mime_[clip.hash] = clip.mime;
+    auto t = c.track_index_.find(clip.track_id);
+    if (t == c.track_index_.end()) continue;
+    auto& track = c.tracks_[t->second];
+    auto p = track.prompt_index.find(clip.prompt_id);
+    if (p == track.prompt_index.end()) continue;
+    const auto* model = c.find_model(clip.model_id);
+    if (!model || !matchable(*model)) continue;
+    track.prompts[p->second].clips.push_back(
+        CatalogClip{std::move(clip.model_id), std::move(clip.hash), std::move(clip.mime)});
+  }
+
+  for (auto& track : c.tracks_) {
+    std::set<std::string> categories;
+    for (std::size_t i = 0; i < track.prompts.size(); ++i) {
+      for (const auto& cat : track.prompts[i].prompt.categories) categories.insert(cat);
+      if (track.prompts[i].clips.size() >= 2) track.battle_prompts.push_back(i);
+    }
+    track.categories.assign(categories.begin(), categories.end());
+  }
+  return c;
+}
+
+const CatalogTrack* Catalog::find_track(std::string_view id) const {
+  auto it = track_index_.find(std::string(id));
+  return it == track_index_.end() ? nullptr : &tracks_[it->second];
+}
+
+const CatalogPrompt* Catalog::find_prompt(std::string_view track_id,
+                                          std::string_view prompt_id) const {
+  const auto* track = find_track(track_id);
+  if (!track) return nullptr;
+  auto it = track->prompt_index.find(std::string(prompt_id));
+  return it == track->prompt_index.end() ? nullptr : &track->prompts[it->second];
+}
+
+const store::Model* Catalog::find_model(std::string_view id) const {
+  auto it = model_index_.find(std::string(id));
+  return it == model_index_.end() ? nullptr : &models_[it->second];
+}
+
+const std::string* Catalog::media_mime(std::string_view hash, bool sources_only) const {
+  std::string key(hash);
+  if (auto it = source_mime_.find(key); it != source_mime_.end()) return &it->second;
+  if (sources_only) return nullptr;
+  if (auto it = clip_mime_.find(key); it != clip_mime_.end()) return &it->second;
+  return nullptr;
+}
+
+std::unordered_map<std::string, std::string> Catalog::public_names() const {
+  std::unordered_map<std::string, std::string> names;
+  for (const auto& m : models_) {
+    if (auto n = public_name(m)) names.emplace(m.id, std::move(*n));
+  }
+  return names;
+}
+
+std::optional<Pairing> pick_pairing(const CatalogTrack& track, std::mt19937_64& rng) {
+  if (track.battle_prompts.empty()) return std::nullopt;
+  std::uniform_int_distribution<std::size_t> pick_prompt(0, track.battle_prompts.size() - 1);
+  const auto& prompt = track.prompts[track.battle_prompts[pick_prompt(rng)]];
+  std::size_t n = prompt.clips.size();
+  // An ordered pair of distinct clips, uniformly: the order is the sides.
+  std::uniform_int_distribution<std::size_t> first(0, n - 1), second(0, n - 2);
+  std::size_t i = first(rng);
+  std::size_t j = second(rng);
+  if (j >= i) ++j;
+  return Pairing{&prompt, &prompt.clips[i], &prompt.clips[j]};
+}
+
+}  // namespace paddock::arena

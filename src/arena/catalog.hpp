@@ -1,0 +1,90 @@
+#pragma once
+// An immutable in-memory snapshot of the catalog (tracks, models, prompts, clips), which
+// every battle and media request reads without touching the database. A new snapshot is
+// built whenever the store's catalog changes, and swapped in whole.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace paddock::arena {
+
+// The name a model is shown under: its codename while anonymous, its display name while
+// public or retired; nullopt while hidden (it must appear nowhere).
+std::optional<std::string> public_name(const store::Model& model);
+// "(undisclosed)" while anonymous, the organization otherwise.
+std::string public_organization(const store::Model& model);
+
+// True if new battles may use this model (public or anonymous; not hidden or retired).
+bool matchable(const store::Model& model);
+
+struct CatalogClip {
+  std::string model_id;
+  std::string hash;
+  std::string mime;
+};
+
+struct CatalogPrompt {
+  store::Prompt prompt;
+  std::vector<CatalogClip> clips;  // clips of matchable models only, ordered by model id
+};
+
+struct CatalogTrack {
+  store::TrackSummary summary;
+  std::vector<CatalogPrompt> prompts;       // ordered by prompt id
+  std::vector<std::size_t> battle_prompts;  // indices of prompts with clips of >= 2 models
+  std::vector<std::string> categories;      // every category of the track's prompts, sorted
+  std::unordered_map<std::string, std::size_t> prompt_index;
+};
+
+class Catalog {
+ public:
+  // Builds a snapshot from the store's listings. `version` is the catalog_version it reflects.
+  static Catalog build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
+                       std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
+                       std::string version);
+
+  const std::vector<CatalogTrack>& tracks() const { return tracks_; }
+  const CatalogTrack* find_track(std::string_view id) const;
+  const CatalogPrompt* find_prompt(std::string_view track_id, std::string_view prompt_id) const;
+  const store::Model* find_model(std::string_view id) const;
+  const std::vector<store::Model>& models() const { return models_; }
+  // The MIME type of a clip or prompt source by content hash, or nullptr if the catalog has
+  // no such media. `sources_only` limits the search to prompt sources.
+  const std::string* media_mime(std::string_view hash, bool sources_only) const;
+  const std::string& version() const { return version_; }
+
+  // Public name of every non-hidden model by id: what boards and exports show.
+  std::unordered_map<std::string, std::string> public_names() const;
+
+ private:
+  std::vector<CatalogTrack> tracks_;
+  std::unordered_map<std::string, std::size_t> track_index_;
+  std::vector<store::Model> models_;
+  std::unordered_map<std::string, std::size_t> model_index_;
+  std::unordered_map<std::string, std::string> clip_mime_;
+  std::unordered_map<std::string, std::string> source_mime_;
+  std::string version_;
+};
+
+// A pairing for one battle.
+struct Pairing {
+  const CatalogPrompt* prompt = nullptr;
+  const CatalogClip* left = nullptr;
+  const CatalogClip* right = nullptr;
+};
+
+// A uniformly random prompt among those with clips of at least two matchable models, then
+// two distinct such models uniformly at random, in random order. nullopt if the track has
+// no such prompt.
+std::optional<Pairing> pick_pairing(const CatalogTrack& track, std::mt19937_64& rng);
+
+}  // namespace paddock::arena

@@ -1,0 +1,105 @@
+#include "arena/catalog.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+namespace paddock::arena {
+namespace {
+
+using store::ModelStatus;
+
+store::Model model(std::string id, ModelStatus status, std::string codename = {}) {
+  return store::Model{id, "Real " + id, "Org " + id, status, std::move(codename)};
+}
+
+store::Clip clip(std::string prompt, std::string model_id) {
+  store::Clip c;
+  c.track_id = "t2v";
+  c.prompt_id = std::move(prompt);
+  c.model_id = model_id;
+  c.hash = std::string(60, '0') + model_id.substr(0, 4);
+  c.mime = "video/mp4";
+  return c;
+}
+
+Catalog sample() {
+  store::TrackSummary t;
+  t.track.id = "t2v";
+  std::vector<store::Prompt> prompts{{"t2v", "p1", "a horse", "en", {"animals", "motion"}, "", ""},
+                                     {"t2v", "p2", "a city", "en", {"landscape"}, "", ""},
+                                     {"t2v", "p3", "alone", "en", {}, "", ""}};
+  std::vector<store::Model> models{
+      model("pubA", ModelStatus::Public), model("anoB", ModelStatus::Anonymous, "HappyHorse-1.0"),
+      model("hidC", ModelStatus::Hidden), model("retD", ModelStatus::Retired),
+      model("pubE", ModelStatus::Public)};
+  std::vector<store::Clip> clips{clip("p1", "pubA"), clip("p1", "anoB"), clip("p1", "hidC"),
+                                 clip("p1", "retD"), clip("p1", "pubE"), clip("p2", "pubA"),
+                                 clip("p2", "hidC"), clip("p2", "retD"), clip("p3", "pubA")};
+  return Catalog::build({t}, models, prompts, clips, "7");
+}
+
+TEST(PublicName, IsTheCodenameWhileAnonymousAndNothingWhileHidden) {
+  EXPECT_EQ(public_name(model("a", ModelStatus::Anonymous, "HappyHorse-1.0")), "HappyHorse-1.0");
+  EXPECT_EQ(public_name(model("a", ModelStatus::Public)), "Real a");
+  EXPECT_EQ(public_name(model("a", ModelStatus::Retired)), "Real a");
+  EXPECT_EQ(public_name(model("a", ModelStatus::Hidden)), std::nullopt);
+  EXPECT_EQ(public_organization(model("a", ModelStatus::Anonymous, "x")), "(undisclosed)");
+  EXPECT_EQ(public_organization(model("a", ModelStatus::Public)), "Org a");
+}
+
+TEST(Catalog, OffersOnlyPromptsWithTwoMatchableModels) {
+  auto c = sample();
+  const auto* t = c.find_track("t2v");
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->battle_prompts.size(), 1u);
+  EXPECT_EQ(t->prompts[t->battle_prompts[0]].prompt.id, "p1");
+  EXPECT_EQ(t->categories, (std::vector<std::string>{"animals", "landscape", "motion"}));
+  EXPECT_EQ(c.version(), "7");
+}
+
+TEST(PickPairing, NeverPicksHiddenOrRetiredModelsAndCoversEveryOrderedPair) {
+  auto c = sample();
+  const auto* t = c.find_track("t2v");
+  std::mt19937_64 rng(42);
+  std::map<std::pair<std::string, std::string>, int> seen;
+  const int draws = 60'000;
+  for (int i = 0; i < draws; ++i) {
+    auto p = pick_pairing(*t, rng);
+    ASSERT_TRUE(p);
+    ASSERT_NE(p->left->model_id, p->right->model_id);
+    ++seen[{p->left->model_id, p->right->model_id}];
+  }
+  std::set<std::string> allowed{"pubA", "anoB", "pubE"};
+  ASSERT_EQ(seen.size(), 6u);  // 3 models, ordered pairs
+  for (const auto& [pair, n] : seen) {
+    EXPECT_TRUE(allowed.count(pair.first) && allowed.count(pair.second));
+    // Uniform: 10000 expected each; 5 standard deviations is about 460.
+    EXPECT_NEAR(n, draws / 6, 500) << pair.first << " vs " << pair.second;
+  }
+}
+
+TEST(PickPairing, GivesNothingForATrackWithoutPairs) {
+  store::TrackSummary t;
+  t.track.id = "empty";
+  auto c = Catalog::build({t}, {model("pubA", ModelStatus::Public)},
+                          {{"empty", "p", "x", "en", {}, "", ""}}, {}, "1");
+  std::mt19937_64 rng(1);
+  EXPECT_FALSE(pick_pairing(*c.find_track("empty"), rng));
+}
+
+TEST(Catalog, KnowsMediaTypesAndKeepsClipsApartFromSources) {
+  store::TrackSummary t;
+  t.track.id = "t2v";
+  store::Prompt p{"t2v", "p1", "x", "en", {}, std::string(64, 's'), "image/png"};
+  auto cl = clip("p1", "pubA");
+  auto c = Catalog::build({t}, {model("pubA", ModelStatus::Public)}, {p}, {cl}, "1");
+  ASSERT_NE(c.media_mime(std::string(64, 's'), true), nullptr);
+  EXPECT_EQ(*c.media_mime(std::string(64, 's'), true), "image/png");
+  EXPECT_EQ(c.media_mime(cl.hash, true), nullptr);
+  ASSERT_NE(c.media_mime(cl.hash, false), nullptr);
+}
+
+}  // namespace
+}  // namespace paddock::arena

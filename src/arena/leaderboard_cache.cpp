@@ -1,0 +1,444 @@
+#include "arena/leaderboard_cache.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "arena/thread_priority.hpp"
+
+namespace paddock::arena {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int64_t kReadPage = 20'000;
+constexpr auto kKeepFresh = std::chrono::minutes(10);  // on-demand boards asked for lately
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+rating::Outcome outcome_of(store::Choice c) {
+  switch (c) {
+    case store::Choice::Left:
+      return rating::Outcome::AWins;
+    case store::Choice::Right:
+      return rating::Outcome::BWins;
+    case store::Choice::Tie:
+      return rating::Outcome::Tie;
+    case store::Choice::BothBad:
+      return rating::Outcome::BothBad;
+  }
+  return rating::Outcome::Tie;
+}
+
+bool is_standard(const BoardRequest& r) {
+  return (r.weights == "as_voted" && r.categories.size() <= 1) ||
+         (r.weights == "balanced" && r.categories.empty());
+}
+
+std::vector<BoardRequest> standard_requests(const CatalogTrack& track) {
+  std::vector<BoardRequest> out;
+  out.push_back({track.summary.track.id, {}, "as_voted"});
+  out.push_back({track.summary.track.id, {}, "balanced"});
+  for (const auto& c : track.categories) out.push_back({track.summary.track.id, {c}, "as_voted"});
+  return out;
+}
+
+}  // namespace
+
+std::string BoardRequest::key() const {
+  std::string k = track_id;
+  k += '\n';
+  for (const auto& c : categories) {
+    k += c;
+    k += '\x1f';
+  }
+  k += '\n';
+  k += weights;
+  return k;
+}
+
+Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view track_id,
+                                        std::vector<std::string> categories,
+                                        std::string_view weights) {
+  const auto* track = catalog.find_track(track_id);
+  if (!track) return fail("unknown_track", "no track \"" + std::string(track_id) + "\"");
+  std::sort(categories.begin(), categories.end());
+  categories.erase(std::unique(categories.begin(), categories.end()), categories.end());
+  auto known = [&](const std::string& c) {
+    return std::binary_search(track->categories.begin(), track->categories.end(), c);
+  };
+  for (const auto& c : categories) {
+    if (!known(c)) {
+      return fail("bad_request",
+                  "track \"" + std::string(track_id) + "\" has no category \"" + c + "\"");
+    }
+  }
+  BoardRequest r{std::string(track_id), std::move(categories), "as_voted"};
+  if (!weights.empty() && weights != "as_voted") {
+    auto parsed = rating::parse_category_weights(weights);
+    if (!parsed) return std::unexpected(parsed.error());
+    for (const auto& [c, share] : parsed->shares) {
+      if (!known(c) && c != rating::kUncategorized) {
+        return fail("bad_weights",
+                    "track \"" + std::string(track_id) + "\" has no category \"" + c + "\"");
+      }
+    }
+    r.weights = rating::describe_weights(*parsed);
+  }
+  return r;
+}
+
+LeaderboardCache::LeaderboardCache(store::Store& store,
+                                   std::function<std::shared_ptr<const Catalog>()> catalog,
+                                   LeaderboardOptions options)
+    : store_(store), catalog_(std::move(catalog)), options_(std::move(options)) {
+  thread_ = std::thread([this] {
+    // Fitting boards is background work: requests come first.
+    lower_this_thread_priority();
+    run();
+  });
+}
+
+LeaderboardCache::~LeaderboardCache() {
+  stop();
+}
+
+void LeaderboardCache::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+LeaderboardCache::Lookup LeaderboardCache::board(const BoardRequest& request) {
+  auto key = request.key();
+  std::lock_guard lock(mutex_);
+  auto now = Clock::now();
+  auto it = entries_.find(key);
+  if (it != entries_.end()) {
+    auto& e = it->second;
+    e.requested = now;
+    if (e.board) return {State::Ready, e.board, {}};
+    if (e.error) return {State::Failed, nullptr, *e.error};
+    return {State::Computing, nullptr, {}};
+  }
+  bool standard = is_standard(request);
+  if (!standard) {
+    std::size_t on_demand = 0;
+    for (const auto& [k, e] : entries_) on_demand += !e.standard;
+    if (on_demand >= options_.max_on_demand) {
+      auto victim = entries_.end();
+      for (auto i = entries_.begin(); i != entries_.end(); ++i) {
+        if (i->second.standard || i->second.queued) continue;
+        if (victim == entries_.end() || i->second.requested < victim->second.requested) victim = i;
+      }
+      if (victim == entries_.end()) return {State::Computing, nullptr, {}};  // all busy
+      entries_.erase(victim);
+    }
+  }
+  Entry e;
+  e.request = request;
+  e.standard = standard;
+  e.requested = now;
+  e.queued = true;
+  entries_.emplace(key, std::move(e));
+  on_demand_.push_back(key);
+  wake_.notify_one();
+  return {State::Computing, nullptr, {}};
+}
+
+std::shared_ptr<const RenderedBoard> LeaderboardCache::history(const std::string& track_id) {
+  std::lock_guard lock(mutex_);
+  auto it = histories_.find(track_id);
+  return it == histories_.end() ? nullptr : it->second;
+}
+
+void LeaderboardCache::votes_committed(int64_t last_id) {
+  std::lock_guard lock(mutex_);
+  if (last_id > announced_id_) {
+    announced_id_ = last_id;
+    wake_.notify_one();
+  }
+}
+
+void LeaderboardCache::catalog_changed() {
+  std::lock_guard lock(mutex_);
+  catalog_changed_ = true;
+  wake_.notify_one();
+}
+
+void LeaderboardCache::rebuild() {
+  std::lock_guard lock(mutex_);
+  rebuild_ = true;
+  wake_.notify_one();
+}
+
+int64_t LeaderboardCache::last_vote_id() const {
+  std::lock_guard lock(mutex_);
+  return last_id_;
+}
+
+void LeaderboardCache::reset_tables(std::unordered_map<std::string, std::string> names) {
+  names_ = std::move(names);
+  tracks_.clear();
+  track_changed_at_.clear();
+  history_through_.clear();
+  std::lock_guard lock(mutex_);
+  last_id_ = 0;
+  for (auto& [k, e] : entries_) e.computed_through = -1;
+}
+
+bool LeaderboardCache::read_new_votes() {
+  int64_t after;
+  {
+    std::lock_guard lock(mutex_);
+    after = last_id_;
+  }
+  bool got = false;
+  for (;;) {
+    store::VoteQuery q;
+    q.after_id = after;
+    q.limit = kReadPage;
+    auto votes = store_.list_votes(q);
+    if (!votes) {
+      spdlog::warn("leaderboards: reading votes failed: {}", votes.error().message);
+      break;
+    }
+    for (const auto& v : *votes) {
+      after = std::max(after, v.id);
+      if (v.voided) continue;
+      auto left = names_.find(v.left_model);
+      auto right = names_.find(v.right_model);
+      if (left == names_.end() || right == names_.end()) continue;  // hidden or unknown
+      if (left->second == right->second) continue;  // two models under one name: no contest
+      auto& t = tracks_[v.track_id];
+      auto a = t.table.intern_model(left->second);
+      auto b = t.table.intern_model(right->second);
+      auto cs = t.table.intern_category_set(v.categories);
+      t.table.add(a, b, outcome_of(v.choice), cs, static_cast<double>(v.created_at_ms) / 1000.0);
+      t.vote_ids.push_back(v.id);
+      t.vote_times.push_back(v.created_at_ms);
+      track_changed_at_[v.track_id] = v.id;
+      got = true;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      last_id_ = after;
+    }
+    if (static_cast<int64_t>(votes->size()) < kReadPage) break;
+  }
+  return got;
+}
+
+Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
+                                                const Catalog& catalog) {
+  static const rating::VoteTable kEmpty;
+  auto it = tracks_.find(request.track_id);
+  const rating::VoteTable& table = it == tracks_.end() ? kEmpty : it->second.table;
+
+  rating::BoardOptions o;
+  o.filter.categories = request.categories;
+  if (request.weights != "as_voted") {
+    auto w = rating::parse_category_weights(request.weights);
+    if (!w) return std::unexpected(w.error());
+    o.weights = std::move(*w);
+  }
+  o.bootstrap_rounds = options_.bootstrap_rounds;
+  o.ci_level = options_.ci_level;
+  o.seed = options_.seed;
+  o.min_votes = options_.min_votes;
+  o.threads = options_.threads;
+
+  BoardSnapshot s;
+  s.request = request;
+  {
+    std::lock_guard lock(mutex_);
+    s.last_vote_id = last_id_;
+  }
+  auto board = rating::compute_board(table, o);
+  if (!board) return std::unexpected(board.error());
+  s.board = std::move(*board);
+  s.computed_at_ms = now_ms();
+  for (const auto& m : catalog.models()) {
+    auto name = public_name(m);
+    if (!name) continue;
+    s.models[*name] =
+        BoardModelInfo{public_organization(m), std::string(store::to_string(m.status))};
+  }
+  if (const auto* t = catalog.find_track(request.track_id)) s.track_categories = t->categories;
+  RenderedBoard r;
+  r.text = options_.render_board ? options_.render_board(s) : std::string();
+  r.last_vote_id = s.last_vote_id;
+  r.computed_at_ms = s.computed_at_ms;
+  return r;
+}
+
+void LeaderboardCache::compute_entry(const std::string& key, const Catalog& catalog) {
+  BoardRequest request;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    request = it->second.request;
+  }
+  int64_t through;
+  {
+    std::lock_guard lock(mutex_);
+    through = last_id_;
+  }
+  auto result = compute(request, catalog);
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  auto& e = it->second;
+  e.queued = false;
+  e.computed_through = through;
+  if (result) {
+    e.board = std::make_shared<const RenderedBoard>(std::move(*result));
+    e.error.reset();
+  } else {
+    e.error = result.error();
+  }
+}
+
+void LeaderboardCache::compute_standard(const Catalog& catalog, bool only_changed) {
+  // Make sure every standard board of every track has an entry.
+  for (const auto& track : catalog.tracks()) {
+    for (auto& r : standard_requests(track)) {
+      std::lock_guard lock(mutex_);
+      auto key = r.key();
+      auto [it, inserted] = entries_.try_emplace(key);
+      if (inserted) it->second.request = std::move(r);
+      it->second.standard = true;
+    }
+  }
+  std::vector<std::string> due;
+  {
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    for (auto& [key, e] : entries_) {
+      if (!catalog.find_track(e.request.track_id)) continue;
+      auto changed = track_changed_at_.find(e.request.track_id);
+      int64_t changed_at = changed == track_changed_at_.end() ? 0 : changed->second;
+      bool stale = e.computed_through < changed_at || e.computed_through < 0;
+      if (!only_changed) stale = true;
+      bool wanted = e.standard || now - e.requested < kKeepFresh;
+      if (stale && wanted) due.push_back(key);
+    }
+  }
+  for (const auto& key : due) compute_entry(key, catalog);
+}
+
+void LeaderboardCache::compute_history(const std::string& track_id) {
+  static const TrackVotes kEmpty;
+  auto it = tracks_.find(track_id);
+  const TrackVotes& t = it == tracks_.end() ? kEmpty : it->second;
+  HistorySnapshot s;
+  s.track_id = track_id;
+  {
+    std::lock_guard lock(mutex_);
+    s.last_vote_id = last_id_;
+  }
+  rating::HistoryOptions o;
+  auto history = rating::compute_history(t.table, o);
+  if (!history) {
+    spdlog::warn("leaderboards: history of {} failed: {}", track_id, history.error().message);
+    return;
+  }
+  s.history = std::move(*history);
+  for (const auto& p : s.history.points) {
+    auto i = static_cast<std::size_t>(p.last_index);
+    s.point_vote_ids.push_back(i < t.vote_ids.size() ? t.vote_ids[i] : 0);
+    s.point_times_ms.push_back(i < t.vote_times.size() ? t.vote_times[i] : 0);
+  }
+  s.computed_at_ms = now_ms();
+  auto r = std::make_shared<RenderedBoard>();
+  r->text = options_.render_history ? options_.render_history(s) : std::string();
+  r->last_vote_id = s.last_vote_id;
+  r->computed_at_ms = s.computed_at_ms;
+  std::lock_guard lock(mutex_);
+  histories_[track_id] = std::move(r);
+}
+
+void LeaderboardCache::run() {
+  bool pending_standard = true;
+  bool first = true;
+  for (;;) {
+    bool full = false;
+    bool catalog_flag = false;
+    {
+      std::unique_lock lock(mutex_);
+      auto wait = options_.poll;
+      if (pending_standard) {
+        auto until =
+            std::chrono::duration_cast<std::chrono::milliseconds>(next_standard_ - Clock::now());
+        wait = std::clamp(until, std::chrono::milliseconds(0), wait);
+      }
+      wake_.wait_for(lock, wait, [&] {
+        return stopping_ || rebuild_ || catalog_changed_ || announced_id_ > last_id_ ||
+               !on_demand_.empty();
+      });
+      if (stopping_) return;
+      full = std::exchange(rebuild_, false);
+      catalog_flag = std::exchange(catalog_changed_, false);
+    }
+    auto catalog = catalog_();
+    if (!catalog) continue;
+    if (catalog_flag || full) {
+      auto names = catalog->public_names();
+      if (full || names != names_) {
+        reset_tables(std::move(names));
+        full = true;
+      }
+    }
+    bool got = read_new_votes();
+    bool catalog_moved = catalog->version() != catalog_version_;
+    catalog_version_ = catalog->version();
+    pending_standard = pending_standard || got || full || catalog_moved || first;
+    first = false;
+
+    auto now = Clock::now();
+    if (pending_standard && now >= next_standard_) {
+      auto started = Clock::now();
+      compute_standard(*catalog, !(full || catalog_moved));
+      auto took = Clock::now() - started;
+      next_standard_ = Clock::now() + std::max<Clock::duration>(options_.interval, 4 * took);
+      pending_standard = false;
+    }
+
+    for (;;) {
+      std::string key;
+      {
+        std::lock_guard lock(mutex_);
+        if (on_demand_.empty() || stopping_) break;
+        key = std::move(on_demand_.front());
+        on_demand_.pop_front();
+      }
+      compute_entry(key, *catalog);
+    }
+
+    now = Clock::now();
+    if (now >= next_history_) {
+      auto started = Clock::now();
+      for (const auto& track : catalog->tracks()) {
+        const auto& id = track.summary.track.id;
+        auto changed = track_changed_at_.find(id);
+        int64_t changed_at = changed == track_changed_at_.end() ? 0 : changed->second;
+        auto done = history_through_.find(id);
+        if (done != history_through_.end() && done->second >= changed_at) continue;
+        compute_history(id);
+        history_through_[id] = changed_at;
+      }
+      auto took = Clock::now() - started;
+      next_history_ = Clock::now() + std::max<Clock::duration>(options_.history_interval, 4 * took);
+    }
+  }
+}
+
+}  // namespace paddock::arena

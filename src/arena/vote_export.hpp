@@ -1,0 +1,58 @@
+#pragma once
+// The vote export: the stored votes in the common battle format (votelog's writer), as JSON
+// Lines or CSV, read from the store page by page so that any number of votes streams in
+// constant memory. One function serves `paddock export`, GET /api/votes/export and
+// GET /api/admin/export.
+//
+// Public exports name models as the leaderboards do (codenames while anonymous), leave out
+// voided votes and votes involving hidden models, and carry no session or address: exactly
+// the votes a board is computed from, so `paddock rate` on the export reproduces the board.
+// Full (admin) exports carry every vote, voided ones included and flagged, with real model
+// names and ids, sessions and addresses.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "base/result.hpp"
+#include "store/store.hpp"
+
+namespace paddock::arena {
+
+enum class ExportFormat { Jsonl, Csv };
+
+// "jsonl" (or "json") and "csv".
+std::optional<ExportFormat> parse_export_format(std::string_view text);
+
+struct ExportOptions {
+  std::string track_id;          // empty: every track
+  std::optional<int64_t> up_to;  // only votes with id <= up_to
+  ExportFormat format = ExportFormat::Jsonl;
+  bool full = false;
+};
+
+class VoteExport {
+ public:
+  // Reads the models (for their names) and prepares the export. Errors: the store's.
+  static Result<std::unique_ptr<VoteExport>> open(store::Store& store, ExportOptions options);
+  ~VoteExport();
+
+  // The next piece of text (a header row, then a page of votes); nullopt at the end.
+  // Errors: the store's.
+  Result<std::optional<std::string>> next();
+
+ private:
+  VoteExport(store::Store& store, ExportOptions options);
+  struct Names;
+  store::Store& store_;
+  ExportOptions options_;
+  std::unique_ptr<Names> names_;
+  int64_t after_id_ = 0;
+  bool header_done_ = false;
+  bool done_ = false;
+};
+
+}  // namespace paddock::arena

@@ -1,0 +1,24 @@
+#pragma once
+// Reading JSON request bodies (nlohmann-json), strictly: the body must be one JSON object,
+// nested at most a few levels, with fields of the expected types.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+
+namespace paddock::http {
+
+// The body as a JSON object. Errors: "invalid_json" naming the problem (not JSON, not an
+// object, nested deeper than 16 levels).
+Result<nlohmann::json> parse_json_object(std::string_view body);
+
+// A string field: nullopt if absent or null; Error "bad_request" if present with another type.
+Result<std::optional<std::string>> string_field(const nlohmann::json& object, const char* name);
+// A non-negative integer field (absent or null: `fallback`). Errors: "bad_request".
+Result<int64_t> count_field(const nlohmann::json& object, const char* name, int64_t fallback,
+                            int64_t max);
+
+}  // namespace paddock::http

@@ -1,0 +1,82 @@
+#include "http/responses.hpp"
+
+#include <cstdio>
+
+namespace paddock::http {
+
+Response json_response(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.header("Content-Type", "application/json");
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
+std::string json_quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+Response error_response(int status, std::string_view code, std::string_view message) {
+  std::string body = "{\"error\":{\"code\":";
+  body += json_quote(code);
+  body += ",\"message\":";
+  body += json_quote(message);
+  body += "}}";
+  return json_response(status, std::move(body));
+}
+
+Response rate_limited_response(int retry_after_s) {
+  if (retry_after_s < 1) retry_after_s = 1;
+  Response r =
+      error_response(429, "rate_limited",
+                     "too many requests; retry after " + std::to_string(retry_after_s) + " s");
+  r.header("Retry-After", std::to_string(retry_after_s));
+  return r;
+}
+
+std::span<const std::pair<std::string_view, std::string_view>> security_headers() {
+  static constexpr std::pair<std::string_view, std::string_view> kHeaders[] = {
+      {"Content-Security-Policy",
+       "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+       "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  };
+  return kHeaders;
+}
+
+}  // namespace paddock::http

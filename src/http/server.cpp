@@ -1,0 +1,620 @@
+// The only translation unit that includes Boost.Beast/Asio: they are slow to compile, and
+// everything above this file sees plain Request/Response values instead.
+
+#include "http/server.hpp"
+
+#include <sys/sendfile.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cerrno>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/responses.hpp"
+
+namespace paddock::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// sendfile(2) calls per turn before a file response lets other connections on its thread run.
+constexpr int kSendfileTurns = 8;
+constexpr std::size_t kSendfileChunk = 1024 * 1024;
+constexpr std::chrono::seconds kLingerTimeout{1};
+
+Method to_method(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get:
+      return Method::Get;
+    case bhttp::verb::head:
+      return Method::Head;
+    case bhttp::verb::post:
+      return Method::Post;
+    case bhttp::verb::put:
+      return Method::Put;
+    case bhttp::verb::patch:
+      return Method::Patch;
+    case bhttp::verb::delete_:
+      return Method::Delete;
+    case bhttp::verb::options:
+      return Method::Options;
+    default:
+      return Method::Other;
+  }
+}
+
+class Connection;
+
+// One io_context run by one thread; the connections it owns are only touched from there.
+struct IoLane {
+  net::io_context ioc{1};
+  std::mutex mutex;  // guards `connections` (a connection may be destroyed on another thread)
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+};
+
+struct ServerState {
+  ServerOptions options;
+  Handler* handler = nullptr;
+  WorkQueue* blocking = nullptr;
+  std::atomic<bool> draining{false};
+  std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> in_flight{0};
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket&& socket, ServerState& state, IoLane& lane)
+      : stream_(std::move(socket)), state_(state), lane_(lane) {}
+
+  ~Connection() {
+    std::lock_guard lock(lane_.mutex);
+    lane_.connections.erase(this);
+  }
+
+  void start() {
+    {
+      std::lock_guard lock(lane_.mutex);
+      lane_.connections.emplace(this, weak_from_this());
+    }
+    beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      auto address = remote.address();
+      if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+      }
+      peer_address_ = address.to_string();
+    }
+    wait_for_request();
+  }
+
+  // Called on this connection's thread when the server drains.
+  void close_if_idle() {
+    if (phase_ == Phase::Idle) close();
+  }
+  void close_now() { close(); }
+
+ private:
+  enum class Phase { Idle, Reading, Handling, Writing, Closed };
+
+  void wait_for_request() {
+    if (state_.draining.load()) return close();
+    if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+    phase_ = Phase::Idle;
+    stream_.expires_after(state_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    phase_ = Phase::Reading;
+    parser_.emplace();
+    parser_->body_limit(state_.options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(state_.options.header_limit));
+    stream_.expires_after(state_.options.header_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
+      return close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return fail_request(
+          413, "body_too_large",
+          "request body exceeds the " + std::to_string(state_.options.body_limit) + "-byte limit");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return fail_request(431, "headers_too_large", "the request headers are too large");
+    }
+    if (ec) return fail_request(400, "bad_request", "malformed HTTP request: " + ec.message());
+    auto length = parser_->content_length();
+    if (length && *length > state_.options.body_limit) {
+      return fail_request(413, "body_too_large",
+                          "request body of " + std::to_string(*length) + " bytes exceeds the " +
+                              std::to_string(state_.options.body_limit) + "-byte limit");
+    }
+    if (parser_->is_done()) return dispatch();
+    auto& header = parser_->get();
+    auto expect = header.find(bhttp::field::expect);
+    if (expect != header.end() && beast::iequals(expect->value(), "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue),
+                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                         if (wec) return self->close();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(state_.options.header_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec == bhttp::error::body_limit) {
+            return self->fail_request(413, "body_too_large",
+                                      "request body exceeds the " +
+                                          std::to_string(self->state_.options.body_limit) +
+                                          "-byte limit");
+          }
+          if (ec == beast::error::timeout || ec == net::error::eof ||
+              ec == bhttp::error::partial_message || ec == net::error::connection_reset) {
+            return self->close();
+          }
+          if (ec) {
+            return self->fail_request(400, "bad_request",
+                                      "malformed HTTP request body: " + ec.message());
+          }
+          self->dispatch();
+        });
+  }
+
+  // Answers a request the server could not read, and closes the connection afterwards.
+  void fail_request(int status, std::string_view code, std::string message) {
+    keep_alive_ = false;
+    head_ = false;
+    version_ = 11;
+    state_.in_flight.fetch_add(1);
+    Response r = error_response(status, code, message);
+    r.close = true;
+    write(std::move(r));
+  }
+
+  void dispatch() {
+    phase_ = Phase::Handling;
+    stream_.expires_never();
+    auto& m = parser_->get();
+    keep_alive_ = m.keep_alive();
+    version_ = m.version();
+    head_ = m.method() == bhttp::verb::head;
+
+    Request r;
+    r.method = to_method(m.method());
+    r.target = std::string(m.target());
+    auto q = r.target.find('?');
+    r.path = r.target.substr(0, q);
+    if (q != std::string::npos) r.query = r.target.substr(q + 1);
+    auto field = [&m](bhttp::field f) {
+      auto it = m.find(f);
+      return it == m.end() ? std::string() : std::string(it->value());
+    };
+    auto named = [&m](std::string_view name) {
+      auto it = m.find(beast::string_view(name.data(), name.size()));
+      return it == m.end() ? std::string() : std::string(it->value());
+    };
+    r.host = field(bhttp::field::host);
+    r.content_type = field(bhttp::field::content_type);
+    r.cookie = field(bhttp::field::cookie);
+    r.origin = field(bhttp::field::origin);
+    r.range = field(bhttp::field::range);
+    r.if_range = field(bhttp::field::if_range);
+    r.if_none_match = field(bhttp::field::if_none_match);
+    r.authorization = field(bhttp::field::authorization);
+    r.sec_fetch_site = named("Sec-Fetch-Site");
+    r.forwarded_for = named("X-Forwarded-For");
+    r.body = std::move(m.body());
+    r.peer_address = peer_address_;
+    parser_.reset();
+
+    state_.in_flight.fetch_add(1);
+    auto self = shared_from_this();
+    state_.handler->handle(std::move(r), [self](Response&& response) {
+      auto shared = std::make_shared<Response>(std::move(response));
+      net::dispatch(self->stream_.get_executor(),
+                    [self, shared] { self->write(std::move(*shared)); });
+    });
+  }
+
+  template <class Body>
+  void fill_header(bhttp::response<Body>& msg, Response& r) {
+    msg.version(version_);
+    msg.result(static_cast<unsigned>(r.status));
+    for (auto& [name, value] : r.headers) msg.insert(name, value);
+    for (auto [name, value] : security_headers()) msg.insert(name, value);
+    msg.keep_alive(keep_alive_);
+  }
+
+  void write(Response&& r) {
+    if (phase_ == Phase::Closed) {
+      state_.in_flight.fetch_sub(1);
+      return;
+    }
+    phase_ = Phase::Writing;
+    if (r.close || state_.draining.load()) keep_alive_ = false;
+
+    if (head_ || r.status == 204 || r.status == 304) {
+      bhttp::response<bhttp::empty_body> msg;
+      fill_header(msg, r);
+      if (r.status != 204 && r.status != 304) {
+        if (r.file) {
+          msg.content_length(static_cast<std::uint64_t>(r.file->length));
+        } else if (!r.stream) {
+          msg.content_length(r.body.size());
+        }
+      }
+      return send(std::move(msg));
+    }
+    if (r.file) return send_file(std::move(r));
+    if (r.stream) return send_stream(std::move(r));
+    bhttp::response<bhttp::string_body> msg;
+    fill_header(msg, r);
+    msg.body() = std::move(r.body);
+    msg.prepare_payload();
+    send(std::move(msg));
+  }
+
+  template <class Body>
+  struct Outgoing {
+    explicit Outgoing(bhttp::response<Body>&& m) : msg(std::move(m)), serializer(msg) {}
+    bhttp::response<Body> msg;
+    bhttp::response_serializer<Body> serializer;
+  };
+
+  template <class Body>
+  void send(bhttp::response<Body>&& msg) {
+    auto out = std::make_shared<Outgoing<Body>>(std::move(msg));
+    write_some(out);
+  }
+
+  // Writes a serialized response piece by piece, so the write timeout applies to each piece
+  // (a large clip to a slow client is fine as long as it keeps reading).
+  template <class Body>
+  void write_some(std::shared_ptr<Outgoing<Body>> out) {
+    stream_.expires_after(state_.options.write_timeout);
+    bhttp::async_write_some(stream_, out->serializer,
+                            [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                              if (ec) return self->finish_response(false);
+                              if (!out->serializer.is_done()) return self->write_some(out);
+                              self->finish_response(true);
+                            });
+  }
+
+  // File bodies go from the page cache to the socket with sendfile(2): no copy through user
+  // space, never the whole file in memory. The header goes first through Beast.
+  void send_file(Response&& r) {
+    auto header =
+        std::make_shared<Outgoing<bhttp::empty_body>>(bhttp::response<bhttp::empty_body>{});
+    fill_header(header->msg, r);
+    header->msg.content_length(static_cast<std::uint64_t>(r.file->length));
+    file_ = std::move(*r.file);
+    stream_.expires_after(state_.options.write_timeout);
+    bhttp::async_write_header(
+        stream_, header->serializer,
+        [self = shared_from_this(), header](beast::error_code ec, std::size_t) {
+          if (ec) return self->finish_file(false);
+          self->send_file_body();
+        });
+  }
+
+  void send_file_body() {
+    auto& socket = stream_.socket();
+    beast::error_code ec;
+    socket.native_non_blocking(true, ec);
+    if (ec) return finish_file(false);
+    for (int turn = 0; turn < kSendfileTurns && file_.length > 0; ++turn) {
+      off_t offset = file_.offset;
+      auto want = static_cast<std::size_t>(std::min<int64_t>(file_.length, kSendfileChunk));
+      ssize_t n = ::sendfile(socket.native_handle(), file_.file->fd(), &offset, want);
+      if (n > 0) {
+        file_.offset += n;
+        file_.length -= n;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
+      // The file shrank or failed under us; the status line is gone, so cut the body short.
+      return finish_file(false);
+    }
+    if (file_.length == 0) return finish_file(true);
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->send_file_body(); });
+  }
+
+  // Waits until the socket takes more bytes, at most the write timeout.
+  void wait_writable() {
+    wait_timer_.expires_after(state_.options.write_timeout);
+    wait_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the socket became writable
+      if (auto self = weak.lock()) self->stream_.socket().cancel();
+    });
+    stream_.socket().async_wait(tcp::socket::wait_write,
+                                [self = shared_from_this()](beast::error_code ec) {
+                                  self->wait_timer_.cancel();
+                                  if (ec) return self->finish_file(false);
+                                  self->send_file_body();
+                                });
+  }
+
+  void finish_file(bool ok) {
+    file_ = {};
+    finish_response(ok);
+  }
+
+  void send_stream(Response&& r) {
+    auto header =
+        std::make_shared<Outgoing<bhttp::empty_body>>(bhttp::response<bhttp::empty_body>{});
+    fill_header(header->msg, r);
+    header->msg.chunked(true);
+    stream_body_ = std::move(r.stream);
+    stream_.expires_after(state_.options.write_timeout);
+    bhttp::async_write_header(
+        stream_, header->serializer,
+        [self = shared_from_this(), header](beast::error_code ec, std::size_t) {
+          if (ec) return self->finish_response(false);
+          self->next_piece();
+        });
+  }
+
+  void next_piece() {
+    auto self = shared_from_this();
+    state_.blocking->post([self] {
+      auto piece = std::make_shared<Result<std::optional<std::string>>>();
+      try {
+        *piece = self->stream_body_();
+      } catch (const std::exception& e) {
+        *piece = fail("internal", e.what());
+      }
+      net::post(self->stream_.get_executor(), [self, piece] { self->write_piece(piece); });
+    });
+  }
+
+  void write_piece(std::shared_ptr<Result<std::optional<std::string>>> piece) {
+    if (!*piece) {
+      // Headers are out; the only honest signal left is to cut the chunked body short.
+      keep_alive_ = false;
+      return finish_response(false);
+    }
+    stream_.expires_after(state_.options.write_timeout);
+    auto self = shared_from_this();
+    if (!piece->value()) {
+      net::async_write(stream_, bhttp::make_chunk_last(),
+                       [self](beast::error_code ec, std::size_t) { self->finish_response(!ec); });
+      return;
+    }
+    const std::string& text = *piece->value();
+    if (text.empty()) return next_piece();
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(text)),
+                     [self, piece](beast::error_code ec, std::size_t) {
+                       if (ec) return self->finish_response(false);
+                       self->next_piece();
+                     });
+  }
+
+  void finish_response(bool ok) {
+    stream_body_ = nullptr;
+    state_.in_flight.fetch_sub(1);
+    if (!ok) return close();
+    if (!keep_alive_) return linger_close();
+    wait_for_request();
+  }
+
+  // Half-closes and reads what the client still sends for a moment, so that a response sent
+  // before the whole request was read (a 413) is not lost to a TCP reset.
+  void linger_close() {
+    phase_ = Phase::Closed;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kLingerTimeout);
+    drain_input();
+  }
+
+  void drain_input() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain_input();
+                            });
+  }
+
+  void close() {
+    phase_ = Phase::Closed;
+    beast::error_code ec;
+    if (stream_.socket().is_open()) {
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.socket().close(ec);
+    }
+    if (!counted_closed_) {
+      counted_closed_ = true;
+      state_.connections.fetch_sub(1);
+    }
+  }
+
+  beast::tcp_stream stream_;
+  ServerState& state_;
+  IoLane& lane_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string peer_address_;
+  Phase phase_ = Phase::Idle;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  unsigned version_ = 11;
+  bool counted_closed_ = false;
+  BodyStream stream_body_;
+  Response::FileRange file_;
+  net::steady_timer wait_timer_{stream_.get_executor()};
+};
+
+class BeastServer final : public Server {
+ public:
+  BeastServer(const ServerOptions& options, Handler& handler, WorkQueue& blocking) {
+    state_.options = options;
+    state_.handler = &handler;
+    state_.blocking = &blocking;
+    int threads = options.io_threads > 0 ? options.io_threads
+                                         : static_cast<int>(std::thread::hardware_concurrency());
+    if (threads < 1) threads = 1;
+    for (int i = 0; i < threads; ++i) lanes_.push_back(std::make_unique<IoLane>());
+  }
+
+  ~BeastServer() override {
+    stop(std::chrono::milliseconds(0));
+    // Handlers still queued (answers that arrived after the stop) are destroyed with their
+    // io_context here, releasing their connections.
+    acceptor_.reset();
+    lanes_.clear();
+  }
+
+  Status listen() {
+    beast::error_code ec;
+    auto address = net::ip::make_address(state_.options.host, ec);
+    if (ec) {
+      return fail("listen_failed",
+                  "cannot listen on " + state_.options.host + ": not an IP address");
+    }
+    tcp::endpoint endpoint(address, state_.options.port);
+    acceptor_ = std::make_unique<tcp::acceptor>(lanes_[0]->ioc);
+    auto where = [&] { return state_.options.host + ":" + std::to_string(state_.options.port); };
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return fail("listen_failed", "cannot listen on " + where() + ": " + ec.message());
+    port_ = acceptor_->local_endpoint().port();
+    accept();
+    for (auto& lane : lanes_) {
+      guards_.emplace_back(net::make_work_guard(lane->ioc));
+      threads_.emplace_back([l = lane.get()] { l->ioc.run(); });
+    }
+    return ok();
+  }
+
+  uint16_t port() const override { return port_; }
+  int64_t in_flight() const override { return state_.in_flight.load(); }
+
+  void stop(std::chrono::milliseconds drain_timeout) override {
+    if (stopped_) return;
+    stopped_ = true;
+    state_.draining.store(true);
+    std::promise<void> closed;
+    net::post(lanes_[0]->ioc, [this, &closed] {
+      beast::error_code ec;
+      acceptor_->close(ec);
+      closed.set_value();
+    });
+    if (!threads_.empty()) closed.get_future().wait();
+    for_each_connection([](Connection& c) { c.close_if_idle(); });
+    auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+    // Requests being handled get their answers; connections that are only reading or
+    // lingering are closed afterwards.
+    while (state_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      // Connections that finished their last response may be idle again briefly.
+      for_each_connection([](Connection& c) { c.close_if_idle(); });
+    }
+    for_each_connection([](Connection& c) { c.close_now(); });
+    guards_.clear();
+    for (auto& lane : lanes_) lane->ioc.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void accept() {
+    auto& lane = *lanes_[next_lane_];
+    next_lane_ = (next_lane_ + 1) % lanes_.size();
+    acceptor_->async_accept(
+        lane.ioc.get_executor(), [this, &lane](beast::error_code ec, tcp::socket socket) {
+          if (!acceptor_->is_open()) return;
+          if (!ec) {
+            state_.connections.fetch_add(1);
+            auto c = std::make_shared<Connection>(std::move(socket), state_, lane);
+            net::post(lane.ioc, [c] { c->start(); });
+          }
+          accept();
+        });
+  }
+
+  // Runs `f` on every live connection, each on its own lane's thread; returns when done.
+  template <class F>
+  void for_each_connection(F f) {
+    if (threads_.empty()) return;
+    std::vector<std::future<void>> done;
+    for (auto& lane : lanes_) {
+      auto p = std::make_shared<std::promise<void>>();
+      done.push_back(p->get_future());
+      net::post(lane->ioc, [l = lane.get(), p, f] {
+        std::vector<std::shared_ptr<Connection>> live;
+        {
+          std::lock_guard lock(l->mutex);
+          for (auto& [raw, weak] : l->connections) {
+            if (auto c = weak.lock()) live.push_back(std::move(c));
+          }
+        }
+        for (auto& c : live) f(*c);
+        p->set_value();
+      });
+    }
+    for (auto& d : done) d.wait();
+  }
+
+  ServerState state_;
+  std::vector<std::unique_ptr<IoLane>> lanes_;
+  std::unique_ptr<tcp::acceptor> acceptor_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
+  std::vector<std::thread> threads_;
+  std::size_t next_lane_ = 0;
+  uint16_t port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Handler& handler,
+                                              WorkQueue& blocking) {
+  auto server = std::make_unique<BeastServer>(options, handler, blocking);
+  if (auto s = server->listen(); !s) return std::unexpected(s.error());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace paddock::http

@@ -1,0 +1,141 @@
+// /api/admin/...: stats, models, votes of a session, voiding, the full export.
+
+#include <gtest/gtest.h>
+
+#include "api.hpp"
+#include "paddock_server.hpp"
+#include "test_arena.hpp"
+
+namespace paddock::testing {
+namespace {
+
+class Admin : public ::testing::Test {
+ protected:
+  void SetUp() override { server_ = std::make_unique<PaddockServer>(arena_.server_options()); }
+  static Headers auth() { return {{"Authorization", std::string("Bearer ") + kAdminToken}}; }
+
+  TestArena arena_;
+  std::unique_ptr<PaddockServer> server_;
+};
+
+TEST_F(Admin, StatsCountTheCatalogAndTheVotes) {
+  auto c = server_->client();
+  auto b = new_battle(c);
+  ASSERT_EQ(cast_vote(c, b.ticket, "left").status, 201);
+  auto stats = body_json(c.get("/api/admin/stats", auth()));
+  EXPECT_EQ(stats.at("tracks"), 3);
+  EXPECT_EQ(stats.at("models"), 5);
+  EXPECT_EQ(stats.at("prompts"), 5);
+  EXPECT_EQ(stats.at("votes"), 1);
+  EXPECT_EQ(stats.at("voided_votes"), 0);
+}
+
+TEST_F(Admin, ListsModelsWithRealNamesAndChangesThem) {
+  auto c = server_->client();
+  auto models = body_json(c.get("/api/admin/models", auth())).at("models");
+  ASSERT_EQ(models.size(), 5u);
+  bool zebra = false;
+  for (const auto& m : models) {
+    if (m.at("id") == "zebra-q9") {
+      zebra = true;
+      EXPECT_EQ(m.at("display_name"), "Zebra Quantum 9");
+      EXPECT_EQ(m.at("codename"), "HappyHorse-1.0");
+      EXPECT_EQ(m.at("public_name"), "HappyHorse-1.0");
+    }
+    if (m.at("id") == "phantom-x") {
+      EXPECT_TRUE(m.at("public_name").is_null());
+    }
+  }
+  EXPECT_TRUE(zebra);
+
+  auto added = c.post_json(
+      "/api/admin/models",
+      R"({"id":"veo-3","display_name":"Veo 3","organization":"Google","status":"public"})", auth());
+  EXPECT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(body_json(added).at("result"), "inserted");
+  auto changed = c.post_json("/api/admin/models",
+                             R"({"id":"veo-3","organization":"Google DeepMind"})", auth());
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_EQ(body_json(changed).at("model").at("organization"), "Google DeepMind");
+  EXPECT_EQ(body_json(changed).at("model").at("display_name"), "Veo 3");
+  auto same = c.post_json("/api/admin/models", R"({"id":"veo-3","organization":"Google DeepMind"})",
+                          auth());
+  EXPECT_EQ(body_json(same).at("result"), "unchanged");
+
+  EXPECT_EQ(c.post_json("/api/admin/models", R"({"id":"veo-3","status":"famous"})", auth()).status,
+            400);
+  EXPECT_EQ(c.post_json("/api/admin/models",
+                        R"({"id":"x","status":"anonymous","display_name":"X"})", auth())
+                .status,
+            400);
+  EXPECT_EQ(
+      c.post_json("/api/admin/models", R"({"id":"../etc","display_name":"X"})", auth()).status,
+      400);
+  EXPECT_EQ(c.post_json("/api/admin/models", R"({"id":"nameless"})", auth()).status, 400);
+}
+
+TEST_F(Admin, VoidsASessionsVotesAndTheBoardDropsThem) {
+  auto honest = server_->client();
+  auto spammer = server_->client();
+  int64_t last = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto b = new_battle(honest);
+    last = std::max<int64_t>(last, body_json(cast_vote(honest, b.ticket, "left")).at("vote_id"));
+    auto s = new_battle(spammer);
+    last = std::max<int64_t>(last, body_json(cast_vote(spammer, s.ticket, "right")).at("vote_id"));
+  }
+  auto board = wait_for_board(honest, "track=t2v", last);
+  EXPECT_EQ(board.at("votes"), 40);
+
+  // Find the spammer's session from one of its votes.
+  auto all = body_json(honest.get("/api/admin/votes?limit=100", auth())).at("votes");
+  ASSERT_EQ(all.size(), 40u);
+  std::string session = all[1].at("session");
+  EXPECT_EQ(session.size(), 32u);
+  EXPECT_EQ(all[1].at("address"), "127.0.0.1");
+  auto of_session =
+      body_json(honest.get("/api/admin/votes?session=" + session, auth())).at("votes");
+  EXPECT_EQ(of_session.size(), 20u);
+
+  auto voided = honest.post_json("/api/admin/votes/void",
+                                 json{{"session", session}, {"reason", "spam"}}.dump(), auth());
+  ASSERT_EQ(voided.status, 200) << voided.body;
+  EXPECT_EQ(body_json(voided).at("voided"), 20);
+  EXPECT_EQ(body_json(honest.get("/api/admin/stats", auth())).at("voided_votes"), 20);
+
+  json after;
+  for (int i = 0; i < 100; ++i) {
+    after = wait_for_board(honest, "track=t2v", 0);
+    if (after.at("votes") == 20) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(after.at("votes"), 20);
+  auto listed = body_json(honest.get("/api/admin/votes?session=" + session, auth())).at("votes");
+  for (const auto& v : listed) {
+    EXPECT_EQ(v.at("voided"), true);
+    EXPECT_EQ(v.at("void_reason"), "spam");
+  }
+  EXPECT_EQ(honest.post_json("/api/admin/votes/void", R"({"reason":"all"})", auth()).status, 400);
+}
+
+TEST_F(Admin, TheFullExportCarriesEverything) {
+  auto c = server_->client();
+  auto b = new_battle(c);
+  ASSERT_EQ(cast_vote(c, b.ticket, "left").status, 201);
+  auto full = c.get("/api/admin/export?track=t2v", auth());
+  ASSERT_EQ(full.status, 200);
+  auto line = json::parse(full.body.substr(0, full.body.find('\n')));
+  EXPECT_EQ(line.at("session").get<std::string>().size(), 32u);
+  EXPECT_EQ(line.at("address"), "127.0.0.1");
+  EXPECT_TRUE(line.contains("model_a_id"));
+  EXPECT_EQ(line.at("track"), "t2v");
+  auto csv = c.get("/api/admin/export?track=t2v&format=csv", auth());
+  EXPECT_EQ(csv.header("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_TRUE(csv.body.starts_with("model_a,model_b,winner,category,tstamp,track,vote_id"));
+  EXPECT_EQ(c.get("/api/admin/export?format=xml", auth()).status, 400);
+  auto pub = c.get("/api/votes/export?track=t2v&format=csv");
+  EXPECT_EQ(pub.body.find("session"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paddock::testing

@@ -1,0 +1,186 @@
+// The whole flow over real HTTP: catalog in -> battle -> vote -> leaderboard -> export ->
+// `paddock rate` gives the same board.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+#include "api.hpp"
+#include "paddock_server.hpp"
+#include "support/process.hpp"
+#include "test_arena.hpp"
+
+namespace paddock::testing {
+namespace {
+
+class Flow : public ::testing::Test {
+ protected:
+  void SetUp() override { server_ = std::make_unique<PaddockServer>(arena_.server_options()); }
+
+  // Casts `n` votes on `track` with seeded random choices; returns the last vote id.
+  int64_t vote_many(HttpClient& c, int n, const std::string& track, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    const char* choices[] = {"left", "right", "left", "right", "tie", "both_bad"};
+    int64_t last = 0;
+    for (int i = 0; i < n; ++i) {
+      auto b = new_battle(c, track);
+      auto r = cast_vote(c, b.ticket, choices[rng() % 6]);
+      EXPECT_EQ(r.status, 201) << r.body;
+      last = std::max(last, body_json(r).at("vote_id").get<int64_t>());
+    }
+    return last;
+  }
+
+  json rate(const std::filesystem::path& log, std::vector<std::string> extra = {}) {
+    // The log comes first: `--category` takes every value after it.
+    std::vector<std::string> argv{paddock_binary().string(),
+                                  "rate",
+                                  log.string(),
+                                  "--seed",
+                                  "1",
+                                  "--bootstrap",
+                                  "100",
+                                  "--min-votes",
+                                  "50",
+                                  "--format",
+                                  "json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto r = run_process(argv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  }
+
+  std::filesystem::path export_votes(int64_t up_to, const std::string& name) {
+    auto file = arena_.dir() / name;
+    auto r =
+        run_process({paddock_binary().string(), "export", "--db", arena_.db().string(), "--track",
+                     "t2v", "--up-to", std::to_string(up_to), "--output", file.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return file;
+  }
+
+  // Every score, interval, rank and count of the server's board equals the offline one's.
+  static void expect_same_board(const json& server, const json& offline) {
+    EXPECT_EQ(server.at("votes"), offline.at("votes"));
+    ASSERT_EQ(server.at("models").size(), offline.at("models").size());
+    for (std::size_t i = 0; i < server.at("models").size(); ++i) {
+      const auto& s = server["models"][i];
+      const auto& o = offline["models"][i];
+      for (const char* field :
+           {"model", "rating", "ci_low", "ci_high", "rank", "rank_best", "rank_worst", "votes",
+            "wins", "losses", "ties", "win_rate", "elo", "preliminary"}) {
+        EXPECT_EQ(s.at(field), o.at(field)) << field << " of " << s.at("model");
+      }
+    }
+    ASSERT_EQ(server.at("pairs").size(), offline.at("pairs").size());
+    for (std::size_t i = 0; i < server.at("pairs").size(); ++i) {
+      for (const char* field :
+           {"model_a", "model_b", "votes", "a_wins", "b_wins", "ties", "predicted_a_win"}) {
+        EXPECT_EQ(server["pairs"][i].at(field), offline["pairs"][i].at(field)) << field;
+      }
+    }
+  }
+
+  TestArena arena_;
+  std::unique_ptr<PaddockServer> server_;
+};
+
+TEST_F(Flow, TracksListTheCatalog) {
+  auto c = server_->client();
+  auto r = c.get("/api/tracks");
+  ASSERT_EQ(r.status, 200);
+  auto tracks = body_json(r).at("tracks");
+  ASSERT_EQ(tracks.size(), 3u);
+  auto t2v = tracks[2];  // ordered by id: i2v, solo, t2v
+  EXPECT_EQ(t2v.at("id"), "t2v");
+  EXPECT_EQ(t2v.at("task"), "text-to-video");
+  EXPECT_EQ(t2v.at("width"), 320);
+  EXPECT_EQ(t2v.at("prompts"), 3);
+  EXPECT_EQ(t2v.at("categories"), json({"animals", "landscape", "motion", "portrait"}));
+}
+
+TEST_F(Flow, AVoteRevealsBothModelsAfterItIsStored) {
+  auto c = server_->client();
+  auto b = new_battle(c);
+  EXPECT_EQ(b.body.at("track"), "t2v");
+  EXPECT_GT(b.body.at("expires_at").get<int64_t>(), 0);
+  EXPECT_FALSE(b.body.at("prompt").at("text").get<std::string>().empty());
+  auto r = cast_vote(c, b.ticket, "left");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto v = body_json(r);
+  EXPECT_GT(v.at("vote_id").get<int64_t>(), 0);
+  std::set<std::string> shown{"Seedance 2.0", "Kling 2.1", "HappyHorse-1.0"};
+  EXPECT_TRUE(shown.count(v.at("left").at("model").get<std::string>()));
+  EXPECT_TRUE(shown.count(v.at("right").at("model").get<std::string>()));
+  EXPECT_NE(v.at("left").at("model"), v.at("right").at("model"));
+}
+
+TEST_F(Flow, TheExportReproducesEveryStandardBoardExactly) {
+  auto c = server_->client();
+  int64_t last = vote_many(c, 160, "t2v", 7);
+  vote_many(c, 20, "i2v", 8);  // other tracks' votes stay out of the t2v export
+
+  auto board = wait_for_board(c, "track=t2v", last);
+  int64_t up_to = board.at("last_vote_id");
+  EXPECT_EQ(board.at("votes"), 160);
+  EXPECT_EQ(board.at("seed"), 1);
+  EXPECT_EQ(board.at("filter").at("weights"), "as_voted");
+  auto file = export_votes(up_to, "t2v.jsonl");
+  expect_same_board(board, rate(file));
+
+  auto animals = wait_for_board(c, "track=t2v&category=animals", last);
+  expect_same_board(animals, rate(export_votes(animals.at("last_vote_id"), "a.jsonl"),
+                                  {"--category", "animals"}));
+  auto balanced = wait_for_board(c, "track=t2v&weights=balanced", last);
+  expect_same_board(balanced, rate(export_votes(balanced.at("last_vote_id"), "b.jsonl"),
+                                   {"--weights", "balanced"}));
+
+  // The HTTP export is the same bytes as the command's.
+  auto http = c.get("/api/votes/export?track=t2v&up_to=" + std::to_string(up_to));
+  ASSERT_EQ(http.status, 200);
+  EXPECT_EQ(http.header("Content-Type"), "application/x-ndjson");
+  std::ifstream in(file, std::ios::binary);
+  std::string from_cli((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(http.body, from_cli);
+  EXPECT_EQ(http.body.find("session"), std::string::npos);
+  EXPECT_EQ(http.body.find("address"), std::string::npos);
+}
+
+TEST_F(Flow, AFilterNobodyAskedForIsComputedInTheBackground) {
+  auto c = server_->client();
+  int64_t last = vote_many(c, 30, "t2v", 3);
+  auto first = c.get("/api/leaderboard?track=t2v&category=animals&category=landscape");
+  if (first.status == 202) {
+    EXPECT_EQ(first.header("Retry-After"), "1");
+    EXPECT_EQ(body_json(first).at("status"), "computing");
+  } else {
+    EXPECT_EQ(first.status, 200);
+  }
+  auto board = wait_for_board(c, "track=t2v&category=landscape&category=animals", last);
+  EXPECT_EQ(board.at("filter").at("categories"), json({"animals", "landscape"}));
+}
+
+TEST_F(Flow, TheHistoryFollowsTheVotes) {
+  auto c = server_->client();
+  int64_t last = vote_many(c, 40, "t2v", 5);
+  wait_for_board(c, "track=t2v", last);
+  json history;
+  for (int i = 0; i < 200; ++i) {
+    auto r = c.get("/api/leaderboard/history?track=t2v");
+    if (r.status == 200) {
+      history = body_json(r);
+      if (history.at("last_vote_id").get<int64_t>() >= last) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(history.is_null());
+  ASSERT_FALSE(history.at("points").empty());
+  auto final_point = history.at("points").back();
+  EXPECT_EQ(final_point.at("votes"), 40);
+  EXPECT_EQ(final_point.at("last_vote_id"), last);
+  EXPECT_TRUE(final_point.at("ratings").contains("Seedance 2.0"));
+}
+
+}  // namespace
+}  // namespace paddock::testing

@@ -1,0 +1,138 @@
+// What every response carries (security headers, the session cookie), the front end's
+// files, /healthz, /metrics, /api/config and a clean SIGTERM.
+
+#include <gtest/gtest.h>
+
+#include "api.hpp"
+#include "paddock_server.hpp"
+#include "test_arena.hpp"
+
+namespace paddock::testing {
+namespace {
+
+class Operations : public ::testing::Test {
+ protected:
+  void SetUp() override { server_ = std::make_unique<PaddockServer>(arena_.server_options()); }
+
+  static void expect_security_headers(const HttpResponse& r, const std::string& what) {
+    auto csp = r.header("Content-Security-Policy");
+    ASSERT_TRUE(csp) << what;
+    EXPECT_NE(csp->find("default-src 'self'"), std::string::npos) << what;
+    EXPECT_NE(csp->find("frame-ancestors 'none'"), std::string::npos) << what;
+    EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff") << what;
+    EXPECT_EQ(r.header("Referrer-Policy"), "no-referrer") << what;
+    EXPECT_EQ(r.header("X-Frame-Options"), "DENY") << what;
+    EXPECT_EQ(r.header("Cross-Origin-Opener-Policy"), "same-origin") << what;
+  }
+
+  TestArena arena_;
+  std::unique_ptr<PaddockServer> server_;
+};
+
+TEST_F(Operations, EveryResponseCarriesTheSecurityHeaders) {
+  auto c = server_->client();
+  auto b = new_battle(c);
+  expect_security_headers(b.response, "a battle");
+  expect_security_headers(cast_vote(c, "bad", "left"), "a refused vote");
+  expect_security_headers(c.get("/"), "the front page");
+  expect_security_headers(c.get("/missing.js"), "a missing file");
+  expect_security_headers(c.get(b.left_url, {{"Range", "bytes=0-9"}}), "a clip range");
+  expect_security_headers(c.get("/metrics"), "metrics");
+  expect_security_headers(c.get("/healthz"), "health");
+  expect_security_headers(c.get("/api/nothing"), "an unknown endpoint");
+  c.send_raw("GARBAGE\r\n\r\n");
+  expect_security_headers(c.read_response(), "a malformed request");
+}
+
+TEST_F(Operations, SessionsComeInAnHttpOnlyStrictCookie) {
+  HttpClient c("127.0.0.1", server_->port());
+  auto first = c.get("/api/config");
+  auto cookie = first.header("Set-Cookie");
+  ASSERT_TRUE(cookie);
+  EXPECT_TRUE(cookie->starts_with("paddock_session="));
+  EXPECT_NE(cookie->find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie->find("SameSite=Strict"), std::string::npos);
+  EXPECT_NE(cookie->find("Path=/"), std::string::npos);
+  EXPECT_EQ(cookie->find("Secure"), std::string::npos);
+  EXPECT_FALSE(c.get("/api/config").header("Set-Cookie"));  // known session: no new cookie
+  c.set_session_cookie("paddock_session=invented");
+  EXPECT_TRUE(c.get("/api/config").header("Set-Cookie"));  // invented session: replaced
+
+  TestArena other;
+  PaddockServer secure(other.server_options({"--secure-cookies"}));
+  auto s = secure.client().get("/api/config");
+  EXPECT_NE(s.header("Set-Cookie")->find("; Secure"), std::string::npos);
+}
+
+TEST_F(Operations, ServesTheFrontEnd) {
+  auto c = server_->client();
+  auto index = c.get("/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(index.header("Cache-Control"), "no-cache");
+  auto page = c.get("/leaderboard/t2v");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.body, index.body);
+  auto script = c.get("/assets/app-1a2b3c.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.header("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(script.header("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(c.get("/assets/app-1a2b3c.js", {{"If-None-Match", *script.header("ETag")}}).status,
+            304);
+  EXPECT_EQ(c.get("/missing.js").status, 404);
+  EXPECT_EQ(c.request("POST", "/", {{"Content-Type", "application/json"}}, "{}").status, 405);
+}
+
+TEST_F(Operations, ConfigTellsThePagesWhatTheyNeed) {
+  auto c = server_->client();
+  auto j = body_json(c.get("/api/config"));
+  EXPECT_EQ(j.at("unlock"), "played_once");
+  EXPECT_EQ(j.at("min_votes"), 50);
+  EXPECT_EQ(j.at("demo"), false);
+  EXPECT_EQ(j.at("version"), "0.1.0");
+}
+
+TEST_F(Operations, HealthAndMetrics) {
+  auto c = server_->client();
+  auto health = c.get("/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(body_json(health), json({{"status", "ok"}, {"db", "ok"}}));
+  auto b = new_battle(c);
+  ASSERT_EQ(cast_vote(c, b.ticket, "left").status, 201);
+  cast_vote(c, b.ticket, "left");  // already_voted
+  cast_vote(c, "forged", "left");  // bad_ticket
+  auto m = c.get("/metrics");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_TRUE(m.header("Content-Type")->starts_with("text/plain; version=0.0.4"));
+  for (const char* line :
+       {"paddock_http_requests_total{route=\"/api/battles\",status=\"201\"} 1",
+        "paddock_http_requests_total{route=\"/api/votes\",status=\"409\"} 1",
+        "paddock_http_request_duration_seconds_bucket{route=\"/api/votes\",le=\"+Inf\"} 3",
+        "paddock_http_request_duration_seconds_count{route=\"/api/battles\"} 1",
+        "paddock_battles_issued_total 1", "paddock_votes_stored_total 1",
+        "paddock_votes_refused_total{code=\"already_voted\"} 1",
+        "paddock_votes_refused_total{code=\"bad_ticket\"} 1"}) {
+    EXPECT_NE(m.body.find(line), std::string::npos) << line << "\n" << m.body;
+  }
+}
+
+TEST_F(Operations, SigtermStopsCleanly) {
+  auto c = server_->client();
+  auto b = new_battle(c);
+  ASSERT_EQ(cast_vote(c, b.ticket, "left").status, 201);
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->stop(), 0) << server_->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(c.closed_by_peer(std::chrono::seconds(1)));
+  EXPECT_NE(server_->log().find("draining"), std::string::npos) << server_->log();
+  EXPECT_NE(server_->log().find("the database is closed"), std::string::npos) << server_->log();
+}
+
+TEST_F(Operations, ABadConfigurationIsRefusedWithItsSource) {
+  TestArena other;
+  auto options = other.server_options({"--listen", "nowhere"});
+  EXPECT_THROW(PaddockServer s(options), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace paddock::testing

@@ -1,0 +1,62 @@
+#pragma once
+// A real `paddock serve` process for end-to-end tests: started on a free 127.0.0.1 port
+// (--listen 127.0.0.1:0, the port read from its log), stopped with SIGTERM or killed with
+// SIGKILL, its log kept for failure messages.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "http_client.hpp"
+
+namespace paddock::testing {
+
+// The paddock executable under test.
+std::filesystem::path paddock_binary();
+
+class PaddockServer {
+ public:
+  struct Options {
+    std::filesystem::path db;
+    std::filesystem::path media;
+    std::filesystem::path web_root;
+    std::vector<std::string> args;  // more flags for `paddock serve`
+    std::vector<std::pair<std::string, std::string>> env;
+  };
+
+  // Starts the server and waits until it listens. Throws std::runtime_error with its log if
+  // it exits or does not listen within 20 s.
+  explicit PaddockServer(Options options);
+  // Stops it with SIGTERM if it is still running (SIGKILL after 20 s).
+  ~PaddockServer();
+  PaddockServer(const PaddockServer&) = delete;
+  PaddockServer& operator=(const PaddockServer&) = delete;
+
+  uint16_t port() const { return port_; }
+  HttpClient client() const { return HttpClient("127.0.0.1", port_); }
+
+  // SIGTERM, then waits; returns the exit status (128 + signal if killed by one).
+  int stop();
+  // SIGKILL, then waits.
+  void kill();
+  bool running() const { return pid_ > 0; }
+  // Everything the server logged so far.
+  std::string log() const;
+
+ private:
+  int wait_for_exit(int timeout_s);
+
+  pid_t pid_ = -1;
+  int err_fd_ = -1;
+  uint16_t port_ = 0;
+  mutable std::mutex mutex_;
+  std::string log_;
+  std::thread reader_;
+};
+
+}  // namespace paddock::testing
