@@ -236,7 +236,8 @@ describe("vote page", () => {
           `back within a frame after ${figure.recoveryMs.toFixed(0)} ms; then ${figure.samples} samples: mean ${figure.meanMs.toFixed(1)} ms, ` +
           `p95 ${figure.p95Ms.toFixed(1)} ms, max ${figure.maxMs.toFixed(1)} ms, under one frame ${(figure.withinFrame * 100).toFixed(1)}% of the time`,
       );
-      if (figure.recoveryMs < 1000 && figure.samples >= 30 && figure.p95Ms < FRAME_MS) break;
+      // A knock the page corrected before its seek was ever sampled measures nothing: retry.
+      if (figure.knockMs > FRAME_MS && figure.recoveryMs < 1000 && figure.samples >= 30 && figure.p95Ms < FRAME_MS) break;
     }
     const best = attempts.at(-1);
     assert.ok(best.knockMs > FRAME_MS, `the knock moved the follower more than a frame (${best.knockMs.toFixed(0)} ms)`);
