@@ -44,18 +44,6 @@ int failed(const Error& e) {
   return 1;
 }
 
-const char* upsert_name(store::Upsert u) {
-  switch (u) {
-    case store::Upsert::Inserted:
-      return "inserted";
-    case store::Upsert::Updated:
-      return "updated";
-    case store::Upsert::Unchanged:
-      return "unchanged";
-  }
-  return "unchanged";
-}
-
 json model_json(const store::Model& m) {
   return {{"id", m.id},
           {"display_name", m.display_name},
@@ -115,7 +103,7 @@ int models_add(const AdminArgs& a) {
   if (!u) return failed(u.error());
   if (a.json) {
     json out = model_json(m);
-    out["result"] = upsert_name(*u);
+    out["result"] = store::to_string(*u);
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
@@ -139,7 +127,7 @@ int models_set(const AdminArgs& a) {
   const store::Model& m = changed->after;
   if (a.json) {
     json out = model_json(m);
-    out["result"] = upsert_name(changed->upsert);
+    out["result"] = store::to_string(changed->upsert);
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
