@@ -191,7 +191,7 @@ function heatmapSummary(data: HeadToHead): string {
   let best = { i: -1, j: -1, rate: -1 };
   for (let i = 0; i < data.models.length; i++) {
     for (let j = 0; j < data.models.length; j++) {
-      const rate = data.rate[i]![j]!;
+      const rate = data.rate[i]?.[j] ?? null;
       if (i !== j && rate !== null && rate > best.rate) best = { i, j, rate };
     }
   }
