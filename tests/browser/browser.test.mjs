@@ -496,6 +496,307 @@ describe("leaderboard page", () => {
   });
 });
 
+describe("colour schemes, contrast and keyboard", () => {
+  let demo; // a second server on the same database: demo banner on, verdicts unlocked at once
+
+  before(async () => {
+    demo = await arena.serve(["--demo-banner", "--unlock", "none"]);
+  });
+
+  after(async () => {
+    await demo?.stop();
+  });
+
+  // Each state of each page is checked in the light scheme and then, on the same page, in
+  // the dark one (the system setting changed while the page is open).
+  test("light and dark follow the system setting, and all text has WCAG AA contrast in both", async () => {
+    const seen = new Map(); // page -> kinds of text checked
+    const check = async (page, name) => {
+      for (const scheme of ["light", "dark"]) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        await page.evaluate(installContrastTools);
+        const report = await page.evaluate(contrastReport);
+        if (scheme === "light") assert.ok(report.canvasLuminance > 0.8 && report.textLuminance < 0.05, `${name}: light scheme is dark text on light (${JSON.stringify(report)})`);
+        else assert.ok(report.canvasLuminance < 0.05 && report.textLuminance > 0.7, `${name}: dark scheme is light text on dark (${JSON.stringify(report)})`);
+        assert.ok(report.checked.length >= 5, `${name} (${scheme}): text was found to check`);
+        const failures = report.checked.filter((c) => c.ratio < c.needed);
+        assert.deepEqual(failures, [], `${name} (${scheme}): text below WCAG AA contrast`);
+        const kinds = seen.get(name) ?? new Set();
+        for (const c of report.checked) kinds.add(c.kind);
+        seen.set(name, kinds);
+      }
+    };
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await openVotePage(page, "sound-portrait");
+      await check(page, "vote page, verdicts locked");
+      await page.goto(`${server.url}/?track=empty-track`);
+      await page.getByRole("alert").filter({ hasText: "nothing to compare" }).waitFor();
+      await check(page, "vote page, error");
+      await openVotePage(page, "sound-portrait", demo.url);
+      await check(page, "vote page, demo banner, verdicts open");
+      await page.getByRole("button", { name: /Both are bad/ }).click();
+      countVote("sound-portrait");
+      await revealedNames(page);
+      await check(page, "vote page, models revealed");
+      await page.goto(`${demo.url}/leaderboard?track=sound-portrait`);
+      await page.locator("table.board .badge").first().waitFor({ timeout: 15_000 });
+      await page.locator(".heatmap canvas, .heatmap .note").first().waitFor();
+      await page.locator(".history canvas, .history .note").first().waitFor();
+      await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+      await check(page, "leaderboard");
+      await page.goto(`${demo.url}/methodology`);
+      await page.locator("article.methodology h1").waitFor();
+      await check(page, "methodology");
+    });
+    const expect = {
+      "vote page, verdicts locked": ["button", "link", "text"],
+      "vote page, models revealed": ["button", "link", "text"],
+      leaderboard: ["badge", "cell", "link", "text"],
+      methodology: ["link", "text"],
+    };
+    for (const [name, kinds] of Object.entries(expect)) {
+      for (const kind of kinds) assert.ok(seen.get(name)?.has(kind), `${name}: ${kind} text was among those checked (${[...(seen.get(name) ?? [])]})`);
+    }
+  });
+
+  // Names as Chromium's accessibility tree computes them, the same a screen reader gets.
+  test("every control on every page has an accessible name", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      const states = [
+        ["vote page", async () => openVotePage(page, "sound-portrait")],
+        ["image-to-video vote page", async () => {
+          await openVotePage(page, "still-to-motion");
+          await page.locator(".source img").waitFor();
+        }],
+        ["vote page after a vote", async () => {
+          await openVotePage(page, "sound-portrait", demo.url);
+          await page.getByRole("button", { name: /Tie/ }).click();
+          countVote("sound-portrait");
+          await revealedNames(page);
+        }],
+        ["vote page with an error", async () => {
+          await page.goto(`${server.url}/?track=empty-track`);
+          await page.getByRole("alert").filter({ hasText: "nothing to compare" }).waitFor();
+        }],
+        ["leaderboard", async () => {
+          await page.goto(`${server.url}/leaderboard?track=sound-portrait`);
+          await page.locator("table.board").waitFor({ timeout: 15_000 });
+          await page.locator(".heatmap canvas, .heatmap .note").first().waitFor();
+          await page.locator(".history canvas, .history .note").first().waitFor();
+        }],
+        ["methodology", async () => {
+          await page.goto(`${server.url}/methodology`);
+          await page.locator("article.methodology h1").waitFor();
+        }],
+      ];
+      for (const [name, open] of states) {
+        await open();
+        const controls = await accessibleControls(page);
+        assert.ok(controls.length >= 4, `${name}: controls found (${controls.length})`);
+        const unnamed = controls.filter((c) => !c.name.trim());
+        assert.deepEqual(unnamed, [], `${name}: controls without an accessible name`);
+        if (name.startsWith("vote page") && name !== "vote page with an error") {
+          const videos = controls.filter((c) => c.role === "Video");
+          assert.deepEqual(videos.map((c) => c.name), ["Left clip", "Right clip"], `${name}: both clips are named`);
+        }
+      }
+    });
+  });
+
+  test("Tab reaches every control of each page with a visible focus ring", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      for (const [name, open] of [
+        ["vote page", () => openVotePage(page, "sound-portrait")],
+        ["leaderboard", async () => {
+          await page.goto(`${server.url}/leaderboard?track=sound-portrait`);
+          await page.locator("table.board").waitFor({ timeout: 15_000 });
+          await page.locator(".heatmap canvas, .heatmap .note").first().waitFor();
+          await page.locator(".history canvas, .history .note").first().waitFor();
+        }],
+        ["methodology", async () => {
+          await page.goto(`${server.url}/methodology`);
+          await page.locator("article.methodology h1").waitFor();
+        }],
+      ]) {
+        await open();
+        const stops = await tabThrough(page);
+        // Every element the page offers to the keyboard is reached (radio groups: one stop).
+        const focusable = await page.evaluate(focusableCount);
+        assert.equal(stops.length, focusable, `${name}: Tab reaches all ${focusable} controls (${stops.map((s) => s.label).join(" | ")})`);
+        for (const stop of stops) {
+          assert.ok(stop.outlineWidth >= 2 && stop.outlineStyle !== "none", `${name}: ${stop.label} shows a focus ring (${stop.outlineStyle} ${stop.outlineWidth}px)`);
+          assert.ok(stop.outlineContrast >= 3, `${name}: focus ring of ${stop.label} stands out from its background (${stop.outlineContrast.toFixed(2)}:1)`);
+        }
+      }
+    });
+  });
+
+  test("on the leaderboard the keyboard reaches and works the track choice, filter, weighting, downloads and tables", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      await page.goto(`${server.url}/leaderboard?track=sound-portrait`);
+      await voteAndWait(page, "sound-portrait", ["left", "right"]); // so the board has a heatmap
+      await page.reload();
+      await page.locator("table.board").waitFor({ timeout: 15_000 });
+      await page.locator(".heatmap canvas").waitFor();
+      const stops = (await tabThrough(page)).map((s) => s.label);
+      for (const label of ["select Track", "radio As voted", "checkbox animals", "checkbox landscape", "checkbox motion", "link Board as CSV", "link Board as JSON", "link Votes (JSON Lines)", "link Votes (CSV)", "summary Head-to-head numbers (table)"]) {
+        assert.ok(stops.includes(label), `Tab reaches ${label} (${stops.join(" | ")})`);
+      }
+
+      // Space ticks a category, and again unticks it.
+      const motion = page.getByRole("checkbox", { name: "motion" });
+      await motion.focus();
+      let reply = page.waitForResponse((r) => r.url().includes("category=motion") && r.status() === 200);
+      await page.keyboard.press("Space");
+      await reply;
+      await page.locator(".board-meta", { hasText: "categories: motion" }).waitFor();
+      assert.equal(await motion.isChecked(), true);
+      assert.equal(await motion.evaluate((e) => e === document.activeElement), true, "focus stays on the box");
+      reply = page.waitForResponse((r) => r.url().includes("/api/leaderboard?") && !r.url().includes("category=") && r.status() === 200);
+      await page.keyboard.press("Space");
+      await reply;
+      await page.locator(".board-meta", { hasText: "all categories" }).waitFor();
+
+      // The arrow keys move through the weighting presets (Space keeps the focused one).
+      await page.getByRole("radio", { name: "As voted" }).focus();
+      reply = page.waitForResponse((r) => r.url().includes("weights=balanced"));
+      await page.keyboard.press("ArrowRight");
+      await reply;
+      await page.getByRole("columnheader", { name: "vs as voted" }).waitFor();
+      assert.equal(await page.getByRole("radio", { name: "Categories balanced" }).isChecked(), true);
+      await page.keyboard.press("ArrowLeft");
+      await page.keyboard.press("Space");
+      await page.getByRole("columnheader", { name: "vs as voted" }).waitFor({ state: "detached" });
+      assert.equal(await page.getByRole("radio", { name: "As voted" }).isChecked(), true);
+
+      // Enter follows a download link.
+      await page.getByRole("link", { name: "Board as JSON" }).focus();
+      const download = page.waitForEvent("download");
+      await page.keyboard.press("Enter");
+      const file = await download;
+      assert.ok(Array.isArray(JSON.parse(readFileSync(await file.path(), "utf8")).models), "the board JSON downloaded by keyboard");
+
+      // Enter and Space open and close a chart's table.
+      const summary = page.locator(".heatmap summary");
+      await summary.focus();
+      await page.keyboard.press("Enter");
+      assert.equal(await summary.evaluate((s) => s.parentElement.open), true, "Enter opens the table");
+      await page.locator(".heatmap details table").waitFor();
+      await page.keyboard.press("Space");
+      assert.equal(await summary.evaluate((s) => s.parentElement.open), false, "Space closes it");
+
+      // An arrow key on the track choice moves to the next track's board.
+      const track = page.getByLabel("Track");
+      await track.focus();
+      const before = await track.inputValue();
+      await page.keyboard.press("ArrowDown");
+      const after = await track.inputValue();
+      assert.notEqual(after, before, "ArrowDown chose another track");
+      await page.waitForURL(new RegExp(`track=${after}`));
+      await page.locator(".board-meta").waitFor();
+    });
+  });
+});
+
+describe("demo data", () => {
+  const PAGES = [
+    ["vote", "/?track=sound-portrait"],
+    ["leaderboard", "/leaderboard?track=sound-portrait"],
+    ["methodology", "/methodology"],
+    ["not found", "/no-such-page"],
+  ];
+
+  test("with --demo-banner every page says plainly that its data is demo data", async () => {
+    const demo = await arena.serve(["--demo-banner"]);
+    try {
+      assert.equal((await (await fetch(`${demo.url}/api/config`)).json()).demo, true);
+      for (const viewport of [LAPTOP, PHONE]) {
+        await withBrowser({ viewport }, async ({ page }) => {
+          for (const [name, address] of PAGES) {
+            await page.goto(`${demo.url}${address}`);
+            await page.locator('body[data-demo="true"]').waitFor();
+            const banner = page.getByText("Demo data", { exact: false });
+            await banner.waitFor();
+            assert.ok(await banner.isVisible(), `${name}: the banner shows`);
+            assert.match((await banner.textContent()) ?? "", /^Demo data: .*made up/, `${name}: it says the data is made up`);
+            const box = await banner.boundingBox();
+            const header = await page.locator(".site-header").boundingBox();
+            assert.ok(box.y < header.y && box.y < 5, `${name}: the banner is the first thing on the page`);
+            assert.ok(box.width >= viewport.width - 1, `${name}: across the whole width`);
+            if (viewport === PHONE) await page.screenshot({ path: path.join(ARTIFACTS, `demo-banner-${name.replace(/ /g, "-")}-${viewport.width}x${viewport.height}.png`) });
+          }
+        });
+      }
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  test("without it no page shows the banner", async () => {
+    assert.equal((await (await fetch(`${server.url}/api/config`)).json()).demo, false);
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      for (const [name, address] of PAGES) {
+        await page.goto(`${server.url}${address}`);
+        await page.locator('body[data-demo="false"]').waitFor();
+        assert.equal(await page.locator("#demo-banner").isVisible(), false, `${name}: no banner`);
+        assert.equal(await page.getByText("Demo data").count(), 1, `${name}: only the hidden banner says so`);
+        assert.ok(!(await page.evaluate(() => document.body.innerText)).includes("Demo data"), `${name}: no visible text says demo`);
+      }
+    });
+  });
+});
+
+describe("leaderboard charts", () => {
+  test("the head-to-head heatmap and the score history are drawn, with text alternatives", async () => {
+    await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
+      const track = "sound-portrait";
+      await page.goto(`${server.url}/leaderboard?track=${track}`);
+      // Votes of its own, so the track has a history however the tests are run.
+      const { board, history } = await voteAndWait(page, track, ["left", "right", "left", "tie"], { history: true });
+      assert.ok(history.points?.length >= 2, `the history has points (${history.points?.length})`);
+
+      await page.reload();
+      await page.locator("table.board").waitFor({ timeout: 15_000 });
+      const heatmap = page.locator(".heatmap canvas");
+      const chart = page.locator(".history canvas");
+      await heatmap.waitFor();
+      await chart.waitFor();
+      await page.waitForFunction(() => [".heatmap canvas", ".history canvas"].every((s) => (document.querySelector(s)?.width ?? 0) > 0));
+      // Drawn: the heatmap's cells cover much of its canvas, in several colours; the lines,
+      // axes and legend of the score chart some of its.
+      const ink = async (selector) => page.waitForFunction(canvasInk, selector).then((handle) => handle.jsonValue());
+      const heat = await ink(".heatmap canvas");
+      const lines = await ink(".history canvas");
+      assert.ok(heat.inked > 0.2 && heat.colors >= 4, `the heatmap is drawn (${JSON.stringify(heat)})`);
+      assert.ok(lines.inked > 0.005 && lines.colors >= 4, `the score chart is drawn (${JSON.stringify(lines)})`);
+
+      // Text alternatives: each canvas is an image with a description in words, and a table
+      // of the same numbers.
+      const models = board.models.map((m) => m.model);
+      const heatLabel = await page.getByRole("img", { name: /^Heatmap of head-to-head win rates/ }).getAttribute("aria-label");
+      assert.match(heatLabel, new RegExp(`between ${models.length} models`));
+      assert.match(heatLabel, /beat .+ in \d+% of \d+ battles/);
+      const heatRows = await page.locator(".heatmap details tbody tr th").allTextContents();
+      assert.deepEqual(heatRows, models, "the head-to-head table has a row per model, in board order");
+      const cells = await page.locator(".heatmap details tbody td").allTextContents();
+      assert.equal(cells.length, models.length * models.length);
+      assert.ok(cells.filter((c) => /^\d+% \(\d+\)$/.test(c)).length >= 2, `head-to-head numbers in the table: ${cells}`);
+
+      const chartLabel = await page.getByRole("img", { name: /^Line chart of the scores/ }).getAttribute("aria-label");
+      assert.match(chartLabel, new RegExp(`of ${models.length} models over ${history.points.length} recomputations`));
+      const historyRows = await page.locator(".history details tbody tr").evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+      assert.deepEqual(historyRows.map((r) => r[0]), models, "the score history table has a row per model");
+      for (const [model, first, latest] of historyRows) {
+        assert.match(first, /^\d+$/, `${model}: first score`);
+        assert.match(latest, /^\d+$/, `${model}: latest score`);
+        assert.ok(chartLabel.includes(`${model} ${latest}`), `the chart's description gives ${model}'s latest score ${latest}`);
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, "leaderboard-charts-1366x768.png"), fullPage: true });
+    });
+  });
+});
+
 describe("page weight", () => {
   // What a phone downloads to show each page: the pages' own files (HTML, scripts, styles;
   // not the API answers or the clips), as sent over the wire, next to their raw size and
@@ -569,4 +870,221 @@ function driftFigure({ samples, knocked }) {
     maxMs: steady.at(-1) ?? NaN,
     withinFrame: steady.filter((d) => d < FRAME_MS).length / Math.max(1, steady.length),
   };
+}
+
+// Casts votes on `track` from the page, and waits until the server's board (and, with
+// history, its score history) includes them. Returns both.
+async function voteAndWait(page, track, choices, { history = false } = {}) {
+  const ids = await page.evaluate(castVotes, { track, choices });
+  for (const _ of ids) countVote(track);
+  const last = Math.max(...ids);
+  const origin = new URL(page.url()).origin;
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    const board = await (await fetch(`${origin}/api/leaderboard?track=${track}`)).json();
+    const points = history ? await (await fetch(`${origin}/api/leaderboard/history?track=${track}`)).json() : null;
+    if ((board.last_vote_id ?? 0) >= last && (!history || (points.last_vote_id ?? 0) >= last)) return { board, history: points };
+    if (Date.now() > deadline) throw new Error(`the board of ${track} did not take in vote ${last} within 40 s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+// Votes on battles of `track` through the API, from the page (its session and origin).
+// Returns the vote ids. Runs in the page.
+async function castVotes({ track, choices }) {
+  const post = async (url, body) => {
+    const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const ids = [];
+  for (const choice of choices) {
+    const battle = await post("/api/battles", { track });
+    ids.push((await post("/api/votes", { ticket: battle.ticket, choice })).vote_id);
+  }
+  return ids;
+}
+
+// How much of a canvas is painted: the share of pixels that are not transparent, and how
+// many colours they have; null (so waitForFunction keeps waiting) while it is blank.
+function canvasInk(selector) {
+  const canvas = document.querySelector(selector);
+  if (!canvas || canvas.width === 0 || canvas.height === 0) return null;
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let inked = 0;
+  const colors = new Set();
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] === 0) continue;
+    inked++;
+    colors.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  }
+  return inked === 0 ? null : { inked: inked / (data.length / 4), colors: colors.size };
+}
+
+// The interactive elements and media of the page as Chromium's accessibility tree has them
+// (role and computed name), leaving out what is hidden from it.
+async function accessibleControls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    const roles = new Set(["button", "link", "checkbox", "radio", "combobox", "slider", "textbox", "searchbox", "spinbutton", "switch", "listbox", "menuitem", "tab", "Video", "Audio", "DisclosureTriangle"]);
+    return nodes
+      .filter((n) => !n.ignored && roles.has(n.role?.value))
+      .map((n) => ({ role: n.role.value, name: String(n.name?.value ?? "") }));
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// Presses Tab from the top of the page until focus comes round again, and describes each
+// element reached: what it is, and the focus ring it shows.
+async function tabThrough(page) {
+  await page.evaluate(installContrastTools);
+  await page.evaluate(() => {
+    document.activeElement instanceof HTMLElement && document.activeElement.blur();
+    window.scrollTo(0, 0);
+  });
+  const stops = [];
+  for (let i = 0; i < 120; i++) {
+    await page.keyboard.press("Tab");
+    const stop = await page.evaluate(focusedStop);
+    if (!stop) continue; // focus left the page for the browser's own UI
+    if (stops.length && stop.label === stops[0].label && stop.index === stops[0].index) break;
+    stops.push(stop);
+  }
+  return stops;
+}
+
+// Runs in the page: the focused element, named the way the tests name things ("link
+// Board as CSV", "checkbox motion"), with its outline and the outline's contrast against
+// what is around it.
+function focusedStop() {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const kind = el.tagName === "INPUT" ? el.type : el.tagName === "A" ? "link" : el.tagName.toLowerCase();
+  const name = (el.getAttribute("aria-label") ?? el.labels?.[0]?.textContent ?? el.textContent ?? "").trim().replace(/\s+/g, " ");
+  const style = getComputedStyle(el);
+  const { colorOf, ratio } = window.__contrast;
+  const ring = colorOf(el, { outline: true });
+  const around = colorOf(el.parentElement, {});
+  return {
+    label: `${kind} ${name.slice(0, 60)}`,
+    index: [...document.querySelectorAll("*")].indexOf(el),
+    outlineStyle: style.outlineStyle,
+    outlineWidth: parseFloat(style.outlineWidth) || 0,
+    outlineContrast: ratio(ring, around),
+  };
+}
+
+// Runs in the page: how many stops Tab should make — focusable, shown, not disabled, not
+// taken out of the tab order, radio groups counting once; and boxes that scroll sideways
+// or down with nothing focusable inside (Chromium lets the keyboard scroll them).
+function focusableCount() {
+  const selector = "a[href], button, input, select, textarea, summary, [tabindex]";
+  const scrollers = [...document.body.querySelectorAll("*")].filter((el) => {
+    const style = getComputedStyle(el);
+    const scrolls = (axis, size, client) => /auto|scroll/.test(style[axis]) && el[size] > el[client];
+    return (scrolls("overflowX", "scrollWidth", "clientWidth") || scrolls("overflowY", "scrollHeight", "clientHeight")) && !el.querySelector(selector);
+  });
+  const groups = new Set();
+  let count = 0;
+  for (const el of [...document.querySelectorAll(selector), ...scrollers]) {
+    if (el.disabled || (el.tabIndex < 0 && !scrollers.includes(el)) || !el.checkVisibility({ visibilityProperty: true })) continue;
+    if (el.closest("[inert], [aria-hidden=true]")) continue;
+    if (el.type === "radio") {
+      if (groups.has(el.name)) continue;
+      groups.add(el.name);
+    }
+    count++;
+  }
+  return count;
+}
+
+// Runs in the page: every visible piece of text, with its colour and the colour actually
+// behind it (backgrounds of all its ancestors composited, opacity included), and the WCAG
+// contrast ratio it needs (3:1 for large text, 4.5:1 otherwise). Inactive (disabled)
+// controls are exempt, as WCAG 1.4.3 has it. Also the page's own colours, to tell the
+// light scheme from the dark one.
+function contrastReport() {
+  const { colorOf, ratio, luminance } = window.__contrast;
+  const checked = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (["SCRIPT", "STYLE", "OPTION", "CANVAS", "VIDEO", "NOSCRIPT", "svg"].includes(el.tagName)) continue;
+    const hasText = el.tagName === "SELECT" || [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!hasText || !el.checkVisibility({ visibilityProperty: true })) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width <= 2 || rect.height <= 2) continue; // visually hidden: for screen readers only
+    if (el.closest(":disabled")) continue;
+    const style = getComputedStyle(el);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    const text = colorOf(el, { text: true });
+    const background = colorOf(el, {});
+    const kind = el.closest("button, summary") ? "button" : el.closest("a") ? "link" : el.closest(".badge") ? "badge" : el.closest("td, th") ? "cell" : el.tagName === "SELECT" ? "control" : "text";
+    checked.push({
+      kind,
+      element: `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""}`,
+      text: (el.tagName === "SELECT" ? el.selectedOptions[0]?.textContent ?? "" : el.textContent).trim().slice(0, 40),
+      ratio: Math.round(ratio(text, background) * 100) / 100,
+      needed: large ? 3 : 4.5,
+      color: text.map(Math.round).join(","),
+      background: background.map(Math.round).join(","),
+    });
+  }
+  return {
+    canvasLuminance: luminance(colorOf(document.documentElement, {})),
+    textLuminance: luminance(colorOf(document.body, { text: true })),
+    checked,
+  };
+}
+
+// Runs in the page: the colour arithmetic of the checks above, kept as window.__contrast
+// (page.evaluate sends one function at a time, so they cannot share it otherwise).
+function installContrastTools() {
+  const parse = (text) => {
+    let m = /^rgba?\(([^)]*)\)$/.exec(text);
+    if (m) {
+      const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p[3] ?? 1];
+    }
+    m = /^color\(srgb ([^)]*)\)$/.exec(text);
+    if (m) {
+      const p = m[1].split(/[\s/]+/).filter(Boolean).map(Number);
+      return [p[0] * 255, p[1] * 255, p[2] * 255, p[3] ?? 1];
+    }
+    throw new Error(`a colour the contrast check cannot read: ${text}`);
+  };
+  // Premultiplied RGBA: "source over destination", and a group's opacity.
+  const premultiply = ([r, g, b, a]) => [r * a, g * a, b * a, a];
+  const over = (src, dst) => src.map((v, i) => v + dst[i] * (1 - src[3]));
+  // The colour on screen at a point of `el`: its ancestors' backgrounds and its own, each
+  // element's opacity applied to it and everything inside it, then on top the element's
+  // text colour (text) or its outline colour (outline); on the browser's canvas colour.
+  const colorOf = (el, { text = false, outline = false }) => {
+    const chain = [];
+    for (let e = el; e; e = e.parentElement) chain.unshift(e);
+    const layer = (i) => {
+      const style = getComputedStyle(chain[i]);
+      if (style.backgroundImage !== "none" && !outline) throw new Error(`a background image behind ${el.tagName}.${el.className}: check it by hand`);
+      let out = premultiply(parse(style.backgroundColor));
+      if (i + 1 < chain.length) out = over(layer(i + 1), out);
+      else if (text) out = over(premultiply(parse(style.color)), out);
+      else if (outline) out = over(premultiply(parse(style.outlineColor)), out);
+      return out.map((v) => v * Number(style.opacity));
+    };
+    const canvas = matchMedia("(prefers-color-scheme: dark)").matches ? [18, 18, 18, 1] : [255, 255, 255, 1];
+    return over(layer(0), canvas).slice(0, 3);
+  };
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => {
+      const c = v / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  window.__contrast = { colorOf, ratio, luminance };
 }

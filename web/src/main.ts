@@ -21,11 +21,14 @@ function markCurrentPage(route: Route): void {
   }
 }
 
+// The banner is in the page from the start, hidden; the server's configuration says whether
+// this arena holds demo data. body[data-demo] records the answer once it is known.
 async function showDemoBanner(): Promise<void> {
   try {
     const config = await getConfig();
     const banner = document.getElementById("demo-banner");
     if (banner) banner.hidden = !config.demo;
+    document.body.dataset.demo = String(config.demo);
   } catch {
     // The page itself reports an unreachable server; the banner just stays hidden.
   }

@@ -70,13 +70,35 @@ export function drawCharts(board: Board, history: History | null, heatmapHolder:
   };
 }
 
+type Rgb = [number, number, number];
+
+function parseColor(text: string): Rgb {
+  const hex = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(text);
+  if (hex) return [1, 2, 3].map((i) => parseInt(hex[i]!, 16)) as Rgb;
+  const rgb = /^rgba?\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)/i.exec(text);
+  if (rgb) return [1, 2, 3].map((i) => Number(rgb[i])) as Rgb;
+  return [128, 128, 128];
+}
+
 function mix(a: string, b: string, t: number): string {
-  const parse = (hex: string) => {
-    const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-    return m ? [1, 2, 3].map((i) => parseInt(m[i]!, 16)) : [128, 128, 128];
-  };
-  const [x, y] = [parse(a), parse(b)];
+  const [x, y] = [parseColor(a), parseColor(b)];
   return `rgb(${x.map((v, i) => Math.round(v + (y[i]! - v) * t)).join(",")})`;
+}
+
+// WCAG 2 relative luminance and contrast ratio.
+function luminance([r, g, b]: Rgb): number {
+  const lin = (v: number) => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+function contrast(a: string, b: string): number {
+  const [x, y] = [luminance(parseColor(a)), luminance(parseColor(b))];
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+
+// Of black and white, the one that reads best on `background`.
+function textOn(background: string): string {
+  return contrast("#000000", background) >= contrast("#ffffff", background) ? "#000000" : "#ffffff";
 }
 
 function heatColor(rate: number | null, colors: Theme): string {
@@ -90,7 +112,7 @@ function drawHeatmap(data: HeadToHead, holder: HTMLElement, colors: Theme): Char
     holder.replaceChildren(h("p", { class: "note" }, "Head-to-head results appear once two models have votes."));
     return null;
   }
-  const canvas = h("canvas", { attrs: { role: "img", "aria-label": `Heatmap of head-to-head win rates between ${n} models; the table below has the numbers.` } });
+  const canvas = h("canvas", { attrs: { role: "img", "aria-label": heatmapSummary(data) } });
   const box = h("div", { class: "canvas-box" }, canvas);
   box.style.height = `${Math.min(640, 80 + n * 36)}px`;
   holder.replaceChildren(box, heatmapTable(data));
@@ -156,12 +178,28 @@ function cellLabels(colors: Theme) {
         const cell = chart.data.datasets[0]!.data[index] as unknown as { v: number | null };
         const box = element as unknown as { x: number; y: number; width: number; height: number };
         if (cell.v === null || box.width < 28 || box.height < 14) return;
-        ctx.fillStyle = Math.abs(cell.v - 0.5) > 0.3 ? "#ffffff" : colors.text;
+        ctx.fillStyle = textOn(heatColor(cell.v, colors));
         ctx.fillText(`${Math.round(cell.v * 100)}%`, box.x + box.width / 2, box.y + box.height / 2);
       });
       ctx.restore();
     },
   };
+}
+
+// What the heatmap shows, in words: its size and its most lopsided pairing.
+function heatmapSummary(data: HeadToHead): string {
+  let best = { i: -1, j: -1, rate: -1 };
+  for (let i = 0; i < data.models.length; i++) {
+    for (let j = 0; j < data.models.length; j++) {
+      const rate = data.rate[i]?.[j] ?? null;
+      if (i !== j && rate !== null && rate > best.rate) best = { i, j, rate };
+    }
+  }
+  const strongest =
+    best.i >= 0
+      ? ` The most one-sided: ${data.models[best.i]} beat ${data.models[best.j]} in ${Math.round(best.rate * 100)}% of ${data.battles[best.i]![best.j]} battles.`
+      : "";
+  return `Heatmap of head-to-head win rates between ${data.models.length} models, each row against each column.${strongest} The table "Head-to-head numbers" below has every pairing.`;
 }
 
 function heatmapTable(data: HeadToHead): HTMLElement {
@@ -177,7 +215,7 @@ function heatmapTable(data: HeadToHead): HTMLElement {
       }),
     ),
   );
-  return h("details", { class: "chart-table" }, h("summary", null, "Head-to-head numbers as a table"), h("div", { class: "table-scroll" }, h("table", null, h("thead", null, head), h("tbody", null, ...rows))));
+  return h("details", { class: "chart-table" }, h("summary", null, "Head-to-head numbers (table)"), h("div", { class: "table-scroll" }, h("table", null, h("thead", null, head), h("tbody", null, ...rows))));
 }
 
 function drawHistory(board: Board, history: History | null, holder: HTMLElement): Chart | null {
@@ -187,8 +225,7 @@ function drawHistory(board: Board, history: History | null, holder: HTMLElement)
     return null;
   }
   const models = [...board.models].sort((a, b) => a.rank - b.rank).map((m) => m.model);
-  const canvas = h("canvas", { attrs: { role: "img", "aria-label": `Line chart of each model's score over time; the table below has the first and latest score of each.` } });
-  const box = h("div", { class: "canvas-box" }, canvas);
+  const box = h("div", { class: "canvas-box" });
   box.style.height = "320px";
   const datasets = models.map((model, i) => ({
     label: model,
@@ -200,7 +237,6 @@ function drawHistory(board: Board, history: History | null, holder: HTMLElement)
     borderWidth: 2,
     tension: 0.2,
   }));
-  holder.replaceChildren(box, historyTable(models, points));
   // Tick labels as fine as the span of the history needs.
   const span = (points.at(-1)?.t ?? 0) - (points[0]?.t ?? 0);
   const HOUR = 3_600_000;
@@ -212,6 +248,21 @@ function drawHistory(board: Board, history: History | null, holder: HTMLElement)
         ? { weekday: "short", hour: "2-digit", minute: "2-digit" }
         : { month: "short", day: "numeric" },
   );
+  const latest = models
+    .map((m) => [m, [...points].reverse().find((p) => typeof p.ratings[m] === "number")?.ratings[m]] as const)
+    .filter(([, v]) => v !== undefined)
+    .map(([m, v]) => `${m} ${Math.round(v!)}`);
+  const canvas = h("canvas", {
+    attrs: {
+      role: "img",
+      "aria-label":
+        `Line chart of the scores of ${models.length} models over ${points.length} recomputations, ` +
+        `from ${dateFormat.format(new Date(points[0]!.t))} to ${dateFormat.format(new Date(points.at(-1)!.t))}. ` +
+        `Latest scores: ${latest.join(", ")}. The table "Score history" below has each model's first and latest score.`,
+    },
+  });
+  box.append(canvas);
+  holder.replaceChildren(box, historyTable(models, points));
   return new Chart(canvas, {
     type: "line",
     data: { datasets },
@@ -239,7 +290,7 @@ function historyTable(models: string[], points: History["points"]): HTMLElement 
   return h(
     "details",
     { class: "chart-table" },
-    h("summary", null, "Score history as a table"),
+    h("summary", null, "Score history (table)"),
     h(
       "table",
       null,
