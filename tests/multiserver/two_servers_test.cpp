@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <barrier>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -150,6 +151,67 @@ TEST_F(TwoServers, BothServersPublishTheSameBoards) {
   }
   auto board = wait_for_board(on_a, "track=t2v", last);
   EXPECT_EQ(board.at("votes"), 70);
+}
+
+// Polls GET /api/leaderboard?track=t2v on `c` until `done` holds for the board (or 20 s
+// pass); returns the last board.
+json board_when(HttpClient& c, const std::function<bool(const json&)>& done) {
+  json board;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  do {
+    board = wait_for_board(c, "track=t2v", 0);
+    if (done(board)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return board;
+}
+
+bool names_model(const json& board, const std::string& name) {
+  for (const auto& m : board.at("models")) {
+    if (m.at("model") == name) return true;
+  }
+  return false;
+}
+
+TEST_F(TwoServers, VoidsAndRevealsMadeThroughOneServerReachTheOther) {
+  const Headers admin{{"Authorization", std::string("Bearer ") + kAdminToken}};
+  auto honest = a_->client();
+  auto spammer = b_->client();
+  std::set<int64_t> spam;
+  int64_t last = 0;
+  for (int i = 0; i < 15; ++i) {
+    auto r = cast_vote(honest, new_battle(honest).ticket, "left");
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto s = cast_vote(spammer, new_battle(spammer).ticket, "right");
+    ASSERT_EQ(s.status, 201) << s.body;
+    spam.insert(body_json(s).at("vote_id").get<int64_t>());
+    last = std::max({last, body_json(r).at("vote_id").get<int64_t>(), *spam.rbegin()});
+  }
+  EXPECT_EQ(wait_for_board(honest, "track=t2v", last).at("votes"), 30);
+  EXPECT_EQ(wait_for_board(spammer, "track=t2v", last).at("votes"), 30);
+
+  // Void the spammer's votes through server A, reveal HappyHorse-1.0 through server B.
+  std::string session;
+  for (const auto& v : stored_votes(arena_.url())) {
+    if (spam.count(v.id)) session = v.session;
+  }
+  auto voided = honest.post_json("/api/admin/votes/void",
+                                 json{{"session", session}, {"reason", "spam"}}.dump(), admin);
+  ASSERT_EQ(voided.status, 200) << voided.body;
+  EXPECT_EQ(body_json(voided).at("voided"), 15);
+  auto revealed =
+      spammer.post_json("/api/admin/models", R"({"id":"zebra-q9","status":"public"})", admin);
+  ASSERT_EQ(revealed.status, 200) << revealed.body;
+
+  auto caught_up = [](const json& board) {
+    return board.at("votes") == 15 && names_model(board, "Zebra Quantum 9");
+  };
+  auto board_a = board_when(honest, caught_up);
+  auto board_b = board_when(spammer, caught_up);
+  EXPECT_TRUE(caught_up(board_a)) << board_a.dump();
+  EXPECT_TRUE(caught_up(board_b)) << board_b.dump();
+  EXPECT_FALSE(names_model(board_a, "HappyHorse-1.0"));
+  EXPECT_EQ(board_without_time(board_a), board_without_time(board_b));
 }
 
 TEST(TwoServersKeys, ATicketKeyGivenInTheConfigurationMustBeTheSameOnEveryServer) {
