@@ -72,6 +72,15 @@ TEST(DatabaseOutage, TheServerReportsTheOutageAndAcknowledgesNothingItDidNotStor
   EXPECT_EQ(board.status, 200);
   EXPECT_EQ(body_json(board).at("last_vote_id"), first_id);
   auto during = new_battle(c);
+  // What needs the database says so.
+  const Headers admin{{"Authorization", std::string("Bearer ") + kAdminToken}};
+  for (const char* target : {"/api/admin/stats", "/api/admin/votes", "/api/votes/export"}) {
+    auto r = c.get(target, admin);
+    EXPECT_EQ(r.status, 503) << target << ": " << r.body;
+    if (r.status == 503) {
+      EXPECT_EQ(body_json(r).at("error").at("code"), "unavailable") << target;
+    }
+  }
   EXPECT_NE(a.log().find("storing 1 votes failed"), std::string::npos) << a.log();
   EXPECT_NE(a.log().find("cannot reach PostgreSQL"), std::string::npos) << a.log();
   auto metrics = c.get("/metrics").body;
