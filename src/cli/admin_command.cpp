@@ -239,6 +239,7 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   CLI::App* admin = app.add_subcommand("admin", "Change models, void votes, show counts");
   admin->require_subcommand(1);
   admin->add_option("--db", a->db, "database: an SQLite file or a postgresql:// URL")
+      ->envname("PADDOCK_DB")
       ->capture_default_str();
   admin->add_flag("--json", a->json, "print JSON instead of text");
   // Options of `admin` may also come after the sub-subcommand.
