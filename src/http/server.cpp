@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "arena/thread_name.hpp"
 #include "http/responses.hpp"
 
 namespace paddock::http {
@@ -524,7 +525,10 @@ class BeastServer final : public Server {
     accept();
     for (auto& lane : lanes_) {
       guards_.emplace_back(net::make_work_guard(lane->ioc));
-      threads_.emplace_back([l = lane.get()] { l->ioc.run(); });
+      threads_.emplace_back([l = lane.get()] {
+        arena::name_this_thread("paddock-io");
+        l->ioc.run();
+      });
     }
     return ok();
   }
