@@ -27,6 +27,10 @@ class PaddockServer {
     std::filesystem::path web_root;
     std::vector<std::string> args;  // more flags for `paddock serve`
     std::vector<std::pair<std::string, std::string>> env;
+    // false: none of --listen, --db, --media, --web-root (the defaults apply, relative to
+    // `cwd`), and the port is read from the log all the same.
+    bool location_flags = true;
+    std::filesystem::path cwd;  // empty: the test's own working directory
   };
 
   // Starts the server and waits until it listens. Throws std::runtime_error with its log if
