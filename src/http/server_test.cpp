@@ -145,6 +145,15 @@ TEST_F(ServerTest, RefusesAnOversizedChunkedBodyWith413) {
   EXPECT_NE(r.body.find("\"body_too_large\""), std::string::npos);
 }
 
+TEST_F(ServerTest, RefusesOversizedHeadersWith431) {
+  auto c = client();
+  c.send_raw("GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'h') + "\r\n\r\n");
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 431);
+  EXPECT_NE(r.body.find("\"headers_too_large\""), std::string::npos);
+  EXPECT_TRUE(r.header("Content-Security-Policy").has_value());
+}
+
 TEST_F(ServerTest, AnswersMalformedRequestsWith400) {
   auto c = client();
   c.send_raw("THIS IS NOT HTTP\r\n\r\n");

@@ -110,6 +110,9 @@ TEST_F(Flow, AVoteRevealsBothModelsAfterItIsStored) {
   EXPECT_EQ(b.body.at("track"), "t2v");
   EXPECT_GT(b.body.at("expires_at").get<int64_t>(), 0);
   EXPECT_FALSE(b.body.at("prompt").at("text").get<std::string>().empty());
+  EXPECT_FALSE(b.body.at("prompt").at("language").get<std::string>().empty());
+  EXPECT_FALSE(b.body.at("prompt").at("categories").empty());
+  EXPECT_FALSE(b.body.at("prompt").contains("source_image_url"));  // t2v prompts have none
   auto r = cast_vote(c, b.ticket, "left");
   ASSERT_EQ(r.status, 201) << r.body;
   auto v = body_json(r);
