@@ -4,9 +4,15 @@
 #
 #   bench/server/run.sh                      10 s per run, 64 connections
 #   DURATION=30s CONNECTIONS=128 bench/server/run.sh
+#   RANGE_ROUNDS=5 bench/server/run.sh       range runs alternate paddock and nginx (default 3)
 #
 # Needs build/release/paddock (cmake --preset release && cmake --build --preset release),
-# ffmpeg, wrk, nginx and curl. Leaves nothing running and nothing behind.
+# ffmpeg, wrk, nginx, curl and python3. Leaves nothing running and nothing behind.
+#
+# Besides wrk's figures it prints, for each paddock run, where the time went
+# (where_time_went.py): the server's own latency histogram, the CPU time per request of each
+# paddock thread, the vote writer's group commits; and the disk's fsync latency around the
+# vote run (a durable vote waits for one fsync), measured on the database's file system.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/server"
@@ -16,6 +22,7 @@ connections=${CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-1}
 models=${MODELS:-6}
 prompts=${PROMPTS:-12}
+range_rounds=${RANGE_ROUNDS:-3}
 
 for tool in ffmpeg wrk nginx curl python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (scripts/install-deps)"; exit 1; }
@@ -74,6 +81,8 @@ cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"tra
   "$base/api/battles" | grep -i '^set-cookie:' | sed 's/^[Ss]et-[Cc]ookie: *//; s/;.*//')
 export PADDOCK_COOKIE="$cookie" PADDOCK_TRACK=bench
 cpu_pid=$server_pid
+echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores, shared" \
+  "by wrk, the server under test and anything else running)"
 
 # Prints "requests/s p50 p99" from a wrk --latency report.
 figures() {
@@ -102,28 +111,76 @@ drain_battles() {
   echo "run.sh: battles still pending after 60 s"
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
+# User + system CPU time of a process and its children (nginx's workers), in clock ticks.
+cpu_ticks() {
+  local p total=0
+  for p in "$1" $(pgrep -P "$1"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 ticks_per_s=$(getconf CLK_TCK)
+
+# "thread-name CPU-ticks" for every thread of a process.
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "$(cat "$t/comm" 2>/dev/null) $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+  done
+}
+
+# The disk's fsync latency, "p50 p99" in ms: what a durable commit cannot beat. fdatasync
+# after each 16 KiB append (about one group commit of votes), next to the database.
+fsync_latency() {
+  python3 - "$work/fsync.probe" <<'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+times = []
+for _ in range(300):
+    os.write(fd, b"x" * 16384)
+    start = time.perf_counter()
+    os.fdatasync(fd)
+    times.append(time.perf_counter() - start)
+os.close(fd)
+os.unlink(sys.argv[1])
+times.sort()
+print(f"{times[len(times) // 2] * 1e3:.2f} {times[int(len(times) * 0.99)] * 1e3:.2f}")
+PY
+}
 
 # Runs wrk against the server whose pid is $cpu_pid; also writes the server's CPU time per
 # request (microseconds) to $work/NAME.cpu, a figure other load on the machine disturbs less
-# than requests per second.
-run_wrk() {  # name, then wrk arguments
-  local name=$1; shift
+# than requests per second. For paddock, snapshots /metrics and each thread's CPU time
+# around the run and prints where the time went; ROUTE is the metrics label of the route.
+run_wrk() {  # name, route, then wrk arguments
+  local name=$1 route=$2; shift 2
   local before after
+  local paddock_run=""
+  [[ $cpu_pid == "$server_pid" ]] && paddock_run=1
+  if [[ -n $paddock_run ]]; then
+    curl -s "$base/metrics" >"$work/$name.metrics0"
+    thread_ticks "$cpu_pid" >"$work/$name.threads0"
+  fi
   before=$(cpu_ticks "$cpu_pid")
   wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$@" >"$work/$name.txt" 2>&1
   [[ -n ${DRAIN:-} ]] && drain_battles  # background work the run caused counts too
   after=$(cpu_ticks "$cpu_pid")
+  if [[ -n $paddock_run ]]; then
+    curl -s "$base/metrics" >"$work/$name.metrics1"
+    thread_ticks "$cpu_pid" >"$work/$name.threads1"
+  fi
   local requests
   requests=$(grep -o '[0-9]* requests in' "$work/$name.txt" | grep -o '^[0-9]*')
   python3 -c "print(round(($after - $before) / $ticks_per_s * 1e6 / max(1, $requests), 1))" \
     >"$work/$name.cpu"
   grep -E 'battles created|votes stored|range|Non-2xx|Socket errors' "$work/$name.txt" || true
+  if [[ -n $paddock_run ]]; then
+    python3 "$here/where_time_went.py" "$work/$name" "$route" "$ticks_per_s"
+  fi
 }
 
 echo "== battles: POST /api/battles, $connections connections, $duration"
-DRAIN=1 run_wrk battles -s "$here/battles.lua" "$base"
+DRAIN=1 run_wrk battles /api/battles -s "$here/battles.lua" "$base"
 read -r _ battles_p50 battles_p99 < <(figures "$work/battles.txt")
 created=$(grep -o 'battles created: [0-9]*' "$work/battles.txt" | grep -o '[0-9]*$')
 battles_rps=$(python3 -c "print(round($created / ${duration%s}))")  # 201s only
@@ -135,7 +192,11 @@ grep 'battles created' "$work/mint.txt"
 drain_battles
 
 echo "== durable votes: POST /api/votes with those tickets, $connections connections, $duration"
-run_wrk votes -s "$here/votes.lua" "$base" -- "$work/tickets"
+read -r fsync_before_p50 fsync_before_p99 < <(fsync_latency)
+run_wrk votes /api/votes -s "$here/votes.lua" "$base" -- "$work/tickets"
+read -r fsync_after_p50 fsync_after_p99 < <(fsync_latency)
+echo "  disk fsync latency (16 KiB appends) p50 / p99: $fsync_before_p50 / $fsync_before_p99 ms" \
+  "before the run, $fsync_after_p50 / $fsync_after_p99 ms after"
 read -r votes_rps votes_p50 votes_p99 < <(figures "$work/votes.txt")
 stored=$(grep -o 'votes stored: [0-9]*' "$work/votes.txt" | grep -o '[0-9]*$')
 secs=${duration%s}
@@ -181,13 +242,31 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 nginx_pid=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/" && break; sleep 0.05; done
 
-echo "== range requests (256 KiB at random offsets): paddock"
-run_wrk range_paddock -s "$here/range.lua" "$base" -- "$work/paddock_urls.txt"
-cpu_pid=$nginx_pid  # the master; its workers are children (their CPU is not counted)
-echo "== range requests (256 KiB at random offsets): nginx $(nginx -v 2>&1 | sed 's/.*\///')"
-run_wrk range_nginx -s "$here/range.lua" "http://127.0.0.1:$nport" -- "$work/nginx_urls.txt"
-read -r range_paddock _ range_paddock_p99 < <(figures "$work/range_paddock.txt")
-read -r range_nginx _ range_nginx_p99 < <(figures "$work/range_nginx.txt")
+# Alternating rounds, so that a change in the machine's other load affects both servers
+# alike; the ratio is that of the medians.
+range_ratios=()
+range_paddock_runs=()
+range_nginx_runs=()
+for round in $(seq 1 "$range_rounds"); do
+  echo "== range requests (256 KiB at random offsets), round $round/$range_rounds: paddock"
+  cpu_pid=$server_pid
+  run_wrk "range_paddock_$round" /media/c -s "$here/range.lua" "$base" -- "$work/paddock_urls.txt"
+  echo "== range requests (256 KiB at random offsets), round $round/$range_rounds:" \
+    "nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+  cpu_pid=$nginx_pid  # with its workers (cpu_ticks counts children)
+  run_wrk "range_nginx_$round" - -s "$here/range.lua" "http://127.0.0.1:$nport" -- \
+    "$work/nginx_urls.txt"
+  read -r p _ _ < <(figures "$work/range_paddock_$round.txt")
+  read -r n _ _ < <(figures "$work/range_nginx_$round.txt")
+  range_paddock_runs+=("$p")
+  range_nginx_runs+=("$n")
+  range_ratios+=("$(python3 -c "print(round($p / $n, 2))")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+range_paddock=$(median "${range_paddock_runs[@]}")
+range_nginx=$(median "${range_nginx_runs[@]}")
+range_cpu_paddock=$(median $(cat "$work"/range_paddock_*.cpu))
+range_cpu_nginx=$(median $(cat "$work"/range_nginx_*.cpu))
 
 kill "$server_pid"; wait "$server_pid" || true; server_pid=""
 kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
@@ -195,7 +274,7 @@ kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 python3 - <<EOF
 b, b50, b99 = $battles_rps, $battles_p50, $battles_p99
 v, v50, v99 = $durable_rps, $votes_p50, $votes_p99
-bc, vc, rc = $(cat "$work/battles.cpu"), $(cat "$work/votes.cpu"), $(cat "$work/range_paddock.cpu")
+bc, vc, rc, rnc = $(cat "$work/battles.cpu"), $(cat "$work/votes.cpu"), $range_cpu_paddock, $range_cpu_nginx
 rp, rn = $range_paddock, $range_nginx
 print()
 print(f"{'':32}{'figure':>12}{'target':>12}")
@@ -203,11 +282,14 @@ print(f"{'battles/s':32}{b:>12.0f}{'>= 20000':>12}")
 print(f"{'battles p50 / p99 (ms)':32}{b50:>6.2f} /{b99:>5.2f}{'p99 < 10':>12}")
 print(f"{'durable votes/s':32}{v:>12.0f}{'>= 5000':>12}")
 print(f"{'votes p50 / p99 (ms)':32}{v50:>6.2f} /{v99:>5.2f}{'p99 < 10':>12}")
-print(f"{'range requests/s, paddock':32}{rp:>12.0f}")
+print(f"{'range requests/s, paddock':32}{rp:>12.0f}   (median of $range_rounds rounds)")
 print(f"{'range requests/s, nginx':32}{rn:>12.0f}")
 print(f"{'range ratio paddock/nginx':32}{rp / rn:>12.2f}{'>= 0.8':>12}")
+print(f"{'  (ratio in each round)':32}{'  '.join('$(echo ${range_ratios[@]})'.split()):>12}")
+print(f"{'disk fsync p50 / p99 (ms)':32}{$fsync_before_p50:>6.2f} /{$fsync_before_p99:>5.2f}"
+      f"   (a durable vote waits for one)")
 print()
 print("paddock CPU time per request (all its threads, microseconds):")
-print(f"  battle {bc}, durable vote {vc}, 256 KiB range {rc}")
+print(f"  battle {bc}, durable vote {vc}, 256 KiB range {rc} (nginx, workers included: {rnc})")
 print(f"machine load average when done: {open('/proc/loadavg').read().split()[0]} on {__import__('os').cpu_count()} cores")
 EOF

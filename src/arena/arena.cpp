@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <random>
 #include <thread>
 
 #include "arena/battle_recorder.hpp"
+#include "arena/thread_name.hpp"
 #include "arena/ticket.hpp"
 #include "arena/vote_writer.hpp"
 #include "media/media.hpp"
@@ -101,7 +103,10 @@ Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions opt
   arena->in_->void_version = setting_or_empty(store, kVoidVersion);
   arena->leaderboards_ = std::make_unique<LeaderboardCache>(
       store, [self] { return self->catalog(); }, arena->options_.leaderboards);
-  arena->in_->watcher = std::thread([self] { self->watch(); });
+  arena->in_->watcher = std::thread([self] {
+    name_this_thread("paddock-watch");
+    self->watch();
+  });
   return arena;
 }
 
@@ -174,13 +179,22 @@ void Arena::flush_battles() {
 
 Arena::WriterStats Arena::writer_stats() const {
   auto v = in_->writer.stats();
-  return {v.commits,
-          v.votes,
-          v.failed_votes,
-          v.commit_seconds,
-          v.largest_batch,
-          in_->battles.refused(),
-          in_->battles.pending()};
+  WriterStats s;
+  s.vote_commits = v.commits;
+  s.votes_committed = v.votes;
+  s.votes_failed = v.failed_votes;
+  s.vote_commit_seconds = v.commit_seconds;
+  s.largest_vote_batch = v.largest_batch;
+  uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < v.commit_buckets.size(); ++i) {
+    cumulative += v.commit_buckets[i];
+    double bound = i < VoteWriter::kCommitBuckets.size() ? VoteWriter::kCommitBuckets[i]
+                                                         : std::numeric_limits<double>::infinity();
+    s.vote_commit_histogram.emplace_back(bound, cumulative);
+  }
+  s.battles_refused = in_->battles.refused();
+  s.battles_pending = in_->battles.pending();
+  return s;
 }
 
 void Arena::watch() {

@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "arena/catalog.hpp"
 #include "arena/keys.hpp"
@@ -126,6 +128,9 @@ class Arena {
     uint64_t votes_failed = 0;
     double vote_commit_seconds = 0;
     uint64_t largest_vote_batch = 0;
+    // Vote commits by duration, cumulative: (upper bound in seconds, commits that took at
+    // most that long); the last bound is infinity.
+    std::vector<std::pair<double, uint64_t>> vote_commit_histogram;
     uint64_t battles_refused = 0;  // not issued: too many waited to be recorded
     uint64_t battles_pending = 0;  // issued, not yet written
   };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "arena/thread_name.hpp"
 #include "arena/thread_priority.hpp"
 
 namespace paddock::arena {
@@ -98,6 +99,7 @@ LeaderboardCache::LeaderboardCache(store::Store& store,
     : store_(store), catalog_(std::move(catalog)), options_(std::move(options)) {
   thread_ = std::thread([this] {
     // Fitting boards is background work: requests come first.
+    name_this_thread("paddock-boards");
     lower_this_thread_priority();
     run();
   });

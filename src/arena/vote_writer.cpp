@@ -4,13 +4,18 @@
 
 #include <chrono>
 
+#include "arena/thread_name.hpp"
+
 namespace paddock::arena {
 
 VoteWriter::VoteWriter(store::Store& store, std::size_t max_batch, Committed committed)
     : store_(store),
       max_batch_(std::max<std::size_t>(1, max_batch)),
       committed_(std::move(committed)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("paddock-votes");
+    run();
+  });
 }
 
 VoteWriter::~VoteWriter() {
@@ -76,6 +81,9 @@ void VoteWriter::run() {
         stats_.failed_votes += batch.size();
       }
       stats_.commit_seconds += took;
+      std::size_t bucket = 0;
+      while (bucket < kCommitBuckets.size() && took > kCommitBuckets[bucket]) ++bucket;
+      ++stats_.commit_buckets[bucket];
     }
     if (!committed) {
       std::string why =

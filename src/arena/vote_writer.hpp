@@ -3,6 +3,7 @@
 // flight and go to the store together in the next one (group commit), so throughput grows
 // with load while each vote is answered only after its own commit is durable.
 
+#include <array>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,10 @@ class VoteWriter {
   // Commits what is queued, answers it, and joins the thread. Idempotent.
   void stop();
 
+  // Upper bounds (seconds) of the commit-duration histogram buckets.
+  static constexpr std::array<double, 12> kCommitBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                         0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
   // What the writer has done so far, for /metrics.
   struct Stats {
     uint64_t commits = 0;       // insert_votes calls that succeeded
@@ -42,6 +47,9 @@ class VoteWriter {
     uint64_t failed_votes = 0;  // votes answered "unavailable"
     double commit_seconds = 0;  // time spent in insert_votes
     uint64_t largest_batch = 0;
+    // Commits (failed ones too) by duration: bucket i counts those up to kCommitBuckets[i]
+    // and not within an earlier bucket; the last counts the longer ones.
+    std::array<uint64_t, kCommitBuckets.size() + 1> commit_buckets{};
   };
   Stats stats() const;
 

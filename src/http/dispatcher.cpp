@@ -6,6 +6,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 
 #include "http/endpoints.hpp"
 #include "http/responses.hpp"
@@ -52,6 +53,19 @@ void metrics_endpoint(Env& env, Exchange&, const Responder& respond) {
          w.votes_committed);
   metric("paddock_vote_commit_seconds_total", "counter", "Time spent committing votes.",
          fmt::format("{:.6f}", w.vote_commit_seconds));
+  metric("paddock_vote_commit_largest_batch", "gauge", "Most votes stored by one commit.",
+         w.largest_vote_batch);
+  extra +=
+      "# HELP paddock_vote_commit_duration_seconds Time each group commit of votes took.\n"
+      "# TYPE paddock_vote_commit_duration_seconds histogram\n";
+  for (const auto& [bound, count] : w.vote_commit_histogram) {
+    std::string le = std::isinf(bound) ? "+Inf" : fmt::format("{}", bound);
+    extra +=
+        fmt::format("paddock_vote_commit_duration_seconds_bucket{{le=\"{}\"}} {}\n", le, count);
+  }
+  extra += fmt::format("paddock_vote_commit_duration_seconds_sum {:.6f}\n", w.vote_commit_seconds);
+  extra += fmt::format("paddock_vote_commit_duration_seconds_count {}\n",
+                       w.vote_commit_histogram.empty() ? 0 : w.vote_commit_histogram.back().second);
   metric("paddock_vote_commit_failed_votes_total", "counter",
          "Votes answered unavailable because their commit failed.", w.votes_failed);
   metric("paddock_battles_refused_total", "counter",

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -26,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "arena/thread_name.hpp"
 #include "http/responses.hpp"
 
 namespace paddock::http {
@@ -40,6 +42,8 @@ using tcp = net::ip::tcp;
 constexpr int kSendfileTurns = 8;
 constexpr std::size_t kSendfileChunk = 1024 * 1024;
 constexpr std::chrono::seconds kLingerTimeout{1};
+// An idle connection keeps its body buffer for the next answer up to this size.
+constexpr std::size_t kKeptBodyBytes = 64 * 1024;
 
 Method to_method(bhttp::verb v) {
   switch (v) {
@@ -202,7 +206,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Answers a request the server could not read, and closes the connection afterwards.
   void fail_request(int status, std::string_view code, std::string message) {
     keep_alive_ = false;
-    head_ = false;
+    head_request_ = false;
     version_ = 11;
     state_.in_flight.fetch_add(1);
     Response r = error_response(status, code, message);
@@ -216,7 +220,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto& m = parser_->get();
     keep_alive_ = m.keep_alive();
     version_ = m.version();
-    head_ = m.method() == bhttp::verb::head;
+    head_request_ = m.method() == bhttp::verb::head;
 
     Request r;
     r.method = to_method(m.method());
@@ -256,13 +260,50 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  template <class Body>
-  void fill_header(bhttp::response<Body>& msg, Response& r) {
-    msg.version(version_);
-    msg.result(static_cast<unsigned>(r.status));
-    for (auto& [name, value] : r.headers) msg.insert(name, value);
-    for (auto [name, value] : security_headers()) msg.insert(name, value);
-    msg.keep_alive(keep_alive_);
+  // The status line and headers, written by hand into head_: the buffer is reused, so
+  // answering allocates nothing once it has grown, and Beast's per-field containers are
+  // skipped. `length` is the Content-Length to announce (none for 204 and 304 answers and
+  // for bodies of unknown length); `chunked` announces a chunked body.
+  void serialize_head(const Response& r, std::optional<std::uint64_t> length, bool chunked) {
+    head_.clear();
+    head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head_ += std::to_string(r.status);
+    head_ += ' ';
+    auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status)));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\n";
+    for (const auto& [name, value] : r.headers) {
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
+      head_ += "\r\n";
+    }
+    head_ += security_header_lines();
+    if (length) {
+      head_ += "Content-Length: ";
+      head_ += std::to_string(*length);
+      head_ += "\r\n";
+    }
+    if (chunked) head_ += "Transfer-Encoding: chunked\r\n";
+    // HTTP/1.1 keeps connections open unless told; HTTP/1.0 closes them unless told.
+    if (version_ == 10 && keep_alive_) head_ += "Connection: keep-alive\r\n";
+    if (version_ != 10 && !keep_alive_) head_ += "Connection: close\r\n";
+    head_ += "\r\n";
+  }
+
+  // The security headers of responses.hpp as header lines, made once.
+  static const std::string& security_header_lines() {
+    static const std::string lines = [] {
+      std::string out;
+      for (auto [name, value] : security_headers()) {
+        out.append(name.data(), name.size());
+        out += ": ";
+        out.append(value.data(), value.size());
+        out += "\r\n";
+      }
+      return out;
+    }();
+    return lines;
   }
 
   void write(Response&& r) {
@@ -273,68 +314,72 @@ class Connection : public std::enable_shared_from_this<Connection> {
     phase_ = Phase::Writing;
     if (r.close || state_.draining.load()) keep_alive_ = false;
 
-    if (head_ || r.status == 204 || r.status == 304) {
-      bhttp::response<bhttp::empty_body> msg;
-      fill_header(msg, r);
+    if (head_request_ || r.status == 204 || r.status == 304) {
+      std::optional<std::uint64_t> length;
       if (r.status != 204 && r.status != 304) {
         if (r.file) {
-          msg.content_length(static_cast<std::uint64_t>(r.file->length));
+          length = static_cast<std::uint64_t>(r.file->length);
         } else if (!r.stream) {
-          msg.content_length(r.body.size());
+          length = r.body.size();
         }
       }
-      return send(std::move(msg));
+      serialize_head(r, length, false);
+      body_.clear();
+      return write_head_and_body();
     }
     if (r.file) return send_file(std::move(r));
     if (r.stream) return send_stream(std::move(r));
-    bhttp::response<bhttp::string_body> msg;
-    fill_header(msg, r);
-    msg.body() = std::move(r.body);
-    msg.prepare_payload();
-    send(std::move(msg));
+    serialize_head(r, r.body.size(), false);
+    body_ = std::move(r.body);
+    write_head_and_body();
   }
 
-  template <class Body>
-  struct Outgoing {
-    explicit Outgoing(bhttp::response<Body>&& m) : msg(std::move(m)), serializer(msg) {}
-    bhttp::response<Body> msg;
-    bhttp::response_serializer<Body> serializer;
-  };
-
-  template <class Body>
-  void send(bhttp::response<Body>&& msg) {
-    auto out = std::make_shared<Outgoing<Body>>(std::move(msg));
-    write_some(out);
+  // Writes head_ and body_ piece by piece, so the write timeout applies to each piece (a
+  // large answer to a slow client is fine as long as it keeps reading). Head and body
+  // usually leave in one sendmsg(2).
+  void write_head_and_body() {
+    written_ = 0;
+    write_more();
   }
 
-  // Writes a serialized response piece by piece, so the write timeout applies to each piece
-  // (a large clip to a slow client is fine as long as it keeps reading).
-  template <class Body>
-  void write_some(std::shared_ptr<Outgoing<Body>> out) {
+  void write_more() {
+    const std::size_t head = head_.size();
+    std::array<net::const_buffer, 2> pieces;
+    if (written_ < head) {
+      pieces = {net::buffer(head_.data() + written_, head - written_), net::buffer(body_)};
+    } else {
+      std::size_t done = written_ - head;
+      pieces = {net::buffer(body_.data() + done, body_.size() - done), net::const_buffer()};
+    }
     stream_.expires_after(state_.options.write_timeout);
-    bhttp::async_write_some(stream_, out->serializer,
-                            [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-                              if (ec) return self->finish_response(false);
-                              if (!out->serializer.is_done()) return self->write_some(out);
-                              self->finish_response(true);
-                            });
+    stream_.async_write_some(pieces,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                               if (ec) return self->finish_response(false);
+                               self->written_ += n;
+                               if (self->written_ < self->head_.size() + self->body_.size())
+                                 return self->write_more();
+                               self->finish_response(true);
+                             });
+  }
+
+  // Writes head_ whole, then calls next(ok).
+  template <class Next>
+  void write_head(Next next) {
+    stream_.expires_after(state_.options.write_timeout);
+    net::async_write(
+        stream_, net::buffer(head_),
+        [self = shared_from_this(), next](beast::error_code ec, std::size_t) { next(*self, !ec); });
   }
 
   // File bodies go from the page cache to the socket with sendfile(2): no copy through user
   // space, never the whole file in memory. The header goes first through Beast.
   void send_file(Response&& r) {
-    auto header =
-        std::make_shared<Outgoing<bhttp::empty_body>>(bhttp::response<bhttp::empty_body>{});
-    fill_header(header->msg, r);
-    header->msg.content_length(static_cast<std::uint64_t>(r.file->length));
+    serialize_head(r, static_cast<std::uint64_t>(r.file->length), false);
     file_ = std::move(*r.file);
-    stream_.expires_after(state_.options.write_timeout);
-    bhttp::async_write_header(
-        stream_, header->serializer,
-        [self = shared_from_this(), header](beast::error_code ec, std::size_t) {
-          if (ec) return self->finish_file(false);
-          self->send_file_body();
-        });
+    write_head([](Connection& self, bool ok) {
+      if (!ok) return self.finish_file(false);
+      self.send_file_body();
+    });
   }
 
   void send_file_body() {
@@ -381,18 +426,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void send_stream(Response&& r) {
-    auto header =
-        std::make_shared<Outgoing<bhttp::empty_body>>(bhttp::response<bhttp::empty_body>{});
-    fill_header(header->msg, r);
-    header->msg.chunked(true);
+    serialize_head(r, std::nullopt, true);
     stream_body_ = std::move(r.stream);
-    stream_.expires_after(state_.options.write_timeout);
-    bhttp::async_write_header(
-        stream_, header->serializer,
-        [self = shared_from_this(), header](beast::error_code ec, std::size_t) {
-          if (ec) return self->finish_response(false);
-          self->next_piece();
-        });
+    write_head([](Connection& self, bool ok) {
+      if (!ok) return self.finish_response(false);
+      self.next_piece();
+    });
   }
 
   void next_piece() {
@@ -432,6 +471,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void finish_response(bool ok) {
     stream_body_ = nullptr;
+    if (body_.capacity() > kKeptBodyBytes) std::string().swap(body_);
     state_.in_flight.fetch_sub(1);
     if (!ok) return close();
     if (!keep_alive_) return linger_close();
@@ -478,7 +518,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_address_;
   Phase phase_ = Phase::Idle;
   bool keep_alive_ = true;
-  bool head_ = false;
+  bool head_request_ = false;  // answering a HEAD request: headers only
+  std::string head_;           // the answer's status line and headers
+  std::string body_;           // the answer's body (string answers)
+  std::size_t written_ = 0;    // bytes of head_ + body_ written so far
   unsigned version_ = 11;
   bool counted_closed_ = false;
   BodyStream stream_body_;
@@ -525,7 +568,10 @@ class BeastServer final : public Server {
     accept();
     for (auto& lane : lanes_) {
       guards_.emplace_back(net::make_work_guard(lane->ioc));
-      threads_.emplace_back([l = lane.get()] { l->ioc.run(); });
+      threads_.emplace_back([l = lane.get()] {
+        arena::name_this_thread("paddock-io");
+        l->ioc.run();
+      });
     }
     return ok();
   }

@@ -1,7 +1,10 @@
 #include "http/server.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,7 +20,8 @@ namespace {
 using testing::HttpClient;
 
 // Answers by path: /echo echoes the body, /file serves a byte range of a file, /stream sends
-// a chunked body in three pieces, /slow answers from another thread after 300 ms.
+// a chunked body in three pieces, /slow answers from another thread after 300 ms, /big
+// answers 32 MiB (more than the socket buffers hold).
 class TestHandler : public Handler {
  public:
   explicit TestHandler(std::filesystem::path file) : file_(std::move(file)) {}
@@ -44,6 +48,9 @@ class TestHandler : public Handler {
         return std::optional<std::string>("piece" + std::to_string((*n)++) + ";");
       };
       return respond(std::move(r));
+    }
+    if (request.path == "/big") {
+      return respond(json_response(200, std::string(32 << 20, 'b')));
     }
     if (request.path == "/slow") {
       std::thread([respond] {
@@ -75,6 +82,7 @@ class ServerTest : public ::testing::Test {
     options.body_limit = 1024;
     options.idle_timeout = std::chrono::milliseconds(400);
     options.header_timeout = std::chrono::milliseconds(400);
+    options.write_timeout = std::chrono::milliseconds(400);
     auto s = Server::start(options, *handler_, blocking_);
     ASSERT_TRUE(s) << s.error().message;
     server_ = std::move(*s);
@@ -137,6 +145,15 @@ TEST_F(ServerTest, RefusesAnOversizedChunkedBodyWith413) {
   EXPECT_NE(r.body.find("\"body_too_large\""), std::string::npos);
 }
 
+TEST_F(ServerTest, RefusesOversizedHeadersWith431) {
+  auto c = client();
+  c.send_raw("GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'h') + "\r\n\r\n");
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 431);
+  EXPECT_NE(r.body.find("\"headers_too_large\""), std::string::npos);
+  EXPECT_TRUE(r.header("Content-Security-Policy").has_value());
+}
+
 TEST_F(ServerTest, AnswersMalformedRequestsWith400) {
   auto c = client();
   c.send_raw("THIS IS NOT HTTP\r\n\r\n");
@@ -156,6 +173,64 @@ TEST_F(ServerTest, ClosesConnectionsWhoseHeadersNeverFinish) {
   auto c = client();
   c.send_raw("GET /echo HTTP/1.1\r\nHost: x\r\n");
   EXPECT_TRUE(c.closed_by_peer(std::chrono::seconds(3)));
+}
+
+TEST_F(ServerTest, ClosesConnectionsWhoseBodyNeverFinishes) {
+  auto c = client();
+  c.send_raw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100\r\n\r\n{\"a\":");
+  EXPECT_TRUE(c.closed_by_peer(std::chrono::seconds(3)));
+}
+
+TEST_F(ServerTest, ClosesConnectionsThatTrickleTheirHeaders) {
+  // A byte every 100 ms never lets the connection go quiet; the header deadline still holds.
+  auto c = client();
+  const std::string request =
+      "GET /echo HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(100, 'p') + "\r\n\r\n";
+  auto started = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (char byte : request) {
+    try {
+      c.send_raw(std::string(1, byte));
+    } catch (const std::exception&) {
+      closed = true;  // the server closed it and the write failed
+      break;
+    }
+    if (c.closed_by_peer(std::chrono::milliseconds(100))) {
+      closed = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
+TEST_F(ServerTest, GivesUpOnAClientThatStopsReading) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(server_->port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::string request = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  // The answer is being written (it cannot all fit in the socket buffers) ...
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (server_->in_flight() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(server_->in_flight(), 1);
+  // ... until the write timeout ends it, although the client never read a byte.
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server_->in_flight() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(server_->in_flight(), 0);
+  ::close(fd);
 }
 
 TEST_F(ServerTest, StreamsAFileRange) {

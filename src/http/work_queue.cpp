@@ -2,11 +2,18 @@
 
 #include <algorithm>
 
+#include "arena/thread_name.hpp"
+
 namespace paddock::http {
 
 WorkQueue::WorkQueue(std::size_t threads) {
   threads = std::max<std::size_t>(1, threads);
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (std::size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      arena::name_this_thread("paddock-work");
+      run();
+    });
+  }
 }
 
 WorkQueue::~WorkQueue() {

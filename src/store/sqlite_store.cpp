@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <system_error>
 #include <unordered_map>
 
 #include "store/connection_pool.hpp"
 #include "store/migrations.hpp"
 #include "store/sql_store.hpp"
+#include "store/sqlite_checkpointer.hpp"
 
 // UPSERT and RETURNING (3.35), IS DISTINCT FROM (3.39)
 static_assert(SQLITE_VERSION_NUMBER >= 3039000, "paddock needs SQLite 3.39 or newer");
@@ -75,8 +77,15 @@ class SqliteConnection final : public SqlConnection {
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
   ~SqliteConnection() override {
+    checkpointer_.reset();
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
+  }
+
+  // Moves this (writer) connection's checkpoints to a background thread on `own`, another
+  // connection to the same database.
+  void checkpoint_in_background(sqlite3* own) {
+    checkpointer_ = std::make_unique<SqliteCheckpointer>(db_, own);
   }
 
   Result<SqlRows> query(std::string_view sql, std::span<const SqlParam> params) override {
@@ -197,6 +206,7 @@ class SqliteConnection final : public SqlConnection {
   const std::string database_;
   const int busy_timeout_ms_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
 enum class Role { Writer, Reader };
@@ -239,6 +249,19 @@ Result<std::unique_ptr<SqlConnection>> open_connection(const std::string& path,
   // Read the schema now, so a damaged or foreign file is reported at open.
   if (auto r = connection->query("SELECT COUNT(*) FROM sqlite_schema", {}); !r) {
     return std::unexpected(r.error());
+  }
+  if (role == Role::Writer) {
+    // Without a second connection the writer keeps SQLite's own checkpoints: slower
+    // commits now and then, nothing worse.
+    sqlite3* own = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_exec(own, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(own, options.busy_timeout_ms);
+      connection->checkpoint_in_background(own);
+    } else {
+      sqlite3_close_v2(own);
+    }
   }
   return std::unique_ptr<SqlConnection>(std::move(connection));
 }

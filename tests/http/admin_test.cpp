@@ -116,6 +116,15 @@ TEST_F(Admin, VoidsASessionsVotesAndTheBoardDropsThem) {
     EXPECT_EQ(v.at("void_reason"), "spam");
   }
   EXPECT_EQ(honest.post_json("/api/admin/votes/void", R"({"reason":"all"})", auth()).status, 400);
+
+  // By address: every vote here came from 127.0.0.1, so the honest ones go too.
+  auto of_address = body_json(honest.get("/api/admin/votes?address=127.0.0.1&limit=100", auth()));
+  EXPECT_EQ(of_address.at("votes").size(), 40u);
+  auto by_address = honest.post_json(
+      "/api/admin/votes/void", json{{"address", "127.0.0.1"}, {"reason", "proxy"}}.dump(), auth());
+  ASSERT_EQ(by_address.status, 200) << by_address.body;
+  EXPECT_EQ(body_json(by_address).at("voided"), 20);  // the other 20 were voided already
+  EXPECT_EQ(body_json(honest.get("/api/admin/stats", auth())).at("voided_votes"), 40);
 }
 
 TEST_F(Admin, TheFullExportCarriesEverything) {
@@ -129,6 +138,10 @@ TEST_F(Admin, TheFullExportCarriesEverything) {
   EXPECT_EQ(line.at("address"), "127.0.0.1");
   EXPECT_TRUE(line.contains("model_a_id"));
   EXPECT_EQ(line.at("track"), "t2v");
+  // How long each clip was watched, as the voter sent it (api.cpp's cast_vote).
+  EXPECT_EQ(line.at("left_watch_ms"), 1000);
+  EXPECT_EQ(line.at("right_watch_ms"), 1100);
+  EXPECT_EQ(line.at("decision_ms"), 2500);
   auto csv = c.get("/api/admin/export?track=t2v&format=csv", auth());
   EXPECT_EQ(csv.header("Content-Type"), "text/csv; charset=utf-8");
   EXPECT_TRUE(csv.body.starts_with("model_a,model_b,winner,category,tstamp,track,vote_id"));

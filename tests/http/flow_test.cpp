@@ -97,6 +97,10 @@ TEST_F(Flow, TracksListTheCatalog) {
   EXPECT_EQ(t2v.at("task"), "text-to-video");
   EXPECT_EQ(t2v.at("width"), 320);
   EXPECT_EQ(t2v.at("prompts"), 3);
+  // Not the hidden model: two public ones, the anonymous one and the retired one have clips.
+  EXPECT_EQ(t2v.at("models"), 4);
+  EXPECT_EQ(t2v.at("audio"), false);
+  EXPECT_EQ(t2v.at("aspect"), "16:9");
   EXPECT_EQ(t2v.at("categories"), json({"animals", "landscape", "motion", "portrait"}));
 }
 
@@ -106,6 +110,9 @@ TEST_F(Flow, AVoteRevealsBothModelsAfterItIsStored) {
   EXPECT_EQ(b.body.at("track"), "t2v");
   EXPECT_GT(b.body.at("expires_at").get<int64_t>(), 0);
   EXPECT_FALSE(b.body.at("prompt").at("text").get<std::string>().empty());
+  EXPECT_FALSE(b.body.at("prompt").at("language").get<std::string>().empty());
+  EXPECT_FALSE(b.body.at("prompt").at("categories").empty());
+  EXPECT_FALSE(b.body.at("prompt").contains("source_image_url"));  // t2v prompts have none
   auto r = cast_vote(c, b.ticket, "left");
   ASSERT_EQ(r.status, 201) << r.body;
   auto v = body_json(r);
@@ -145,6 +152,31 @@ TEST_F(Flow, TheExportReproducesEveryStandardBoardExactly) {
   EXPECT_EQ(http.body, from_cli);
   EXPECT_EQ(http.body.find("session"), std::string::npos);
   EXPECT_EQ(http.body.find("address"), std::string::npos);
+}
+
+TEST_F(Flow, TheBoardSaysWhenItWasComputedAndUpToWhichVote) {
+  auto c = server_->client();
+  int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  int64_t last = vote_many(c, 12, "t2v", 11);
+  auto board = wait_for_board(c, "track=t2v", last);
+  int64_t after = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  EXPECT_EQ(board.at("last_vote_id"), last);
+  EXPECT_EQ(board.at("votes"), 12);
+  int64_t computed = board.at("computed_at");
+  EXPECT_GE(computed, before);  // after the votes it includes were cast
+  EXPECT_LE(computed, after);
+  EXPECT_EQ(board.at("track"), "t2v");
+  EXPECT_EQ(board.at("method"), "bradley-terry");
+  // Answers carry an ETag; asking again with it gives 304 while the board is unchanged.
+  auto first = c.get("/api/leaderboard?track=t2v");
+  ASSERT_EQ(first.status, 200);
+  ASSERT_TRUE(first.header("ETag"));
+  EXPECT_EQ(c.get("/api/leaderboard?track=t2v", {{"If-None-Match", *first.header("ETag")}}).status,
+            304);
 }
 
 TEST_F(Flow, AFilterNobodyAskedForIsComputedInTheBackground) {

@@ -3,8 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
 #include "api.hpp"
 #include "paddock_server.hpp"
+#include "store/store.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {
@@ -155,6 +161,51 @@ TEST_F(Operations, SigtermStopsCleanly) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
   EXPECT_TRUE(c.closed_by_peer(std::chrono::seconds(1)));
   EXPECT_NE(server_->log().find("draining"), std::string::npos) << server_->log();
+  EXPECT_NE(server_->log().find("the database is closed"), std::string::npos) << server_->log();
+}
+
+TEST_F(Operations, SigtermWhileVotesFlowAnswersWhatItTookAndLosesNothing) {
+  const uint16_t port = server_->port();
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::vector<int64_t> acknowledged;
+  std::vector<int> statuses;
+  std::vector<std::thread> voters;
+  for (int t = 0; t < 4; ++t) {
+    voters.emplace_back([&] {
+      try {
+        HttpClient c("127.0.0.1", port);
+        c.set_retry(false);
+        while (!stop.load()) {
+          auto b = new_battle(c);
+          auto r = cast_vote(c, b.ticket, "left");
+          std::lock_guard lock(mutex);
+          statuses.push_back(r.status);
+          if (r.status == 201) acknowledged.push_back(body_json(r).at("vote_id"));
+        }
+      } catch (const std::exception&) {
+        // The connection was closed between two requests: the server is going away.
+      }
+    });
+  }
+  for (int i = 0; i < 400; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::lock_guard lock(mutex);
+    if (acknowledged.size() >= 100) break;
+  }
+  EXPECT_EQ(server_->stop(), 0) << server_->log();
+  stop = true;
+  for (auto& v : voters) v.join();
+  ASSERT_GE(acknowledged.size(), 20u);
+  // Every answer was a vote stored or a refusal that says to retry; nothing broke.
+  for (int status : statuses) EXPECT_TRUE(status == 201 || status == 503) << status;
+  auto store = store::open_store(arena_.db().string(), {.create_if_missing = false});
+  ASSERT_TRUE(store) << store.error().message;
+  auto votes = (*store)->list_votes({});
+  ASSERT_TRUE(votes);
+  std::set<int64_t> stored;
+  for (const auto& v : *votes) stored.insert(v.id);
+  for (int64_t id : acknowledged) EXPECT_TRUE(stored.count(id)) << "vote " << id << " was lost";
   EXPECT_NE(server_->log().find("the database is closed"), std::string::npos) << server_->log();
 }
 

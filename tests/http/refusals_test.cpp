@@ -142,6 +142,29 @@ TEST_F(Refusals, BattlesBeyondTheAddressRateAreRefused) {
   EXPECT_EQ(refused, 3);
 }
 
+TEST_F(Refusals, VotesBeyondTheAddressRateAreRefusedWhateverTheSession) {
+  TestArena limited;
+  auto options = limited.server_options();
+  options.args.insert(options.args.end(), {"--address-votes-per-minute", "4"});
+  PaddockServer s(options);
+  int stored = 0;
+  for (int i = 0; i < 6; ++i) {
+    HttpClient voter("127.0.0.1", s.port());  // a new session each time: same address
+    auto b = new_battle(voter);
+    auto r = cast_vote(voter, b.ticket, "left");
+    if (r.status == 201) {
+      ++stored;
+      continue;
+    }
+    expect_error(r, 429, "rate_limited");
+    ASSERT_TRUE(r.header("Retry-After"));
+    int retry = std::stoi(*r.header("Retry-After"));
+    EXPECT_GE(retry, 1);
+    EXPECT_LE(retry, 15);  // one token comes back every 15 s
+  }
+  EXPECT_EQ(stored, 4);
+}
+
 TEST_F(Refusals, AChoiceOutsideTheFourIsInvalid) {
   auto c = server_->client();
   auto b = new_battle(c);

@@ -20,15 +20,12 @@ std::filesystem::path paddock_binary() {
 }
 
 PaddockServer::PaddockServer(Options options) {
-  std::vector<std::string> args{paddock_binary().string(),
-                                "serve",
-                                "--listen",
-                                "127.0.0.1:0",
-                                "--db",
-                                options.db.string(),
-                                "--media",
-                                options.media.string()};
-  if (!options.web_root.empty()) {
+  std::vector<std::string> args{paddock_binary().string(), "serve"};
+  if (options.location_flags) {
+    args.insert(args.end(), {"--listen", "127.0.0.1:0", "--db", options.db.string(), "--media",
+                             options.media.string()});
+  }
+  if (options.location_flags && !options.web_root.empty()) {
     args.push_back("--web-root");
     args.push_back(options.web_root.string());
   }
@@ -55,6 +52,7 @@ PaddockServer::PaddockServer(Options options) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
     int null = ::open("/dev/null", O_RDWR);
     ::dup2(null, 0);
     ::dup2(null, 1);

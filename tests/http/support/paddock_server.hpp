@@ -31,6 +31,10 @@ class PaddockServer {
     // e.g. {"demo", "--dir", D, "--listen", "127.0.0.1:0"}; it must log where it listens
     // as serve does.
     std::vector<std::string> command = {};
+    // false: none of --listen, --db, --media, --web-root (the defaults apply, relative to
+    // `cwd`), and the port is read from the log all the same.
+    bool location_flags = true;
+    std::filesystem::path cwd;  // empty: the test's own working directory
   };
 
   // Starts the server and waits until it listens. Throws std::runtime_error with its log if
