@@ -112,22 +112,19 @@ Response StaticFiles::serve(const Request& request) const {
     auto path = root_ / *rel;
     FileServing serving{std::string(content_type_for(path.filename().string())), "",
                         cache_control_for(*rel)};
-    if (compressible(*rel)) {
-      // Ranges of a text asset are rare; they get the identity bytes the range names.
-      if (request.range.empty() && accepts_gzip(request.accept_encoding)) {
-        auto gzipped = path;
-        gzipped += ".gz";
-        if (auto r = file_response(request, gzipped, serving)) {
-          r->header("Content-Encoding", "gzip");
-          r->header("Vary", "Accept-Encoding");
-          return std::move(*r);
-        }
-      }
-      if (auto r = file_response(request, path, serving)) {
+    // Ranges of a text asset are rare; they get the identity bytes the range names.
+    const bool varies = compressible(*rel);
+    if (varies && request.range.empty() && accepts_gzip(request.accept_encoding)) {
+      auto gzipped = path;
+      gzipped += ".gz";
+      if (auto r = file_response(request, gzipped, serving)) {
+        r->header("Content-Encoding", "gzip");
         r->header("Vary", "Accept-Encoding");
         return std::move(*r);
       }
-    } else if (auto r = file_response(request, path, serving)) {
+    }
+    if (auto r = file_response(request, path, serving)) {
+      if (varies) r->header("Vary", "Accept-Encoding");
       return std::move(*r);
     }
     // A missing file with an extension is a missing file; without one it is a page route.
