@@ -4,6 +4,13 @@ set(PADDOCK_WARNINGS
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
     -Wimplicit-fallthrough -Wformat=2)
 
+# Line tables only (-g1 in the presets) and mold when present: the build is most of the CI
+# run's time, and full debug info nearly doubles compile and link times.
+find_program(PADDOCK_MOLD mold)
+if(PADDOCK_MOLD)
+  add_link_options(-fuse-ld=mold)
+endif()
+
 if(PADDOCK_SANITIZE)
   set(PADDOCK_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
                               -fno-sanitize-recover=undefined)

@@ -40,29 +40,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$here/catalog.sh"
 
 # ---- a catalog of real clips: MODELS x PROMPTS clips of 2 s at 640x360, about 1 MB each ----
 echo "== making ${models}x${prompts} clips with ffmpeg"
 catalog="$work/catalog"
-mkdir -p "$catalog/bench"
-{
-  echo '{"kind":"track","id":"bench","name":"Benchmark","task":"text-to-video","duration_s":2,"width":640,"height":360}'
-  for m in $(seq 1 "$models"); do
-    echo "{\"kind\":\"model\",\"id\":\"m$m\",\"display_name\":\"Model $m\",\"organization\":\"Org $m\",\"status\":\"public\"}"
-  done
-  for p in $(seq -w 1 "$prompts"); do
-    echo "{\"kind\":\"prompt\",\"track\":\"bench\",\"id\":\"p$p\",\"text\":\"Prompt $p\",\"categories\":[\"c$((10#$p % 3))\"]}"
-  done
-} >"$catalog/prompts.jsonl"
-for p in $(seq -w 1 "$prompts"); do
-  mkdir -p "$catalog/bench/p$p"
-  for m in $(seq 1 "$models"); do
-    ffmpeg -loglevel error -f lavfi -i "testsrc2=size=640x360:rate=24:duration=2" \
-      -vf "hue=h=$((m * 40 + 10#$p * 7))" -c:v libx264 -preset ultrafast -b:v 4M -maxrate 4M \
-      -bufsize 1M -pix_fmt yuv420p -movflags +faststart "$catalog/bench/p$p/m$m.mp4"
-  done
-done
+make_catalog "$catalog" "$models" "$prompts" 640 360 2 -b:v 4M -maxrate 4M -bufsize 1M
 "$paddock" import --db "$work/paddock.db" --media "$work/media" "$catalog" >"$work/import.log" 2>&1 ||
   { cat "$work/import.log"; exit 1; }
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "arena/catalog_rules.hpp"
+#include "arena/model_change.hpp"
 #include "store/store.hpp"
 
 namespace paddock::cli {
@@ -73,64 +74,74 @@ int models_list(const AdminArgs& a) {
   return 0;
 }
 
-// Applies the flags given to `m`; a bad status is a usage error.
-void apply(const AdminArgs& a, store::Model& m) {
-  if (a.name) m.display_name = *a.name;
-  if (a.organization) m.organization = *a.organization;
-  if (a.codename) m.codename = *a.codename;
-  if (a.status) {
-    auto st = store::parse_model_status(*a.status);
-    if (!st) {
-      throw CLI::ValidationError(
-          "--status", "\"" + *a.status + "\" is not hidden, anonymous, public or retired");
-    }
-    m.status = *st;
+// The status flag, if given; a bad status is a usage error.
+std::optional<store::ModelStatus> status_flag(const AdminArgs& a) {
+  if (!a.status) return std::nullopt;
+  auto st = store::parse_model_status(*a.status);
+  if (!st) {
+    throw CLI::ValidationError("--status",
+                               "\"" + *a.status + "\" is not hidden, anonymous, public or retired");
   }
+  return st;
 }
 
-int models_write(const AdminArgs& a, bool adding) {
+int models_add(const AdminArgs& a) {
+  const auto status = status_flag(a);
   auto s = open(a);
   if (!s) return failed(s.error());
   auto existing = (*s)->find_model(a.id);
   if (!existing) return failed(existing.error());
-  if (adding && *existing)
-    return failed({"conflict", "model " + a.id + " already exists (use set)"});
-  if (!adding && !*existing) return failed({"not_found", "no model " + a.id + " (use add)"});
+  if (*existing) return failed({"conflict", "model " + a.id + " already exists (use set)"});
   store::Model m;
-  if (adding) {
-    m.id = a.id;
-    m.status = store::ModelStatus::Public;
-  } else {
-    m = **existing;
-  }
-  const store::Model before = m;
-  apply(a, m);
+  m.id = a.id;
+  m.display_name = a.name.value_or("");
+  m.organization = a.organization.value_or("");
+  m.status = status.value_or(store::ModelStatus::Public);
+  m.codename = a.codename.value_or("");
   if (auto st = arena::validate_model(m); !st) return failed(st.error());
   auto u = (*s)->upsert_model(m);
   if (!u) return failed(u.error());
   if (a.json) {
     json out = model_json(m);
-    out["result"] = *u == store::Upsert::Inserted  ? "inserted"
-                    : *u == store::Upsert::Updated ? "updated"
-                                                   : "unchanged";
+    out["result"] = store::to_string(*u);
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
-  if (adding) {
-    fmt::print("model {} added: {} ({}), {}{}\n", m.id, m.display_name,
-               m.organization.empty() ? "no organization" : m.organization,
-               store::to_string(m.status), m.codename.empty() ? "" : ", codename " + m.codename);
+  fmt::print("model {} added: {} ({}), {}{}\n", m.id, m.display_name,
+             m.organization.empty() ? "no organization" : m.organization,
+             store::to_string(m.status), m.codename.empty() ? "" : ", codename " + m.codename);
+  return 0;
+}
+
+// The same change_model the demo's reveal goes through.
+int models_set(const AdminArgs& a) {
+  arena::ModelChange change{.display_name = a.name,
+                            .organization = a.organization,
+                            .status = status_flag(a),
+                            .codename = a.codename};
+  auto s = open(a);
+  if (!s) return failed(s.error());
+  auto changed = arena::change_model(**s, a.id, change);
+  if (!changed) return failed(changed.error());
+  const store::Model& before = changed->before;
+  const store::Model& m = changed->after;
+  if (a.json) {
+    json out = model_json(m);
+    out["result"] = store::to_string(changed->upsert);
+    fmt::print("{}\n", out.dump(2));
     return 0;
   }
-  auto change = [&](const char* what, const std::string& x, const std::string& y) {
+  auto change_line = [&](const char* what, const std::string& x, const std::string& y) {
     if (x != y) fmt::print("model {}: {} \"{}\" -> \"{}\"\n", m.id, what, x, y);
   };
-  change("display name", before.display_name, m.display_name);
-  change("organization", before.organization, m.organization);
-  change("status", std::string(store::to_string(before.status)),
-         std::string(store::to_string(m.status)));
-  change("codename", before.codename, m.codename);
-  if (*u == store::Upsert::Unchanged) fmt::print("model {}: nothing to change\n", m.id);
+  change_line("display name", before.display_name, m.display_name);
+  change_line("organization", before.organization, m.organization);
+  change_line("status", std::string(store::to_string(before.status)),
+              std::string(store::to_string(m.status)));
+  change_line("codename", before.codename, m.codename);
+  if (changed->upsert == store::Upsert::Unchanged) {
+    fmt::print("model {}: nothing to change\n", m.id);
+  }
   return 0;
 }
 
@@ -228,6 +239,7 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   CLI::App* admin = app.add_subcommand("admin", "Change models, void votes, show counts");
   admin->require_subcommand(1);
   admin->add_option("--db", a->db, "database: an SQLite file or a postgresql:// URL")
+      ->envname("PADDOCK_DB")
       ->capture_default_str();
   admin->add_flag("--json", a->json, "print JSON instead of text");
   // Options of `admin` may also come after the sub-subcommand.
@@ -253,7 +265,7 @@ void add_admin_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--codename", a->codename, "name shown while anonymous");
     if (adding) {
       cmd->get_option("--name")->required();
-      cmd->callback([&exit_code, a] { exit_code = models_write(*a, true); });
+      cmd->callback([&exit_code, a] { exit_code = models_add(*a); });
     } else {
       cmd->callback([&exit_code, a] {
         if (!a->name && !a->organization && !a->status && !a->codename) {
@@ -261,7 +273,7 @@ void add_admin_command(CLI::App& app, int& exit_code) {
                                      "nothing to change: give --name, --organization, --status "
                                      "or --codename");
         }
-        exit_code = models_write(*a, false);
+        exit_code = models_set(*a);
       });
     }
   }

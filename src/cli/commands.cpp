@@ -6,6 +6,7 @@
 
 #include "cli/admin_command.hpp"
 #include "cli/copy_command.hpp"
+#include "cli/demo_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/import_command.hpp"
 #include "cli/rate_command.hpp"
@@ -23,6 +24,7 @@ int run(int argc, char** argv) {
   int exit_code = 0;
   add_import_command(app, exit_code);
   add_admin_command(app, exit_code);
+  add_demo_command(app, exit_code);
   add_copy_command(app, exit_code);
   add_rate_command(app, exit_code);
   add_simulate_command(app, exit_code);

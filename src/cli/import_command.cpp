@@ -29,6 +29,16 @@ bool is_url(const std::string& location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
+// Whether the database is already there: a PostgreSQL database always is (it must be
+// created beforehand); a SQLite file ("sqlite:" prefix or not) if it exists.
+bool database_exists(const std::string& location) {
+  if (is_url(location)) return true;
+  std::string_view file = location;
+  if (file.starts_with("sqlite:")) file.remove_prefix(7);
+  std::error_code ec;
+  return fs::exists(fs::path(file), ec);
+}
+
 std::string tally_text(const arena::Tally& t) {
   std::string s;
   auto part = [&](int64_t n, const char* what) {
@@ -76,8 +86,7 @@ int run_import(const ImportArgs& a) {
   // References are checked before anything is created, so a catalog with problems leaves
   // no database behind either.
   std::unique_ptr<store::Store> store;
-  std::error_code ec;
-  if (is_url(a.db) || fs::exists(a.db, ec)) {
+  if (database_exists(a.db)) {
     store::StoreOptions options;
     options.create_if_missing = false;
     auto opened = store::open_store(a.db, options);
@@ -139,9 +148,12 @@ void add_import_command(CLI::App& app, int& exit_code) {
                   "TRACK/PROMPT/MODEL.mp4 files")
       ->required()
       ->check(CLI::ExistingPath);
+  // The same defaults, and the same variables, as paddock serve.
   cmd->add_option("--db", args->db, "database: an SQLite file or a postgresql:// URL")
+      ->envname("PADDOCK_DB")
       ->capture_default_str();
   cmd->add_option("--media", args->media, "media folder clips are stored in")
+      ->envname("PADDOCK_MEDIA")
       ->capture_default_str();
   cmd->add_flag("--dry-run", args->dry_run,
                 "probe and check everything, write nothing (no database, no media files)");

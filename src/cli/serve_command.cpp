@@ -37,6 +37,8 @@ void setup_logging(const std::string& level) {
   spdlog::flush_on(spdlog::level::info);
 }
 
+}  // namespace
+
 int serve(const ServeSettings& s) {
   // Signals are taken by sigwait below; every thread started from here inherits the mask.
   sigset_t signals;
@@ -86,6 +88,7 @@ int serve(const ServeSettings& s) {
   dopt.secure_cookies = s.secure_cookies;
   dopt.trust_forwarded_for = s.trust_forwarded_for;
   dopt.unlock = s.unlock;
+  dopt.demo = s.demo;
   if (s.rate_limits) {
     dopt.limits = {s.session_battles_per_minute, s.session_votes_per_minute,
                    s.address_battles_per_minute, s.address_votes_per_minute};
@@ -124,8 +127,6 @@ int serve(const ServeSettings& s) {
   spdlog::info("stopped; the database is closed");
   return 0;
 }
-
-}  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "Serve the arena: battles, votes, leaderboards, pages");

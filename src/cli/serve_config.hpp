@@ -37,6 +37,7 @@ struct ServeSettings {
   int bootstrap = 1000;
   std::chrono::milliseconds board_interval{1000};
   std::string log_level = "info";
+  bool demo = false;  // --demo-banner, or paddock demo: GET /api/config says "demo": true
 };
 
 // One setting: its TOML key, environment variable and flag.

@@ -59,6 +59,15 @@ TEST(ServeSettings, ReadsSwitchesAndDurations) {
   EXPECT_EQ(t->ticket_ttl, std::chrono::seconds(90));
 }
 
+TEST(ServeSettings, DemoBannerIsOffUnlessAskedFor) {
+  EXPECT_FALSE(resolve_serve_settings({}, {}, std::nullopt)->demo);
+  EXPECT_TRUE(resolve_serve_settings({{"demo_banner", "true"}}, {}, std::nullopt)->demo);
+  EXPECT_TRUE(resolve_serve_settings({}, {{"PADDOCK_DEMO_BANNER", "yes"}}, std::nullopt)->demo);
+  TomlFile file("demo_banner = true\n");
+  EXPECT_TRUE(resolve_serve_settings({}, {}, file.path())->demo);
+  EXPECT_FALSE(resolve_serve_settings({{"demo_banner", "false"}}, {}, file.path())->demo);
+}
+
 TEST(ServeSettings, NamesTheSourceOfABadValue) {
   auto flag = resolve_serve_settings({{"listen", "nowhere"}}, {}, std::nullopt);
   ASSERT_FALSE(flag);

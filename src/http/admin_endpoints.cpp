@@ -27,18 +27,6 @@ json model_json(const store::Model& m) {
           {"public_name", name ? json(*name) : json(nullptr)}};
 }
 
-std::string_view upsert_name(store::Upsert u) {
-  switch (u) {
-    case store::Upsert::Inserted:
-      return "inserted";
-    case store::Upsert::Updated:
-      return "updated";
-    case store::Upsert::Unchanged:
-      return "unchanged";
-  }
-  return "unchanged";
-}
-
 Result<int64_t> parse_count(const std::optional<std::string>& text, int64_t fallback, int64_t max,
                             const char* name) {
   if (!text) return fallback;
@@ -120,7 +108,7 @@ void admin_model_upsert_endpoint(Env& env, Exchange& ex, const Responder& respon
   auto result = env.arena.store().upsert_model(m);
   if (!result) return respond(error_for(result.error()));
   if (auto s = env.arena.reload_catalog(); !s) return respond(error_for(s.error()));
-  json j{{"result", upsert_name(*result)}, {"model", model_json(m)}};
+  json j{{"result", store::to_string(*result)}, {"model", model_json(m)}};
   respond(json_response(*result == store::Upsert::Inserted ? 201 : 200,
                         j.dump(-1, ' ', false, json::error_handler_t::replace)));
 }

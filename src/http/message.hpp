@@ -34,6 +34,7 @@ struct Request {
   std::string range;
   std::string if_range;
   std::string if_none_match;
+  std::string accept_encoding;
   std::string authorization;
   std::string forwarded_for;  // X-Forwarded-For
   std::string body;

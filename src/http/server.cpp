@@ -243,6 +243,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.range = field(bhttp::field::range);
     r.if_range = field(bhttp::field::if_range);
     r.if_none_match = field(bhttp::field::if_none_match);
+    r.accept_encoding = field(bhttp::field::accept_encoding);
     r.authorization = field(bhttp::field::authorization);
     r.sec_fetch_site = named("Sec-Fetch-Site");
     r.forwarded_for = named("X-Forwarded-For");

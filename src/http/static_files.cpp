@@ -1,5 +1,8 @@
 #include "http/static_files.hpp"
 
+#include <cctype>
+#include <charconv>
+
 #include "http/file_response.hpp"
 #include "http/mime.hpp"
 #include "http/responses.hpp"
@@ -37,7 +40,68 @@ std::string cache_control_for(const std::filesystem::path& rel) {
   return "public, max-age=3600";
 }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The q value of one Accept-Encoding element's parameters ("; q=0.5"); 1 when absent,
+// 0 when unreadable (an element we cannot read is not a promise to decode).
+double quality(std::string_view params) {
+  while (!params.empty()) {
+    auto semicolon = params.find(';');
+    auto param = trim(params.substr(0, semicolon));
+    params =
+        semicolon == std::string_view::npos ? std::string_view() : params.substr(semicolon + 1);
+    if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
+    auto value = param.substr(2);
+    double q = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q);
+    if (ec != std::errc() || end != value.data() + value.size()) return 0;
+    return q;
+  }
+  return 1;
+}
+
+// Text assets worth compressing; the build writes .gz copies only for these.
+bool compressible(const std::filesystem::path& rel) {
+  auto ext = rel.extension();
+  return ext == ".js" || ext == ".css" || ext == ".html" || ext == ".svg" || ext == ".json";
+}
+
 }  // namespace
+
+bool StaticFiles::accepts_gzip(std::string_view accept_encoding) {
+  std::optional<bool> gzip, any;
+  while (!accept_encoding.empty()) {
+    auto comma = accept_encoding.find(',');
+    auto element = accept_encoding.substr(0, comma);
+    accept_encoding =
+        comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
+    auto semicolon = element.find(';');
+    auto coding = trim(element.substr(0, semicolon));
+    auto params =
+        semicolon == std::string_view::npos ? std::string_view() : element.substr(semicolon + 1);
+    if (equals_ignoring_case(coding, "gzip") || equals_ignoring_case(coding, "x-gzip")) {
+      gzip = quality(params) > 0;
+    } else if (coding == "*") {
+      any = quality(params) > 0;
+    }
+  }
+  return gzip.value_or(any.value_or(false));
+}
 
 StaticFiles::StaticFiles(std::filesystem::path web_root) : root_(std::move(web_root)) {}
 
@@ -46,10 +110,26 @@ Response StaticFiles::serve(const Request& request) const {
   if (!rel) return error_response(404, "not_found", "no such page");
   if (!rel->empty()) {
     auto path = root_ / *rel;
-    auto r = file_response(
-        request, path,
-        {std::string(content_type_for(path.filename().string())), "", cache_control_for(*rel)});
-    if (r) return std::move(*r);
+    FileServing serving{std::string(content_type_for(path.filename().string())), "",
+                        cache_control_for(*rel)};
+    if (compressible(*rel)) {
+      // Ranges of a text asset are rare; they get the identity bytes the range names.
+      if (request.range.empty() && accepts_gzip(request.accept_encoding)) {
+        auto gzipped = path;
+        gzipped += ".gz";
+        if (auto r = file_response(request, gzipped, serving)) {
+          r->header("Content-Encoding", "gzip");
+          r->header("Vary", "Accept-Encoding");
+          return std::move(*r);
+        }
+      }
+      if (auto r = file_response(request, path, serving)) {
+        r->header("Vary", "Accept-Encoding");
+        return std::move(*r);
+      }
+    } else if (auto r = file_response(request, path, serving)) {
+      return std::move(*r);
+    }
     // A missing file with an extension is a missing file; without one it is a page route.
     if (rel->filename().has_extension()) return error_response(404, "not_found", "no such file");
   }

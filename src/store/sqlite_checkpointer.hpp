@@ -50,7 +50,7 @@ class SqliteCheckpointer {
   sqlite3* own_;
   const int background_pages_;
   const int inline_pages_;
-  int woken_at_ = 0;  // log pages when the hook last woke the thread (commits only)
+  int woken_at_ = 0;       // log pages when the hook last woke the thread (commits only)
   std::mutex pass_mutex_;  // held by whoever runs a checkpoint
   mutable std::mutex mutex_;
   std::condition_variable wake_;

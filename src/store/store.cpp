@@ -33,6 +33,18 @@ std::string_view to_string(ModelStatus s) {
   return "hidden";
 }
 
+std::string_view to_string(Upsert u) {
+  switch (u) {
+    case Upsert::Inserted:
+      return "inserted";
+    case Upsert::Updated:
+      return "updated";
+    case Upsert::Unchanged:
+      return "unchanged";
+  }
+  return "unchanged";
+}
+
 std::string_view to_string(Choice c) {
   switch (c) {
     case Choice::Left:

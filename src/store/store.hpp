@@ -116,6 +116,7 @@ struct Clip {
 
 // What an upsert did; import summaries count these.
 enum class Upsert { Inserted, Updated, Unchanged };
+std::string_view to_string(Upsert);  // "inserted", "updated", "unchanged"
 
 // ---- battles and votes ---------------------------------------------------------------
 

@@ -89,6 +89,36 @@ TEST_F(Operations, ServesTheFrontEnd) {
   EXPECT_EQ(c.request("POST", "/", {{"Content-Type", "application/json"}}, "{}").status, 405);
 }
 
+TEST_F(Operations, SendsTheGzippedCopyOfAnAssetToClientsThatAcceptGzip) {
+  auto c = server_->client();
+  auto plain = c.get("/assets/app-1a2b3c.js");
+  EXPECT_EQ(plain.body, "console.log('paddock');\n");
+  EXPECT_FALSE(plain.header("Content-Encoding"));
+  EXPECT_EQ(plain.header("Vary"), "Accept-Encoding");
+
+  auto gzipped = c.get("/assets/app-1a2b3c.js", {{"Accept-Encoding", "br, GZIP;q=0.8"}});
+  EXPECT_EQ(gzipped.status, 200);
+  EXPECT_EQ(gzipped.body, "gzip'd copy of app-1a2b3c.js");
+  EXPECT_EQ(gzipped.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gzipped.header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(gzipped.header("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_NE(gzipped.header("ETag"), plain.header("ETag"));  // caches keep both apart
+  EXPECT_EQ(c.get("/assets/app-1a2b3c.js",
+                  {{"Accept-Encoding", "gzip"}, {"If-None-Match", *gzipped.header("ETag")}})
+                .status,
+            304);
+
+  // Refused gzip, and ranges, get the original bytes.
+  EXPECT_EQ(c.get("/assets/app-1a2b3c.js", {{"Accept-Encoding", "gzip;q=0, *"}}).body, plain.body);
+  EXPECT_EQ(c.get("/assets/app-1a2b3c.js", {{"Accept-Encoding", "*;q=0"}}).body, plain.body);
+  auto range =
+      c.get("/assets/app-1a2b3c.js", {{"Accept-Encoding", "gzip"}, {"Range", "bytes=0-6"}});
+  EXPECT_EQ(range.status, 206);
+  EXPECT_EQ(range.body, "console");
+  // An HTML page without a copy is sent as it is.
+  EXPECT_FALSE(c.get("/", {{"Accept-Encoding", "gzip"}}).header("Content-Encoding"));
+}
+
 TEST_F(Operations, ConfigTellsThePagesWhatTheyNeed) {
   auto c = server_->client();
   auto j = body_json(c.get("/api/config"));

@@ -30,6 +30,10 @@ PaddockServer::PaddockServer(Options options) {
     args.push_back(options.web_root.string());
   }
   args.insert(args.end(), options.args.begin(), options.args.end());
+  if (!options.command.empty()) {
+    args = {paddock_binary().string()};
+    args.insert(args.end(), options.command.begin(), options.command.end());
+  }
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string entry(*e);

@@ -27,6 +27,10 @@ class PaddockServer {
     std::filesystem::path web_root;
     std::vector<std::string> args;  // more flags for `paddock serve`
     std::vector<std::pair<std::string, std::string>> env;
+    // Another command line instead of serve (db, media, web_root and args are then unused),
+    // e.g. {"demo", "--dir", D, "--listen", "127.0.0.1:0"}; it must log where it listens
+    // as serve does.
+    std::vector<std::string> command = {};
     // false: none of --listen, --db, --media, --web-root (the defaults apply, relative to
     // `cwd`), and the port is read from the log all the same.
     bool location_flags = true;

@@ -64,17 +64,20 @@ std::vector<std::string> TestArena::identities() {
 
 namespace {
 
-// Bump when the catalog below changes: test processes share one built copy of it.
-constexpr int kTemplateVersion = 1;
+// Test processes share one built copy of the catalog below, named by when this file was
+// compiled: editing the catalog recompiles it, so a stale copy is never reused.
+std::string template_stamp() {
+  return std::to_string(std::hash<std::string_view>{}(__DATE__ " " __TIME__) % 1'000'000'007);
+}
 
 }  // namespace
 
 TestArena::TestArena() : dir_("paddock-http-test") {
   // Building the catalog (normalizing every clip, committing every row) takes a second; it
   // is built once into a cache folder shared by the test processes and copied from there.
-  auto cache = std::filesystem::temp_directory_path() /
-               ("paddock-http-arena-v" + std::to_string(kTemplateVersion) + "-s" +
-                std::to_string(store::latest_schema_version()));
+  auto cache =
+      std::filesystem::temp_directory_path() / ("paddock-http-arena-" + template_stamp() + "-s" +
+                                                std::to_string(store::latest_schema_version()));
   if (!std::filesystem::exists(cache / "complete")) {
     auto partial = cache;
     partial += "." + std::to_string(::getpid()) + ".partial";
@@ -102,6 +105,8 @@ void TestArena::build(const std::filesystem::path& dir) {
          "<script type=\"module\" src=\"/assets/app-1a2b3c.js\"></script></head>"
          "<body><main id=\"app\"></main></body></html>\n";
   std::ofstream(web_root / "assets" / "app-1a2b3c.js") << "console.log('paddock');\n";
+  // The build's gzip'd copy; its bytes only need to be told apart from the original's.
+  std::ofstream(web_root / "assets" / "app-1a2b3c.js.gz") << "gzip'd copy of app-1a2b3c.js";
   std::ofstream uploads(dir / "uploads.txt");
 
   auto store = require(store::open_store(db.string()), "open the test database");

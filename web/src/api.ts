@@ -1,0 +1,224 @@
+// The client side of docs/http-api.md: typed calls, and every failure turned into an
+// ApiError with a stable code the pages branch on (never on the message).
+
+export interface Config {
+  demo: boolean;
+  unlock: "played_once" | "none";
+  min_votes: number;
+  version: string;
+}
+
+export interface Track {
+  id: string;
+  name: string;
+  task: "text-to-video" | "image-to-video" | "video-edit";
+  audio: boolean;
+  duration_s: number;
+  aspect: string;
+  width: number;
+  height: number;
+  models: number;
+  prompts: number;
+  clips: number;
+}
+
+export interface Battle {
+  ticket: string;
+  track: string;
+  expires_at: number;
+  prompt: {
+    text: string;
+    language?: string;
+    categories?: string[];
+    source_image_url?: string;
+    source_video_url?: string;
+  };
+  left: { url: string };
+  right: { url: string };
+}
+
+export type Choice = "left" | "right" | "tie" | "both_bad";
+
+export interface VoteRequest {
+  ticket: string;
+  choice: Choice;
+  left_watch_ms: number;
+  right_watch_ms: number;
+  decision_ms: number;
+}
+
+export interface Revealed {
+  model: string;
+  organization: string;
+}
+
+export interface VoteReply {
+  vote_id: number;
+  left: Revealed;
+  right: Revealed;
+}
+
+export interface BoardRow {
+  model: string;
+  organization: string;
+  status?: string;
+  rating: number;
+  ci_low: number | null; // null when the board has no bootstrap intervals
+  ci_high: number | null;
+  rank: number;
+  rank_best: number;
+  rank_worst: number;
+  votes: number;
+  wins?: number;
+  losses?: number;
+  ties?: number;
+  win_rate: number;
+  elo?: number;
+  preliminary: boolean;
+}
+
+// One pair of models: how often `a` beat `b`. Field names follow the rating engine's
+// output (docs/output.md); see board/pairs.ts for how they are read.
+export type BoardPair = Record<string, unknown>;
+
+// With weights, the rating engine says what weighting did to each category.
+export interface CategoryShare {
+  category: string;
+  votes: number;
+  voted_share: number;
+  target_share: number;
+}
+
+export interface Board {
+  track: string;
+  computed_at: number;
+  last_vote_id: number;
+  votes?: number; // votes used after filtering
+  filter: { categories: string[]; weights: string };
+  models: BoardRow[];
+  pairs: BoardPair[];
+  // Every category of the track's prompts (names), or with weights the shares per category.
+  categories: (string | CategoryShare)[];
+  category_shares?: CategoryShare[];
+}
+
+export interface History {
+  track: string;
+  points: { t: number; last_vote_id: number; ratings: Record<string, number> }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number, // 0 when the server could not be reached
+    readonly code: string,
+    message: string,
+    readonly retryAfterS: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T; retryAfterS: number | null }> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError(0, "unreachable", "The server cannot be reached. Check your connection and try again.");
+  }
+  const retryAfterS = parseRetryAfter(response.headers.get("Retry-After"));
+  let data: unknown = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? `http_${response.status}`,
+      error?.message ?? `The server answered ${response.status} ${response.statusText}.`,
+      retryAfterS,
+    );
+  }
+  return { status: response.status, data: data as T, retryAfterS };
+}
+
+function parseRetryAfter(value: string | null): number | null {
+  if (value === null) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+let configPromise: Promise<Config> | null = null;
+
+// The configuration is asked for once per page load.
+export function getConfig(): Promise<Config> {
+  configPromise ??= request<Config>("GET", "/api/config").then((r) => r.data);
+  configPromise.catch(() => (configPromise = null));
+  return configPromise;
+}
+
+export async function getTracks(): Promise<Track[]> {
+  return (await request<{ tracks: Track[] }>("GET", "/api/tracks")).data.tracks;
+}
+
+export async function newBattle(track: string): Promise<Battle> {
+  return (await request<Battle>("POST", "/api/battles", { track })).data;
+}
+
+export async function castVote(vote: VoteRequest): Promise<VoteReply> {
+  return (await request<VoteReply>("POST", "/api/votes", vote)).data;
+}
+
+export interface BoardQuery {
+  track: string;
+  categories: string[];
+  weights: "as_voted" | "balanced";
+}
+
+export function boardUrl(query: BoardQuery, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams({ track: query.track });
+  for (const category of query.categories) params.append("category", category);
+  if (query.weights === "balanced") params.set("weights", "balanced");
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  return `/api/leaderboard?${params}`;
+}
+
+const BOARD_POLL_LIMIT = 60;
+
+// Waits while the server computes a board it has not computed yet (202 + Retry-After).
+export async function getBoard(query: BoardQuery, signal?: AbortSignal): Promise<Board> {
+  for (let attempt = 0; attempt < BOARD_POLL_LIMIT; attempt++) {
+    const reply = await request<Board | { status: string }>("GET", boardUrl(query));
+    if (reply.status !== 202) return reply.data as Board;
+    await sleep((reply.retryAfterS ?? 1) * 1000, signal);
+  }
+  throw new ApiError(503, "computing", "The leaderboard is still being computed. Try again in a minute.");
+}
+
+export async function getHistory(track: string): Promise<History> {
+  return (await request<History>("GET", `/api/leaderboard/history?track=${encodeURIComponent(track)}`)).data;
+}
+
+export function votesExportUrl(track: string, format: "jsonl" | "csv"): string {
+  return `/api/votes/export?${new URLSearchParams({ track, format })}`;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("aborted", "AbortError"));
+    });
+  });
+}

@@ -1,0 +1,308 @@
+// The leaderboard page: one board per track, with a category filter and weighting
+// presets, confidence intervals drawn on a common axis, a head-to-head heatmap, the score
+// history, and downloads. The charts' library is loaded after the table is on screen.
+import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Track } from "../api";
+import { announce, h, uid } from "../dom";
+import { pickTrack, rememberTrack, setQuery } from "../storage";
+import { boardCsv } from "./csv";
+
+type Weights = BoardQuery["weights"];
+
+class BoardPage {
+  private tracks: Track[] = [];
+  private minVotes = 0;
+  private query: BoardQuery = { track: "", categories: [], weights: "as_voted" };
+  private knownCategories: string[] = [];
+  private request: AbortController | null = null;
+  private csvUrl: string | null = null;
+  private charts: { destroy(): void } | null = null;
+
+  private readonly root = h("section", { class: "board-page", attrs: { "aria-labelledby": "board-heading" } });
+  private readonly trackSelect = h("select", { attrs: { id: uid("track"), name: "track" } });
+  private readonly weightRadios: HTMLInputElement[] = [];
+  private readonly categoryGroup = h("fieldset", { class: "categories-filter" });
+  private readonly categoryList = h("div", { class: "checks" });
+  private readonly status = h("p", { class: "board-status", attrs: { role: "status" } });
+  private readonly meta = h("p", { class: "board-meta" });
+  private readonly tableHolder = h("div", { class: "table-scroll" });
+  private readonly downloads = h("ul", { class: "downloads" });
+  private readonly heatmapHolder = h("div", { class: "chart-holder heatmap" });
+  private readonly historyHolder = h("div", { class: "chart-holder history" });
+
+  constructor() {
+    this.trackSelect.addEventListener("change", () => {
+      this.query = { track: this.trackSelect.value, categories: [], weights: this.query.weights };
+      void this.refresh();
+    });
+    const weightsGroup = h("fieldset", { class: "weights" }, h("legend", null, "Weighting"));
+    const name = uid("weights");
+    for (const [value, label] of [["as_voted", "As voted"], ["balanced", "Categories balanced"]] as const) {
+      const radio = h("input", { attrs: { type: "radio", name, value, id: uid("w"), checked: value === "as_voted" } });
+      radio.addEventListener("change", () => {
+        this.query = { ...this.query, weights: value };
+        void this.refresh();
+      });
+      this.weightRadios.push(radio);
+      weightsGroup.append(h("label", { attrs: { for: radio.id } }, radio, label));
+    }
+    this.categoryGroup.append(h("legend", null, "Categories"), this.categoryList);
+
+    this.root.append(
+      h("h1", { attrs: { id: "board-heading" } }, "Leaderboard"),
+      h(
+        "div",
+        { class: "board-controls" },
+        h("div", { class: "field" }, h("label", { attrs: { for: this.trackSelect.id } }, "Track"), this.trackSelect),
+        weightsGroup,
+        this.categoryGroup,
+      ),
+      this.status,
+      this.meta,
+      this.tableHolder,
+      h("h2", null, "Downloads"),
+      this.downloads,
+      h("section", { class: "chart-section", attrs: { "aria-labelledby": "heatmap-heading" } }, h("h2", { attrs: { id: "heatmap-heading" } }, "Head to head"), h("p", { class: "note" }, "How often the model of the row beat the model of the column (ties count half)."), this.heatmapHolder),
+      h("section", { class: "chart-section", attrs: { "aria-labelledby": "history-heading" } }, h("h2", { attrs: { id: "history-heading" } }, "Score over time"), this.historyHolder),
+      h("p", { class: "method-link" }, h("a", { attrs: { href: "/methodology" } }, "How these scores are computed: the methodology")),
+    );
+  }
+
+  mount(main: HTMLElement): void {
+    main.append(this.root);
+    void this.start();
+  }
+
+  private async start(): Promise<void> {
+    this.setStatus("Loading…");
+    try {
+      const [config, tracks] = await Promise.all([getConfig(), getTracks()]);
+      this.tracks = tracks;
+      this.minVotes = config.min_votes;
+    } catch (error) {
+      this.fail(error, () => void this.start());
+      return;
+    }
+    this.trackSelect.replaceChildren(...this.tracks.map((t) => h("option", { attrs: { value: t.id } }, t.name)));
+    const track = pickTrack(this.tracks.map((t) => t.id));
+    if (!track) {
+      this.setStatus("There are no tracks yet.");
+      return;
+    }
+    const params = new URLSearchParams(location.search);
+    this.query = {
+      track,
+      categories: params.getAll("category"),
+      weights: params.get("weights") === "balanced" ? "balanced" : "as_voted",
+    };
+    this.trackSelect.value = track;
+    for (const radio of this.weightRadios) radio.checked = radio.value === this.query.weights;
+    await this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    this.request?.abort();
+    const request = new AbortController();
+    this.request = request;
+    const query = this.query;
+    rememberTrack(query.track);
+    setQuery({ track: query.track, category: query.categories, weights: query.weights === "balanced" ? "balanced" : null });
+    this.setStatus("Loading the board…");
+    this.root.setAttribute("aria-busy", "true");
+    let board: Board;
+    let asVoted: Board | null = null;
+    try {
+      // With balanced weights, the as-voted board shows how much the weighting moved things.
+      [board, asVoted] = await Promise.all([
+        getBoard(query, request.signal),
+        query.weights === "balanced" ? getBoard({ ...query, weights: "as_voted" }, request.signal) : Promise.resolve(null),
+      ]);
+    } catch (error) {
+      if (request.signal.aborted) return;
+      this.root.setAttribute("aria-busy", "false");
+      this.fail(error, () => void this.refresh());
+      return;
+    }
+    if (request.signal.aborted) return;
+    this.root.setAttribute("aria-busy", "false");
+    this.setStatus("");
+    this.renderCategories(board);
+    this.renderMeta(board);
+    this.tableHolder.replaceChildren(renderTable(board, asVoted, this.minVotes));
+    this.renderDownloads(board);
+    announce(`Leaderboard loaded: ${board.models.length} models.`);
+    void this.renderCharts(board, request.signal);
+  }
+
+  private renderCategories(board: Board): void {
+    const names = (board.categories ?? []).map((c) => (typeof c === "string" ? c : c.category));
+    // The unfiltered board lists every category; keep that list while a filter is on.
+    if (names.length >= this.knownCategories.length || this.query.categories.length === 0) {
+      this.knownCategories = [...new Set([...names, ...this.query.categories])].sort();
+    }
+    this.categoryGroup.hidden = this.knownCategories.length === 0;
+    this.categoryList.replaceChildren(
+      ...this.knownCategories.map((category) => {
+        const box = h("input", { attrs: { type: "checkbox", id: uid("cat"), value: category, checked: this.query.categories.includes(category) } });
+        box.addEventListener("change", () => {
+          const chosen = new Set(this.query.categories);
+          if (box.checked) chosen.add(category);
+          else chosen.delete(category);
+          this.query = { ...this.query, categories: [...chosen] };
+          // The list is drawn anew; keep the keyboard user's place in it.
+          void this.refresh().then(() =>
+            [...this.categoryList.querySelectorAll<HTMLInputElement>("input")].find((input) => input.value === category)?.focus(),
+          );
+        });
+        return h("label", { attrs: { for: box.id } }, box, category);
+      }),
+    );
+  }
+
+  private renderMeta(board: Board): void {
+    const votes = board.votes ?? board.models.reduce((sum, m) => sum + m.votes, 0) / 2;
+    const filter = board.filter.categories.length ? `categories: ${board.filter.categories.join(", ")}` : "all categories";
+    const weights = board.filter.weights === "balanced" ? "categories balanced" : "as voted";
+    this.meta.textContent =
+      `${board.models.length} models, ${Math.round(votes)} votes (${filter}; ${weights}). ` +
+      `Up to vote #${board.last_vote_id}, computed ${new Date(board.computed_at).toLocaleString()}.` +
+      (this.minVotes ? ` Models with fewer than ${this.minVotes} votes are marked preliminary.` : "");
+    const shares = board.category_shares ?? board.categories.filter((c): c is CategoryShare => typeof c !== "string");
+    if (board.filter.weights !== "as_voted" && shares.length) {
+      const pct = (x: number) => `${Math.round(x * 100)}%`;
+      this.meta.append(
+        h("br"),
+        "Weighting: ",
+        shares.map((s) => `${s.category} ${pct(s.voted_share)} of votes → ${pct(s.target_share)}`).join("; "),
+        ".",
+      );
+    }
+  }
+
+  private renderDownloads(board: Board): void {
+    if (this.csvUrl) URL.revokeObjectURL(this.csvUrl);
+    this.csvUrl = URL.createObjectURL(new Blob([boardCsv(board)], { type: "text/csv" }));
+    const stem = `paddock-board-${board.track}${this.query.categories.length ? "-filtered" : ""}${this.query.weights === "balanced" ? "-balanced" : ""}`;
+    const link = (href: string, text: string, file: string) => h("li", null, h("a", { attrs: { href, download: file } }, text));
+    this.downloads.replaceChildren(
+      link(this.csvUrl, "Board as CSV", `${stem}.csv`),
+      link(boardUrl(this.query), "Board as JSON", `${stem}.json`),
+      link(votesExportUrl(board.track, "jsonl"), "Votes (JSON Lines)", `paddock-votes-${board.track}.jsonl`),
+      link(votesExportUrl(board.track, "csv"), "Votes (CSV)", `paddock-votes-${board.track}.csv`),
+    );
+  }
+
+  private async renderCharts(board: Board, signal: AbortSignal): Promise<void> {
+    try {
+      const [charts, history] = await Promise.all([import("./charts"), getHistory(board.track).catch(() => null)]);
+      if (signal.aborted) return;
+      this.charts?.destroy();
+      this.charts = charts.drawCharts(board, history, this.heatmapHolder, this.historyHolder);
+    } catch (error) {
+      if (signal.aborted) return;
+      this.heatmapHolder.replaceChildren(h("p", { class: "note" }, `The charts could not be drawn: ${String(error)}`));
+    }
+  }
+
+  private setStatus(text: string): void {
+    this.status.textContent = text;
+    this.status.hidden = text === "";
+  }
+
+  private fail(error: unknown, retry: () => void): void {
+    let text = `Something went wrong: ${String(error)}`;
+    if (error instanceof ApiError) {
+      if (error.code === "unreachable") text = "The server cannot be reached. Check your connection.";
+      else if (error.code === "rate_limited") text = `Too many requests; wait ${Math.ceil(error.retryAfterS ?? 5)} s.`;
+      else if (error.code === "unknown_track") text = "This track does not exist.";
+      else text = error.message;
+    }
+    const button = h("button", { class: "primary", attrs: { type: "button" } }, "Try again");
+    button.addEventListener("click", retry);
+    this.status.replaceChildren(h("span", { attrs: { role: "alert" } }, text), " ", button);
+    this.status.hidden = false;
+  }
+}
+
+// ---- the table ----
+
+function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTMLTableElement {
+  const rows = [...board.models].sort((a, b) => a.rank - b.rank || b.rating - a.rating);
+  const low = Math.min(...rows.map((r) => r.ci_low ?? r.rating));
+  const high = Math.max(...rows.map((r) => r.ci_high ?? r.rating));
+  const pad = Math.max(5, (high - low) * 0.05);
+  const axis = { min: Math.floor((low - pad) / 10) * 10, max: Math.ceil((high + pad) / 10) * 10 };
+  const position = (value: number) => `${(((value - axis.min) / (axis.max - axis.min)) * 100).toFixed(2)}%`;
+  const previousRank = new Map(asVoted?.models.map((m) => [m.model, m.rank]) ?? []);
+
+  const head = h(
+    "tr",
+    null,
+    h("th", { attrs: { scope: "col" } }, "Rank"),
+    h("th", { attrs: { scope: "col" } }, "Model"),
+    h("th", { class: "organization", attrs: { scope: "col" } }, "Organization"),
+    h("th", { class: "num", attrs: { scope: "col" } }, "Score"),
+    h(
+      "th",
+      { class: "ci-head", attrs: { scope: "col" } },
+      h("span", { class: "visually-hidden" }, "95% confidence interval, "),
+      h("span", { class: "axis-label" }, h("span", null, String(axis.min)), h("span", null, "95% interval"), h("span", null, String(axis.max))),
+    ),
+    h("th", { class: "num", attrs: { scope: "col" } }, "Votes"),
+    h("th", { class: "num", attrs: { scope: "col" } }, "Win rate"),
+    asVoted ? h("th", { class: "num", attrs: { scope: "col" } }, "vs as voted") : null,
+  );
+
+  const body = h("tbody");
+  for (const row of rows) {
+    const ciLow = row.ci_low ?? row.rating;
+    const ciHigh = row.ci_high ?? row.rating;
+    const bar = h("div", { class: "ci-bar" });
+    bar.style.left = position(ciLow);
+    bar.style.width = `calc(${position(ciHigh)} - ${position(ciLow)})`;
+    const point = h("div", { class: "ci-point" });
+    point.style.left = position(row.rating);
+    const range = row.rank_best === row.rank_worst ? "" : `${row.rank_best}–${row.rank_worst}`;
+    const before = previousRank.get(row.model);
+    const moved = before === undefined ? null : before - row.rank;
+    body.append(
+      h(
+        "tr",
+        { class: row.preliminary ? "preliminary" : "" },
+        h("td", { class: "rank" }, h("span", { class: "rank-number" }, String(row.rank)), range ? h("span", { class: "rank-range", attrs: { title: "Possible ranks given the intervals" } }, ` (${range})`) : null),
+        h(
+          "th",
+          { class: "model", attrs: { scope: "row" } },
+          h("span", { class: "model-name" }, row.model),
+          row.status === "anonymous" ? h("span", { class: "badge anonymous" }, "codename") : null,
+          row.preliminary ? h("span", { class: "badge preliminary", attrs: { title: `Fewer than ${minVotes} votes` } }, "preliminary") : null,
+        ),
+        h("td", { class: "organization" }, row.organization),
+        h("td", { class: "num score" }, Math.round(row.rating).toString(), row.ci_low === null ? null : h("span", { class: "ci-text" }, ` +${Math.round(ciHigh - row.rating)}/−${Math.round(row.rating - ciLow)}`)),
+        h(
+          "td",
+          { class: "ci" },
+          h("div", { class: "ci-axis", attrs: { role: "img", "aria-label": row.ci_low === null ? "no interval" : `interval ${Math.round(ciLow)} to ${Math.round(ciHigh)}` } }, bar, point),
+        ),
+        h("td", { class: "num" }, row.votes.toLocaleString()),
+        h("td", { class: "num" }, `${(row.win_rate * 100).toFixed(1)}%`),
+        asVoted ? h("td", { class: "num moved" }, moved === null ? "new" : moved > 0 ? `▲ ${moved}` : moved < 0 ? `▼ ${-moved}` : "=") : null,
+      ),
+    );
+  }
+  if (rows.length === 0) {
+    body.append(h("tr", null, h("td", { attrs: { colspan: asVoted ? 8 : 7 } }, "No votes match this filter yet.")));
+  }
+  return h(
+    "table",
+    { class: "board" },
+    h("caption", { class: "visually-hidden" }, "Models ranked by score, with 95% confidence intervals"),
+    h("thead", null, head),
+    body,
+  );
+}
+
+export function mount(main: HTMLElement): void {
+  new BoardPage().mount(main);
+}
+
+export type { Weights };
