@@ -104,11 +104,13 @@ cpu_ticks() {
 }
 ticks_per_s=$(getconf CLK_TCK)
 
-# "thread-name CPU-ticks" for every thread of a process.
+# "thread-name CPU-ticks run-queue-wait-ns" for every thread of a process (the wait: time
+# the thread was ready to run but had no CPU, from /proc/.../schedstat).
 thread_ticks() {
   local t
   for t in /proc/"$1"/task/*; do
-    echo "$(cat "$t/comm" 2>/dev/null) $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+    echo "$(cat "$t/comm" 2>/dev/null) $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)" \
+      "$(awk '{print $2}' "$t/schedstat" 2>/dev/null || echo 0)"
   done
 }
 

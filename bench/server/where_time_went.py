@@ -26,11 +26,14 @@ def metrics(path):
 
 
 def thread_ticks(path):
+    """{thread name: [CPU ticks, nanoseconds waiting for a CPU]}, summed over same names."""
     ticks = {}
     for line in open(path):
         parts = line.split()
-        if len(parts) == 2:
-            ticks[parts[0]] = ticks.get(parts[0], 0) + int(parts[1])
+        if len(parts) >= 2:
+            entry = ticks.setdefault(parts[0], [0, 0])
+            entry[0] += int(parts[1])
+            entry[1] += int(parts[2]) if len(parts) > 2 else 0
     return ticks
 
 
@@ -65,11 +68,16 @@ def main():
           f"p50 {p50}, p99 {p99}, p99.9 {p999}")
 
     t0, t1 = thread_ticks(run + ".threads0"), thread_ticks(run + ".threads1")
-    per_request = {name: (t1[name] - t0.get(name, 0)) / hz * 1e6 / max(1, requests)
+    per_request = {name: (t1[name][0] - t0.get(name, [0, 0])[0]) / hz * 1e6 / max(1, requests)
                    for name in t1}
     busy = ", ".join(f"{name} {us:.1f}" for name, us in
                      sorted(per_request.items(), key=lambda kv: -kv[1]) if us >= 0.1)
     print(f"  paddock CPU time per request by thread (microseconds): {busy}")
+    if "paddock-io" in t1:
+        ran = (t1["paddock-io"][0] - t0.get("paddock-io", [0, 0])[0]) / hz
+        waited = (t1["paddock-io"][1] - t0.get("paddock-io", [0, 0])[1]) / 1e9
+        print(f"  the io threads ran {ran:.1f} s and waited {waited:.1f} s for a CPU "
+              f"(ready to run, every core taken) in the {seconds:.0f} s run")
 
     commits = m1.get("paddock_vote_commits_total", 0) - m0.get("paddock_vote_commits_total", 0)
     if commits > 0:
