@@ -1,5 +1,7 @@
 -- wrk script: POST /api/battles as one voter session (the cookie comes from $PADDOCK_COOKIE).
 -- With `-- mint FILE`, every ticket received is also written to FILE.<thread>, for votes.lua.
+-- $PADDOCK_PAUSE_MS > 0: each connection waits that long between an answer and its next
+-- request (a paced load, not saturation).
 local cookie = os.getenv("PADDOCK_COOKIE") or ""
 local track = os.getenv("PADDOCK_TRACK") or "bench"
 local threads = {}
@@ -21,6 +23,11 @@ function init(args)
   if args[1] == "mint" then
     out = io.open(args[2] .. "." .. id, "w")
   end
+end
+
+local pause = tonumber(os.getenv("PADDOCK_PAUSE_MS") or "")
+if pause and pause > 0 then
+  function delay() return pause end
 end
 
 function response(status, headers, body)

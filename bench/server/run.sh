@@ -5,6 +5,8 @@
 #   bench/server/run.sh                      10 s per run, 64 connections
 #   DURATION=30s CONNECTIONS=128 bench/server/run.sh
 #   RANGE_ROUNDS=5 bench/server/run.sh       range runs alternate paddock and nginx (default 3)
+#   PACED_VOTES="64 10" PACED_BATTLES="64 2"  the paced runs: connections, then the pause in ms
+#                                            each connection takes between answer and request
 #
 # Needs build/release/paddock (cmake --preset release && cmake --build --preset release),
 # ffmpeg, wrk, nginx, curl and python3. Leaves nothing running and nothing behind.
@@ -23,6 +25,10 @@ wrk_threads=${WRK_THREADS:-1}
 models=${MODELS:-6}
 prompts=${PROMPTS:-12}
 range_rounds=${RANGE_ROUNDS:-3}
+# Besides saturation (every connection sends its next request as soon as it has an answer),
+# battles and votes also run paced, near the targets' rates, for the latency below saturation.
+read -r paced_battle_connections paced_battle_pause <<<"${PACED_BATTLES:-64 2}"
+read -r paced_vote_connections paced_vote_pause <<<"${PACED_VOTES:-64 10}"
 
 for tool in ffmpeg wrk nginx curl python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (scripts/install-deps)"; exit 1; }
@@ -164,6 +170,14 @@ run_wrk() {  # name, route, then wrk arguments
   fi
 }
 
+echo "== battles, paced: $paced_battle_connections connections, each pausing" \
+  "${paced_battle_pause} ms between answer and request, $duration"
+PADDOCK_PAUSE_MS=$paced_battle_pause connections=$paced_battle_connections DRAIN=1 \
+  run_wrk battles_paced /api/battles -s "$here/battles.lua" "$base"
+read -r _ paced_battles_p50 paced_battles_p99 < <(figures "$work/battles_paced.txt")
+created=$(grep -o 'battles created: [0-9]*' "$work/battles_paced.txt" | grep -o '[0-9]*$')
+paced_battles_rps=$(python3 -c "print(round($created / ${duration%s}))")
+
 echo "== battles: POST /api/battles, $connections connections, $duration"
 DRAIN=1 run_wrk battles /api/battles -s "$here/battles.lua" "$base"
 read -r _ battles_p50 battles_p99 < <(figures "$work/battles.txt")
@@ -171,20 +185,31 @@ created=$(grep -o 'battles created: [0-9]*' "$work/battles.txt" | grep -o '[0-9]
 battles_rps=$(python3 -c "print(round($created / ${duration%s}))")  # 201s only
 
 echo "== minting tickets for the vote run"
-wrk -t"$wrk_threads" -c16 -d"$duration" -s "$here/battles.lua" "$base" -- mint "$work/tickets" \
+wrk -t"$wrk_threads" -c"$connections" -d"$duration" -s "$here/battles.lua" "$base" -- \
+  mint "$work/tickets" \
   >"$work/mint.txt" 2>&1
 grep 'battles created' "$work/mint.txt"
 drain_battles
 
+secs=${duration%s}
+echo "== durable votes, paced: $paced_vote_connections connections, each pausing" \
+  "${paced_vote_pause} ms between answer and request, $duration"
+PADDOCK_PAUSE_MS=$paced_vote_pause connections=$paced_vote_connections \
+  run_wrk votes_paced /api/votes -s "$here/votes.lua" "$base" -- "$work/tickets"
+read -r _ paced_votes_p50 paced_votes_p99 < <(figures "$work/votes_paced.txt")
+stored=$(grep -o 'votes stored: [0-9]*' "$work/votes_paced.txt" | grep -o '[0-9]*$')
+paced_votes_rps=$(python3 -c "print(round($stored / $secs))")
+
 echo "== durable votes: POST /api/votes with those tickets, $connections connections, $duration"
+sent=$(grep -o '[0-9]* requests in' "$work/votes_paced.txt" | grep -o '^[0-9]*')
 read -r fsync_before_p50 fsync_before_p99 < <(fsync_latency)
-run_wrk votes /api/votes -s "$here/votes.lua" "$base" -- "$work/tickets"
+run_wrk votes /api/votes -s "$here/votes.lua" "$base" -- "$work/tickets" \
+  $((sent + paced_vote_connections + 1))  # tickets the paced run did not reach
 read -r fsync_after_p50 fsync_after_p99 < <(fsync_latency)
 echo "  disk fsync latency (16 KiB appends) p50 / p99: $fsync_before_p50 / $fsync_before_p99 ms" \
   "before the run, $fsync_after_p50 / $fsync_after_p99 ms after"
 read -r votes_rps votes_p50 votes_p99 < <(figures "$work/votes.txt")
 stored=$(grep -o 'votes stored: [0-9]*' "$work/votes.txt" | grep -o '[0-9]*$')
-secs=${duration%s}
 durable_rps=$(python3 -c "print(round($stored / $secs))")
 
 # ---- range requests: paddock's /media/c/<token> against nginx serving the same files ----
@@ -259,6 +284,8 @@ kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 python3 - <<EOF
 b, b50, b99 = $battles_rps, $battles_p50, $battles_p99
 v, v50, v99 = $durable_rps, $votes_p50, $votes_p99
+pb, pb50, pb99 = $paced_battles_rps, $paced_battles_p50, $paced_battles_p99
+pv, pv50, pv99 = $paced_votes_rps, $paced_votes_p50, $paced_votes_p99
 bc, vc, rc, rnc = $(cat "$work/battles.cpu"), $(cat "$work/votes.cpu"), $range_cpu_paddock, $range_cpu_nginx
 rp, rn = $range_paddock, $range_nginx
 print()
@@ -267,6 +294,11 @@ print(f"{'battles/s':32}{b:>12.0f}{'>= 20000':>12}")
 print(f"{'battles p50 / p99 (ms)':32}{b50:>6.2f} /{b99:>5.2f}{'p99 < 10':>12}")
 print(f"{'durable votes/s':32}{v:>12.0f}{'>= 5000':>12}")
 print(f"{'votes p50 / p99 (ms)':32}{v50:>6.2f} /{v99:>5.2f}{'p99 < 10':>12}")
+print("paced, below saturation:")
+print(f"{'  battles/s':32}{pb:>12.0f}   ($paced_battle_connections connections, {$paced_battle_pause} ms pauses)")
+print(f"{'  battles p50 / p99 (ms)':32}{pb50:>6.2f} /{pb99:>5.2f}{'p99 < 10':>12}")
+print(f"{'  durable votes/s':32}{pv:>12.0f}   ($paced_vote_connections connections, {$paced_vote_pause} ms pauses)")
+print(f"{'  votes p50 / p99 (ms)':32}{pv50:>6.2f} /{pv99:>5.2f}{'p99 < 10':>12}")
 print(f"{'range requests/s, paddock':32}{rp:>12.0f}   (median of $range_rounds rounds)")
 print(f"{'range requests/s, nginx':32}{rn:>12.0f}")
 print(f"{'range ratio paddock/nginx':32}{rp / rn:>12.2f}{'>= 0.8':>12}")

@@ -1,6 +1,8 @@
 -- wrk script: POST /api/votes with tickets minted beforehand by battles.lua (FILE.<thread>),
 -- each used once, so every 201 is one durable vote. Counts 201s; reuses tickets (409) only
--- if they run out, which the summary reports.
+-- if they run out, which the summary reports. `-- FILE FIRST` starts at ticket FIRST (1-based),
+-- so a second run can use tickets the first did not. $PADDOCK_PAUSE_MS > 0: each connection
+-- waits that long between a vote's answer and its next vote (a paced load, not saturation).
 local cookie = os.getenv("PADDOCK_COOKIE") or ""
 local threads = {}
 local counter = 0
@@ -14,13 +16,19 @@ end
 function init(args)
   tickets = {}
   for line in io.lines(args[1] .. "." .. id) do tickets[#tickets + 1] = line end
-  next_ticket = 1
+  next_ticket = tonumber(args[2] or "1")
+  if next_ticket > #tickets then next_ticket = 1 end
   stored = 0
   refused = 0
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Cookie"] = cookie
   local choices = {"left", "right", "tie", "left", "right"}
   choice = choices
+end
+
+local pause = tonumber(os.getenv("PADDOCK_PAUSE_MS") or "")
+if pause and pause > 0 then
+  function delay() return pause end
 end
 
 function request()

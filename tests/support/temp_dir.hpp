@@ -1,31 +1,15 @@
 #pragma once
-// A fresh folder for one test, removed with everything in it when the object dies.
-// Set PADDOCK_KEEP_TEST_FILES=1 to keep the folders for a look after a failure (their
-// paths are printed to stderr then).
+// A fresh folder for one test, removed with everything in it when the object dies: the
+// store's test-support TempDir (PADDOCK_KEEP_TEST_FILES=1 keeps it), named for the suites
+// above the store.
 //
-//   paddock::testing::TempDir dir;          // e.g. /tmp/paddock-test-3f9a1c2e
+//   paddock::testing::TempDir dir("paddock-test");   // e.g. /tmp/paddock-test-3f9a1c
 //   auto db = dir / "paddock.db";
 
-#include <filesystem>
-#include <string>
+#include "store/testing/temp_dir.hpp"
 
 namespace paddock::testing {
 
-class TempDir {
- public:
-  // Creates a new empty folder under the system temp folder (or $TMPDIR).
-  explicit TempDir(const std::string& prefix = "paddock-test");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::filesystem::path& child) const {
-    return path_ / child;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = store::test_support::TempDir;
 
 }  // namespace paddock::testing

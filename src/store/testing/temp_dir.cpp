@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <system_error>
 #include <vector>
 
@@ -23,6 +24,12 @@ TempDir::TempDir(std::string_view prefix) {
 }
 
 TempDir::~TempDir() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing sets the environment during tests
+  if (const char* keep = std::getenv("PADDOCK_KEEP_TEST_FILES");
+      keep != nullptr && *keep != '\0' && *keep != '0') {
+    std::cerr << "kept test files in " << path_ << "\n";
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

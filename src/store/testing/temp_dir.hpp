@@ -1,6 +1,10 @@
 #pragma once
-// Test support: a temporary directory that is deleted with everything in it when the
-// object goes away.
+// Test support: a fresh folder for one test, deleted with everything in it when the object
+// goes away. Set PADDOCK_KEEP_TEST_FILES=1 to keep the folders for a look after a failure
+// (their paths are printed to stderr then).
+//
+//   TempDir dir;                    // e.g. /tmp/paddock-3f9a1c
+//   auto db = dir / "paddock.db";   // or dir.file("paddock.db"), as a string
 
 #include <filesystem>
 #include <string>
@@ -18,6 +22,9 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::filesystem::path& child) const {
+    return path_ / child;
+  }
   // path() / name, as a string.
   std::string file(std::string_view name) const;
 
