@@ -217,10 +217,6 @@ std::vector<DemoTrack> make_tracks() {
   return tracks;
 }
 
-bool is_portrait(const DemoPrompt& p) {
-  return std::find(p.categories.begin(), p.categories.end(), kPortrait) != p.categories.end();
-}
-
 double win_probability(double a, double b) {
   return 1 / (1 + std::pow(10.0, (b - a) / 400));
 }
@@ -252,6 +248,10 @@ double edge_base(const DemoTrack& track, const DemoEntry& entry, double share) {
 }
 
 }  // namespace
+
+bool is_portrait(const DemoPrompt& p) {
+  return std::find(p.categories.begin(), p.categories.end(), kPortrait) != p.categories.end();
+}
 
 std::span<const DemoModel> demo_models() {
   return kModels;

@@ -64,6 +64,9 @@ inline constexpr int kTimelineDays = 42;
 std::span<const DemoModel> demo_models();
 std::span<const DemoTrack> demo_tracks();
 
+// Whether a prompt is in the "portrait" category (talking heads and portraits).
+bool is_portrait(const DemoPrompt& p);
+
 // The share of portrait prompts among a track's prompts.
 double portrait_share(const DemoTrack& track);
 

@@ -145,10 +145,6 @@ store::Choice judge(double u, double a_rating, double b_rating, bool a_is_left) 
   return b_wins;
 }
 
-bool is_portrait(const DemoPrompt& p) {
-  return std::find(p.categories.begin(), p.categories.end(), "portrait") != p.categories.end();
-}
-
 }  // namespace
 
 Result<SimulatedVotes> simulate_votes(std::span<const store::Clip> clips, int64_t end_ms) {

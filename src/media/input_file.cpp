@@ -160,13 +160,13 @@ Status fill_facts(InputFile& in, const std::filesystem::path& file,
   return ok();
 }
 
-av::Codec open_decoder(const AVStream* st) {
+// A decoder that reports damaged data as an error, for checking clips.
+av::Codec open_strict_decoder(const AVStream* st) {
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
   if (!codec) return nullptr;
   av::Codec dec(avcodec_alloc_context3(codec));
   if (!dec || avcodec_parameters_to_context(dec.get(), st->codecpar) < 0) return nullptr;
   dec->thread_count = 1;
-  // Report damaged data as an error instead of concealing it.
   dec->err_recognition |= AV_EF_EXPLODE;
   if (avcodec_open2(dec.get(), codec, nullptr) < 0) return nullptr;
   return dec;
@@ -295,14 +295,14 @@ Status check_integrity(InputFile& in, const std::filesystem::path& file) {
   constexpr int kVideoPacketsToTry = 48;  // covers decoder delay (B-frames, lookahead)
 
   av::LogCapture log;
-  av::Codec vdec = open_decoder(ctx->streams[in.video_stream]);
+  av::Codec vdec = open_strict_decoder(ctx->streams[in.video_stream]);
   if (!vdec) {
     return fail("corrupt", name + ": no decoder for its " + in.facts.video_codec + " video" +
                                av::log_suffix(log));
   }
   av::Codec adec;
   if (in.audio_stream >= 0) {
-    adec = open_decoder(ctx->streams[in.audio_stream]);
+    adec = open_strict_decoder(ctx->streams[in.audio_stream]);
     if (!adec) {
       return fail("corrupt", name + ": no decoder for its " + in.facts.audio_codec + " audio" +
                                  av::log_suffix(log));
