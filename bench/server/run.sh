@@ -7,6 +7,7 @@
 #   RANGE_ROUNDS=5 bench/server/run.sh       range runs alternate paddock and nginx (default 3)
 #   PACED_VOTES="64 10" PACED_BATTLES="64 2"  the paced runs: connections, then the pause in ms
 #                                            each connection takes between answer and request
+#                                            (PACED_VOTES also paces the battle-then-vote run)
 #
 # Needs build/release/paddock (cmake --preset release && cmake --build --preset release),
 # ffmpeg, wrk, nginx, curl and python3. Leaves nothing running and nothing behind.
@@ -212,6 +213,16 @@ read -r votes_rps votes_p50 votes_p99 < <(figures "$work/votes.txt")
 stored=$(grep -o 'votes stored: [0-9]*' "$work/votes.txt" | grep -o '[0-9]*$')
 durable_rps=$(python3 -c "print(round($stored / $secs))")
 
+echo "== battles and votes together, paced: $paced_vote_connections connections, each pausing" \
+  "${paced_vote_pause} ms before a battle, then voting on it, $duration"
+PADDOCK_PAUSE_MS=$paced_vote_pause connections=$paced_vote_connections DRAIN=1 \
+  run_wrk mixed_paced /api/votes -s "$here/mixed.lua" "$base"
+read -r _ mixed_p50 mixed_p99 < <(figures "$work/mixed_paced.txt")
+read -r mixed_battles mixed_votes <<<"$(grep -o '[0-9]* ([0-9]*/s)' "$work/mixed_paced.txt" |
+  grep -o '^[0-9]*' | tr '\n' ' ')"
+mixed_battles_rps=$(python3 -c "print(round($mixed_battles / $secs))")
+mixed_votes_rps=$(python3 -c "print(round($mixed_votes / $secs))")
+
 # ---- range requests: paddock's /media/c/<token> against nginx serving the same files ----
 for _ in $(seq 1 40); do
   curl -s -H "Cookie: $cookie" -H 'Content-Type: application/json' -d '{"track":"bench"}' \
@@ -299,6 +310,8 @@ print(f"{'  battles/s':32}{pb:>12.0f}   ($paced_battle_connections connections, 
 print(f"{'  battles p50 / p99 (ms)':32}{pb50:>6.2f} /{pb99:>5.2f}{'p99 < 10':>12}")
 print(f"{'  durable votes/s':32}{pv:>12.0f}   ($paced_vote_connections connections, {$paced_vote_pause} ms pauses)")
 print(f"{'  votes p50 / p99 (ms)':32}{pv50:>6.2f} /{pv99:>5.2f}{'p99 < 10':>12}")
+print(f"{'  battles/s + votes/s, together':32}{'$mixed_battles_rps + $mixed_votes_rps':>12}   (each vote on a battle just issued)")
+print(f"{'  both kinds p50 / p99 (ms)':32}{$mixed_p50:>6.2f} /{$mixed_p99:>5.2f}")
 print(f"{'range requests/s, paddock':32}{rp:>12.0f}   (median of $range_rounds rounds)")
 print(f"{'range requests/s, nginx':32}{rn:>12.0f}")
 print(f"{'range ratio paddock/nginx':32}{rp / rn:>12.2f}{'>= 0.8':>12}")
