@@ -2,32 +2,17 @@
 -- With `-- mint FILE`, every ticket received is also written to FILE.<thread>, for votes.lua.
 -- $PADDOCK_PAUSE_MS > 0: each connection waits that long between an answer and its next
 -- request (a paced load, not saturation).
-local cookie = os.getenv("PADDOCK_COOKIE") or ""
-local track = os.getenv("PADDOCK_TRACK") or "bench"
-local threads = {}
-local counter = 0
-
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "voter.lua")
 
 function init(args)
   wrk.method = "POST"
   wrk.path = "/api/battles"
   wrk.body = '{"track":"' .. track .. '"}'
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Cookie"] = cookie
+  use_session_headers()
   created = 0
   if args[1] == "mint" then
     out = io.open(args[2] .. "." .. id, "w")
   end
-end
-
-local pause = tonumber(os.getenv("PADDOCK_PAUSE_MS") or "")
-if pause and pause > 0 then
-  function delay() return pause end
 end
 
 function response(status, headers, body)
@@ -41,8 +26,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total = 0
-  for _, t in ipairs(threads) do total = total + t:get("created") end
-  io.write(string.format("battles created: %d (%.0f/s)\n", total,
-                         total / (summary.duration / 1e6)))
+  local created = total("created")
+  io.write(string.format("battles created: %d (%.0f/s)\n", created,
+                         created / (summary.duration / 1e6)))
 end

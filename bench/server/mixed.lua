@@ -1,23 +1,13 @@
 -- wrk script: what voters do: POST /api/battles, then POST /api/votes on a ticket received,
 -- and (with $PADDOCK_PAUSE_MS > 0) a pause before each battle. The connections of a wrk
 -- thread share one queue of tickets, so each battle is followed by one vote, though not
--- always on the same connection. Battles and votes share the database, as they do in use: the battle
--- recorder's transactions and the vote writer's group commits take turns. wrk's latency
--- figures mix both kinds of request; /metrics has each route's own.
-local cookie = os.getenv("PADDOCK_COOKIE") or ""
-local track = os.getenv("PADDOCK_TRACK") or "bench"
-local threads = {}
-local counter = 0
-
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
+-- always on the same connection. Battles and votes share the database, as they do in use:
+-- the battle recorder's transactions and the vote writer's group commits take turns. wrk's
+-- latency figures mix both kinds of request; /metrics has each route's own.
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "voter.lua")
 
 function init(args)
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Cookie"] = cookie
+  use_session_headers()
   battle_body = '{"track":"' .. track .. '"}'
   tickets = {}
   created = 0
@@ -25,11 +15,10 @@ function init(args)
   refused = 0
 end
 
-local pause = tonumber(os.getenv("PADDOCK_PAUSE_MS") or "")
-if pause and pause > 0 then
+if pause_ms then
   -- Pause only before a battle (no ticket is waiting for its vote).
   function delay()
-    if #tickets == 0 then return pause end
+    if #tickets == 0 then return pause_ms end
     return 0
   end
 end
@@ -56,12 +45,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local c, s, r = 0, 0, 0
-  for _, t in ipairs(threads) do
-    c = c + t:get("created")
-    s = s + t:get("stored")
-    r = r + t:get("refused")
-  end
+  local c, s, r = total("created"), total("stored"), total("refused")
   local secs = summary.duration / 1e6
   io.write(string.format("battles created: %d (%.0f/s), votes stored: %d (%.0f/s), refused: %d\n",
                          c, c / secs, s, s / secs, r))

@@ -45,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-source "$here/catalog.sh"
+source "$here/common.sh"
 
 # ---- a small catalog: votes do not depend on the clips' size ----
 echo "== making ${models}x${prompts} clips with ffmpeg"
@@ -78,52 +78,22 @@ start_server() {
     >/dev/null 2>"$log" &
   server_pid=$!
   pids+=("$server_pid")
-  server_port=""
-  for _ in $(seq 1 200); do
-    server_port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-    [[ -n $server_port ]] && return
-    sleep 0.05
-  done
-  cat "$log"
-  exit 1
-}
-
-session_cookie() {
-  curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"track":"bench"}' \
-    "http://127.0.0.1:$1/api/battles" | grep -i '^set-cookie:' | sed 's/^[Ss]et-[Cc]ookie: *//; s/;.*//'
-}
-
-# Waits until the server on port $1 has written every battle it issued.
-drain_battles() {
-  for _ in $(seq 1 600); do
-    local pending
-    pending=$(curl -s "http://127.0.0.1:$1/metrics" | awk '/^paddock_battles_pending /{print $2}')
-    [[ ${pending:-1} == 0 ]] && return
-    sleep 0.1
-  done
-  echo "multi.sh: battles still pending after 60 s"
+  server_port=$(listening_port "$log") || { cat "$log"; exit 1; }
 }
 
 # Mints tickets on the server on port $1 into $2.0 (one wrk thread).
 mint() {
   wrk -t1 -c16 -d"$duration" -s "$here/battles.lua" "http://127.0.0.1:$1" -- mint "$2" \
     >"$2.mint.txt" 2>&1
-  drain_battles "$1"
+  drain_battles "http://127.0.0.1:$1"
 }
 
 # Prints "stored p50 p99" of a votes.lua run's report $1.
 figures() {
-  python3 - "$1" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    if not m: return float("nan")
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
-stored = int(re.search(r"votes stored: (\d+)", text).group(1))
-print(f"{stored} {ms('50%'):.2f} {ms('99%'):.2f}")
-EOF
+  local stored p50 p99
+  stored=$(grep -o 'votes stored: [0-9]*' "$1" | grep -o '[0-9]*$')
+  read -r _ p50 p99 < <(wrk_figures "$1")
+  echo "$stored $p50 $p99"
 }
 
 votes_in() { "$paddock" admin --db "$1" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["votes"])'; }
@@ -133,7 +103,7 @@ echo "== one server on SQLite: $connections connections, $duration"
 start_server "$sqlite_db" serve_sqlite
 sqlite_pid=$server_pid sqlite_port=$server_port
 export PADDOCK_TRACK=bench
-PADDOCK_COOKIE=$(session_cookie "$sqlite_port")
+PADDOCK_COOKIE=$(session_cookie "http://127.0.0.1:$sqlite_port")
 export PADDOCK_COOKIE
 mint "$sqlite_port" "$work/sqlite_tickets"
 wrk -t1 -c"$connections" -d"$duration" --latency -s "$here/votes.lua" \
@@ -150,7 +120,7 @@ start_server "$pg_url" serve_a
 a_pid=$server_pid a_port=$server_port
 start_server "$pg_url" serve_b
 b_pid=$server_pid b_port=$server_port
-PADDOCK_COOKIE=$(session_cookie "$a_port")  # server B knows server A's sessions
+PADDOCK_COOKIE=$(session_cookie "http://127.0.0.1:$a_port")  # server B knows server A's sessions
 export PADDOCK_COOKIE
 mint "$a_port" "$work/a_tickets"
 mint "$b_port" "$work/b_tickets"

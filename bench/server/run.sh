@@ -47,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-source "$here/catalog.sh"
+source "$here/common.sh"
 
 # ---- a catalog of real clips: MODELS x PROMPTS clips of 2 s at 640x360, about 1 MB each ----
 echo "== making ${models}x${prompts} clips with ffmpeg"
@@ -60,46 +60,13 @@ make_catalog "$catalog" "$models" "$prompts" 640 360 2 -b:v 4M -maxrate 4M -bufs
 "$paddock" serve --db "$work/paddock.db" --media "$work/media" --listen 127.0.0.1:0 \
   --rate-limits false --log-level info 2>"$work/serve.log" &
 server_pid=$!
-for _ in $(seq 1 200); do
-  port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.log" | grep -o '[0-9]*$' || true)
-  [[ -n $port ]] && break
-  sleep 0.05
-done
-[[ -n ${port:-} ]] || { cat "$work/serve.log"; exit 1; }
+port=$(listening_port "$work/serve.log") || { cat "$work/serve.log"; exit 1; }
 base="http://127.0.0.1:$port"
-cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"track":"bench"}' \
-  "$base/api/battles" | grep -i '^set-cookie:' | sed 's/^[Ss]et-[Cc]ookie: *//; s/;.*//')
+cookie=$(session_cookie "$base")
 export PADDOCK_COOKIE="$cookie" PADDOCK_TRACK=bench
 cpu_pid=$server_pid
 echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores, shared" \
   "by wrk, the server under test and anything else running)"
-
-# Prints "requests/s p50 p99" from a wrk --latency report.
-figures() {
-  python3 - "$1" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    if not m: return float("nan")
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f}")
-EOF
-}
-
-# Waits until the server has written every battle it issued (the recorder runs behind under
-# load), so one run's background work does not slow the next.
-drain_battles() {
-  for _ in $(seq 1 600); do
-    local pending
-    pending=$(curl -s "$base/metrics" | awk '/^paddock_battles_pending /{print $2}')
-    [[ ${pending:-1} == 0 ]] && return
-    sleep 0.1
-  done
-  echo "run.sh: battles still pending after 60 s"
-}
 
 # User + system CPU time of a process and its children (nginx's workers), in clock ticks.
 cpu_ticks() {
@@ -155,7 +122,7 @@ run_wrk() {  # name, route, then wrk arguments
   fi
   before=$(cpu_ticks "$cpu_pid")
   wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$@" >"$work/$name.txt" 2>&1
-  [[ -n ${DRAIN:-} ]] && drain_battles  # background work the run caused counts too
+  [[ -n ${DRAIN:-} ]] && drain_battles "$base"  # background work the run caused counts too
   after=$(cpu_ticks "$cpu_pid")
   if [[ -n $paddock_run ]]; then
     curl -s "$base/metrics" >"$work/$name.metrics1"
@@ -175,13 +142,13 @@ echo "== battles, paced: $paced_battle_connections connections, each pausing" \
   "${paced_battle_pause} ms between answer and request, $duration"
 PADDOCK_PAUSE_MS=$paced_battle_pause connections=$paced_battle_connections DRAIN=1 \
   run_wrk battles_paced /api/battles -s "$here/battles.lua" "$base"
-read -r _ paced_battles_p50 paced_battles_p99 < <(figures "$work/battles_paced.txt")
+read -r _ paced_battles_p50 paced_battles_p99 < <(wrk_figures "$work/battles_paced.txt")
 created=$(grep -o 'battles created: [0-9]*' "$work/battles_paced.txt" | grep -o '[0-9]*$')
 paced_battles_rps=$(python3 -c "print(round($created / ${duration%s}))")
 
 echo "== battles: POST /api/battles, $connections connections, $duration"
 DRAIN=1 run_wrk battles /api/battles -s "$here/battles.lua" "$base"
-read -r _ battles_p50 battles_p99 < <(figures "$work/battles.txt")
+read -r _ battles_p50 battles_p99 < <(wrk_figures "$work/battles.txt")
 created=$(grep -o 'battles created: [0-9]*' "$work/battles.txt" | grep -o '[0-9]*$')
 battles_rps=$(python3 -c "print(round($created / ${duration%s}))")  # 201s only
 
@@ -190,14 +157,14 @@ wrk -t"$wrk_threads" -c"$connections" -d"$duration" -s "$here/battles.lua" "$bas
   mint "$work/tickets" \
   >"$work/mint.txt" 2>&1
 grep 'battles created' "$work/mint.txt"
-drain_battles
+drain_battles "$base"
 
 secs=${duration%s}
 echo "== durable votes, paced: $paced_vote_connections connections, each pausing" \
   "${paced_vote_pause} ms between answer and request, $duration"
 PADDOCK_PAUSE_MS=$paced_vote_pause connections=$paced_vote_connections \
   run_wrk votes_paced /api/votes -s "$here/votes.lua" "$base" -- "$work/tickets"
-read -r _ paced_votes_p50 paced_votes_p99 < <(figures "$work/votes_paced.txt")
+read -r _ paced_votes_p50 paced_votes_p99 < <(wrk_figures "$work/votes_paced.txt")
 stored=$(grep -o 'votes stored: [0-9]*' "$work/votes_paced.txt" | grep -o '[0-9]*$')
 paced_votes_rps=$(python3 -c "print(round($stored / $secs))")
 
@@ -209,7 +176,7 @@ run_wrk votes /api/votes -s "$here/votes.lua" "$base" -- "$work/tickets" \
 read -r fsync_after_p50 fsync_after_p99 < <(fsync_latency)
 echo "  disk fsync latency (16 KiB appends) p50 / p99: $fsync_before_p50 / $fsync_before_p99 ms" \
   "before the run, $fsync_after_p50 / $fsync_after_p99 ms after"
-read -r votes_rps votes_p50 votes_p99 < <(figures "$work/votes.txt")
+read -r votes_rps votes_p50 votes_p99 < <(wrk_figures "$work/votes.txt")
 stored=$(grep -o 'votes stored: [0-9]*' "$work/votes.txt" | grep -o '[0-9]*$')
 durable_rps=$(python3 -c "print(round($stored / $secs))")
 
@@ -217,7 +184,7 @@ echo "== battles and votes together, paced: $paced_vote_connections connections,
   "${paced_vote_pause} ms before a battle, then voting on it, $duration"
 PADDOCK_PAUSE_MS=$paced_vote_pause connections=$paced_vote_connections DRAIN=1 \
   run_wrk mixed_paced /api/votes -s "$here/mixed.lua" "$base"
-read -r _ mixed_p50 mixed_p99 < <(figures "$work/mixed_paced.txt")
+read -r _ mixed_p50 mixed_p99 < <(wrk_figures "$work/mixed_paced.txt")
 read -r mixed_battles mixed_votes <<<"$(grep -o '[0-9]* ([0-9]*/s)' "$work/mixed_paced.txt" |
   grep -o '^[0-9]*' | tr '\n' ' ')"
 mixed_battles_rps=$(python3 -c "print(round($mixed_battles / $secs))")
@@ -277,8 +244,8 @@ for round in $(seq 1 "$range_rounds"); do
   cpu_pid=$nginx_pid  # with its workers (cpu_ticks counts children)
   run_wrk "range_nginx_$round" - -s "$here/range.lua" "http://127.0.0.1:$nport" -- \
     "$work/nginx_urls.txt"
-  read -r p _ _ < <(figures "$work/range_paddock_$round.txt")
-  read -r n _ _ < <(figures "$work/range_nginx_$round.txt")
+  read -r p _ _ < <(wrk_figures "$work/range_paddock_$round.txt")
+  read -r n _ _ < <(wrk_figures "$work/range_nginx_$round.txt")
   range_paddock_runs+=("$p")
   range_nginx_runs+=("$n")
   range_ratios+=("$(python3 -c "print(round($p / $n, 2))")")

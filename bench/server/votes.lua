@@ -3,15 +3,7 @@
 -- if they run out, which the summary reports. `-- FILE FIRST` starts at ticket FIRST (1-based),
 -- so a second run can use tickets the first did not. $PADDOCK_PAUSE_MS > 0: each connection
 -- waits that long between a vote's answer and its next vote (a paced load, not saturation).
-local cookie = os.getenv("PADDOCK_COOKIE") or ""
-local threads = {}
-local counter = 0
-
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "voter.lua")
 
 function init(args)
   tickets = {}
@@ -20,15 +12,9 @@ function init(args)
   if next_ticket > #tickets then next_ticket = 1 end
   stored = 0
   refused = 0
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Cookie"] = cookie
+  use_session_headers()
   local choices = {"left", "right", "tie", "left", "right"}
   choice = choices
-end
-
-local pause = tonumber(os.getenv("PADDOCK_PAUSE_MS") or "")
-if pause and pause > 0 then
-  function delay() return pause end
 end
 
 function request()
@@ -46,11 +32,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local s, r = 0, 0
-  for _, t in ipairs(threads) do
-    s = s + t:get("stored")
-    r = r + t:get("refused")
-  end
+  local s, r = total("stored"), total("refused")
   io.write(string.format("votes stored: %d (%.0f/s), refused: %d\n", s,
                          s / (summary.duration / 1e6), r))
 end
