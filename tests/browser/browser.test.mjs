@@ -60,6 +60,19 @@ async function openVotePage(page, track, url = server.url) {
   await page.locator(".players video.clip").first().waitFor();
 }
 
+// A track's leaderboard, drawn: the table and both charts (or the notes that stand for them).
+async function openLeaderboard(page, track, url = server.url) {
+  await page.goto(`${url}/leaderboard?track=${track}`);
+  await page.locator("table.board").waitFor({ timeout: 15_000 });
+  await page.locator(".heatmap canvas, .heatmap .note").first().waitFor();
+  await page.locator(".history canvas, .history .note").first().waitFor();
+}
+
+async function openMethodology(page, url = server.url) {
+  await page.goto(`${url}/methodology`);
+  await page.locator("article.methodology h1").waitFor();
+}
+
 async function setSpeed(page, speed) {
   await page.getByLabel("Speed").selectOption(String(speed));
 }
@@ -539,14 +552,11 @@ describe("colour schemes, contrast and keyboard", () => {
       countVote("sound-portrait");
       await revealedNames(page);
       await check(page, "vote page, models revealed");
-      await page.goto(`${demo.url}/leaderboard?track=sound-portrait`);
-      await page.locator("table.board .badge").first().waitFor({ timeout: 15_000 });
-      await page.locator(".heatmap canvas, .heatmap .note").first().waitFor();
-      await page.locator(".history canvas, .history .note").first().waitFor();
+      await openLeaderboard(page, "sound-portrait", demo.url);
+      await page.locator("table.board .badge").first().waitFor();
       await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
       await check(page, "leaderboard");
-      await page.goto(`${demo.url}/methodology`);
-      await page.locator("article.methodology h1").waitFor();
+      await openMethodology(page, demo.url);
       await check(page, "methodology");
     });
     const expect = {
@@ -579,16 +589,8 @@ describe("colour schemes, contrast and keyboard", () => {
           await page.goto(`${server.url}/?track=empty-track`);
           await page.getByRole("alert").filter({ hasText: "nothing to compare" }).waitFor();
         }],
-        ["leaderboard", async () => {
-          await page.goto(`${server.url}/leaderboard?track=sound-portrait`);
-          await page.locator("table.board").waitFor({ timeout: 15_000 });
-          await page.locator(".heatmap canvas, .heatmap .note").first().waitFor();
-          await page.locator(".history canvas, .history .note").first().waitFor();
-        }],
-        ["methodology", async () => {
-          await page.goto(`${server.url}/methodology`);
-          await page.locator("article.methodology h1").waitFor();
-        }],
+        ["leaderboard", () => openLeaderboard(page, "sound-portrait")],
+        ["methodology", () => openMethodology(page)],
       ];
       for (const [name, open] of states) {
         await open();
@@ -608,16 +610,8 @@ describe("colour schemes, contrast and keyboard", () => {
     await withBrowser({ viewport: LAPTOP }, async ({ page }) => {
       for (const [name, open] of [
         ["vote page", () => openVotePage(page, "sound-portrait")],
-        ["leaderboard", async () => {
-          await page.goto(`${server.url}/leaderboard?track=sound-portrait`);
-          await page.locator("table.board").waitFor({ timeout: 15_000 });
-          await page.locator(".heatmap canvas, .heatmap .note").first().waitFor();
-          await page.locator(".history canvas, .history .note").first().waitFor();
-        }],
-        ["methodology", async () => {
-          await page.goto(`${server.url}/methodology`);
-          await page.locator("article.methodology h1").waitFor();
-        }],
+        ["leaderboard", () => openLeaderboard(page, "sound-portrait")],
+        ["methodology", () => openMethodology(page)],
       ]) {
         await open();
         const stops = await tabThrough(page);
