@@ -97,16 +97,7 @@ class BackgroundWriter {
 };
 
 void expect_all_present_once(Store& store, const std::map<std::string, int64_t>& acknowledged) {
-  const auto stored = must(store.list_votes({}));
-  std::map<std::string, int64_t> by_battle;
-  for (const Vote& v : stored) {
-    EXPECT_TRUE(by_battle.emplace(v.battle_id, v.id).second) << "twice: " << v.battle_id;
-  }
-  for (const auto& [battle, id] : acknowledged) {
-    auto found = by_battle.find(battle);
-    ASSERT_NE(found, by_battle.end()) << "acknowledged vote lost: " << battle;
-    EXPECT_EQ(found->second, id) << battle;
-  }
+  test_support::expect_acknowledged_stored_once(must(store.list_votes({})), acknowledged);
 }
 
 // One test holds the server down while the others would need it, so the outage tests

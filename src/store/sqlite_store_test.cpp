@@ -272,15 +272,7 @@ TEST_F(SqliteStore, KilledWriterLosesNoAcknowledgedVoteAndStoresNoneTwice) {
   }
   auto store = must(open_sqlite_store(path_));
   const auto stored = must(store->list_votes({}));
-  std::map<std::string, int64_t> by_battle;
-  for (const Vote& v : stored) {
-    EXPECT_TRUE(by_battle.emplace(v.battle_id, v.id).second) << "twice: " << v.battle_id;
-  }
-  for (const auto& [battle, id] : acknowledged) {
-    auto found = by_battle.find(battle);
-    ASSERT_NE(found, by_battle.end()) << "acknowledged vote lost: " << battle;
-    EXPECT_EQ(found->second, id) << battle;
-  }
+  test_support::expect_acknowledged_stored_once(stored, acknowledged);
   // at most the batch in flight at each kill was stored without being acknowledged
   EXPECT_LE(stored.size(), acknowledged.size() + 3 * 8);
 }

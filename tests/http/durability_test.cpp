@@ -6,11 +6,13 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "api.hpp"
 #include "paddock_server.hpp"
 #include "store/store.hpp"
+#include "store/testing/crash_load.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {
@@ -102,14 +104,10 @@ TEST(Durability, EveryAcknowledgedVoteSurvivesKill9ExactlyOnce) {
   EXPECT_EQ(failures.load(), 0);
 
   auto votes = stored_votes(arena.db());
-  std::map<int64_t, int> seen_ids;
-  std::map<std::string, int> seen_battles;
-  for (const auto& v : votes) {
-    ++seen_ids[v.id];
-    ++seen_battles[v.battle_id];
+  std::set<int64_t> seen_ids;
+  for (const auto& [battle, id] : store::test_support::expect_stored_once(votes)) {
+    seen_ids.insert(id);
   }
-  for (const auto& [id, count] : seen_ids) EXPECT_EQ(count, 1) << "vote " << id;
-  for (const auto& [battle, count] : seen_battles) EXPECT_EQ(count, 1) << "battle " << battle;
   for (const auto& [id, ticket] : acknowledged) {
     EXPECT_EQ(seen_ids.count(id), 1u) << "acknowledged vote " << id << " was lost";
   }
