@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "http/endpoints.hpp"
+#include "http/header_text.hpp"
 #include "http/responses.hpp"
 #include "http/session_cookie.hpp"
 
@@ -150,11 +151,7 @@ bool json_content_type(std::string_view ct) {
   auto semi = ct.find(';');
   auto type = ct.substr(0, semi);
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  if (type.size() != 16) return false;
-  for (std::size_t i = 0; i < type.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != "application/json"[i]) return false;
-  }
-  return true;
+  return equals_ignoring_case(type, "application/json");
 }
 
 bool same_origin(std::string_view origin, std::string_view host) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "http/header_text.hpp"
 #include "http/responses.hpp"
 #include "media/media.hpp"
 
@@ -12,8 +13,7 @@ namespace paddock::http {
 namespace {
 
 std::string_view strip_weak(std::string_view tag) {
-  while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
-  while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+  tag = trim_ows(tag);
   if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
   return tag;
 }

@@ -1,9 +1,9 @@
 #include "http/static_files.hpp"
 
-#include <cctype>
 #include <charconv>
 
 #include "http/file_response.hpp"
+#include "http/header_text.hpp"
 #include "http/mime.hpp"
 #include "http/responses.hpp"
 #include "http/url.hpp"
@@ -40,29 +40,12 @@ std::string cache_control_for(const std::filesystem::path& rel) {
   return "public, max-age=3600";
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // The q value of one Accept-Encoding element's parameters ("; q=0.5"); 1 when absent,
 // 0 when unreadable (an element we cannot read is not a promise to decode).
 double quality(std::string_view params) {
   while (!params.empty()) {
     auto semicolon = params.find(';');
-    auto param = trim(params.substr(0, semicolon));
+    auto param = trim_ows(params.substr(0, semicolon));
     params =
         semicolon == std::string_view::npos ? std::string_view() : params.substr(semicolon + 1);
     if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
@@ -91,7 +74,7 @@ bool StaticFiles::accepts_gzip(std::string_view accept_encoding) {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     auto semicolon = element.find(';');
-    auto coding = trim(element.substr(0, semicolon));
+    auto coding = trim_ows(element.substr(0, semicolon));
     auto params =
         semicolon == std::string_view::npos ? std::string_view() : element.substr(semicolon + 1);
     if (equals_ignoring_case(coding, "gzip") || equals_ignoring_case(coding, "x-gzip")) {
