@@ -4,7 +4,6 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <memory>
 
 #include "arena/catalog_import.hpp"
@@ -14,8 +13,6 @@
 namespace paddock::cli {
 namespace {
 
-namespace fs = std::filesystem;
-
 struct ImportArgs {
   std::string catalog;
   std::string db = "paddock.db";  // the same defaults as paddock serve
@@ -24,20 +21,6 @@ struct ImportArgs {
   bool reencode = false;
   bool update_models = false;
 };
-
-bool is_url(const std::string& location) {
-  return location.starts_with("postgresql://") || location.starts_with("postgres://");
-}
-
-// Whether the database is already there: a PostgreSQL database always is (it must be
-// created beforehand); a SQLite file ("sqlite:" prefix or not) if it exists.
-bool database_exists(const std::string& location) {
-  if (is_url(location)) return true;
-  std::string_view file = location;
-  if (file.starts_with("sqlite:")) file.remove_prefix(7);
-  std::error_code ec;
-  return fs::exists(fs::path(file), ec);
-}
 
 std::string tally_text(const arena::Tally& t) {
   std::string s;
@@ -84,17 +67,16 @@ int run_import(const ImportArgs& a) {
   if (!parsed.problems.empty()) return report_problems(parsed.problems);
 
   // References are checked before anything is created, so a catalog with problems leaves
-  // no database behind either.
+  // no database behind either: a database that is there is opened now (a PostgreSQL one
+  // always is), a SQLite file that is not ("not_found") is made once the checks pass.
   std::unique_ptr<store::Store> store;
-  if (database_exists(a.db)) {
-    store::StoreOptions options;
-    options.create_if_missing = false;
-    auto opened = store::open_store(a.db, options);
-    if (!opened) {
-      fmt::print(stderr, "paddock import: {}\n", opened.error().message);
-      return 1;
-    }
+  store::StoreOptions existing_only;
+  existing_only.create_if_missing = false;
+  if (auto opened = store::open_store(a.db, existing_only)) {
     store = std::move(*opened);
+  } else if (opened.error().code != "not_found") {
+    fmt::print(stderr, "paddock import: {}\n", opened.error().message);
+    return 1;
   }
   auto problems = arena::check_catalog(parsed.manifest, store.get());
   if (!problems) {
