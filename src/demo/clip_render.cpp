@@ -17,6 +17,8 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
+#include "media/av_handles.hpp"
+
 namespace paddock::demo {
 namespace {
 
@@ -28,35 +30,11 @@ constexpr const char* kX264Preset = "ultrafast";
 constexpr const char* kX264Crf = "30";
 constexpr int64_t kAudioBitrate = 48000;
 
-struct GraphFree {
-  void operator()(AVFilterGraph* g) const { avfilter_graph_free(&g); }
-};
-struct CodecFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct OutputFree {
-  void operator()(AVFormatContext* c) const {
-    if (c->pb) avio_closep(&c->pb);
-    avformat_free_context(c);
-  }
-};
-using Graph = std::unique_ptr<AVFilterGraph, GraphFree>;
-using Codec = std::unique_ptr<AVCodecContext, CodecFree>;
-using Frame = std::unique_ptr<AVFrame, FrameFree>;
-using Packet = std::unique_ptr<AVPacket, PacketFree>;
-using Output = std::unique_ptr<AVFormatContext, OutputFree>;
-
-std::string av_text(int rc) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(rc, buf, sizeof buf);
-  return buf;
-}
+using media::av::Codec;
+using media::av::Frame;
+using media::av::Graph;
+using media::av::Output;
+using media::av::Packet;
 
 // libx264 reports its settings at info level on every clip; only errors are worth seeing.
 void quiet_ffmpeg() {
@@ -90,7 +68,8 @@ Result<Source> open_source(const std::string& description, bool audio) {
   std::unique_ptr<AVFilterInOut*, void (*)(AVFilterInOut**)> free_out(&outputs,
                                                                       avfilter_inout_free);
   if (rc < 0) {
-    return fail("render_failed", "filter graph \"" + shorten(description) + "\": " + av_text(rc));
+    return fail("render_failed",
+                "filter graph \"" + shorten(description) + "\": " + media::av::error_text(rc));
   }
   if (inputs || !outputs || outputs->next) {
     return fail("render_failed",
@@ -102,7 +81,8 @@ Result<Source> open_source(const std::string& description, bool audio) {
   if (rc >= 0) rc = avfilter_link(outputs->filter_ctx, outputs->pad_idx, s.sink, 0);
   if (rc >= 0) rc = avfilter_graph_config(s.graph.get(), nullptr);
   if (rc < 0) {
-    return fail("render_failed", "filter graph \"" + shorten(description) + "\": " + av_text(rc));
+    return fail("render_failed",
+                "filter graph \"" + shorten(description) + "\": " + media::av::error_text(rc));
   }
   return s;
 }
@@ -153,7 +133,7 @@ Status open_video(Lane& lane, AVFormatContext* out, const std::string& name) {
   av_opt_set(e->priv_data, "preset", kX264Preset, 0);
   av_opt_set(e->priv_data, "crf", kX264Crf, 0);
   if (int rc = avcodec_open2(e, x264, nullptr); rc < 0) {
-    return fail("render_failed", name + ": cannot start libx264: " + av_text(rc));
+    return fail("render_failed", name + ": cannot start libx264: " + media::av::error_text(rc));
   }
   lane.stream = avformat_new_stream(out, nullptr);
   if (!lane.stream) return fail("render_failed", name + ": out of memory");
@@ -172,13 +152,15 @@ Status open_audio(Lane& lane, AVFormatContext* out, const std::string& name) {
   e->sample_rate = av_buffersink_get_sample_rate(sink);
   e->sample_fmt = static_cast<AVSampleFormat>(av_buffersink_get_format(sink));
   if (int rc = av_buffersink_get_ch_layout(sink, &e->ch_layout); rc < 0) {
-    return fail("render_failed", name + ": sound has no channel layout: " + av_text(rc));
+    return fail("render_failed",
+                name + ": sound has no channel layout: " + media::av::error_text(rc));
   }
   e->bit_rate = kAudioBitrate;
   e->time_base = AVRational{1, e->sample_rate};
   e->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
   if (int rc = avcodec_open2(e, aac, nullptr); rc < 0) {
-    return fail("render_failed", name + ": cannot start the AAC encoder: " + av_text(rc));
+    return fail("render_failed",
+                name + ": cannot start the AAC encoder: " + media::av::error_text(rc));
   }
   av_buffersink_set_frame_size(sink, static_cast<unsigned>(e->frame_size));
   lane.stream = avformat_new_stream(out, nullptr);
@@ -240,7 +222,7 @@ Status render_clip(const ClipRecipe& recipe, const fs::path& out_path) {
 
   AVFormatContext* raw = nullptr;
   if (int rc = avformat_alloc_output_context2(&raw, nullptr, "mp4", nullptr); rc < 0) {
-    return fail("render_failed", name + ": " + av_text(rc));
+    return fail("render_failed", name + ": " + media::av::error_text(rc));
   }
   Output out(raw);
   out->flags |= AVFMT_FLAG_BITEXACT;
@@ -249,7 +231,7 @@ Status render_clip(const ClipRecipe& recipe, const fs::path& out_path) {
     if (auto s = open_audio(audio, out.get(), name); !s) return s;
   }
   if (int rc = avio_open(&out->pb, part.c_str(), AVIO_FLAG_WRITE); rc < 0) {
-    return fail("render_failed", part.string() + ": " + av_text(rc));
+    return fail("render_failed", part.string() + ": " + media::av::error_text(rc));
   }
   int rc = avformat_write_header(out.get(), nullptr);
   if (rc >= 0) rc = pump(video, out.get(), recipe.seconds, false);
@@ -260,7 +242,7 @@ Status render_clip(const ClipRecipe& recipe, const fs::path& out_path) {
     out.reset();
     std::error_code ec;
     fs::remove(part, ec);
-    return fail("render_failed", name + ": " + av_text(rc));
+    return fail("render_failed", name + ": " + media::av::error_text(rc));
   }
   return publish(part, out_path);
 }
@@ -280,7 +262,8 @@ Status render_image(const std::string& video, const fs::path& out_path) {
   enc->flags |= AV_CODEC_FLAG_BITEXACT;
   enc->thread_count = 1;
   if (int rc = avcodec_open2(enc.get(), png, nullptr); rc < 0) {
-    return fail("render_failed", name + ": cannot start the PNG encoder: " + av_text(rc));
+    return fail("render_failed",
+                name + ": cannot start the PNG encoder: " + media::av::error_text(rc));
   }
   Frame frame(av_frame_alloc());
   Packet pkt(av_packet_alloc());
@@ -288,7 +271,7 @@ Status render_image(const std::string& video, const fs::path& out_path) {
   if (rc >= 0) rc = avcodec_send_frame(enc.get(), frame.get());
   if (rc >= 0) rc = avcodec_send_frame(enc.get(), nullptr);
   if (rc >= 0) rc = avcodec_receive_packet(enc.get(), pkt.get());
-  if (rc < 0) return fail("render_failed", name + ": " + av_text(rc));
+  if (rc < 0) return fail("render_failed", name + ": " + media::av::error_text(rc));
 
   const fs::path part = part_path(out_path);
   std::FILE* f = std::fopen(part.c_str(), "wb");

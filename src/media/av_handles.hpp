@@ -1,6 +1,7 @@
 #pragma once
-// Private to the media layer: owning handles for FFmpeg objects, so every early return
-// frees what was opened, and FFmpeg error codes turned into text.
+// For code that calls FFmpeg itself (the media layer, and the demo's clip renderer):
+// owning handles for FFmpeg objects, so every early return frees what was opened, and
+// FFmpeg error codes turned into text.
 
 #include <memory>
 #include <string>
