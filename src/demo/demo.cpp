@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "arena/arena.hpp"
 #include "arena/catalog_import.hpp"
 #include "arena/model_change.hpp"
 #include "demo/demo_content.hpp"
@@ -35,12 +36,6 @@ constexpr std::size_t kWriteBatch = 4000;  // votes or battles per transaction
 // simulates exactly the same votes.
 constexpr std::string_view kTimelineEndSetting = "demo_timeline_end_ms";
 constexpr int64_t kTimelineEndsAgoMs = 10 * 60 * 1000;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Error io_error(const fs::path& p, const std::error_code& ec) {
   return Error{"io_error", p.string() + ": " + ec.message()};
@@ -125,7 +120,7 @@ Status write_marker(const DemoLayout& layout, const store::Counts* counts) {
               {"db", "demo.db"},
               {"media", "media"}};
   if (counts) {
-    marker["built_at_ms"] = now_ms();
+    marker["built_at_ms"] = arena::unix_ms();
     marker["votes"] = counts->votes;
     marker["clips"] = counts->clips;
   }
@@ -303,8 +298,8 @@ Status import_phase(const DemoLayout& layout, store::Store& store, Phases& phase
 
 Status votes_phase(store::Store& store, Phases& phases) {
   phases.start(DemoPhase::Votes);
-  auto end =
-      store.set_setting_once(kTimelineEndSetting, std::to_string(now_ms() - kTimelineEndsAgoMs));
+  auto end = store.set_setting_once(kTimelineEndSetting,
+                                    std::to_string(arena::unix_ms() - kTimelineEndsAgoMs));
   if (!end) return std::unexpected(end.error());
   int64_t end_ms = 0;
   try {
