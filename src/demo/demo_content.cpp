@@ -1,7 +1,8 @@
 #include "demo/demo_content.hpp"
 
 #include <algorithm>
-#include <cmath>
+
+#include "rating/scale.hpp"
 
 namespace paddock::demo {
 namespace {
@@ -217,10 +218,6 @@ std::vector<DemoTrack> make_tracks() {
   return tracks;
 }
 
-double win_probability(double a, double b) {
-  return 1 / (1 + std::pow(10.0, (b - a) / 400));
-}
-
 // The centre `base` of an entrant with a portrait edge, such that against this track's
 // field its expected score over the prompt mix (share portraits at base + edge, the rest
 // at base - edge * share / (1 - share)) is what a single rating of entry.rating would
@@ -233,9 +230,9 @@ double edge_base(const DemoTrack& track, const DemoEntry& entry, double share) {
     double target = 0, mixed = 0;
     for (const auto& other : track.entries) {
       if (other.model == entry.model) continue;
-      target += win_probability(entry.rating, other.rating);
-      mixed += share * win_probability(base + high, other.rating) +
-               (1 - share) * win_probability(base - low, other.rating);
+      target += rating::win_probability(entry.rating, other.rating);
+      mixed += share * rating::win_probability(base + high, other.rating) +
+               (1 - share) * rating::win_probability(base - low, other.rating);
     }
     return mixed - target;
   };

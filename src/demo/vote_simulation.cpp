@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "demo/demo_content.hpp"
+#include "rating/scale.hpp"
 
 namespace paddock::demo {
 namespace {
@@ -134,7 +135,7 @@ class OutcomeDraws {
 // The verdict given draw u in [0, 1), from the point of view of model `a`: its expected
 // score (wins plus half of ties and both-bad) equals P(a is better).
 store::Choice judge(double u, double a_rating, double b_rating, bool a_is_left) {
-  const double p = 1 / (1 + std::pow(10.0, (b_rating - a_rating) / 400));
+  const double p = rating::win_probability(a_rating, b_rating);
   const double split = std::min(kTieShare + kBothBadShare, 2 * std::min(p, 1 - p));
   const double tie = split * kTieShare / (kTieShare + kBothBadShare);
   const store::Choice a_wins = a_is_left ? store::Choice::Left : store::Choice::Right;
