@@ -19,6 +19,7 @@
 #include "store/testing/must.hpp"
 #include "store/testing/postgres_cluster.hpp"
 #include "store/testing/sample_data.hpp"
+#include "store/testing/stored_votes.hpp"
 
 namespace paddock::store {
 namespace {

@@ -17,6 +17,7 @@
 #include "store/testing/crash_load.hpp"
 #include "store/testing/must.hpp"
 #include "store/testing/sample_data.hpp"
+#include "store/testing/stored_votes.hpp"
 #include "store/testing/temp_dir.hpp"
 
 namespace paddock::store {

@@ -12,22 +12,17 @@
 #include "api.hpp"
 #include "paddock_server.hpp"
 #include "store/store.hpp"
-#include "store/testing/crash_load.hpp"
+#include "store/testing/stored_votes.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {
 namespace {
 
+using store::test_support::expect_stored_once;
+using store::test_support::stored_votes;
+
 Headers admin() {
   return {{"Authorization", std::string("Bearer ") + kAdminToken}};
-}
-
-std::vector<store::Vote> stored_votes(const std::filesystem::path& db) {
-  auto s = store::open_store(db.string());
-  if (!s) throw std::runtime_error(s.error().message);
-  auto votes = (*s)->list_votes({});
-  if (!votes) throw std::runtime_error(votes.error().message);
-  return *votes;
 }
 
 TEST(Durability, ARestartLosesNothing) {
@@ -103,9 +98,9 @@ TEST(Durability, EveryAcknowledgedVoteSurvivesKill9ExactlyOnce) {
   ASSERT_GT(acknowledged.size(), 50u) << "too few votes flowed before the kill";
   EXPECT_EQ(failures.load(), 0);
 
-  auto votes = stored_votes(arena.db());
+  auto votes = stored_votes(arena.db().string());
   std::set<int64_t> seen_ids;
-  for (const auto& [battle, id] : store::test_support::expect_stored_once(votes)) {
+  for (const auto& [battle, id] : expect_stored_once(votes)) {
     seen_ids.insert(id);
   }
   for (const auto& [id, ticket] : acknowledged) {

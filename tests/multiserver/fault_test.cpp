@@ -17,7 +17,6 @@
 #include "api.hpp"
 #include "paddock_server.hpp"
 #include "postgres_arena.hpp"
-#include "store/testing/crash_load.hpp"
 #include "store/testing/postgres_cluster.hpp"
 
 namespace paddock::testing {

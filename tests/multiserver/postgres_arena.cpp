@@ -36,16 +36,6 @@ std::unique_ptr<store::Store> PostgresArena::open() const {
   return std::move(*s);
 }
 
-std::vector<store::Vote> stored_votes(const std::string& url) {
-  auto s = store::open_store(url);
-  if (!s) throw std::runtime_error(s.error().message);
-  store::VoteQuery q;
-  q.include_voided = true;
-  auto votes = (*s)->list_votes(q);
-  if (!votes) throw std::runtime_error(votes.error().message);
-  return *votes;
-}
-
 nlohmann::json board_without_time(nlohmann::json board) {
   board.erase("computed_at");
   return board;

@@ -10,6 +10,7 @@
 
 #include "paddock_server.hpp"
 #include "store/store.hpp"
+#include "store/testing/stored_votes.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {
@@ -33,7 +34,7 @@ class PostgresArena {
 };
 
 // Every vote stored, in id order (voided ones included).
-std::vector<store::Vote> stored_votes(const std::string& url);
+using store::test_support::stored_votes;
 
 // The board JSON without its `computed_at` (the only field two servers may differ in).
 nlohmann::json board_without_time(nlohmann::json board);

@@ -83,25 +83,4 @@ CrashLoad load_and_kill(const std::string& writer, const std::string& location,
   return load;
 }
 
-std::map<std::string, int64_t> expect_stored_once(const std::vector<Vote>& stored) {
-  std::map<int64_t, int> ids;
-  std::map<std::string, int64_t> by_battle;
-  for (const Vote& v : stored) {
-    EXPECT_EQ(++ids[v.id], 1) << "vote id " << v.id << " stored twice";
-    EXPECT_TRUE(by_battle.emplace(v.battle_id, v.id).second)
-        << "battle " << v.battle_id << " stored twice";
-  }
-  return by_battle;
-}
-
-void expect_acknowledged_stored_once(const std::vector<Vote>& stored,
-                                     const std::map<std::string, int64_t>& acknowledged) {
-  const auto by_battle = expect_stored_once(stored);
-  for (const auto& [battle, id] : acknowledged) {
-    auto found = by_battle.find(battle);
-    ASSERT_NE(found, by_battle.end()) << "acknowledged vote lost: " << battle;
-    EXPECT_EQ(found->second, id) << battle;
-  }
-}
-
 }  // namespace paddock::store::test_support

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "store/store.hpp"
-
 namespace paddock::store::test_support {
 
 struct CrashLoad {
@@ -24,13 +22,5 @@ struct CrashLoad {
 CrashLoad load_and_kill(const std::string& writer, const std::string& location,
                         const std::string& prefix, int batch_size, int at_least,
                         std::chrono::milliseconds timeout);
-
-// What every crash test asks of the votes stored afterwards: no vote id and no battle is
-// stored twice (each one a test failure). Returns battle id -> vote id of what is stored.
-std::map<std::string, int64_t> expect_stored_once(const std::vector<Vote>& stored);
-
-// expect_stored_once, and every acknowledged vote (battle id -> vote id) is stored.
-void expect_acknowledged_stored_once(const std::vector<Vote>& stored,
-                                     const std::map<std::string, int64_t>& acknowledged);
 
 }  // namespace paddock::store::test_support
