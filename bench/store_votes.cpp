@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "store/testing/postgres_cluster.hpp"
 #include "store/testing/sample_data.hpp"
 #include "store/testing/temp_dir.hpp"

@@ -20,6 +20,7 @@
 #include "demo/demo_content.hpp"
 #include "demo/render_plan.hpp"
 #include "demo/vote_simulation.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::demo {
 namespace {

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "store/testing/must.hpp"
 #include "store/testing/postgres_cluster.hpp"
 #include "store/testing/sample_arena.hpp"
