@@ -13,6 +13,7 @@
 #include "arena/thread_name.hpp"
 #include "arena/ticket.hpp"
 #include "arena/vote_writer.hpp"
+#include "base/clock.hpp"
 #include "media/media.hpp"
 
 namespace paddock::arena {
@@ -46,12 +47,6 @@ std::string setting_or_empty(store::Store& store, std::string_view key) {
 }
 
 }  // namespace
-
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Arena::Internals {
   Internals(store::Store& store, const ArenaOptions& options, const ArenaKeys& keys,

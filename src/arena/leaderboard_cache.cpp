@@ -7,6 +7,7 @@
 
 #include "arena/thread_name.hpp"
 #include "arena/thread_priority.hpp"
+#include "base/clock.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -14,12 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kReadPage = 20'000;
 constexpr auto kKeepFresh = std::chrono::minutes(10);  // on-demand boards asked for lately
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 rating::Outcome outcome_of(store::Choice c) {
   switch (c) {
@@ -266,7 +261,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
   auto board = rating::compute_board(table, o);
   if (!board) return std::unexpected(board.error());
   s.board = std::move(*board);
-  s.computed_at_ms = now_ms();
+  s.computed_at_ms = unix_ms();
   for (const auto& m : catalog.models()) {
     auto name = public_name(m);
     if (!name) continue;
@@ -359,7 +354,7 @@ void LeaderboardCache::compute_history(const std::string& track_id) {
     s.point_vote_ids.push_back(i < t.vote_ids.size() ? t.vote_ids[i] : 0);
     s.point_times_ms.push_back(i < t.vote_times.size() ? t.vote_times[i] : 0);
   }
-  s.computed_at_ms = now_ms();
+  s.computed_at_ms = unix_ms();
   auto r = std::make_shared<RenderedBoard>();
   r->text = options_.render_history ? options_.render_history(s) : std::string();
   r->last_vote_id = s.last_vote_id;

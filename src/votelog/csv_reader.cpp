@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/text.hpp"
 #include "fmt/core.h"
 #include "fmt/ranges.h"
 #include "votelog/readers.hpp"
@@ -112,12 +113,6 @@ class CsvScanner {
   std::size_t pos_ = 0;
   int64_t line_ = 1;
 };
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Category cell: "a;b" or a JSON list ["a","b"]. Views point into `cell` or `parser`.
 std::optional<Problem> read_categories(const std::string& cell, simdjson::dom::parser& parser,
