@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/escaping.hpp"
 #include "base/text.hpp"
 #include "fmt/core.h"
 #include "fmt/ranges.h"
@@ -182,6 +183,9 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
     if (!more) return std::unexpected(more.error());
     if (!*more) break;
     ++ctx.report.records;
+    for (auto& f : fields) {  // paddock's writer guards formula-like cells; take it off
+      if (unguard_csv_cell(f).size() != f.size()) f.erase(0, 1);
+    }
     if (!problem && fields.size() != columns.size()) {
       problem = Problem{ProblemKind::MalformedCsv,
                         fmt::format("expected {} fields like the header, found {}", columns.size(),
