@@ -7,6 +7,7 @@
 
 #include "arena/thread_name.hpp"
 #include "arena/thread_priority.hpp"
+#include "arena/vote_outcome.hpp"
 #include "base/clock.hpp"
 
 namespace paddock::arena {
@@ -15,20 +16,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kReadPage = 20'000;
 constexpr auto kKeepFresh = std::chrono::minutes(10);  // on-demand boards asked for lately
-
-rating::Outcome outcome_of(store::Choice c) {
-  switch (c) {
-    case store::Choice::Left:
-      return rating::Outcome::AWins;
-    case store::Choice::Right:
-      return rating::Outcome::BWins;
-    case store::Choice::Tie:
-      return rating::Outcome::Tie;
-    case store::Choice::BothBad:
-      return rating::Outcome::BothBad;
-  }
-  return rating::Outcome::Tie;
-}
 
 bool is_standard(const BoardRequest& r) {
   return (r.weights == "as_voted" && r.categories.size() <= 1) ||
