@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "arena/battle_recorder.hpp"
-#include "arena/thread_name.hpp"
 #include "arena/ticket.hpp"
 #include "arena/vote_writer.hpp"
 #include "base/clock.hpp"
 #include "media/media.hpp"
+#include "sys/thread_name.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -99,7 +99,7 @@ Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions opt
   arena->leaderboards_ = std::make_unique<LeaderboardCache>(
       store, [self] { return self->catalog(); }, arena->options_.leaderboards);
   arena->in_->watcher = std::thread([self] {
-    name_this_thread("paddock-watch");
+    sys::name_this_thread("paddock-watch");
     self->watch();
   });
   return arena;

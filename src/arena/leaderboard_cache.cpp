@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <set>
 
-#include "arena/thread_name.hpp"
-#include "arena/thread_priority.hpp"
 #include "arena/vote_outcome.hpp"
 #include "base/clock.hpp"
+#include "sys/thread_name.hpp"
+#include "sys/thread_priority.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -81,8 +81,8 @@ LeaderboardCache::LeaderboardCache(store::Store& store,
     : store_(store), catalog_(std::move(catalog)), options_(std::move(options)) {
   thread_ = std::thread([this] {
     // Fitting boards is background work: requests come first.
-    name_this_thread("paddock-boards");
-    lower_this_thread_priority();
+    sys::name_this_thread("paddock-boards");
+    sys::lower_this_thread_priority();
     run();
   });
 }
