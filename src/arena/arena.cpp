@@ -98,6 +98,9 @@ Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions opt
   arena->in_->void_version = setting_or_empty(store, kVoidVersion);
   arena->leaderboards_ = std::make_unique<LeaderboardCache>(
       store, [self] { return self->catalog(); }, arena->options_.leaderboards);
+  arena->administration_ = std::make_unique<Administration>(
+      store, Administration::Followers{.catalog_changed = [self] { return self->reload_catalog(); },
+                                       .votes_voided = [self] { self->votes_voided(); }});
   arena->in_->watcher = std::thread([self] {
     sys::name_this_thread("paddock-watch");
     self->watch();
@@ -168,8 +171,12 @@ void Arena::votes_voided() {
   leaderboards_->rebuild();
 }
 
-void Arena::flush_battles() {
-  in_->battles.flush();
+Status Arena::ping() {
+  return store_.ping();
+}
+
+Result<std::unique_ptr<VoteExport>> Arena::open_export(ExportOptions options) {
+  return administration_->open_export(std::move(options));
 }
 
 Arena::WriterStats Arena::writer_stats() const {

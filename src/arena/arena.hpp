@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "arena/administration.hpp"
 #include "arena/catalog.hpp"
 #include "arena/keys.hpp"
 #include "arena/leaderboard_cache.hpp"
@@ -93,8 +94,14 @@ class Arena {
 
   const ArenaKeys& keys() const { return keys_; }
   std::shared_ptr<const Catalog> catalog() const;
-  store::Store& store() { return store_; }
   LeaderboardCache& leaderboards() { return *leaderboards_; }
+  // The operator's operations on this arena's database (administration.hpp); changes show
+  // at once: a model change reloads the catalog, a void rebuilds the boards.
+  Administration& administration() { return *administration_; }
+  // Ok if the database answers now (health checks).
+  Status ping();
+  // A public or full vote export of this arena's votes (vote_export.hpp).
+  Result<std::unique_ptr<VoteExport>> open_export(ExportOptions options);
   const ArenaOptions& options() const { return options_; }
 
   // A new blind battle on `track_id` for a session. Errors: "unknown_track",
@@ -118,8 +125,6 @@ class Arena {
   Status reload_catalog();
   // Votes were voided: the leaderboards read every vote again.
   void votes_voided();
-  // Writes the battles queued so far (tests and exports want them).
-  void flush_battles();
 
   // Counters of the background writers, for /metrics.
   struct WriterStats {
@@ -148,6 +153,7 @@ class Arena {
   struct Internals;
   std::unique_ptr<Internals> in_;
   std::unique_ptr<LeaderboardCache> leaderboards_;
+  std::unique_ptr<Administration> administration_;
 };
 
 }  // namespace paddock::arena

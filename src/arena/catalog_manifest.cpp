@@ -20,11 +20,18 @@ constexpr std::string_view kFolderPromptsFile = "prompts.jsonl";
 constexpr std::string_view kSourcesFolder = "sources";  // skipped when looking for clips
 const std::set<std::string> kClipExtensions = {".mp4", ".webm", ".mov", ".mkv"};
 
+// A model record's fields: the model's own (catalog_rules.hpp) and "kind".
+std::set<std::string> model_record_fields() {
+  std::set<std::string> fields(kModelFields.begin(), kModelFields.end());
+  fields.insert("kind");
+  return fields;
+}
+
 // The fields each kind of record may have; anything else is a typo worth reporting.
 const std::map<std::string, std::set<std::string>> kFields = {
     {"track",
      {"kind", "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps"}},
-    {"model", {"kind", "id", "display_name", "organization", "status", "codename"}},
+    {"model", model_record_fields()},
     {"prompt", {"kind", "track", "id", "text", "language", "categories", "source"}},
     {"clip", {"kind", "track", "prompt", "model", "file"}},
 };
@@ -235,10 +242,10 @@ class ManifestBuilder {
     m.model.display_name = r.text("display_name", true);
     m.model.organization = r.text("organization", false);
     const std::string status = r.text("status", false, "public");
-    if (auto parsed = store::parse_model_status(status)) {
+    if (auto parsed = parse_status(status)) {
       m.model.status = *parsed;
     } else {
-      r.problem("status \"" + status + "\" is not hidden, anonymous, public or retired");
+      r.problem(parsed.error().message);
     }
     m.model.codename = r.text("codename", false);
     if (out_.problems.size() != before) return;

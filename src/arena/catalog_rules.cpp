@@ -76,4 +76,10 @@ Status validate_model(const store::Model& m) {
   return ok();
 }
 
+Result<store::ModelStatus> parse_status(std::string_view text) {
+  if (auto status = store::parse_model_status(text)) return *status;
+  return fail("invalid",
+              "status \"" + std::string(text) + "\" is not hidden, anonymous, public or retired");
+}
+
 }  // namespace paddock::arena

@@ -2,6 +2,7 @@
 // The rules a catalog entry must follow, whoever writes it (paddock import, paddock admin,
 // the admin HTTP endpoints): what an id looks like, what a track and a model need.
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,14 @@ Status validate_track(const store::Track&);
 // Returns success, or Error "invalid" naming the problem: a bad id, an empty display name,
 // or an anonymous model without a codename.
 Status validate_model(const store::Model&);
+
+// The fields of a model wherever one is written: an import record (which adds "kind") and
+// the admin API take exactly these names, and refuse any other as a typo.
+inline constexpr std::array<std::string_view, 5> kModelFields{"id", "display_name", "organization",
+                                                              "status", "codename"};
+
+// A model status by its spelling. Error "invalid": "status \"famous\" is not hidden,
+// anonymous, public or retired".
+Result<store::ModelStatus> parse_status(std::string_view text);
 
 }  // namespace paddock::arena

@@ -4,12 +4,28 @@
 
 namespace paddock::arena {
 
-Result<ModelChanged> change_model(store::Store& store, std::string_view id,
-                                  const ModelChange& change) {
+Result<ModelChanged> write_model(store::Store& store, ModelWrite how, std::string_view id,
+                                 const ModelChange& change) {
+  if (!is_valid_id(id)) {
+    return fail("invalid", "model id \"" + std::string(id) +
+                               "\" is not an id (1-64 characters of A-Z a-z 0-9 . _ -, "
+                               "starting with a letter or digit)");
+  }
   auto existing = store.find_model(id);
   if (!existing) return std::unexpected(existing.error());
-  if (!*existing) return fail("not_found", "no model " + std::string(id) + " (use add)");
-  ModelChanged out{.before = **existing, .after = **existing};
+  if (*existing && how == ModelWrite::Add) {
+    return fail("conflict", "model " + std::string(id) + " already exists (use set)");
+  }
+  if (!*existing && how == ModelWrite::Change) {
+    return fail("not_found", "no model " + std::string(id) + " (use add)");
+  }
+  store::Model start;  // a new model starts from the record's defaults (status public)
+  if (*existing) {
+    start = **existing;
+  } else {
+    start.id = std::string(id);
+  }
+  ModelChanged out{.before = start, .after = start};
   store::Model& m = out.after;
   if (change.display_name) m.display_name = *change.display_name;
   if (change.organization) m.organization = *change.organization;
@@ -20,6 +36,11 @@ Result<ModelChanged> change_model(store::Store& store, std::string_view id,
   if (!upsert) return std::unexpected(upsert.error());
   out.upsert = *upsert;
   return out;
+}
+
+Result<ModelChanged> change_model(store::Store& store, std::string_view id,
+                                  const ModelChange& change) {
+  return write_model(store, ModelWrite::Change, id, change);
 }
 
 }  // namespace paddock::arena

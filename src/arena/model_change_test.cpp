@@ -70,5 +70,28 @@ TEST_F(ModelChangeTest, InvalidResultIsRefusedAndNothingIsWritten) {
   EXPECT_EQ((*stored)->codename, "HappyHorse-1.0");
 }
 
+TEST_F(ModelChangeTest, AddRefusesAStoredModelAndStartsNewOnesPublic) {
+  auto again = write_model(*store_, ModelWrite::Add, "hh1", {.display_name = "X"});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, "conflict");
+  auto added = write_model(*store_, ModelWrite::Add, "veo-3", {.display_name = "Veo 3"});
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_EQ(added->upsert, store::Upsert::Inserted);
+  EXPECT_EQ(added->after.status, store::ModelStatus::Public);
+  auto either = write_model(*store_, ModelWrite::AddOrChange, "veo-3", {.organization = "G"});
+  ASSERT_TRUE(either);
+  EXPECT_EQ(either->upsert, store::Upsert::Updated);
+  EXPECT_EQ(either->after.display_name, "Veo 3");
+}
+
+TEST_F(ModelChangeTest, ABadIdIsNamedAsSuch) {
+  for (ModelWrite how : {ModelWrite::Add, ModelWrite::Change, ModelWrite::AddOrChange}) {
+    auto r = write_model(*store_, how, "../etc", {.display_name = "X"});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "invalid");
+    EXPECT_NE(r.error().message.find("\"../etc\" is not an id"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace paddock::arena

@@ -1,4 +1,6 @@
-// paddock admin: models, votes and counts of a paddock database, for operators.
+// paddock admin: models, votes and counts of a paddock database, for operators. Every rule
+// and default is the arena's (arena/administration.hpp), the same as /api/admin/…'s; this
+// only reads the flags and prints the results (--json: the HTTP API's shapes).
 #include "cli/admin_command.hpp"
 
 #include <fmt/core.h>
@@ -8,8 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "arena/admin_json.hpp"
+#include "arena/administration.hpp"
 #include "arena/catalog_rules.hpp"
-#include "arena/model_change.hpp"
 #include "store/open_store.hpp"
 
 namespace paddock::cli {
@@ -25,44 +28,49 @@ struct AdminArgs {
   std::optional<std::string> name, organization, status, codename;
   // votes list / void
   std::string session, address, track, reason;
-  int64_t limit = 100;
-  bool include_voided = false;
+  int64_t limit = arena::kDefaultVoteListLimit;
+  int64_t after = 0;
 };
-
-Result<std::unique_ptr<store::Store>> open(const AdminArgs& a) {
-  store::StoreOptions options;
-  options.create_if_missing = false;  // admin works on an existing database only
-  auto s = store::open_store(a.db, options);
-  if (!s && s.error().code == "not_found") {
-    return fail("not_found", a.db + ": no such database (paddock import creates one)");
-  }
-  return s;
-}
 
 int failed(const Error& e) {
   fmt::print(stderr, "paddock admin: {}\n", e.message);
   return 1;
 }
 
-json model_json(const store::Model& m) {
-  return {{"id", m.id},
-          {"display_name", m.display_name},
-          {"organization", m.organization},
-          {"status", std::string(store::to_string(m.status))},
-          {"codename", m.codename}};
+// For the vote operations a request the arena refuses ("invalid": no session or address to
+// void, a limit out of range) is a usage error, exit 2.
+int vote_request_failed(const Error& e) {
+  fmt::print(stderr, "paddock admin: {}\n", e.message);
+  return e.code == "invalid" ? 2 : 1;
+}
+
+// Opens the database (admin works on an existing one only) and runs `f` on its
+// administration; the exit code is f's, or 1 if the database cannot be opened.
+int with_administration(const AdminArgs& a, const std::function<int(arena::Administration&)>& f) {
+  store::StoreOptions options;
+  options.create_if_missing = false;
+  auto s = store::open_store(a.db, options);
+  if (!s && s.error().code == "not_found") {
+    return failed({"not_found", a.db + ": no such database (paddock import creates one)"});
+  }
+  if (!s) return failed(s.error());
+  arena::Administration admin(**s);
+  return f(admin);
+}
+
+void print_json(const json& j) {
+  fmt::print("{}\n", j.dump(2, ' ', false, json::error_handler_t::replace));
 }
 
 // ---- models ----
 
-int models_list(const AdminArgs& a) {
-  auto s = open(a);
-  if (!s) return failed(s.error());
-  auto models = (*s)->list_models();
+int models_list(const AdminArgs& a, arena::Administration& admin) {
+  auto models = admin.models();
   if (!models) return failed(models.error());
   if (a.json) {
-    json out = json::array();
-    for (const auto& m : *models) out.push_back(model_json(m));
-    fmt::print("{}\n", out.dump(2));
+    json list = json::array();
+    for (const auto& m : *models) list.push_back(arena::model_json(m));
+    print_json(json{{"models", std::move(list)}});
     return 0;
   }
   fmt::print("{:<20} {:<24} {:<20} {:<10} {}\n", "ID", "NAME", "ORGANIZATION", "STATUS",
@@ -77,158 +85,99 @@ int models_list(const AdminArgs& a) {
 // The status flag, if given; a bad status is a usage error.
 std::optional<store::ModelStatus> status_flag(const AdminArgs& a) {
   if (!a.status) return std::nullopt;
-  auto st = store::parse_model_status(*a.status);
-  if (!st) {
-    throw CLI::ValidationError("--status",
-                               "\"" + *a.status + "\" is not hidden, anonymous, public or retired");
-  }
-  return st;
+  auto st = arena::parse_status(*a.status);
+  if (!st) throw CLI::ValidationError("--status", st.error().message);
+  return *st;
 }
 
-int models_add(const AdminArgs& a) {
-  const auto status = status_flag(a);
-  auto s = open(a);
-  if (!s) return failed(s.error());
-  auto existing = (*s)->find_model(a.id);
-  if (!existing) return failed(existing.error());
-  if (*existing) return failed({"conflict", "model " + a.id + " already exists (use set)"});
-  store::Model m;
-  m.id = a.id;
-  m.display_name = a.name.value_or("");
-  m.organization = a.organization.value_or("");
-  m.status = status.value_or(store::ModelStatus::Public);
-  m.codename = a.codename.value_or("");
-  if (auto st = arena::validate_model(m); !st) return failed(st.error());
-  auto u = (*s)->upsert_model(m);
-  if (!u) return failed(u.error());
-  if (a.json) {
-    json out = model_json(m);
-    out["result"] = store::to_string(*u);
-    fmt::print("{}\n", out.dump(2));
-    return 0;
-  }
-  fmt::print("model {} added: {} ({}), {}{}\n", m.id, m.display_name,
-             m.organization.empty() ? "no organization" : m.organization,
-             store::to_string(m.status), m.codename.empty() ? "" : ", codename " + m.codename);
-  return 0;
-}
-
-// The same change_model the demo's reveal goes through.
-int models_set(const AdminArgs& a) {
+// models add and models set: the same write_model the HTTP API and the demo's reveal use.
+int models_write(const AdminArgs& a, arena::ModelWrite how) {
   arena::ModelChange change{.display_name = a.name,
                             .organization = a.organization,
                             .status = status_flag(a),
                             .codename = a.codename};
-  auto s = open(a);
-  if (!s) return failed(s.error());
-  auto changed = arena::change_model(**s, a.id, change);
-  if (!changed) return failed(changed.error());
-  const store::Model& before = changed->before;
-  const store::Model& m = changed->after;
-  if (a.json) {
-    json out = model_json(m);
-    out["result"] = store::to_string(changed->upsert);
-    fmt::print("{}\n", out.dump(2));
+  return with_administration(a, [&](arena::Administration& admin) {
+    auto changed = admin.write_model(how, a.id, change);
+    if (!changed) return failed(changed.error());
+    if (a.json) {
+      print_json(arena::model_changed_json(*changed));
+      return 0;
+    }
+    const store::Model& before = changed->before;
+    const store::Model& m = changed->after;
+    if (changed->upsert == store::Upsert::Inserted) {
+      fmt::print("model {} added: {} ({}), {}{}\n", m.id, m.display_name,
+                 m.organization.empty() ? "no organization" : m.organization,
+                 store::to_string(m.status), m.codename.empty() ? "" : ", codename " + m.codename);
+      return 0;
+    }
+    auto change_line = [&](const char* what, const std::string& x, const std::string& y) {
+      if (x != y) fmt::print("model {}: {} \"{}\" -> \"{}\"\n", m.id, what, x, y);
+    };
+    change_line("display name", before.display_name, m.display_name);
+    change_line("organization", before.organization, m.organization);
+    change_line("status", std::string(store::to_string(before.status)),
+                std::string(store::to_string(m.status)));
+    change_line("codename", before.codename, m.codename);
+    if (changed->upsert == store::Upsert::Unchanged) {
+      fmt::print("model {}: nothing to change\n", m.id);
+    }
     return 0;
-  }
-  auto change_line = [&](const char* what, const std::string& x, const std::string& y) {
-    if (x != y) fmt::print("model {}: {} \"{}\" -> \"{}\"\n", m.id, what, x, y);
-  };
-  change_line("display name", before.display_name, m.display_name);
-  change_line("organization", before.organization, m.organization);
-  change_line("status", std::string(store::to_string(before.status)),
-              std::string(store::to_string(m.status)));
-  change_line("codename", before.codename, m.codename);
-  if (changed->upsert == store::Upsert::Unchanged) {
-    fmt::print("model {}: nothing to change\n", m.id);
-  }
-  return 0;
+  });
 }
 
 // ---- votes ----
 
-store::VoteQuery vote_query(const AdminArgs& a) {
-  store::VoteQuery q;
-  q.session = a.session;
-  q.address = a.address;
-  q.track_id = a.track;
-  return q;
-}
-
-int votes_list(const AdminArgs& a) {
-  auto s = open(a);
-  if (!s) return failed(s.error());
-  store::VoteQuery q = vote_query(a);
-  q.include_voided = a.include_voided;
-  q.limit = a.limit;
-  auto votes = (*s)->list_votes(q);
-  if (!votes) return failed(votes.error());
+int votes_list(const AdminArgs& a, arena::Administration& admin) {
+  auto votes = admin.votes({.session = a.session,
+                            .address = a.address,
+                            .track = a.track,
+                            .after = a.after,
+                            .limit = a.limit});
+  if (!votes) return vote_request_failed(votes.error());
   if (a.json) {
-    json out = json::array();
-    for (const auto& v : *votes) {
-      out.push_back({{"id", v.id},
-                     {"battle_id", v.battle_id},
-                     {"track", v.track_id},
-                     {"prompt", v.prompt_id},
-                     {"left_model", v.left_model},
-                     {"right_model", v.right_model},
-                     {"choice", std::string(store::to_string(v.choice))},
-                     {"session", v.session},
-                     {"address", v.address},
-                     {"created_at_ms", v.created_at_ms},
-                     {"voided", v.voided},
-                     {"void_reason", v.void_reason}});
-    }
-    fmt::print("{}\n", out.dump(2));
+    json list = json::array();
+    for (const auto& v : *votes) list.push_back(arena::vote_json(v));
+    print_json(json{{"votes", std::move(list)}});
     return 0;
   }
-  fmt::print("{:>8} {:<12} {:<14} {:<14} {:<9} {:<20} {:<16} {}\n", "ID", "TRACK", "LEFT", "RIGHT",
-             "CHOICE", "SESSION", "ADDRESS", "VOIDED");
+  fmt::print("{:>8} {:<12} {:<14} {:<14} {:<9} {:<20} {:<16} {}\n", "VOTE_ID", "TRACK", "LEFT",
+             "RIGHT", "CHOICE", "SESSION", "ADDRESS", "VOIDED");
   for (const auto& v : *votes) {
     fmt::print("{:>8} {:<12} {:<14} {:<14} {:<9} {:<20} {:<16} {}\n", v.id, v.track_id,
                v.left_model, v.right_model, store::to_string(v.choice), v.session, v.address,
                v.voided ? "voided: " + v.void_reason : "");
   }
-  fmt::print("{} vote{}\n", votes->size(), votes->size() == 1 ? "" : "s");
+  fmt::print("{} vote{}", votes->size(), votes->size() == 1 ? "" : "s");
+  if (static_cast<int64_t>(votes->size()) == a.limit) {
+    fmt::print(" (the next page: --after {})", votes->back().id);
+  }
+  fmt::print("\n");
   return 0;
 }
 
-int votes_void(const AdminArgs& a) {
-  if (a.session.empty() && a.address.empty()) {
-    throw CLI::ValidationError("votes void", "say whose votes: --session and/or --address");
-  }
-  auto s = open(a);
-  if (!s) return failed(s.error());
-  auto n = (*s)->void_votes(vote_query(a), a.reason);
-  if (!n) return failed(n.error());
+int votes_void(const AdminArgs& a, arena::Administration& admin) {
+  auto n = admin.void_votes(
+      {.session = a.session, .address = a.address, .track = a.track, .reason = a.reason});
+  if (!n) return vote_request_failed(n.error());
   if (a.json) {
-    fmt::print("{}\n", json{{"voided", *n}}.dump());
+    print_json(json{{"voided", *n}});
   } else {
     fmt::print("{} vote{} voided\n", *n, *n == 1 ? "" : "s");
   }
   return 0;
 }
 
-int stats(const AdminArgs& a) {
-  auto s = open(a);
-  if (!s) return failed(s.error());
-  auto c = (*s)->counts();
+int stats(const AdminArgs& a, arena::Administration& admin) {
+  auto c = admin.counts();
   if (!c) return failed(c.error());
-  const std::pair<const char*, int64_t> rows[] = {{"tracks", c->tracks},
-                                                  {"models", c->models},
-                                                  {"prompts", c->prompts},
-                                                  {"clips", c->clips},
-                                                  {"battles", c->battles},
-                                                  {"votes", c->votes},
-                                                  {"voided_votes", c->voided_votes}};
+  const json counts = arena::counts_json(*c);
   if (a.json) {
-    json out = json::object();
-    for (const auto& [k, v] : rows) out[k] = v;
-    fmt::print("{}\n", out.dump(2));
+    print_json(counts);
     return 0;
   }
-  fmt::print("{}\n", (*s)->describe());
-  for (const auto& [k, v] : rows) fmt::print("  {:<13} {}\n", k, v);
+  fmt::print("{}\n", admin.database());
+  for (const auto& [k, v] : counts.items()) fmt::print("  {:<13} {}\n", k, v.dump());
   return 0;
 }
 
@@ -241,10 +190,12 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   admin->add_option("--db", a->db, "database: an SQLite file or a postgresql:// URL")
       ->envname("PADDOCK_DB")
       ->capture_default_str();
-  admin->add_flag("--json", a->json, "print JSON instead of text");
+  admin->add_flag("--json", a->json, "print JSON (the shapes of the HTTP admin API)");
   // Options of `admin` may also come after the sub-subcommand.
-  auto run = [&exit_code, a](int (*f)(const AdminArgs&)) {
-    return [&exit_code, a, f] { exit_code = f(*a); };
+  auto run = [&exit_code, a](int (*f)(const AdminArgs&, arena::Administration&)) {
+    return [&exit_code, a, f] {
+      exit_code = with_administration(*a, [&](arena::Administration& ops) { return f(*a, ops); });
+    };
   };
 
   CLI::App* models = admin->add_subcommand("models", "List, add or change models");
@@ -255,7 +206,7 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   for (bool adding : {true, false}) {
     CLI::App* cmd = models->add_subcommand(
         adding ? "add" : "set",
-        adding ? "Add a model"
+        adding ? "Add a model (public unless --status says otherwise)"
                : "Change a model (reveal: --status public; retire: --status retired)");
     cmd->fallthrough();
     cmd->add_option("id", a->id, "model id")->required();
@@ -265,7 +216,7 @@ void add_admin_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--codename", a->codename, "name shown while anonymous");
     if (adding) {
       cmd->get_option("--name")->required();
-      cmd->callback([&exit_code, a] { exit_code = models_add(*a); });
+      cmd->callback([&exit_code, a] { exit_code = models_write(*a, arena::ModelWrite::Add); });
     } else {
       cmd->callback([&exit_code, a] {
         if (!a->name && !a->organization && !a->status && !a->codename) {
@@ -273,25 +224,28 @@ void add_admin_command(CLI::App& app, int& exit_code) {
                                      "nothing to change: give --name, --organization, --status "
                                      "or --codename");
         }
-        exit_code = models_set(*a);
+        exit_code = models_write(*a, arena::ModelWrite::Change);
       });
     }
   }
 
   CLI::App* votes = admin->add_subcommand("votes", "List or void votes");
   votes->fallthrough()->require_subcommand(1);
-  CLI::App* list = votes->add_subcommand("list", "List votes, newest filters first");
+  CLI::App* list = votes->add_subcommand("list", "List votes by id, voided ones included");
   list->fallthrough();
   list->add_option("--session", a->session, "only this voter session");
   list->add_option("--address", a->address, "only this client address");
   list->add_option("--track", a->track, "only this track");
-  list->add_option("--limit", a->limit, "at most this many (0 = all)")->capture_default_str();
-  list->add_flag("--include-voided", a->include_voided, "list voided votes too");
+  list->add_option("--after", a->after, "only votes with a larger id (the next page)");
+  list->add_option("--limit", a->limit,
+                   fmt::format("at most this many, 1 to {}", arena::kMaxVoteListLimit))
+      ->capture_default_str();
   list->callback(run(votes_list));
   CLI::App* vd = votes->add_subcommand("void", "Void the votes of a session or an address");
   vd->fallthrough();
   vd->add_option("--session", a->session, "the voter session");
   vd->add_option("--address", a->address, "the client address");
+  vd->add_option("--track", a->track, "only within this track");
   vd->add_option("--reason", a->reason, "why (kept with the votes)")->required();
   vd->callback(run(votes_void));
 

@@ -1,8 +1,12 @@
 // /api/admin/...: stats, models (list, add, change, reveal, retire), votes (list, void).
-// The dispatcher has already checked the bearer token; these run on the work queue.
+// The dispatcher has already checked the bearer token; these run on the work queue. Every
+// rule and default is the arena's (arena/administration.hpp), the same as paddock admin's;
+// these only read the request and render the answer (arena/admin_json.hpp).
 
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
+#include "arena/admin_json.hpp"
 #include "arena/catalog_rules.hpp"
 #include "http/endpoints.hpp"
 #include "http/json_body.hpp"
@@ -14,164 +18,116 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDefaultVoteLimit = 100;
-constexpr int64_t kMaxVoteLimit = 10'000;
-
-json model_json(const store::Model& m) {
-  auto name = arena::public_name(m);
-  return {{"id", m.id},
-          {"display_name", m.display_name},
-          {"organization", m.organization},
-          {"status", store::to_string(m.status)},
-          {"codename", m.codename},
-          {"public_name", name ? json(*name) : json(nullptr)}};
+Response json_answer(int status, const json& j) {
+  return json_response(status, j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-Result<int64_t> parse_count(const std::optional<std::string>& text, int64_t fallback, int64_t max,
-                            const char* name) {
-  if (!text) return fallback;
+// The administration's refusals ("invalid") are the request's fault: 400 bad_request.
+Response admin_error(const Error& e) {
+  if (e.code == "invalid") return error_response(400, "bad_request", e.message);
+  return error_for(e);
+}
+
+// A query parameter that must be a whole number, if given.
+Result<std::optional<int64_t>> whole_number(const QueryParams& query, const char* name) {
+  auto text = query.get(name);
+  if (!text) return std::optional<int64_t>();
   char* end = nullptr;
+  errno = 0;
   long long v = std::strtoll(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || v < 0 || v > max) {
-    return fail("bad_request", std::string("\"") + name + "\" must be a whole number from 0 to " +
-                                   std::to_string(max));
+  if (text->empty() || *end != '\0' || errno == ERANGE) {
+    return fail("bad_request", std::string("\"") + name + "\" must be a whole number");
   }
-  return v;
+  return std::optional<int64_t>(v);
 }
 
 }  // namespace
 
 void admin_stats_endpoint(Env& env, Exchange&, const Responder& respond) {
-  auto c = env.arena.store().counts();
-  if (!c) return respond(error_for(c.error()));
-  json j{{"tracks", c->tracks},
-         {"models", c->models},
-         {"prompts", c->prompts},
-         {"clips", c->clips},
-         {"battles", c->battles},
-         {"votes", c->votes},
-         {"voided_votes", c->voided_votes},
-         {"leaderboard_last_vote_id", env.arena.leaderboards().last_vote_id()}};
-  respond(json_response(200, j.dump(-1, ' ', false, json::error_handler_t::replace)));
+  auto c = env.arena.administration().counts();
+  if (!c) return respond(admin_error(c.error()));
+  json j = arena::counts_json(*c);
+  j["leaderboard_last_vote_id"] = env.arena.leaderboards().last_vote_id();
+  respond(json_answer(200, j));
 }
 
 void admin_models_endpoint(Env& env, Exchange&, const Responder& respond) {
-  auto models = env.arena.store().list_models();
-  if (!models) return respond(error_for(models.error()));
+  auto models = env.arena.administration().models();
+  if (!models) return respond(admin_error(models.error()));
   json list = json::array();
-  for (const auto& m : *models) list.push_back(model_json(m));
-  respond(json_response(
-      200, json{{"models", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+  for (const auto& m : *models) list.push_back(arena::model_json(m));
+  respond(json_answer(200, json{{"models", std::move(list)}}));
 }
 
 void admin_model_upsert_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   auto body = parse_json_object(ex.request.body);
   if (!body) return respond(error_for(body.error()));
+  // The fields of a model in an import manifest, and no others (a typo is refused).
+  if (auto known = only_fields(*body, arena::kModelFields); !known) {
+    return respond(error_for(known.error()));
+  }
   auto id = string_field(*body, "id");
   if (!id) return respond(error_for(id.error()));
-  if (!*id || !arena::is_valid_id(**id)) {
-    return respond(error_response(400, "bad_request",
-                                  "\"id\" is required: 1-64 characters of A-Z a-z 0-9 . _ -"));
-  }
-  auto existing = env.arena.store().find_model(**id);
-  if (!existing) return respond(error_for(existing.error()));
+  if (!*id) return respond(error_response(400, "bad_request", "\"id\" is required"));
 
-  store::Model m;
-  if (*existing) {
-    m = **existing;
-  } else {
-    m.id = **id;
-    m.status = store::ModelStatus::Hidden;  // nothing shows until an admin says so
-  }
+  arena::ModelChange change;
   for (auto [field, target] :
-       {std::pair{"display_name", &m.display_name}, std::pair{"organization", &m.organization},
-        std::pair{"codename", &m.codename}}) {
+       {std::pair{"display_name", &change.display_name},
+        std::pair{"organization", &change.organization}, std::pair{"codename", &change.codename}}) {
     auto v = string_field(*body, field);
     if (!v) return respond(error_for(v.error()));
-    if (*v) *target = std::move(**v);
+    *target = std::move(*v);
   }
   auto status = string_field(*body, "status");
   if (!status) return respond(error_for(status.error()));
   if (*status) {
-    auto parsed = store::parse_model_status(**status);
-    if (!parsed) {
-      return respond(error_response(
-          400, "bad_request",
-          "\"status\" must be \"hidden\", \"anonymous\", \"public\" or \"retired\""));
-    }
-    m.status = *parsed;
+    auto parsed = arena::parse_status(**status);
+    if (!parsed) return respond(admin_error(parsed.error()));
+    change.status = *parsed;
   }
-  // The same rules as paddock import and paddock admin.
-  if (auto valid = arena::validate_model(m); !valid) {
-    return respond(error_response(400, "bad_request", valid.error().message));
-  }
-  auto result = env.arena.store().upsert_model(m);
-  if (!result) return respond(error_for(result.error()));
-  if (auto s = env.arena.reload_catalog(); !s) return respond(error_for(s.error()));
-  json j{{"result", store::to_string(*result)}, {"model", model_json(m)}};
-  respond(json_response(*result == store::Upsert::Inserted ? 201 : 200,
-                        j.dump(-1, ' ', false, json::error_handler_t::replace)));
+  auto written =
+      env.arena.administration().write_model(arena::ModelWrite::AddOrChange, **id, change);
+  if (!written) return respond(admin_error(written.error()));
+  respond(json_answer(written->upsert == store::Upsert::Inserted ? 201 : 200,
+                      arena::model_changed_json(*written)));
 }
 
 void admin_votes_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   auto query = QueryParams::parse(ex.request.query);
   if (!query) return respond(error_response(400, "bad_request", "malformed query string"));
-  store::VoteQuery q;
-  q.session = query->get("session").value_or("");
-  q.address = query->get("address").value_or("");
-  q.track_id = query->get("track").value_or("");
-  q.include_voided = true;
-  auto limit = parse_count(query->get("limit"), kDefaultVoteLimit, kMaxVoteLimit, "limit");
+  arena::VoteListing listing;
+  listing.session = query->get("session").value_or("");
+  listing.address = query->get("address").value_or("");
+  listing.track = query->get("track").value_or("");
+  auto limit = whole_number(*query, "limit");
   if (!limit) return respond(error_for(limit.error()));
-  auto after = parse_count(query->get("after"), 0, INT64_MAX, "after");
+  listing.limit = limit->value_or(listing.limit);
+  auto after = whole_number(*query, "after");
   if (!after) return respond(error_for(after.error()));
-  q.limit = *limit;
-  q.after_id = *after;
-  auto votes = env.arena.store().list_votes(q);
-  if (!votes) return respond(error_for(votes.error()));
+  listing.after = after->value_or(listing.after);
+  auto votes = env.arena.administration().votes(listing);
+  if (!votes) return respond(admin_error(votes.error()));
   json list = json::array();
-  for (const auto& v : *votes) {
-    list.push_back({{"vote_id", v.id},
-                    {"battle_id", v.battle_id},
-                    {"track", v.track_id},
-                    {"prompt", v.prompt_id},
-                    {"left_model", v.left_model},
-                    {"right_model", v.right_model},
-                    {"categories", v.categories},
-                    {"choice", store::to_string(v.choice)},
-                    {"left_watch_ms", v.left_watch_ms},
-                    {"right_watch_ms", v.right_watch_ms},
-                    {"decision_ms", v.decision_ms},
-                    {"session", v.session},
-                    {"address", v.address},
-                    {"created_at", v.created_at_ms},
-                    {"voided", v.voided},
-                    {"void_reason", v.void_reason}});
-  }
-  respond(json_response(
-      200, json{{"votes", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+  for (const auto& v : *votes) list.push_back(arena::vote_json(v));
+  respond(json_answer(200, json{{"votes", std::move(list)}}));
 }
 
 void admin_void_endpoint(Env& env, Exchange& ex, const Responder& respond) {
+  constexpr std::string_view kFields[] = {"session", "address", "track", "reason"};
   auto body = parse_json_object(ex.request.body);
   if (!body) return respond(error_for(body.error()));
-  store::VoteQuery q;
-  for (auto [field, target] : {std::pair{"session", &q.session}, std::pair{"address", &q.address},
-                               std::pair{"track", &q.track_id}}) {
+  if (auto known = only_fields(*body, kFields); !known) return respond(error_for(known.error()));
+  arena::VoidRequest request;
+  for (auto [field, target] :
+       {std::pair{"session", &request.session}, std::pair{"address", &request.address},
+        std::pair{"track", &request.track}, std::pair{"reason", &request.reason}}) {
     auto v = string_field(*body, field);
     if (!v) return respond(error_for(v.error()));
     if (*v) *target = std::move(**v);
   }
-  if (q.session.empty() && q.address.empty()) {
-    return respond(error_response(400, "bad_request", "give a \"session\" or an \"address\""));
-  }
-  auto reason = string_field(*body, "reason");
-  if (!reason) return respond(error_for(reason.error()));
-  auto voided = env.arena.store().void_votes(q, reason->value_or("voided by an administrator"));
-  if (!voided) return respond(error_for(voided.error()));
-  if (*voided > 0) env.arena.votes_voided();
-  respond(json_response(
-      200, json{{"voided", *voided}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+  auto voided = env.arena.administration().void_votes(request);
+  if (!voided) return respond(admin_error(voided.error()));
+  respond(json_answer(200, json{{"voided", *voided}}));
 }
 
 }  // namespace paddock::http

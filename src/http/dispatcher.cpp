@@ -32,7 +32,7 @@ struct Route {
 };
 
 void healthz_endpoint(Env& env, Exchange&, const Responder& respond) {
-  if (!env.arena.store().ping()) {
+  if (!env.arena.ping()) {
     return respond(json_response(503, "{\"status\":\"unavailable\",\"db\":\"unreachable\"}"));
   }
   respond(json_response(200, "{\"status\":\"ok\",\"db\":\"ok\"}"));

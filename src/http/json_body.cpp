@@ -41,6 +41,21 @@ Result<nlohmann::json> parse_json_object(std::string_view body) {
   return j;
 }
 
+Status only_fields(const nlohmann::json& object, std::span<const std::string_view> allowed) {
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (std::string_view name : allowed) known = known || name == key;
+    if (known) continue;
+    std::string names;
+    for (std::string_view name : allowed) {
+      names += names.empty() ? "" : ", ";
+      names += name;
+    }
+    return fail("bad_request", "unknown field \"" + key + "\" (this request takes " + names + ")");
+  }
+  return ok();
+}
+
 Result<std::optional<std::string>> string_field(const nlohmann::json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) return std::optional<std::string>();

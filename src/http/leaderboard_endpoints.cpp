@@ -185,7 +185,7 @@ void export_endpoint(Env& env, Exchange& ex, const Responder& respond, bool full
     }
     options.up_to = v;
   }
-  auto exporter = arena::VoteExport::open(env.arena.store(), options);
+  auto exporter = env.arena.open_export(options);
   if (!exporter) return respond(error_for(exporter.error()));
   std::shared_ptr<arena::VoteExport> shared(std::move(*exporter));
 

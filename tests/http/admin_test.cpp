@@ -13,6 +13,9 @@ class Admin : public ::testing::Test {
  protected:
   void SetUp() override { server_ = std::make_unique<PaddockServer>(arena_.server_options()); }
   static Headers auth() { return {{"Authorization", std::string("Bearer ") + kAdminToken}}; }
+  static std::string message(const HttpResponse& r) {
+    return body_json(r).at("error").at("message").get<std::string>();
+  }
 
   TestArena arena_;
   std::unique_ptr<PaddockServer> server_;
@@ -74,6 +77,40 @@ TEST_F(Admin, ListsModelsWithRealNamesAndChangesThem) {
   EXPECT_EQ(c.post_json("/api/admin/models", R"({"id":"nameless"})", auth()).status, 400);
 }
 
+TEST_F(Admin, ModelChangesFollowTheImportRulesAndDefaults) {
+  auto c = server_->client();
+  // A typo is refused, as in an import manifest, and nothing changes.
+  auto typo = c.post_json("/api/admin/models", R"({"id":"zebra-q9","stauts":"retired"})", auth());
+  EXPECT_EQ(typo.status, 400) << typo.body;
+  EXPECT_EQ(body_json(typo).at("error").at("code"), "bad_request");
+  EXPECT_NE(message(typo).find("unknown field \"stauts\""), std::string::npos) << typo.body;
+  for (const auto& m : body_json(c.get("/api/admin/models", auth())).at("models")) {
+    if (m.at("id") == "zebra-q9") {
+      EXPECT_EQ(m.at("status"), "anonymous");
+    }
+  }
+  // A new model is public unless told otherwise, as with paddock import and paddock admin.
+  auto added = c.post_json("/api/admin/models", R"({"id":"veo-3","display_name":"Veo 3"})", auth());
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(body_json(added).at("model").at("status"), "public");
+  // An id that is there but invalid is not reported as missing.
+  auto bad_id = c.post_json("/api/admin/models", R"({"id":"../etc","display_name":"X"})", auth());
+  EXPECT_NE(message(bad_id).find("\"../etc\" is not an id"), std::string::npos) << bad_id.body;
+  auto no_id = c.post_json("/api/admin/models", R"({"display_name":"X"})", auth());
+  EXPECT_EQ(no_id.status, 400);
+  EXPECT_EQ(message(no_id), "\"id\" is required");
+}
+
+TEST_F(Admin, VoteListingsAreLimitedToTenThousandWhateverTheLimitSays) {
+  auto c = server_->client();
+  for (const char* limit : {"0", "10001", "-5", "x"}) {
+    auto r = c.get(std::string("/api/admin/votes?limit=") + limit, auth());
+    EXPECT_EQ(r.status, 400) << limit << ": " << r.body;
+  }
+  EXPECT_EQ(c.get("/api/admin/votes?limit=10000", auth()).status, 200);
+  EXPECT_EQ(c.get("/api/admin/votes?after=-1", auth()).status, 400);
+}
+
 TEST_F(Admin, VoidsASessionsVotesAndTheBoardDropsThem) {
   auto honest = server_->client();
   auto spammer = server_->client();
@@ -116,6 +153,11 @@ TEST_F(Admin, VoidsASessionsVotesAndTheBoardDropsThem) {
     EXPECT_EQ(v.at("void_reason"), "spam");
   }
   EXPECT_EQ(honest.post_json("/api/admin/votes/void", R"({"reason":"all"})", auth()).status, 400);
+  // A reason is required, as in paddock admin: it is kept with the votes.
+  auto no_reason =
+      honest.post_json("/api/admin/votes/void", json{{"session", session}}.dump(), auth());
+  EXPECT_EQ(no_reason.status, 400) << no_reason.body;
+  EXPECT_NE(message(no_reason).find("say why"), std::string::npos) << no_reason.body;
 
   // By address: every vote here came from 127.0.0.1, so the honest ones go too.
   auto of_address = body_json(honest.get("/api/admin/votes?address=127.0.0.1&limit=100", auth()));

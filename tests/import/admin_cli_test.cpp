@@ -105,21 +105,38 @@ TEST_F(Admin, ListsModelsAsTextAndJson) {
   EXPECT_NE(r.out.find("Mystery-A"), std::string::npos) << r.out;
   r = paddock({"admin", "models", "list", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  json models = json::parse(r.out);
+  json models = json::parse(r.out).at("models");  // the shape of GET /api/admin/models
   ASSERT_EQ(models.size(), 3u);
   EXPECT_EQ(models[0]["id"], "ma");
   EXPECT_EQ(models[0]["status"], "anonymous");
   EXPECT_EQ(models[0]["codename"], "Mystery-A");
+  EXPECT_EQ(models[0]["public_name"], "Mystery-A");
   EXPECT_EQ(models[2]["status"], "hidden");
+  EXPECT_TRUE(models[2]["public_name"].is_null());
+}
+
+TEST_F(Admin, AddsAModelAsPublicUnlessToldOtherwiseAsTheHttpApiDoes) {
+  auto r = paddock({"admin", "models", "add", "veo-3", "--name", "Veo 3", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json added = json::parse(r.out);
+  EXPECT_EQ(added["result"], "inserted");
+  EXPECT_EQ(added["model"]["status"], "public");
+  EXPECT_EQ(model("veo-3").status, store::ModelStatus::Public);
+  r = paddock({"admin", "models", "add", "../etc", "--name", "X"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("\"../etc\" is not an id"), std::string::npos) << r.err;
 }
 
 TEST_F(Admin, ListsAndVoidsTheVotesOfASessionOrAnAddress) {
   cast_votes();
   auto r = paddock({"admin", "votes", "list", "--session", "s1", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  json listed = json::parse(r.out);
+  json listed = json::parse(r.out).at("votes");  // the shape of GET /api/admin/votes
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0]["session"], "s1");
+  EXPECT_EQ(listed[0]["vote_id"], 1);
+  EXPECT_EQ(listed[0]["created_at"], 1764213600001);
+  EXPECT_EQ(listed[0]["voided"], false);
 
   r = paddock({"admin", "votes", "void", "--session", "s1", "--reason", "ballot stuffing"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -138,9 +155,11 @@ TEST_F(Admin, ListsAndVoidsTheVotesOfASessionOrAnAddress) {
   EXPECT_FALSE((*all)[2].voided);  // s2 on 10.0.0.2
   EXPECT_EQ((*all)[3].void_reason, "same host");
 
+  // Voided votes stay listed, flagged, as over HTTP.
   r = paddock({"admin", "votes", "list"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("1 vote\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("4 votes\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("voided: ballot stuffing"), std::string::npos) << r.out;
   r = paddock({"admin", "stats", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json stats = json::parse(r.out);
@@ -150,10 +169,44 @@ TEST_F(Admin, ListsAndVoidsTheVotesOfASessionOrAnAddress) {
   EXPECT_EQ(stats["models"], 3);
 }
 
+TEST_F(Admin, ListsVotesInPagesOfAtMostTenThousand) {
+  cast_votes();
+  auto r = paddock({"admin", "votes", "list", "--limit", "3", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json page = json::parse(r.out).at("votes");
+  ASSERT_EQ(page.size(), 3u);
+  r = paddock({"admin", "votes", "list", "--after", std::to_string(page[2]["vote_id"].get<int>()),
+               "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("votes").size(), 1u);
+  r = paddock({"admin", "votes", "list", "--limit", "3"});
+  EXPECT_NE(r.out.find("(the next page: --after 3)"), std::string::npos) << r.out;
+  for (const char* limit : {"0", "10001", "-1"}) {
+    r = paddock({"admin", "votes", "list", "--limit", limit});
+    EXPECT_EQ(r.exit_code, 2) << limit << r.out;
+    EXPECT_NE(r.err.find("from 1 to 10000"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(Admin, VoidsWithinOneTrack) {
+  cast_votes();
+  auto r = paddock({"admin", "votes", "void", "--address", "10.0.0.1", "--track", "i2v", "--reason",
+                    "wrong track"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("0 votes voided"), std::string::npos) << r.out;  // all were on t2v
+  r = paddock(
+      {"admin", "votes", "void", "--address", "10.0.0.1", "--track", "t2v", "--reason", "proxy"});
+  EXPECT_NE(r.out.find("3 votes voided"), std::string::npos) << r.out;
+}
+
 TEST_F(Admin, RefusesToVoidWithoutSayingWhose) {
   cast_votes();
   auto r = paddock({"admin", "votes", "void", "--reason", "everything"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("say whose votes"), std::string::npos) << r.err;
+  r = paddock({"admin", "votes", "void", "--session", "s1", "--reason", ""});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("say why"), std::string::npos) << r.err;
   EXPECT_EQ(paddock({"admin", "votes", "void", "--session", "s1"}).exit_code, 2);  // no reason
   auto db = open_db();
   EXPECT_EQ(db->counts()->voided_votes, 0);
