@@ -220,14 +220,150 @@ void reserve_for(ReadContext& ctx, const Chunk& first, std::size_t total_bytes) 
       static_cast<std::size_t>(static_cast<double>(total_bytes) / per_line * kReserveSlack));
 }
 
+// Parses chunks on this thread, one after another (a small input, or one thread).
+Status read_serially(ChunkReader& reader, Chunk first, Chunk second, ReadContext& ctx) {
+  simdjson::dom::parser parser;
+  int64_t lines_before = 0;
+  Chunk chunk = std::move(first);
+  Chunk spare = std::move(second);
+  while (chunk.size > 0) {
+    ChunkOutcome outcome;
+    parse_chunk(chunk, ctx.options, parser, outcome);
+    if (auto status = merge(ctx, chunk.table, outcome, lines_before); !status) return status;
+    if (spare.size > 0) {
+      std::swap(chunk, spare);
+      spare.size = 0;
+      continue;
+    }
+    auto next = reader.next(std::move(chunk));
+    if (!next) return std::unexpected(next.error());
+    chunk = std::move(*next);
+  }
+  return ok();
+}
+
+// Worker threads that parse the chunks submitted to them; the caller merges the results in
+// the order it submitted the chunks. Destroying it stops the workers; chunks not parsed by
+// then are skipped (the read failed, nobody will merge them).
+class ParallelParser {
+ public:
+  ParallelParser(int workers, const ReadOptions& options) : options_(options) {
+    for (int t = 0; t < workers; ++t) pool_.emplace_back([this] { work(); });
+  }
+
+  ~ParallelParser() {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : pool_) t.join();
+  }
+
+  void submit(Chunk chunk) {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back({submitted_++, std::move(chunk)});
+    }
+    cv_.notify_all();
+  }
+
+  std::size_t in_flight() const { return submitted_ - merged_; }
+
+  // Waits for the oldest chunk not merged yet and appends it to `ctx`; its buffer goes to
+  // `spare` for reuse.
+  Status merge_next(ReadContext& ctx, int64_t& lines_before, std::vector<Chunk>& spare) {
+    Done d;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return done_.count(merged_) > 0; });
+      d = std::move(done_.at(merged_));
+      done_.erase(merged_);
+    }
+    ++merged_;
+    auto status = merge(ctx, d.chunk.table, d.outcome, lines_before);
+    spare.push_back(std::move(d.chunk));
+    return status;
+  }
+
+ private:
+  struct Job {
+    std::size_t seq = 0;
+    Chunk chunk;
+  };
+  struct Done {
+    ChunkOutcome outcome;
+    Chunk chunk;
+  };
+
+  void work() {
+    simdjson::dom::parser parser;
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !jobs_.empty() || closing_; });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+        if (closing_) job.chunk.size = 0;
+      }
+      Done d;
+      parse_chunk(job.chunk, options_, parser, d.outcome);
+      d.chunk = std::move(job.chunk);
+      {
+        std::lock_guard lock(mu_);
+        done_.emplace(job.seq, std::move(d));
+      }
+      cv_.notify_all();
+    }
+  }
+
+  const ReadOptions& options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  std::map<std::size_t, Done> done_;
+  bool closing_ = false;
+  std::size_t submitted_ = 0, merged_ = 0;  // used by the caller's thread only
+  std::vector<std::thread> pool_;
+};
+
+// Reads on while `workers` threads parse, keeping each busy with a couple of chunks.
+Status read_in_parallel(ChunkReader& reader, Chunk first, Chunk second, int workers,
+                        ReadContext& ctx) {
+  ParallelParser parser(workers, ctx.options);
+  int64_t lines_before = 0;
+  std::vector<Chunk> spare;
+  parser.submit(std::move(first));
+  parser.submit(std::move(second));
+  const std::size_t most_in_flight = static_cast<std::size_t>(workers) * kChunksInFlightPerWorker;
+  for (;;) {
+    while (parser.in_flight() >= most_in_flight) {
+      if (auto status = parser.merge_next(ctx, lines_before, spare); !status) return status;
+    }
+    Chunk recycled;
+    if (!spare.empty()) {
+      recycled = std::move(spare.back());
+      spare.pop_back();
+    }
+    auto next = reader.next(std::move(recycled));
+    if (!next) return std::unexpected(next.error());
+    if (next->size == 0) break;
+    parser.submit(std::move(*next));
+  }
+  while (parser.in_flight() > 0) {
+    if (auto status = parser.merge_next(ctx, lines_before, spare); !status) return status;
+  }
+  return ok();
+}
+
 }  // namespace
 
 Status read_json_lines(ByteSource& source, std::string head, ReadContext& ctx) {
   const std::size_t chunk_bytes =
       ctx.options.chunk_bytes > 0 ? ctx.options.chunk_bytes : kDefaultChunkBytes;
   ChunkReader reader(source, std::move(head), chunk_bytes);
-  int64_t lines_before = 0;
-
   auto first = reader.next(Chunk{});
   if (!first) return std::unexpected(first.error());
   reserve_for(ctx, *first, source.size_hint());
@@ -238,121 +374,9 @@ Status read_json_lines(ByteSource& source, std::string head, ReadContext& ctx) {
                           ? ctx.options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (second->size == 0 || workers == 1) {
-    // Small input (or one thread): parse here, chunk by chunk.
-    simdjson::dom::parser parser;
-    Chunk chunk = std::move(*first);
-    Chunk spare = std::move(*second);
-    while (chunk.size > 0) {
-      ChunkOutcome outcome;
-      parse_chunk(chunk, ctx.options, parser, outcome);
-      if (auto status = merge(ctx, chunk.table, outcome, lines_before); !status) return status;
-      if (spare.size > 0) {
-        std::swap(chunk, spare);
-        spare.size = 0;
-        continue;
-      }
-      auto next = reader.next(std::move(chunk));
-      if (!next) return std::unexpected(next.error());
-      chunk = std::move(*next);
-    }
-    return ok();
+    return read_serially(reader, std::move(*first), std::move(*second), ctx);
   }
-
-  struct Job {
-    std::size_t seq;
-    Chunk chunk;
-  };
-  struct Done {
-    ChunkOutcome outcome;
-    Chunk chunk;
-  };
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Job> jobs;
-  std::map<std::size_t, Done> done;
-  bool closing = false;
-  bool cancelled = false;
-
-  auto work = [&]() {
-    simdjson::dom::parser parser;
-    for (;;) {
-      Job job;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return !jobs.empty() || closing; });
-        if (jobs.empty()) return;
-        job = std::move(jobs.front());
-        jobs.pop_front();
-        if (cancelled) job.chunk.size = 0;
-      }
-      Done d;
-      parse_chunk(job.chunk, ctx.options, parser, d.outcome);
-      d.chunk = std::move(job.chunk);
-      {
-        std::lock_guard lock(mu);
-        done.emplace(job.seq, std::move(d));
-      }
-      cv.notify_all();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < workers; ++t) pool.emplace_back(work);
-
-  std::size_t submitted = 0, merged = 0;
-  std::vector<Chunk> spare_buffers;
-  auto submit = [&](Chunk c) {
-    {
-      std::lock_guard lock(mu);
-      jobs.push_back({submitted++, std::move(c)});
-    }
-    cv.notify_all();
-  };
-  auto merge_next = [&]() -> Status {
-    Done d;
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return done.count(merged) > 0; });
-      d = std::move(done.at(merged));
-      done.erase(merged);
-    }
-    ++merged;
-    auto status = merge(ctx, d.chunk.table, d.outcome, lines_before);
-    spare_buffers.push_back(std::move(d.chunk));
-    return status;
-  };
-
-  Status status = ok();
-  submit(std::move(*first));
-  submit(std::move(*second));
-  const std::size_t in_flight = static_cast<std::size_t>(workers) * kChunksInFlightPerWorker;
-  for (bool more = true; more && status;) {
-    while (status && submitted - merged >= in_flight) status = merge_next();
-    if (!status) break;
-    Chunk recycled;
-    if (!spare_buffers.empty()) {
-      recycled = std::move(spare_buffers.back());
-      spare_buffers.pop_back();
-    }
-    auto next = reader.next(std::move(recycled));
-    if (!next) {
-      status = std::unexpected(next.error());
-      break;
-    }
-    if (next->size == 0) {
-      more = false;
-    } else {
-      submit(std::move(*next));
-    }
-  }
-  while (status && merged < submitted) status = merge_next();
-  {
-    std::lock_guard lock(mu);
-    closing = true;
-    cancelled = !status.has_value();
-  }
-  cv.notify_all();
-  for (auto& t : pool) t.join();
-  return status;
+  return read_in_parallel(reader, std::move(*first), std::move(*second), workers, ctx);
 }
 
 }  // namespace paddock::votelog
