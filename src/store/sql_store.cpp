@@ -696,9 +696,7 @@ Result<std::vector<VoteInsertResult>> SqlStore::import_votes(std::span<const Vot
   return store_votes(votes, true);
 }
 
-Result<std::vector<VoteInsertResult>> SqlStore::store_votes(std::span<const Vote> votes,
-                                                            bool keep_ids) {
-  if (votes.empty()) return std::vector<VoteInsertResult>{};
+Result<std::vector<std::string>> SqlStore::checked_categories(std::span<const Vote> votes) const {
   std::vector<std::string> categories;
   categories.reserve(votes.size());
   for (const Vote& v : votes) {
@@ -718,85 +716,106 @@ Result<std::vector<VoteInsertResult>> SqlStore::store_votes(std::span<const Vote
     if (auto s = check.result(); !s) return std::unexpected(s.error());
     categories.push_back(encode_text_list(v.categories));
   }
+  return categories;
+}
+
+Result<size_t> SqlStore::insert_vote_rows(SqlConnection& c, std::span<const Vote> votes,
+                                          std::span<const std::string> categories, size_t at,
+                                          bool keep_ids,
+                                          std::vector<std::optional<VoteInsertResult>>& results) {
+  // Votes with and without an explicit id go in separate statements; each statement inserts
+  // one of a few fixed numbers of rows, so only a few statements get prepared.
+  const bool with_id = keep_ids && votes[at].id > 0;
+  size_t run = 1;
+  while (at + run < votes.size() && (keep_ids && votes[at + run].id > 0) == with_id) ++run;
+  size_t rows = 1;
+  for (size_t size : kVoteRowsPerInsert) {
+    if (size <= run) {
+      rows = size;
+      break;
+    }
+  }
+  std::vector<SqlParam> params;
+  for (size_t n = at; n < at + rows; ++n) {
+    const Vote& v = votes[n];
+    if (with_id) params.emplace_back(v.id);
+    for (const SqlParam& p :
+         {SqlParam{std::string_view(v.battle_id)}, SqlParam{std::string_view(v.track_id)},
+          SqlParam{std::string_view(v.prompt_id)}, SqlParam{std::string_view(v.left_model)},
+          SqlParam{std::string_view(v.right_model)}, SqlParam{std::string_view(categories[n])},
+          SqlParam{to_string(v.choice)}, SqlParam{v.left_watch_ms}, SqlParam{v.right_watch_ms},
+          SqlParam{v.decision_ms}, SqlParam{std::string_view(v.session)},
+          SqlParam{std::string_view(v.address)}, SqlParam{v.created_at_ms},
+          SqlParam{flag(v.voided)}, SqlParam{std::string_view(v.void_reason)}}) {
+      params.push_back(p);
+    }
+  }
+  auto stored = c.query(insert_votes_sql(rows, with_id), params);
+  if (!stored) {
+    if (with_id && stored.error().code == "conflict") {
+      return fail("conflict",
+                  fmt::format("{}: a vote id among {}..{} is already used by another vote",
+                              description_, votes[at].id, votes[at + rows - 1].id));
+    }
+    return std::unexpected(stored.error());
+  }
+  // RETURNING names the battles that got a new vote; the first input for each is it.
+  std::unordered_map<std::string_view, int64_t> new_ids;
+  for (const SqlRow& r : *stored) new_ids.emplace(std::get<std::string>(r.at(0)), as_int(r.at(1)));
+  for (size_t n = at; n < at + rows; ++n) {
+    auto found = new_ids.find(votes[n].battle_id);
+    if (found == new_ids.end()) continue;
+    results[n] = VoteInsertResult{VoteInsert::Stored, found->second};
+    new_ids.erase(found);
+  }
+  return rows;
+}
+
+Status SqlStore::find_kept_votes(SqlConnection& c, std::span<const Vote> votes,
+                                 std::vector<std::optional<VoteInsertResult>>& results) {
+  for (size_t n = 0; n < votes.size(); ++n) {
+    if (results[n]) continue;
+    const std::array<SqlParam, 1> battle = {std::string_view(votes[n].battle_id)};
+    auto kept = c.query("SELECT id FROM votes WHERE battle_id = $1", battle);
+    if (!kept) return std::unexpected(kept.error());
+    if (kept->empty()) {
+      return fail("db_error", fmt::format("{}: vote on battle {} was neither stored nor found",
+                                          description_, votes[n].battle_id));
+    }
+    results[n] = VoteInsertResult{VoteInsert::Duplicate, as_int(kept->front().at(0))};
+  }
+  return ok();
+}
+
+Result<std::vector<VoteInsertResult>> SqlStore::store_votes(std::span<const Vote> votes,
+                                                            bool keep_ids) {
+  if (votes.empty()) return std::vector<VoteInsertResult>{};
+  auto categories = checked_categories(votes);
+  if (!categories) return std::unexpected(categories.error());
 
   return transact(Access::Write, [&](SqlConnection& c) -> Result<std::vector<VoteInsertResult>> {
     if (!dialect_.vote_order_lock.empty()) {
       if (auto r = c.query(dialect_.vote_order_lock, {}); !r) return std::unexpected(r.error());
     }
-    std::vector<VoteInsertResult> results(votes.size());
-    std::vector<bool> decided(votes.size(), false);
-    std::vector<SqlParam> params;
+    std::vector<std::optional<VoteInsertResult>> results(votes.size());
     bool explicit_ids = false;
-    size_t at = 0;
-    while (at < votes.size()) {
-      // Votes with and without an explicit id go in separate statements; each statement
-      // inserts one of a few fixed numbers of rows, so only a few statements get prepared.
-      const bool with_id = keep_ids && votes[at].id > 0;
-      size_t run = 1;
-      while (at + run < votes.size() && (keep_ids && votes[at + run].id > 0) == with_id) ++run;
-      size_t rows = 1;
-      for (size_t size : kVoteRowsPerInsert) {
-        if (size <= run) {
-          rows = size;
-          break;
-        }
-      }
-      params.clear();
-      for (size_t n = at; n < at + rows; ++n) {
-        const Vote& v = votes[n];
-        if (with_id) params.emplace_back(v.id);
-        for (const SqlParam& p :
-             {SqlParam{std::string_view(v.battle_id)}, SqlParam{std::string_view(v.track_id)},
-              SqlParam{std::string_view(v.prompt_id)}, SqlParam{std::string_view(v.left_model)},
-              SqlParam{std::string_view(v.right_model)}, SqlParam{std::string_view(categories[n])},
-              SqlParam{to_string(v.choice)}, SqlParam{v.left_watch_ms}, SqlParam{v.right_watch_ms},
-              SqlParam{v.decision_ms}, SqlParam{std::string_view(v.session)},
-              SqlParam{std::string_view(v.address)}, SqlParam{v.created_at_ms},
-              SqlParam{flag(v.voided)}, SqlParam{std::string_view(v.void_reason)}}) {
-          params.push_back(p);
-        }
-      }
-      auto stored = c.query(insert_votes_sql(rows, with_id), params);
-      if (!stored) {
-        if (with_id && stored.error().code == "conflict") {
-          return fail("conflict",
-                      fmt::format("{}: a vote id among {}..{} is already used by another vote",
-                                  description_, votes[at].id, votes[at + rows - 1].id));
-        }
-        return std::unexpected(stored.error());
-      }
-      // RETURNING names the battles that got a new vote; the first input for each is it.
-      std::unordered_map<std::string_view, int64_t> new_ids;
-      for (const SqlRow& r : *stored)
-        new_ids.emplace(std::get<std::string>(r.at(0)), as_int(r.at(1)));
-      for (size_t n = at; n < at + rows; ++n) {
-        auto found = new_ids.find(votes[n].battle_id);
-        if (found == new_ids.end()) continue;
-        results[n] = {VoteInsert::Stored, found->second};
-        decided[n] = true;
-        new_ids.erase(found);
-      }
-      explicit_ids = explicit_ids || with_id;
-      at += rows;
+    for (size_t at = 0; at < votes.size();) {
+      explicit_ids = explicit_ids || (keep_ids && votes[at].id > 0);
+      auto rows = insert_vote_rows(c, votes, *categories, at, keep_ids, results);
+      if (!rows) return std::unexpected(rows.error());
+      at += *rows;
     }
     // The rest are duplicates: of a vote stored earlier, or earlier in this batch.
-    for (size_t n = 0; n < votes.size(); ++n) {
-      if (decided[n]) continue;
-      const std::array<SqlParam, 1> battle = {std::string_view(votes[n].battle_id)};
-      auto kept = c.query("SELECT id FROM votes WHERE battle_id = $1", battle);
-      if (!kept) return std::unexpected(kept.error());
-      if (kept->empty()) {
-        return fail("db_error", fmt::format("{}: vote on battle {} was neither stored nor found",
-                                            description_, votes[n].battle_id));
-      }
-      results[n] = {VoteInsert::Duplicate, as_int(kept->front().at(0))};
-    }
+    if (auto s = find_kept_votes(c, votes, results); !s) return std::unexpected(s.error());
     if (explicit_ids && !dialect_.after_explicit_vote_ids.empty()) {
       if (auto r = c.query(dialect_.after_explicit_vote_ids, {}); !r) {
         return std::unexpected(r.error());
       }
     }
-    return results;
+    std::vector<VoteInsertResult> out;
+    out.reserve(votes.size());
+    for (const auto& r : results) out.push_back(*r);
+    return out;
   });
 }
 

@@ -56,7 +56,19 @@ class SqlStore final : public Store {
   template <typename Body>
   auto transact(Access access, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
 
+  // insert_votes and import_votes (keep_ids): checks the votes, then in one transaction
+  // inserts them a statement at a time and looks up the duplicates' kept votes.
   Result<std::vector<VoteInsertResult>> store_votes(std::span<const Vote>, bool keep_ids);
+  // Each vote's categories as stored, or the first vote that cannot be stored.
+  Result<std::vector<std::string>> checked_categories(std::span<const Vote>) const;
+  // One INSERT of the votes from `at` on (as many as one prepared statement takes) with
+  // RETURNING; marks the votes it stored in `results`. Returns how many it consumed.
+  Result<size_t> insert_vote_rows(SqlConnection&, std::span<const Vote>,
+                                  std::span<const std::string> categories, size_t at, bool keep_ids,
+                                  std::vector<std::optional<VoteInsertResult>>&);
+  // The votes `results` has no answer for are duplicates: finds the vote kept for each.
+  Status find_kept_votes(SqlConnection&, std::span<const Vote>,
+                         std::vector<std::optional<VoteInsertResult>>&);
   Result<std::vector<Battle>> select_battles(const std::string& sql,
                                              std::span<const SqlParam> params);
 
