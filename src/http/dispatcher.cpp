@@ -20,15 +20,20 @@ using Clock = std::chrono::steady_clock;
 
 enum MethodBits : unsigned { kGet = 1, kHead = 2, kPost = 4 };
 
+// Who a route is for: anyone; voters, whose requests carry (and may get) the session
+// cookie; or administrators, who present the admin token.
+enum class Caller { Anyone, Voter, Admin };
+// Where an endpoint runs: on the io thread, or on the work queue (it reads the database).
+enum class RunsOn { IoThread, WorkQueue };
+
 struct Route {
   std::string_view path;
-  bool prefix;  // path is a prefix ("/media/c/"), else exact
-  unsigned methods;
+  bool prefix = false;  // path is a prefix ("/media/c/"), else exact
+  unsigned methods = kGet | kHead;
   std::string_view label;  // metrics label
-  Endpoint endpoint;
-  bool blocking;  // runs on the work queue (database reads)
-  bool session;   // gets (and may set) the session cookie
-  bool admin;     // needs the admin token
+  Endpoint endpoint = nullptr;
+  Caller caller = Caller::Anyone;
+  RunsOn runs_on = RunsOn::IoThread;
 };
 
 void healthz_endpoint(Env& env, Exchange&, const Responder& respond) {
@@ -79,32 +84,80 @@ void metrics_endpoint(Env& env, Exchange&, const Responder& respond) {
 
 // Routes in match order. Labels double as the metrics' route names.
 constexpr std::array kRoutes{
-    Route{"/api/config", false, kGet | kHead, "/api/config", config_endpoint, false, true, false},
-    Route{"/api/tracks", false, kGet | kHead, "/api/tracks", tracks_endpoint, false, true, false},
-    Route{"/api/battles", false, kPost, "/api/battles", battles_endpoint, false, true, false},
-    Route{"/api/votes", false, kPost, "/api/votes", votes_endpoint, false, true, false},
-    Route{"/api/leaderboard", false, kGet | kHead, "/api/leaderboard", leaderboard_endpoint, false,
-          true, false},
-    Route{"/api/leaderboard/history", false, kGet | kHead, "/api/leaderboard/history",
-          history_endpoint, false, true, false},
-    Route{"/api/votes/export", false, kGet | kHead, "/api/votes/export", public_export_endpoint,
-          true, true, false},
-    Route{"/api/admin/stats", false, kGet | kHead, "/api/admin/stats", admin_stats_endpoint, true,
-          false, true},
-    Route{"/api/admin/models", false, kGet | kHead, "/api/admin/models", admin_models_endpoint,
-          true, false, true},
-    Route{"/api/admin/models", false, kPost, "/api/admin/models", admin_model_upsert_endpoint, true,
-          false, true},
-    Route{"/api/admin/votes", false, kGet | kHead, "/api/admin/votes", admin_votes_endpoint, true,
-          false, true},
-    Route{"/api/admin/votes/void", false, kPost, "/api/admin/votes/void", admin_void_endpoint, true,
-          false, true},
-    Route{"/api/admin/export", false, kGet | kHead, "/api/admin/export", admin_export_endpoint,
-          true, false, true},
-    Route{"/media/c/", true, kGet | kHead, "/media/c", clip_media_endpoint, false, false, false},
-    Route{"/media/s/", true, kGet | kHead, "/media/s", source_media_endpoint, false, false, false},
-    Route{"/healthz", false, kGet | kHead, "/healthz", healthz_endpoint, true, false, false},
-    Route{"/metrics", false, kGet | kHead, "/metrics", metrics_endpoint, false, false, false},
+    Route{.path = "/api/config",
+          .label = "/api/config",
+          .endpoint = config_endpoint,
+          .caller = Caller::Voter},
+    Route{.path = "/api/tracks",
+          .label = "/api/tracks",
+          .endpoint = tracks_endpoint,
+          .caller = Caller::Voter},
+    Route{.path = "/api/battles",
+          .methods = kPost,
+          .label = "/api/battles",
+          .endpoint = battles_endpoint,
+          .caller = Caller::Voter},
+    Route{.path = "/api/votes",
+          .methods = kPost,
+          .label = "/api/votes",
+          .endpoint = votes_endpoint,
+          .caller = Caller::Voter},
+    Route{.path = "/api/leaderboard",
+          .label = "/api/leaderboard",
+          .endpoint = leaderboard_endpoint,
+          .caller = Caller::Voter},
+    Route{.path = "/api/leaderboard/history",
+          .label = "/api/leaderboard/history",
+          .endpoint = history_endpoint,
+          .caller = Caller::Voter},
+    Route{.path = "/api/votes/export",
+          .label = "/api/votes/export",
+          .endpoint = public_export_endpoint,
+          .caller = Caller::Voter,
+          .runs_on = RunsOn::WorkQueue},
+    Route{.path = "/api/admin/stats",
+          .label = "/api/admin/stats",
+          .endpoint = admin_stats_endpoint,
+          .caller = Caller::Admin,
+          .runs_on = RunsOn::WorkQueue},
+    Route{.path = "/api/admin/models",
+          .label = "/api/admin/models",
+          .endpoint = admin_models_endpoint,
+          .caller = Caller::Admin,
+          .runs_on = RunsOn::WorkQueue},
+    Route{.path = "/api/admin/models",
+          .methods = kPost,
+          .label = "/api/admin/models",
+          .endpoint = admin_model_upsert_endpoint,
+          .caller = Caller::Admin,
+          .runs_on = RunsOn::WorkQueue},
+    Route{.path = "/api/admin/votes",
+          .label = "/api/admin/votes",
+          .endpoint = admin_votes_endpoint,
+          .caller = Caller::Admin,
+          .runs_on = RunsOn::WorkQueue},
+    Route{.path = "/api/admin/votes/void",
+          .methods = kPost,
+          .label = "/api/admin/votes/void",
+          .endpoint = admin_void_endpoint,
+          .caller = Caller::Admin,
+          .runs_on = RunsOn::WorkQueue},
+    Route{.path = "/api/admin/export",
+          .label = "/api/admin/export",
+          .endpoint = admin_export_endpoint,
+          .caller = Caller::Admin,
+          .runs_on = RunsOn::WorkQueue},
+    Route{
+        .path = "/media/c/", .prefix = true, .label = "/media/c", .endpoint = clip_media_endpoint},
+    Route{.path = "/media/s/",
+          .prefix = true,
+          .label = "/media/s",
+          .endpoint = source_media_endpoint},
+    Route{.path = "/healthz",
+          .label = "/healthz",
+          .endpoint = healthz_endpoint,
+          .runs_on = RunsOn::WorkQueue},
+    Route{.path = "/metrics", .label = "/metrics", .endpoint = metrics_endpoint},
 };
 constexpr std::size_t kStaticRoute = kRoutes.size();
 constexpr std::size_t kUnknownApiRoute = kRoutes.size() + 1;
@@ -268,98 +321,131 @@ int take_tokens(RateLimiter& per_session, RateLimiter& per_address, const Exchan
   return per_session.take(ex.session, now);
 }
 
-void Dispatcher::handle(Request&& request, Responder respond) {
-  auto started = Clock::now();
-  Env& env = state_->env;
+namespace {
 
-  std::size_t route_index = kStaticRoute;
+// The route a request asked for, if any; `path_known` when its path exists with other
+// methods.
+struct RouteMatch {
   const Route* route = nullptr;
+  std::size_t index = kStaticRoute;  // for metrics
   bool path_known = false;
+  bool api = false;  // under /api/ or /media/: never a page
+};
+
+RouteMatch match_route(const Request& request) {
+  RouteMatch m;
   for (std::size_t i = 0; i < kRoutes.size(); ++i) {
     const auto& r = kRoutes[i];
     bool match = r.prefix ? request.path.starts_with(r.path) : request.path == r.path;
     if (!match) continue;
-    path_known = true;
+    m.path_known = true;
     if (r.methods & method_bit(request.method)) {
-      route = &r;
-      route_index = i;
-      break;
+      m.route = &r;
+      m.index = i;
+      return m;
     }
   }
-  bool api = request.path.starts_with("/api/") || request.path == "/api";
-  bool media = request.path.starts_with("/media/") || request.path == "/media";
-  if (!route && !path_known && (api || media)) route_index = kUnknownApiRoute;
+  m.api = request.path.starts_with("/api/") || request.path == "/api" ||
+          request.path.starts_with("/media/") || request.path == "/media";
+  if (!m.path_known && m.api) m.index = kUnknownApiRoute;
+  return m;
+}
 
-  bool wants_session = route ? route->session : !api && !media;
+// The answer to a request no route takes: 405 for a known path, 404 under /api/ and
+// /media/, else a page (static files, GET and HEAD only).
+Response answer_unrouted(Env& env, const Request& request, const RouteMatch& m) {
+  if (m.path_known) {
+    Response r = error_response(405, "method_not_allowed", "this path does not take that method");
+    r.header("Allow", allow_header(request.path));
+    return r;
+  }
+  if (m.api) return error_response(404, "not_found", "no such endpoint");
+  if (request.method != Method::Get && request.method != Method::Head) {
+    Response r = error_response(405, "method_not_allowed", "pages are read with GET");
+    r.header("Allow", "GET, HEAD");
+    return r;
+  }
+  return env.static_files.serve(request);
+}
+
+// The refusal of an admin request without the configured token, if it is one.
+std::optional<Response> refuse_unauthorized(const Env& env, const Request& request) {
+  if (env.options.admin_token.empty()) {
+    return error_response(404, "admin_disabled",
+                          "administration is off: no admin token is configured");
+  }
+  std::string_view auth(request.authorization);
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!auth.starts_with(kBearer) ||
+      !token_matches(auth.substr(kBearer.size()), env.options.admin_token)) {
+    Response r = error_response(401, "unauthorized", "a valid admin bearer token is required");
+    r.header("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  return std::nullopt;
+}
+
+// The refusal of a state-changing request from another site or without a JSON body, if it
+// is one.
+std::optional<Response> refuse_cross_site_or_not_json(const Request& request) {
+  if (!changes_state(request.method)) return std::nullopt;
+  if (request.sec_fetch_site == "cross-site" ||
+      (!request.origin.empty() && !same_origin(request.origin, request.host))) {
+    return error_response(403, "cross_site", "cross-site requests are refused");
+  }
+  if (!json_content_type(request.content_type)) {
+    return error_response(415, "unsupported_media_type",
+                          "the body must be JSON (Content-Type: application/json)");
+  }
+  return std::nullopt;
+}
+
+// The request's session: its cookie's if valid, else a new one, returned so the answer
+// sets it. `id` gets the session id either way.
+std::optional<Session> session_of(const SessionCodec& sessions, const Request& request,
+                                  std::string& id) {
+  std::optional<Session> known;
+  if (auto value = find_cookie(request.cookie, kSessionCookie)) known = sessions.verify(*value);
   std::optional<Session> fresh;
+  if (!known) known = fresh = sessions.mint();
+  id = known->id;
+  return fresh;
+}
+
+}  // namespace
+
+void Dispatcher::handle(Request&& request, Responder respond) {
+  auto started = Clock::now();
+  Env& env = state_->env;
+  const RouteMatch m = match_route(request);
+
+  // Voters' routes and pages carry the session cookie; a visitor without one gets one.
   Exchange ex;
   ex.address = client_address(request, env.options.trust_forwarded_for);
-  if (wants_session) {
-    std::optional<Session> known;
-    if (auto value = find_cookie(request.cookie, kSessionCookie)) {
-      known = state_->sessions.verify(*value);
-    }
-    if (!known) {
-      fresh = state_->sessions.mint();
-      known = fresh;
-    }
-    ex.session = known->id;
+  std::optional<Session> fresh;
+  if (m.route ? m.route->caller == Caller::Voter : !m.api) {
+    fresh = session_of(state_->sessions, request, ex.session);
   }
 
   // Everything answered from here on goes through `finish`: headers, cookie, metrics.
-  auto finish = [&env, route_index, started, fresh, secure = env.options.secure_cookies,
+  auto finish = [&env, index = m.index, started, fresh, secure = env.options.secure_cookies,
                  respond = std::move(respond)](Response&& r) {
     if (fresh) r.header("Set-Cookie", session_set_cookie(*fresh, secure));
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    env.metrics.observe(route_index, r.status, seconds);
+    env.metrics.observe(index, r.status, seconds);
     respond(std::move(r));
   };
 
-  if (!route) {
-    if (path_known) {
-      Response r = error_response(405, "method_not_allowed", "this path does not take that method");
-      r.header("Allow", allow_header(request.path));
-      return finish(std::move(r));
-    }
-    if (api || media) return finish(error_response(404, "not_found", "no such endpoint"));
-    if (request.method != Method::Get && request.method != Method::Head) {
-      Response r = error_response(405, "method_not_allowed", "pages are read with GET");
-      r.header("Allow", "GET, HEAD");
-      return finish(std::move(r));
-    }
-    return finish(env.static_files.serve(request));
+  if (!m.route) return finish(answer_unrouted(env, request, m));
+  if (m.route->caller == Caller::Admin) {
+    if (auto refused = refuse_unauthorized(env, request)) return finish(std::move(*refused));
   }
-
-  if (route->admin) {
-    if (env.options.admin_token.empty()) {
-      return finish(error_response(404, "admin_disabled",
-                                   "administration is off: no admin token is configured"));
-    }
-    std::string_view auth(request.authorization);
-    constexpr std::string_view kBearer = "Bearer ";
-    if (!auth.starts_with(kBearer) ||
-        !token_matches(auth.substr(kBearer.size()), env.options.admin_token)) {
-      Response r = error_response(401, "unauthorized", "a valid admin bearer token is required");
-      r.header("WWW-Authenticate", "Bearer");
-      return finish(std::move(r));
-    }
-  }
-
-  if (changes_state(request.method)) {
-    if (request.sec_fetch_site == "cross-site" ||
-        (!request.origin.empty() && !same_origin(request.origin, request.host))) {
-      return finish(error_response(403, "cross_site", "cross-site requests are refused"));
-    }
-    if (!json_content_type(request.content_type)) {
-      return finish(error_response(415, "unsupported_media_type",
-                                   "the body must be JSON (Content-Type: application/json)"));
-    }
-  }
+  if (auto refused = refuse_cross_site_or_not_json(request)) return finish(std::move(*refused));
 
   ex.request = std::move(request);
-  Endpoint endpoint = route->endpoint;
+  Endpoint endpoint = m.route->endpoint;
   Responder done = std::move(finish);
-  if (!route->blocking) return run_endpoint(endpoint, env, ex, done);
+  if (m.route->runs_on == RunsOn::IoThread) return run_endpoint(endpoint, env, ex, done);
   env.blocking.post([&env, endpoint, ex = std::move(ex), done = std::move(done)]() mutable {
     run_endpoint(endpoint, env, ex, done);
   });
