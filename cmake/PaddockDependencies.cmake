@@ -13,7 +13,6 @@ find_package(tomlplusplus REQUIRED)
 find_package(spdlog REQUIRED)
 
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
-pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale libswresample libavfilter)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 

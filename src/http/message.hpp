@@ -78,8 +78,6 @@ struct Response {
     headers.emplace_back(std::move(name), std::move(value));
     return *this;
   }
-  // The value of a header set on this response, or nullptr.
-  const std::string* find_header(std::string_view name) const;
 };
 
 // Delivers a response; may be called from any thread, exactly once.

@@ -84,7 +84,6 @@ class VoteTable {
 
   std::size_t model_count() const { return models_.size(); }
   const std::string& model_name(uint32_t model) const { return models_[model]; }
-  std::span<const std::string> model_names() const { return models_; }
   std::optional<uint32_t> find_model(std::string_view name) const;
 
   std::span<const std::string> category_names() const { return categories_; }

@@ -21,7 +21,6 @@ class VoteSelection {
   }
   // Leaves out every vote of a category set (used for sets whose weight is 0).
   void exclude_set(uint32_t set) { set_ok_[set] = 0; }
-  bool set_included(uint32_t set) const { return set_ok_[set] != 0; }
 
  private:
   std::vector<char> set_ok_;  // per category set of the table
