@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/records.hpp"
+#include "sys/random_bytes.hpp"
 
 namespace paddock::arena {
 
@@ -64,6 +65,9 @@ class Catalog {
 
   // Public name of every non-hidden model by id: what boards and exports show.
   std::unordered_map<std::string, std::string> public_names() const;
+  // What build() left out of battles because the store held it malformed (a clip or prompt
+  // source whose content hash is not 64 lowercase hex digits), one line each, for the log.
+  const std::vector<std::string>& set_aside() const { return set_aside_; }
 
  private:
   std::vector<CatalogTrack> tracks_;
@@ -72,6 +76,7 @@ class Catalog {
   std::unordered_map<std::string, std::size_t> model_index_;
   std::unordered_map<std::string, std::string> clip_mime_;
   std::unordered_map<std::string, std::string> source_mime_;
+  std::vector<std::string> set_aside_;
   std::string version_;
 };
 
@@ -85,6 +90,9 @@ struct Pairing {
 // A uniformly random prompt among those with clips of at least two matchable models, then
 // two distinct such models uniformly at random, in random order. nullopt if the track has
 // no such prompt.
+// The server draws from the CSPRNG (a voter who saw some battles must not predict the next
+// ones); tests and simulations from a seeded generator.
+std::optional<Pairing> pick_pairing(const CatalogTrack& track, sys::SecureRandom& rng);
 std::optional<Pairing> pick_pairing(const CatalogTrack& track, std::mt19937_64& rng);
 
 }  // namespace paddock::arena
