@@ -1,7 +1,10 @@
 // import_catalog(): checks a parsed manifest against itself and the store, then writes it.
 #include "arena/catalog_import.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -32,10 +35,18 @@ std::unexpected<Error> store_failure(const Error& e, const std::string& doing) {
 // What the import may refer to: the manifest's entries plus those already in the store.
 class KnownCatalog {
  public:
-  KnownCatalog(const Manifest& m, store::Store* store) : store_(store) {
+  KnownCatalog(const Manifest& m, store::Store* store, const DeclaredIds* broken = nullptr)
+      : store_(store), broken_(broken) {
     for (const auto& t : m.tracks) tracks_[t.track.id] = t.track;
     for (const auto& mo : m.models) models_.insert(mo.model.id);
     for (const auto& p : m.prompts) prompts_.insert({p.prompt.track_id, p.prompt.id});
+  }
+
+  // Declared in the catalog but left out for a problem of its own.
+  bool broken_track(const std::string& id) const { return broken_ && broken_->tracks.contains(id); }
+  bool broken_model(const std::string& id) const { return broken_ && broken_->models.contains(id); }
+  bool broken_prompt(const std::string& track, const std::string& id) const {
+    return broken_ && (broken_->prompts.contains({track, id}) || broken_->tracks.contains(track));
   }
 
   Result<const store::Track*> track(const std::string& id) {
@@ -68,6 +79,7 @@ class KnownCatalog {
 
  private:
   store::Store* store_;
+  const DeclaredIds* broken_;
   std::map<std::string, store::Track> tracks_;
   std::set<std::string> models_;
   std::set<std::pair<std::string, std::string>> prompts_;
@@ -82,7 +94,9 @@ Result<std::vector<std::string>> check_references(const Manifest& m, KnownCatalo
     auto track = known.track(p.prompt.track_id);
     if (!track) return std::unexpected(track.error());
     if (!*track) {
-      problems.push_back(at + "prompt refers to unknown track \"" + p.prompt.track_id + "\"");
+      if (!known.broken_track(p.prompt.track_id)) {
+        problems.push_back(at + "prompt refers to unknown track \"" + p.prompt.track_id + "\"");
+      }
       continue;
     }
     const store::Task task = (*track)->task;
@@ -102,18 +116,22 @@ Result<std::vector<std::string>> check_references(const Manifest& m, KnownCatalo
     auto track = known.track(c.track_id);
     if (!track) return std::unexpected(track.error());
     if (!*track) {
-      problems.push_back(at + "clip refers to unknown track \"" + c.track_id + "\"");
+      if (!known.broken_track(c.track_id)) {
+        problems.push_back(at + "clip refers to unknown track \"" + c.track_id + "\"");
+      }
       continue;
     }
     auto prompt = known.prompt(c.track_id, c.prompt_id);
     if (!prompt) return std::unexpected(prompt.error());
-    if (!*prompt) {
+    if (!*prompt && !known.broken_prompt(c.track_id, c.prompt_id)) {
       problems.push_back(at + "clip refers to unknown prompt \"" + c.prompt_id + "\" of track \"" +
                          c.track_id + "\"");
     }
     auto model = known.model(c.model_id);
     if (!model) return std::unexpected(model.error());
-    if (!*model) problems.push_back(at + "clip refers to unknown model \"" + c.model_id + "\"");
+    if (!*model && !known.broken_model(c.model_id)) {
+      problems.push_back(at + "clip refers to unknown model \"" + c.model_id + "\"");
+    }
   }
   return problems;
 }
@@ -381,6 +399,34 @@ void Tally::add(Outcome o) {
 Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::Store* store) {
   KnownCatalog known(manifest, store);
   return check_references(manifest, known);
+}
+
+Result<std::vector<std::string>> catalog_problems(const ParsedManifest& parsed,
+                                                  store::Store* store) {
+  KnownCatalog known(parsed.manifest, store, &parsed.broken);
+  auto references = check_references(parsed.manifest, known);
+  if (!references) return std::unexpected(references.error());
+  std::vector<std::string> all = parsed.problems;
+  all.insert(all.end(), references->begin(), references->end());
+  // "FILE:LINE: ..." by file, then line (as a number); problems without a line keep their
+  // place after those of their file.
+  auto place = [](const std::string& p) {
+    const auto colon = p.find(": ");
+    std::string_view where(p.data(), colon == std::string::npos ? p.size() : colon);
+    const auto last = where.rfind(':');
+    int64_t line = 0;
+    if (last != std::string_view::npos) {
+      auto digits = where.substr(last + 1);
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), line);
+      if (ec == std::errc() && end == digits.data() + digits.size()) {
+        return std::pair{std::string(where.substr(0, last)), line};
+      }
+    }
+    return std::pair{std::string(where), std::numeric_limits<int64_t>::max()};
+  };
+  std::stable_sort(all.begin(), all.end(),
+                   [&](const std::string& a, const std::string& b) { return place(a) < place(b); });
+  return all;
 }
 
 Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* store,

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,10 +63,19 @@ struct Manifest {
   std::vector<ClipRecord> clips;
 };
 
+// Ids of records that are in the catalog but have problems of their own: references to
+// them are not reported again as unknown (the record's own problem says it all).
+struct DeclaredIds {
+  std::set<std::string> tracks;
+  std::set<std::string> models;
+  std::set<std::pair<std::string, std::string>> prompts;  // (track, prompt)
+};
+
 struct ParsedManifest {
   Manifest manifest;
   // Every problem found, one per line: "catalog.jsonl:12: unknown field \"duraton_s\"".
   std::vector<std::string> problems;
+  DeclaredIds broken;  // records left out of `manifest` for their problems
 };
 
 // Parses a JSON Lines manifest; paths in it are relative to the manifest's folder.
@@ -133,6 +143,13 @@ using ImportProgress = std::function<void(const ImportStep&)>;
 // starting with the record's origin; empty when all is well. Writes nothing.
 // Errors: a store failure.
 Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::Store* store);
+
+// Every problem of a parsed catalog in one list, in the order of their places (file, then
+// line): the records' own problems and duplicates from parsing, and the references that
+// do not resolve (check_catalog; a reference to a record with problems of its own is not
+// one), so a user fixes everything in one round. Errors: a store failure.
+Result<std::vector<std::string>> catalog_problems(const ParsedManifest& parsed,
+                                                  store::Store* store);
 
 // Imports `manifest` into `store` and options.media_dir. First checks that every reference
 // resolves (tracks, prompts and models named by prompts and clips exist in the manifest or

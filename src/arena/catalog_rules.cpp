@@ -47,6 +47,11 @@ Status validate_track(const store::Track& t) {
   if (!is_valid_id(t.id)) {
     return fail("invalid", "track id \"" + t.id + "\" is not 1-64 characters of A-Z a-z 0-9 . _ -");
   }
+  if (t.id == kReservedTrackId) {
+    return fail("invalid",
+                "track id \"sources\" is reserved: a catalog folder keeps its prompt "
+                "sources in sources/");
+  }
   if (t.name.empty()) return fail("invalid", "track " + t.id + " has an empty name");
   if (!(t.duration_s > 0)) return fail("invalid", "track " + t.id + ": duration_s must be > 0");
   if (t.width <= 0 || t.height <= 0) {

@@ -18,7 +18,10 @@ bool is_valid_id(std::string_view id);
 // The aspect ratio of a size in lowest terms, e.g. 1280x720 -> "16:9". REQUIRES: w, h > 0.
 std::string aspect_of(int width, int height);
 
-// Returns success, or Error "invalid" naming the problem: a bad id, an empty name, a
+// The one id a track may not have: a catalog folder keeps prompt sources in sources/.
+inline constexpr std::string_view kReservedTrackId = "sources";
+
+// Returns success, or Error "invalid" naming the problem: a bad id (or "sources"), an empty name, a
 // non-positive duration or size, or an aspect that is not "W:H" or does not match the size
 // within 1%.
 Status validate_track(const store::Track&);
