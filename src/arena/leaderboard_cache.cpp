@@ -245,6 +245,12 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
     std::lock_guard lock(mutex_);
     s.last_vote_id = last_id_;
   }
+  // A weight for a category none of these votes has is refused, as by paddock rate.
+  if (o.weights) {
+    if (auto checked = rating::check_weights_have_votes(*o.weights, table, o.filter); !checked) {
+      return std::unexpected(checked.error());
+    }
+  }
   auto board = rating::compute_board(table, o);
   if (!board) return std::unexpected(board.error());
   s.board = std::move(*board);

@@ -6,8 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "arena/vote_export.hpp"
+#include "cli/whole_number.hpp"
 #include "store/open_store.hpp"
 
 namespace paddock::cli {
@@ -16,7 +18,7 @@ namespace {
 struct ExportArgs {
   std::string db;
   std::string track;
-  int64_t up_to = -1;
+  std::optional<int64_t> up_to;  // nullopt: every vote
   std::string format = "jsonl";
   std::string output = "-";
   bool full = false;
@@ -54,7 +56,7 @@ int run_export(const ExportArgs& args) {
 
   arena::ExportOptions options;
   options.track_id = args.track;
-  if (args.up_to >= 0) options.up_to = args.up_to;
+  options.up_to = args.up_to;
   options.format = *format;
   options.full = args.full;
   auto exporter = arena::VoteExport::open(**store, options);
@@ -115,7 +117,8 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", args->db, "the database (default: $PADDOCK_DB or paddock.db)");
   cmd->add_option("--track", args->track, "only this track's votes");
   cmd->add_option("--up-to", args->up_to,
-                  "only votes with an id up to this one (a board's last_vote_id)");
+                  "only votes with an id up to this one (a board's last_vote_id)")
+      ->check(whole_number());  // as over HTTP: -1 is an error, not "every vote"
   cmd->add_option("--format", args->format, "jsonl (default) or csv");
   cmd->add_option("--output,-o", args->output, "the file to write (default: standard output)");
   cmd->add_flag("--full", args->full,

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/time_argument.hpp"
+#include "cli/whole_number.hpp"
 #include "fmt/core.h"
 #include "rating/rating.hpp"
 #include "votelog/board_output.hpp"
@@ -71,12 +72,18 @@ rating::BoardOptions board_options(const RateArguments& a) {
     o.anchor_model = a.anchor.substr(0, eq);
     o.anchor_value = value;
   }
-  if (!a.weights.empty()) {
-    auto w = rating::parse_category_weights(a.weights);
-    if (!w) throw CLI::ValidationError("--weights", w.error().message);
-    o.weights = *w;
-  }
+  // "as_voted" as the server takes it (and shows it in a board's filter), so a board's own
+  // settings reproduce it.
+  auto w = rating::parse_weights_option(a.weights);
+  if (!w) throw CLI::ValidationError("--weights", w.error().message);
+  o.weights = std::move(*w);
   return o;
+}
+
+// A weight for a category that none of the board's votes has is an error, alone or not.
+Status weights_have_votes(const rating::BoardOptions& options, const rating::VoteTable& votes) {
+  if (!options.weights) return ok();
+  return rating::check_weights_have_votes(*options.weights, votes, options.filter);
 }
 
 int run_rate(const RateArguments& a) {
@@ -127,6 +134,10 @@ int run_rate(const RateArguments& a) {
       }
       rating::BoardOptions per = options;
       per.filter.categories = {c};
+      if (auto checked = weights_have_votes(per, votes); !checked) {
+        fmt::print(stderr, "paddock rate: {}: {}\n", c, checked.error().message);
+        return 1;
+      }
       auto board = rating::compute_board(votes, per);
       if (!board && board.error().code == "bad_option") {
         throw CLI::ValidationError(board.error().message);
@@ -138,6 +149,10 @@ int run_rate(const RateArguments& a) {
       boards.emplace_back(c, std::move(*board));
     }
   } else {
+    if (auto checked = weights_have_votes(options, votes); !checked) {
+      fmt::print(stderr, "paddock rate: {}\n", checked.error().message);
+      return 1;
+    }
     auto board = rating::compute_board(votes, options);
     if (!board && board.error().code == "bad_option") {
       throw CLI::ValidationError(board.error().message);
@@ -213,7 +228,9 @@ void add_rate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ci", args->ci, "Confidence level of the intervals, between 0 and 1")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--seed", args->seed, "Seed of the bootstrap draws")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the bootstrap draws (0 or more)")
+      ->capture_default_str()
+      ->check(whole_number());  // checks the text: "-1" would wrap to 2^64-1
   cmd->add_option("--anchor", args->anchor,
                   "MODEL=VALUE: pin one model's score (default: the mean is 1000)");
   cmd->add_option("--category", args->categories,
@@ -226,10 +243,11 @@ void add_rate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--by", args->by, "\"category\": one board per category");
   cmd->add_option(
       "--weights", args->weights,
-      "Category weights: \"balanced\" or C1=SHARE,C2=SHARE,... (docs/rating-method.md)");
+      "Category weights: \"as_voted\" (the default), \"balanced\" or C1=SHARE,C2=SHARE,... "
+      "(docs/rating-method.md)");
   cmd->add_option("--min-votes", args->min_votes, "Models with fewer votes are preliminary")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number());
   cmd->add_flag("--hide-preliminary", args->hide_preliminary, "Leave preliminary models out");
   cmd->add_flag("--skip-invalid", args->skip_invalid,
                 "Skip invalid records (and say how many and why) instead of stopping");

@@ -10,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/whole_number.hpp"
 #include "fmt/core.h"
 #include "rating/simulation.hpp"
 #include "votelog/votelog.hpp"
@@ -213,7 +214,7 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--start", s.start_tstamp, "tstamp of the first vote (seconds)")
       ->capture_default_str();
   cmd->add_option("--interval", s.interval, "Seconds between votes")->capture_default_str();
-  cmd->add_option("--seed", s.seed, "Seed")->capture_default_str();
+  cmd->add_option("--seed", s.seed, "Seed")->capture_default_str()->check(whole_number());
   cmd->add_option("-o,--output", args->output,
                   "Vote log to write (- for standard output; "
                   "a name ending in .gz is compressed)")

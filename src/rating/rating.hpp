@@ -139,6 +139,16 @@ struct CategoryWeights {
 Result<CategoryWeights> parse_category_weights(std::string_view text);
 // The spelling parse_category_weights reads back ("as_voted" when there are no weights).
 std::string describe_weights(const std::optional<CategoryWeights>& weights);
+// A weights option as `paddock rate --weights` and the HTTP API's `weights=` take it:
+// "as_voted" (or nothing) for no weighting, else parse_category_weights. Errors: "bad_weights".
+Result<std::optional<CategoryWeights>> parse_weights_option(std::string_view text);
+
+class VoteTable;
+// Refuses weights that give a positive share to a category none of the votes a board with
+// `filter` would use has: named alone, such a weight would leave no vote to rate. Error
+// "bad_weights" naming the category. No votes at all is no error (the board is empty).
+Status check_weights_have_votes(const CategoryWeights& weights, const VoteTable& votes,
+                                const VoteFilter& filter);
 
 struct BoardOptions {
   VoteFilter filter;
