@@ -15,6 +15,7 @@
 #include "base/clock.hpp"
 #include "media/media.hpp"
 #include "sys/thread_name.hpp"
+#include "sys/thread_priority.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -103,6 +104,7 @@ Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions opt
                                        .votes_voided = [self] { self->votes_voided(); }});
   arena->in_->watcher = std::thread([self] {
     sys::name_this_thread("paddock-watch");
+    sys::lower_this_thread_priority();  // background work (docs/running.md)
     self->watch();
   });
   return arena;

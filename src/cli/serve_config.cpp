@@ -7,6 +7,8 @@
 #include <cmath>
 #include <functional>
 
+#include "arena/keys.hpp"
+
 extern char** environ;
 
 namespace paddock::cli {
@@ -124,7 +126,12 @@ const std::vector<Setting>& settings() {
        }},
       {{"ticket_key", "PADDOCK_TICKET_KEY", "--ticket-key", false,
         "64 hex digits sealing tickets (default: generated once, kept in the database)"},
-       text(&ServeSettings::ticket_key)},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         // Checked here, so a bad key is a configuration error naming where it came from.
+         if (!arena::derive_keys(v)) return bad("ticket_key must be 64 hex digits");
+         s.ticket_key = std::string(v);
+         return ok();
+       }},
       {{"admin_token", "PADDOCK_ADMIN_TOKEN", "--admin-token", false,
         "bearer token of /api/admin/... (default: none, admin endpoints off)"},
        text(&ServeSettings::admin_token)},

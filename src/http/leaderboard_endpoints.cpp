@@ -192,7 +192,9 @@ void export_endpoint(Env& env, Exchange& ex, const Responder& respond, bool full
   Response r;
   bool csv = *format == arena::ExportFormat::Csv;
   r.header("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
-  std::string name = "paddock-votes" + (options.track_id.empty() ? "" : "-" + options.track_id) +
+  // The full export is named for what it is, so it is not mistaken for the public one.
+  std::string name = std::string(full ? "paddock-votes-full" : "paddock-votes") +
+                     (options.track_id.empty() ? "" : "-" + options.track_id) +
                      (csv ? ".csv" : ".jsonl");
   r.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
   r.header("Cache-Control", "no-store");

@@ -117,6 +117,43 @@ TEST(Configuration, FlagsBeatTheEnvironmentWhichBeatsTheTomlFile) {
   EXPECT_NE(r.err.find(toml.filename().string()), std::string::npos) << r.err;
 }
 
+TEST(Configuration, AMalformedTicketKeyIsAUsageErrorNamingItsSource) {
+  TestArena arena;
+  const fs::path toml = arena.dir() / "key.toml";
+  std::ofstream(toml) << "ticket_key = \"not-hex\"\n";
+  const std::string serve_flags[] = {"--db", arena.db().string(), "--listen", "127.0.0.1:0"};
+  struct Source {
+    std::vector<std::string> args;
+    std::vector<std::pair<std::string, std::string>> env;
+    std::string named;
+  };
+  for (const auto& source :
+       {Source{{"--ticket-key", "abc"}, {}, "--ticket-key"},
+        Source{{}, {{"PADDOCK_TICKET_KEY", std::string(63, 'a')}}, "PADDOCK_TICKET_KEY"},
+        Source{{"--config", toml.string()}, {}, "key.toml: ticket_key"}}) {
+    std::vector<std::string> command{paddock_binary().string(), "serve"};
+    command.insert(command.end(), std::begin(serve_flags), std::end(serve_flags));
+    command.insert(command.end(), source.args.begin(), source.args.end());
+    auto r =
+        run_process(command, {.cwd = {}, .env = source.env, .timeout = std::chrono::seconds(20)});
+    EXPECT_EQ(r.exit_code, 2) << source.named << ": " << r.err;
+    EXPECT_NE(r.err.find(source.named + ": ticket_key must be 64 hex digits"), std::string::npos)
+        << r.err;
+  }
+}
+
+TEST(Configuration, HelpNamesEachSettingsValueAndVariable) {
+  auto r = run_process({paddock_binary().string(), "serve", "--help"},
+                       {.cwd = {}, .timeout = std::chrono::seconds(20)});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find(" TEXT"), std::string::npos) << r.out;
+  for (const char* shown :
+       {"--db FILE|URL", "[env PADDOCK_DB]", "--min-votes N", "[env PADDOCK_MIN_VOTES]",
+        "--ticket-ttl DURATION", "[env PADDOCK_CONFIG]", "[env PADDOCK_SECURE_COOKIES]"}) {
+    EXPECT_NE(r.out.find(shown), std::string::npos) << shown << "\n" << r.out;
+  }
+}
+
 TEST(Configuration, ModelsUnderTheMinimumVoteCountArePreliminary) {
   TestArena arena;
   int64_t last = 0;

@@ -53,6 +53,7 @@ class PaddockServer {
   // SIGKILL, then waits.
   void kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // Everything the server logged so far.
   std::string log() const;
 
