@@ -105,7 +105,7 @@ function retrieve(ctx) {
   if (!task) return failure(ctx, 2013, "invalid params, file_id not found");
   const url = resultUrl(ctx, task, { refresh: true, expires: Math.floor(ctx.store.now() / 1000) + URL_LIFETIME_SECONDS });
   reply(ctx, {
-    file: { file_id: Number(task.file_id), bytes: 0, created_at: Math.floor(task.finished / 1000), filename: "output_aigc.mp4", purpose: "video_generation", download_url: url },
+    file: { file_id: Number(task.file_id), bytes: ctx.config.mediaSize(task), created_at: Math.floor(task.finished / 1000), filename: "output_aigc.mp4", purpose: "video_generation", download_url: url },
     base_resp: ok,
   });
 }
