@@ -36,11 +36,11 @@ function startFake(args) {
   });
 }
 
-function stopFake(fake) {
+function stopFake(fake, signal = "SIGTERM") {
   return new Promise((resolve) => {
-    if (fake.child.exitCode !== null) return resolve();
+    if (fake.child.exitCode !== null || fake.child.signalCode !== null) return resolve();
     fake.child.once("exit", resolve);
-    fake.child.kill("SIGTERM");
+    fake.child.kill(signal);
   });
 }
 
@@ -620,13 +620,13 @@ describe("faults", () => {
 // ---- process lifecycle ----
 
 describe("lifecycle", () => {
-  test("tasks survive a restart with --state", async () => {
+  test("tasks survive kill -9 and a restart with --state", async () => {
     const state = path.join(dir, "state.json");
     const first = await startFake(["--media", dir, "--state", state]);
     const headers = { Authorization: `Bearer ${keys.runway}`, "X-Runway-Version": "2024-11-06" };
     const r = await fetch(`${first.base}/runway/v1/text_to_video`, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify({ model: "veo3.1", promptText: "x", ratio: "1280:720", duration: 8 }) });
     const { id } = await r.json();
-    await stopFake(first);
+    await stopFake(first, "SIGKILL");
     const second = await startFake(["--media", dir, "--state", state]);
     try {
       const t = await (await fetch(`${second.base}/runway/v1/tasks/${id}`, { headers })).json();

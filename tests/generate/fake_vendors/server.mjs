@@ -120,6 +120,7 @@ async function control(ctx, store, opts) {
   if (method === "POST" && p === "/reset") {
     store.reset();
     store.save();
+    store.flush();
     return sendJson(res, 200, {});
   }
   if (method === "GET" && p === "/requests") {
@@ -217,7 +218,7 @@ export function startServer(opts) {
       if (!res.headersSent) sendJson(res, 500, { error: `fake_vendors internal error: ${e.message}` });
       else res.destroy();
     } finally {
-      store.save();
+      store.flush();
     }
   });
   return { server, store };

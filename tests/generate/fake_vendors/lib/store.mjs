@@ -76,13 +76,21 @@ export class Store {
   load() {
     const s = JSON.parse(readFileSync(this.statePath, "utf8"));
     Object.assign(this, s);
+    this.dirty = false;
   }
+  // save() marks the state changed; flush() writes it (the server flushes after every request).
+  // Accepting a task or a behaviour flushes at once, before the reply, so a fake killed right
+  // after acknowledging a submit still knows the task when it comes back.
   save() {
-    if (!this.statePath) return;
-    const { statePath, ...state } = this;
+    this.dirty = true;
+  }
+  flush() {
+    if (!this.statePath || !this.dirty) return;
+    const { statePath, dirty, ...state } = this;
     const tmp = `${statePath}.tmp`;
     writeFileSync(tmp, JSON.stringify(state));
     renameSync(tmp, statePath);
+    this.dirty = false;
   }
 
   // ---- clock: tests advance it to make URLs and task ids expire ----
@@ -108,6 +116,7 @@ export class Store {
     };
     this.rules.push(rule);
     this.save();
+    this.flush();
     return rule;
   }
 
@@ -172,6 +181,7 @@ export class Store {
     const byModel = (s.by_model[vendor] ??= {});
     byModel[model] = (byModel[model] ?? 0) + 1;
     this.save();
+    this.flush();
     return task;
   }
 
