@@ -17,10 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "store/testing/postgres_cluster.hpp"
 #include "store/testing/sample_data.hpp"
-#include "store/testing/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::stod(argv[i + 1]);
   }
-  paddock::store::test_support::TempDir dir("paddock-bench");
+  paddock::testing::TempDir dir("paddock-bench");
   auto cluster = paddock::store::test_support::PostgresCluster::start({.fsync = true});
   if (!cluster) {
     fmt::print(stderr, "{}\n", cluster.error().message);

@@ -23,14 +23,28 @@ function(paddock_target_defaults target)
   target_compile_options(${target} PRIVATE ${PADDOCK_WARNINGS} -Werror)
 endfunction()
 
-# paddock_library(name SOURCES ... DEPS ...): one layer = one static library named paddock_<name>,
-# its public headers under src/ so includes read "rating/rating.hpp".
+# paddock_public_headers(layer header...): the headers of src/<layer>/ that other layers may
+# include; every other header of the layer is private to it. The layer_rule test
+# (tests/layers) refuses an include of another layer's private header.
+function(paddock_public_headers layer)
+  foreach(header IN LISTS ARGN)
+    if(NOT EXISTS ${PROJECT_SOURCE_DIR}/src/${layer}/${header})
+      message(FATAL_ERROR "paddock_public_headers(${layer}): no src/${layer}/${header}")
+    endif()
+    set_property(GLOBAL APPEND PROPERTY PADDOCK_PUBLIC_HEADERS ${layer}/${header})
+  endforeach()
+endfunction()
+
+# paddock_library(name SOURCES ... PUBLIC_HEADERS ... DEPS ...): one layer = one static library
+# named paddock_<name>, its headers under src/ so includes read "rating/rating.hpp";
+# PUBLIC_HEADERS are the ones other layers may include (paddock_public_headers).
 function(paddock_library name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_HEADERS;DEPS" ${ARGN})
   add_library(paddock_${name} STATIC ${ARG_SOURCES})
   target_include_directories(paddock_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(paddock_${name} PUBLIC ${ARG_DEPS})
   paddock_target_defaults(paddock_${name})
+  paddock_public_headers(${name} ${ARG_PUBLIC_HEADERS})
 endfunction()
 
 # paddock_test(name SOURCES ... DEPS ...): a GoogleTest binary registered with CTest.

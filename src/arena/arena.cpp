@@ -10,10 +10,11 @@
 #include <thread>
 
 #include "arena/battle_recorder.hpp"
-#include "arena/thread_name.hpp"
 #include "arena/ticket.hpp"
 #include "arena/vote_writer.hpp"
+#include "base/clock.hpp"
 #include "media/media.hpp"
+#include "sys/thread_name.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -46,12 +47,6 @@ std::string setting_or_empty(store::Store& store, std::string_view key) {
 }
 
 }  // namespace
-
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Arena::Internals {
   Internals(store::Store& store, const ArenaOptions& options, const ArenaKeys& keys,
@@ -104,7 +99,7 @@ Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions opt
   arena->leaderboards_ = std::make_unique<LeaderboardCache>(
       store, [self] { return self->catalog(); }, arena->options_.leaderboards);
   arena->in_->watcher = std::thread([self] {
-    name_this_thread("paddock-watch");
+    sys::name_this_thread("paddock-watch");
     self->watch();
   });
   return arena;

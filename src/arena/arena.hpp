@@ -150,7 +150,4 @@ class Arena {
   std::unique_ptr<LeaderboardCache> leaderboards_;
 };
 
-// Milliseconds since the Unix epoch, now.
-int64_t unix_ms();
-
 }  // namespace paddock::arena

@@ -12,6 +12,7 @@
 #include "arena/battle_recorder.hpp"
 #include "arena/ticket.hpp"
 #include "arena/vote_writer.hpp"
+#include "store/open_store.hpp"
 #include "support/temp_dir.hpp"
 
 namespace paddock::arena {

@@ -4,8 +4,8 @@
 
 #include <span>
 
-#include "arena/thread_name.hpp"
-#include "arena/thread_priority.hpp"
+#include "sys/thread_name.hpp"
+#include "sys/thread_priority.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -18,8 +18,8 @@ BattleRecorder::BattleRecorder(store::Store& store, std::chrono::milliseconds fl
     : store_(store), flush_every_(flush_every), max_pending_(max_pending) {
   thread_ = std::thread([this] {
     // Recording may lag behind a burst; answering voters may not.
-    name_this_thread("paddock-battles");
-    lower_this_thread_priority();
+    sys::name_this_thread("paddock-battles");
+    sys::lower_this_thread_priority();
     run();
   });
 }

@@ -13,7 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/records.hpp"
 
 namespace paddock::arena {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
-#include "store/store.hpp"
+#include "store/records.hpp"
 
 namespace paddock::arena {
 

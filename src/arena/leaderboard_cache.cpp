@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <set>
 
-#include "arena/thread_name.hpp"
-#include "arena/thread_priority.hpp"
+#include "arena/vote_outcome.hpp"
+#include "base/clock.hpp"
+#include "sys/thread_name.hpp"
+#include "sys/thread_priority.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -14,26 +16,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kReadPage = 20'000;
 constexpr auto kKeepFresh = std::chrono::minutes(10);  // on-demand boards asked for lately
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-rating::Outcome outcome_of(store::Choice c) {
-  switch (c) {
-    case store::Choice::Left:
-      return rating::Outcome::AWins;
-    case store::Choice::Right:
-      return rating::Outcome::BWins;
-    case store::Choice::Tie:
-      return rating::Outcome::Tie;
-    case store::Choice::BothBad:
-      return rating::Outcome::BothBad;
-  }
-  return rating::Outcome::Tie;
-}
 
 bool is_standard(const BoardRequest& r) {
   return (r.weights == "as_voted" && r.categories.size() <= 1) ||
@@ -99,8 +81,8 @@ LeaderboardCache::LeaderboardCache(store::Store& store,
     : store_(store), catalog_(std::move(catalog)), options_(std::move(options)) {
   thread_ = std::thread([this] {
     // Fitting boards is background work: requests come first.
-    name_this_thread("paddock-boards");
-    lower_this_thread_priority();
+    sys::name_this_thread("paddock-boards");
+    sys::lower_this_thread_priority();
     run();
   });
 }
@@ -266,7 +248,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
   auto board = rating::compute_board(table, o);
   if (!board) return std::unexpected(board.error());
   s.board = std::move(*board);
-  s.computed_at_ms = now_ms();
+  s.computed_at_ms = unix_ms();
   for (const auto& m : catalog.models()) {
     auto name = public_name(m);
     if (!name) continue;
@@ -359,7 +341,7 @@ void LeaderboardCache::compute_history(const std::string& track_id) {
     s.point_vote_ids.push_back(i < t.vote_ids.size() ? t.vote_ids[i] : 0);
     s.point_times_ms.push_back(i < t.vote_times.size() ? t.vote_times[i] : 0);
   }
-  s.computed_at_ms = now_ms();
+  s.computed_at_ms = unix_ms();
   auto r = std::make_shared<RenderedBoard>();
   r->text = options_.render_history ? options_.render_history(s) : std::string();
   r->last_vote_id = s.last_vote_id;

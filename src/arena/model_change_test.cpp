@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/open_store.hpp"
 #include "support/temp_dir.hpp"
 
 namespace paddock::arena {

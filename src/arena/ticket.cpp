@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "arena/random_bytes.hpp"
+#include "sys/random_bytes.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -90,7 +90,7 @@ std::string seal_bytes(const Bytes& plain, const Key& key, std::string_view doma
   Bytes sealed(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plain.size() +
                crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned char* nonce = sealed.data();
-  random_bytes(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  sys::random_bytes(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       sealed.data() + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, plain.data(),
@@ -210,7 +210,7 @@ std::string new_battle_id(int64_t now_ms) {
   unsigned char raw[16];
   auto t = static_cast<uint64_t>(now_ms);
   for (int i = 0; i < 6; ++i) raw[i] = static_cast<unsigned char>(t >> (8 * (5 - i)));
-  random_bytes(raw + 6, sizeof raw - 6);
+  sys::random_bytes(raw + 6, sizeof raw - 6);
   char hex[33];
   sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
   return hex;
@@ -218,7 +218,7 @@ std::string new_battle_id(int64_t now_ms) {
 
 std::string random_id() {
   unsigned char raw[16];
-  random_bytes(raw, sizeof raw);
+  sys::random_bytes(raw, sizeof raw);
   char hex[33];
   sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
   return hex;

@@ -3,26 +3,13 @@
 #include <array>
 
 #include "arena/catalog.hpp"
+#include "arena/vote_outcome.hpp"
 #include "votelog/votelog.hpp"
 
 namespace paddock::arena {
 namespace {
 
 constexpr int64_t kPage = 5000;
-
-rating::Outcome outcome_of(store::Choice c) {
-  switch (c) {
-    case store::Choice::Left:
-      return rating::Outcome::AWins;
-    case store::Choice::Right:
-      return rating::Outcome::BWins;
-    case store::Choice::Tie:
-      return rating::Outcome::Tie;
-    case store::Choice::BothBad:
-      return rating::Outcome::BothBad;
-  }
-  return rating::Outcome::Tie;
-}
 
 // paddock's own fields after the standard ones, in this order (CSV columns too).
 constexpr std::array<std::string_view, 6> kPublicExtra{

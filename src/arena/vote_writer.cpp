@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "arena/thread_name.hpp"
+#include "sys/thread_name.hpp"
 
 namespace paddock::arena {
 
@@ -13,7 +13,7 @@ VoteWriter::VoteWriter(store::Store& store, std::size_t max_batch, Committed com
       max_batch_(std::max<std::size_t>(1, max_batch)),
       committed_(std::move(committed)) {
   thread_ = std::thread([this] {
-    name_this_thread("paddock-votes");
+    sys::name_this_thread("paddock-votes");
     run();
   });
 }

@@ -27,6 +27,8 @@ inline std::unexpected<Error> fail(std::string code, std::string message) {
   return std::unexpected<Error>(Error{std::move(code), std::move(message)});
 }
 
-inline Status ok() { return {}; }
+inline Status ok() {
+  return {};
+}
 
 }  // namespace paddock

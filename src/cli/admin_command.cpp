@@ -10,7 +10,7 @@
 
 #include "arena/catalog_rules.hpp"
 #include "arena/model_change.hpp"
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::cli {
 namespace {

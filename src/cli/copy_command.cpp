@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cli/progress_bar.hpp"
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "store/store_copy.hpp"
 
 namespace paddock::cli {

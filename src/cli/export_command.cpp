@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "arena/vote_export.hpp"
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::cli {
 namespace {

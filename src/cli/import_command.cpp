@@ -8,7 +8,7 @@
 
 #include "arena/catalog_import.hpp"
 #include "cli/progress_bar.hpp"
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::cli {
 namespace {

@@ -16,7 +16,7 @@
 #include "http/dispatcher.hpp"
 #include "http/server.hpp"
 #include "http/work_queue.hpp"
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::cli {
 namespace {

@@ -17,9 +17,11 @@
 #include "arena/arena.hpp"
 #include "arena/catalog_import.hpp"
 #include "arena/model_change.hpp"
+#include "base/clock.hpp"
 #include "demo/demo_content.hpp"
 #include "demo/render_plan.hpp"
 #include "demo/vote_simulation.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::demo {
 namespace {
@@ -120,7 +122,7 @@ Status write_marker(const DemoLayout& layout, const store::Counts* counts) {
               {"db", "demo.db"},
               {"media", "media"}};
   if (counts) {
-    marker["built_at_ms"] = arena::unix_ms();
+    marker["built_at_ms"] = unix_ms();
     marker["votes"] = counts->votes;
     marker["clips"] = counts->clips;
   }
@@ -298,8 +300,8 @@ Status import_phase(const DemoLayout& layout, store::Store& store, Phases& phase
 
 Status votes_phase(store::Store& store, Phases& phases) {
   phases.start(DemoPhase::Votes);
-  auto end = store.set_setting_once(kTimelineEndSetting,
-                                    std::to_string(arena::unix_ms() - kTimelineEndsAgoMs));
+  auto end =
+      store.set_setting_once(kTimelineEndSetting, std::to_string(unix_ms() - kTimelineEndsAgoMs));
   if (!end) return std::unexpected(end.error());
   int64_t end_ms = 0;
   try {

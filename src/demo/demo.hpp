@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "store/store.hpp"
+#include "store/records.hpp"
 
 namespace paddock::demo {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "store/store.hpp"
+#include "store/records.hpp"
 
 namespace paddock::demo {
 

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "base/text.hpp"
 #include "http/endpoints.hpp"
-#include "http/header_text.hpp"
 #include "http/responses.hpp"
 #include "http/session_cookie.hpp"
 
@@ -149,9 +149,7 @@ std::string allow_header(std::string_view path) {
 
 bool json_content_type(std::string_view ct) {
   auto semi = ct.find(';');
-  auto type = ct.substr(0, semi);
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  return equals_ignoring_case(type, "application/json");
+  return equals_ignoring_case(trim(ct.substr(0, semi)), "application/json");
 }
 
 bool same_origin(std::string_view origin, std::string_view host) {
@@ -178,9 +176,7 @@ std::string client_address(const Request& r, bool trust_forwarded_for) {
   if (trust_forwarded_for && !r.forwarded_for.empty()) {
     std::string_view list(r.forwarded_for);
     auto comma = list.rfind(',');
-    auto last = comma == std::string_view::npos ? list : list.substr(comma + 1);
-    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    auto last = trim(comma == std::string_view::npos ? list : list.substr(comma + 1));
     if (!last.empty() && last.size() <= 64) return std::string(last);
   }
   return r.peer_address;

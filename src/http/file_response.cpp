@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "http/header_text.hpp"
+#include "base/text.hpp"
 #include "http/responses.hpp"
 #include "media/media.hpp"
 
@@ -13,7 +13,7 @@ namespace paddock::http {
 namespace {
 
 std::string_view strip_weak(std::string_view tag) {
-  tag = trim_ows(tag);
+  tag = trim(tag);
   if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
   return tag;
 }

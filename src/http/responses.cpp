@@ -1,7 +1,5 @@
 #include "http/responses.hpp"
 
-#include <cstdio>
-
 namespace paddock::http {
 
 Response json_response(int status, std::string body) {
@@ -11,41 +9,6 @@ Response json_response(int status, std::string body) {
   r.header("Content-Type", "application/json");
   r.header("Cache-Control", "no-store");
   return r;
-}
-
-std::string json_quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 Response error_response(int status, std::string_view code, std::string_view message) {

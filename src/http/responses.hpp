@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/escaping.hpp"  // json_quote, for the hand-written answers
 #include "http/message.hpp"
 
 namespace paddock::http {
@@ -24,8 +25,5 @@ Response rate_limited_response(int retry_after_s);
 // Cross-Origin-Opener-Policy (docs/http-api.md, "Security headers"). The server writes them
 // on every response it sends, whoever made it.
 std::span<const std::pair<std::string_view, std::string_view>> security_headers();
-
-// `text` as a JSON string literal, quotes included.
-std::string json_quote(std::string_view text);
 
 }  // namespace paddock::http

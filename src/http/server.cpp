@@ -27,8 +27,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "arena/thread_name.hpp"
 #include "http/responses.hpp"
+#include "sys/thread_name.hpp"
 
 namespace paddock::http {
 namespace {
@@ -569,7 +569,7 @@ class BeastServer final : public Server {
     for (auto& lane : lanes_) {
       guards_.emplace_back(net::make_work_guard(lane->ioc));
       threads_.emplace_back([l = lane.get()] {
-        arena::name_this_thread("paddock-io");
+        sys::name_this_thread("paddock-io");
         l->ioc.run();
       });
     }

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "arena/random_bytes.hpp"
+#include "sys/random_bytes.hpp"
 
 namespace paddock::http {
 namespace {
@@ -27,7 +27,7 @@ SessionCodec::SessionCodec(const Key& key) : key_(key) {
 
 Session SessionCodec::mint() const {
   unsigned char raw[kIdBytes + kTagBytes];
-  arena::random_bytes(raw, kIdBytes);
+  sys::random_bytes(raw, kIdBytes);
   crypto_generichash(raw + kIdBytes, kTagBytes, raw, kIdBytes, key_.data(), key_.size());
   Session s;
   s.id = to_hex(raw, kIdBytes);

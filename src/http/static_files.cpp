@@ -2,8 +2,8 @@
 
 #include <charconv>
 
+#include "base/text.hpp"
 #include "http/file_response.hpp"
-#include "http/header_text.hpp"
 #include "http/mime.hpp"
 #include "http/responses.hpp"
 #include "http/url.hpp"
@@ -45,7 +45,7 @@ std::string cache_control_for(const std::filesystem::path& rel) {
 double quality(std::string_view params) {
   while (!params.empty()) {
     auto semicolon = params.find(';');
-    auto param = trim_ows(params.substr(0, semicolon));
+    auto param = trim(params.substr(0, semicolon));
     params =
         semicolon == std::string_view::npos ? std::string_view() : params.substr(semicolon + 1);
     if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
@@ -74,7 +74,7 @@ bool StaticFiles::accepts_gzip(std::string_view accept_encoding) {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     auto semicolon = element.find(';');
-    auto coding = trim_ows(element.substr(0, semicolon));
+    auto coding = trim(element.substr(0, semicolon));
     auto params =
         semicolon == std::string_view::npos ? std::string_view() : element.substr(semicolon + 1);
     if (equals_ignoring_case(coding, "gzip") || equals_ignoring_case(coding, "x-gzip")) {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "arena/thread_name.hpp"
+#include "sys/thread_name.hpp"
 
 namespace paddock::http {
 
@@ -10,7 +10,7 @@ WorkQueue::WorkQueue(std::size_t threads) {
   threads = std::max<std::size_t>(1, threads);
   for (std::size_t i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
-      arena::name_this_thread("paddock-work");
+      sys::name_this_thread("paddock-work");
       run();
     });
   }

@@ -1,19 +1,13 @@
 // decide_range(): the Range header arithmetic of RFC 9110 §14, single ranges only.
-#include <cctype>
 #include <limits>
 
+#include "base/text.hpp"
 #include "media/media.hpp"
 
 namespace paddock::media {
 namespace {
 
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Decimal digits only; saturates at INT64_MAX (a huge position is simply past the end).
 std::optional<int64_t> parse_position(std::string_view s) {
@@ -27,17 +21,6 @@ std::optional<int64_t> parse_position(std::string_view s) {
   return v;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 RangeDecision decide_range(std::optional<std::string_view> header, int64_t size) {
@@ -45,7 +28,8 @@ RangeDecision decide_range(std::optional<std::string_view> header, int64_t size)
   if (!header) return whole;
   std::string_view h = trim(*header);
   const size_t eq = h.find('=');
-  if (eq == std::string_view::npos || !iequals(trim(h.substr(0, eq)), "bytes")) return whole;
+  if (eq == std::string_view::npos || !equals_ignoring_case(trim(h.substr(0, eq)), "bytes"))
+    return whole;
   std::string_view spec = trim(h.substr(eq + 1));
   if (spec.find(',') != std::string_view::npos) return whole;  // multipart is not offered
   const size_t dash = spec.find('-');

@@ -4,19 +4,10 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/text.hpp"
 #include "fmt/core.h"
 
 namespace paddock::rating {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 Result<CategoryWeights> parse_category_weights(std::string_view text) {
   CategoryWeights weights;

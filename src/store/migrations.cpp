@@ -5,6 +5,8 @@
 #include <array>
 #include <chrono>
 
+#include "base/clock.hpp"
+
 namespace paddock::store {
 namespace {
 
@@ -111,12 +113,6 @@ constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)";
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::span<const Migration> migrations() {
@@ -181,7 +177,7 @@ Result<int> migrate(SqlConnection& connection, const SqlDialect& dialect, int ta
         return fail(s.error().code, fmt::format("{} (migration {}: {})", s.error().message,
                                                 m.version, m.description));
       }
-      const std::array<SqlParam, 3> params = {int64_t{m.version}, m.description, now_ms()};
+      const std::array<SqlParam, 3> params = {int64_t{m.version}, m.description, unix_ms()};
       auto recorded = connection.execute(
           "INSERT INTO schema_migrations (version, description, applied_at_ms) "
           "VALUES ($1, $2, $3)",

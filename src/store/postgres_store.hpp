@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::store {
 

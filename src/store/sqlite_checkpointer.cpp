@@ -1,6 +1,6 @@
 #include "store/sqlite_checkpointer.hpp"
 
-#include <pthread.h>
+#include "sys/thread_name.hpp"
 
 namespace paddock::store {
 
@@ -11,7 +11,7 @@ SqliteCheckpointer::SqliteCheckpointer(sqlite3* writer, sqlite3* own, int backgr
   // a no-op.
   sqlite3_exec(own_, "SELECT COUNT(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
   thread_ = std::thread([this] {
-    ::pthread_setname_np(::pthread_self(), "paddock-ckpt");
+    sys::name_this_thread("paddock-ckpt");
     run();
   });
   sqlite3_wal_hook(writer_, &SqliteCheckpointer::on_commit, this);

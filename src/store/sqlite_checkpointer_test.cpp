@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "store/testing/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace paddock::store {
 namespace {
@@ -49,7 +49,7 @@ class Checkpointer : public ::testing::Test {
   std::uintmax_t wal_bytes() const { return std::filesystem::file_size(path_ + "-wal"); }
   std::uintmax_t db_bytes() const { return std::filesystem::file_size(path_); }
 
-  test_support::TempDir dir_{"paddock-checkpointer-test"};
+  paddock::testing::TempDir dir_{"paddock-checkpointer-test"};
   std::string path_ = dir_.file("ckpt.db");
   sqlite3* writer_ = nullptr;
 };

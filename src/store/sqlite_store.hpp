@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::store {
 

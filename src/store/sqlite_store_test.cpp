@@ -18,7 +18,7 @@
 #include "store/testing/must.hpp"
 #include "store/testing/sample_data.hpp"
 #include "store/testing/stored_votes.hpp"
-#include "store/testing/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace paddock::store {
 namespace {
@@ -68,7 +68,7 @@ class RawConnection {
 
 class SqliteStore : public ::testing::Test {
  protected:
-  test_support::TempDir dir_{"paddock-sqlite-test"};
+  paddock::testing::TempDir dir_{"paddock-sqlite-test"};
   std::string path_ = dir_.file("arena.db");
 };
 

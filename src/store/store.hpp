@@ -1,5 +1,6 @@
 #pragma once
-// The storage interface of paddock: everything the arena keeps lives behind `Store`.
+// The storage interface of paddock: everything the arena keeps lives behind `Store`. The
+// records it keeps are in store/records.hpp; opening a database is store/open_store.hpp.
 // Implementations: SQLite (store/sqlite_store.hpp, the embedded default) and PostgreSQL
 // (store/postgres_store.hpp). Both keep the same schema and migrations and pass the same
 // test suite (store/store_conformance_test.cpp).
@@ -29,177 +30,15 @@
 // A failed call leaves the database as it was before the call.
 
 #include <cstdint>
-#include <memory>
-#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.hpp"
+#include "store/records.hpp"
 
 namespace paddock::store {
-
-// ---- catalog -------------------------------------------------------------------------
-
-enum class Task { TextToVideo, ImageToVideo, VideoEdit };
-enum class ModelStatus { Hidden, Anonymous, Public, Retired };
-
-// Stable spellings used in manifests, the HTTP API and the database:
-// "text-to-video", "image-to-video", "video-edit"; "hidden", "anonymous", "public", "retired".
-std::string_view to_string(Task);
-std::string_view to_string(ModelStatus);
-std::optional<Task> parse_task(std::string_view);
-std::optional<ModelStatus> parse_model_status(std::string_view);
-
-struct Track {
-  std::string id;    // slug, e.g. "t2v-silent-5s"
-  std::string name;  // shown to people
-  Task task = Task::TextToVideo;
-  bool audio = false;
-  double duration_s = 0;  // nominal clip duration
-  std::string aspect;     // "16:9", "9:16", "1:1"
-  int width = 0;          // nominal resolution
-  int height = 0;
-
-  bool operator==(const Track&) const = default;
-};
-
-struct TrackSummary {
-  Track track;
-  int64_t models = 0;   // non-hidden models with at least one clip in the track
-  int64_t prompts = 0;  // prompts in the track
-  int64_t clips = 0;
-
-  bool operator==(const TrackSummary&) const = default;
-};
-
-struct Model {
-  std::string id;            // slug, stable forever; votes refer to it
-  std::string display_name;  // real name, e.g. "HappyHorse-1.0"
-  std::string organization;
-  ModelStatus status = ModelStatus::Public;
-  std::string codename;  // shown instead of the real name while status is Anonymous
-
-  bool operator==(const Model&) const = default;
-};
-
-struct Prompt {
-  std::string track_id;
-  std::string id;  // unique within its track
-  std::string text;
-  std::string language;                 // BCP 47, e.g. "en"
-  std::vector<std::string> categories;  // e.g. {"portrait", "motion"}
-  std::string source_hash;              // content hash of the source image/video; empty if none
-  std::string source_mime;              // "image/png", "video/mp4", ...
-
-  bool operator==(const Prompt&) const = default;
-};
-
-// Facts about one stored clip file, probed at import.
-struct Clip {
-  std::string track_id;
-  std::string prompt_id;
-  std::string model_id;
-  std::string hash;  // SHA-256 hex of the stored (normalized) file; its name in the media folder
-  std::string mime;  // "video/mp4", "video/webm"
-  double duration_s = 0;
-  int width = 0;
-  int height = 0;
-  double fps = 0;
-  std::string video_codec;
-  std::string audio_codec;  // empty when silent
-  bool has_audio = false;
-  int64_t bytes = 0;
-
-  bool operator==(const Clip&) const = default;
-};
-
-// What an upsert did; import summaries count these.
-enum class Upsert { Inserted, Updated, Unchanged };
-std::string_view to_string(Upsert);  // "inserted", "updated", "unchanged"
-
-// ---- battles and votes ---------------------------------------------------------------
-
-enum class Choice { Left, Right, Tie, BothBad };
-std::string_view to_string(Choice);  // "left", "right", "tie", "both_bad"
-std::optional<Choice> parse_choice(std::string_view);
-
-// A pairing handed to one voter. Written in batches, possibly after the vote on it.
-struct Battle {
-  std::string id;  // random, unguessable
-  std::string track_id;
-  std::string prompt_id;
-  std::string left_model;
-  std::string right_model;
-  std::string left_clip;  // clip hashes
-  std::string right_clip;
-  std::string session;  // voter session id
-  std::string address;  // client IP address
-  int64_t issued_at_ms = 0;
-  int64_t expires_at_ms = 0;
-
-  bool operator==(const Battle&) const = default;
-};
-
-// A verdict on one battle. Carries the battle's facts so that a vote can be stored (and
-// rated) by any server without reading the battle row first.
-struct Vote {
-  int64_t id = 0;  // assigned by the store; increasing in commit order, across all servers
-  std::string battle_id;
-  std::string track_id;
-  std::string prompt_id;
-  std::string left_model;
-  std::string right_model;
-  std::vector<std::string> categories;  // the prompt's categories when the vote was cast
-  Choice choice = Choice::Tie;
-  int64_t left_watch_ms = 0;
-  int64_t right_watch_ms = 0;
-  int64_t decision_ms = 0;  // from battle shown to vote
-  std::string session;
-  std::string address;
-  int64_t created_at_ms = 0;
-  bool voided = false;
-  std::string void_reason;
-
-  bool operator==(const Vote&) const = default;
-};
-
-enum class VoteInsert { Stored, Duplicate };  // Duplicate: that battle already has a vote
-
-struct VoteInsertResult {
-  VoteInsert outcome = VoteInsert::Stored;
-  int64_t id = 0;  // id of the stored vote (for Duplicate: the vote already kept)
-
-  bool operator==(const VoteInsertResult&) const = default;
-};
-
-// Which votes a listing or a void applies to. Empty fields do not filter. Every field has an
-// initializer so that designated initializers ({.session = s}) compile without warnings.
-struct VoteQuery {
-  std::string track_id{};
-  std::string session{};
-  std::string address{};
-  int64_t after_id = 0;               // only votes with id > after_id
-  std::optional<int64_t> up_to_id{};  // only votes with id <= up_to_id
-  bool include_voided = false;
-  int64_t limit = 0;  // 0 = no limit; results are ordered by id
-};
-
-struct Counts {
-  int64_t tracks = 0, models = 0, prompts = 0, clips = 0;
-  int64_t battles = 0, votes = 0, voided_votes = 0;
-  int64_t settings = 0;
-  int64_t max_vote_id = 0;  // 0 when there are no votes
-
-  bool operator==(const Counts&) const = default;
-};
-
-struct Setting {
-  std::string name;
-  std::string value;
-
-  bool operator==(const Setting&) const = default;
-};
 
 // Names of the settings the store itself maintains (decimal counters that only go up).
 inline constexpr std::string_view kCatalogVersionSetting = "catalog_version";
@@ -287,27 +126,5 @@ class Store {
 
 // The schema version this program writes (the number of the last migration it knows).
 int latest_schema_version();
-
-struct StoreOptions {
-  // SQLite: create the file if it does not exist (otherwise "not_found").
-  bool create_if_missing = true;
-  // How long a call waits for a database lock or a free connection before "db_busy".
-  int busy_timeout_ms = 5000;
-  // PostgreSQL: the connection pool size. SQLite: the most read connections (one writer).
-  int connections = 8;
-  // PostgreSQL: how long to wait for a connection to be established.
-  int connect_timeout_s = 5;
-  // Tests only: migrate no further than this version (to make an older database).
-  std::optional<int> migrate_to{};
-  // Tests only: SQL run on every new connection, after paddock's own settings
-  // (e.g. "PRAGMA max_page_count=100" to simulate a full disk).
-  std::vector<std::string> connection_sql{};
-};
-
-// Opens a store from a location: a file path (SQLite, created if missing), "sqlite:PATH",
-// or a "postgresql://" / "postgres://" URL. Runs pending migrations; refuses a database whose
-// schema is newer than this program knows ("schema_too_new", naming both versions).
-Result<std::unique_ptr<Store>> open_store(const std::string& location);
-Result<std::unique_ptr<Store>> open_store(const std::string& location, const StoreOptions&);
 
 }  // namespace paddock::store

@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "store/testing/backends.hpp"
 #include "store/testing/must.hpp"
 #include "store/testing/postgres_cluster.hpp"

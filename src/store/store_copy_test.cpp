@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/open_store.hpp"
 #include "store/testing/backends.hpp"
 #include "store/testing/must.hpp"
 #include "store/testing/postgres_cluster.hpp"

@@ -2,10 +2,10 @@
 
 #include <cstdint>
 
+#include "base/escaping.hpp"
+
 namespace paddock::store {
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
 
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -117,21 +117,7 @@ std::string encode_text_list(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t n = 0; n < items.size(); ++n) {
     if (n > 0) out.push_back(',');
-    out.push_back('"');
-    for (const char c : items[n]) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out.push_back('\\');
-        out.push_back(c);
-      } else if (u < 0x20) {
-        out.append("\\u00");
-        out.push_back(kHex[u >> 4]);
-        out.push_back(kHex[u & 0xF]);
-      } else {
-        out.push_back(c);
-      }
-    }
-    out.push_back('"');
+    append_json_string(out, items[n]);
   }
   out.push_back(']');
   return out;

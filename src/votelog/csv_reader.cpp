@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/escaping.hpp"
+#include "base/text.hpp"
 #include "fmt/core.h"
 #include "fmt/ranges.h"
 #include "votelog/readers.hpp"
@@ -113,12 +115,6 @@ class CsvScanner {
   int64_t line_ = 1;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Category cell: "a;b" or a JSON list ["a","b"]. Views point into `cell` or `parser`.
 std::optional<Problem> read_categories(const std::string& cell, simdjson::dom::parser& parser,
                                        std::vector<std::string_view>& out) {
@@ -187,6 +183,9 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
     if (!more) return std::unexpected(more.error());
     if (!*more) break;
     ++ctx.report.records;
+    for (auto& f : fields) {  // paddock's writer guards formula-like cells; take it off
+      if (unguard_csv_cell(f).size() != f.size()) f.erase(0, 1);
+    }
     if (!problem && fields.size() != columns.size()) {
       problem = Problem{ProblemKind::MalformedCsv,
                         fmt::format("expected {} fields like the header, found {}", columns.size(),

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "base/escaping.hpp"
 #include "fmt/format.h"
 #include "votelog/votelog.hpp"
 
@@ -9,56 +10,12 @@ namespace paddock::votelog {
 
 namespace {
 
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 void append_number(std::string& out, double x) {
   if (!std::isfinite(x)) {
     out += "null";
     return;
   }
   fmt::format_to(std::back_inserter(out), "{}", x);
-}
-
-void append_csv_field(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
-  out.push_back('"');
-  for (const char ch : s) {
-    if (ch == '"') out.push_back('"');
-    out.push_back(ch);
-  }
-  out.push_back('"');
 }
 
 void append_json(std::string& out, const VoteRecord& r) {
@@ -98,27 +55,27 @@ void append_json(std::string& out, const VoteRecord& r) {
 }
 
 void append_csv(std::string& out, const VoteRecord& r) {
-  append_csv_field(out, r.model_a);
+  append_csv_cell(out, r.model_a);
   out.push_back(',');
-  append_csv_field(out, r.model_b);
+  append_csv_cell(out, r.model_b);
   out.push_back(',');
-  append_csv_field(out, rating::winner_name(r.outcome));
+  append_csv_cell(out, rating::winner_name(r.outcome));
   out.push_back(',');
   std::string categories;
   for (std::size_t i = 0; i < r.categories.size(); ++i) {
     if (i > 0) categories.push_back(';');
     categories += r.categories[i];
   }
-  append_csv_field(out, categories);
+  append_csv_cell(out, categories);
   out.push_back(',');
   if (r.tstamp && std::isfinite(*r.tstamp))
     fmt::format_to(std::back_inserter(out), "{}", *r.tstamp);
   out.push_back(',');
-  append_csv_field(out, r.track);
+  append_csv_cell(out, r.track);
   for (const auto& f : r.extra) {
     out.push_back(',');
     if (const auto* s = std::get_if<std::string_view>(&f.value)) {
-      append_csv_field(out, *s);
+      append_csv_cell(out, *s);
     } else if (const auto* i = std::get_if<int64_t>(&f.value)) {
       fmt::format_to(std::back_inserter(out), "{}", *i);
     } else if (std::isfinite(std::get<double>(f.value))) {
@@ -134,7 +91,7 @@ std::string csv_header(std::span<const std::string_view> extra_names) {
   std::string out = "model_a,model_b,winner,category,tstamp,track";
   for (auto name : extra_names) {
     out.push_back(',');
-    append_csv_field(out, name);
+    append_csv_cell(out, name);
   }
   out.push_back('\n');
   return out;

@@ -368,6 +368,28 @@ TEST(WriteVoteLog, JsonLinesAndCsvReadBackToTheSameVotes) {
   }
 }
 
+TEST(WriteVoteLog, CsvGuardsFormulaLikeNamesAndReadsThemBack) {
+  const std::vector<std::string> cats{"=cmd|' /C calc'!A0", "-portrait"};
+  const std::vector<VoteRecord> records{
+      {"-model", "@team", Outcome::AWins, cats, 1.0, "t2v", {}},
+      {"+1", "-2", Outcome::BWins, {}, 2.0, "t2v", {}},
+  };
+  std::string out = csv_header({});
+  for (const auto& r : records) append_vote_record(out, OutputFormat::Csv, r);
+  // A spreadsheet sees text, not formulas; a negative number stays a number.
+  EXPECT_EQ(out,
+            "model_a,model_b,winner,category,tstamp,track\n"
+            "'-model,'@team,model_a,'=cmd|' /C calc'!A0;-portrait,1,t2v\n"
+            "'+1,-2,model_b,,2,t2v\n");
+  VoteTable t;
+  auto r = read(out, t, {}, "written");
+  ASSERT_TRUE(r) << r.error().message;
+  const auto d = dump(t);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0], "-model|@team|model_a|-portrait;=cmd|' /C calc'!A0;|1.000000");
+  EXPECT_EQ(d[1], "+1|-2|model_b||2.000000");
+}
+
 TEST(WriteVoteLog, JsonLinesLooksLikeTheCommonFormat) {
   const std::vector<std::string> cats{"portrait"};
   std::string out;

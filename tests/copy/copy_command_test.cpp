@@ -10,12 +10,12 @@
 #include <fstream>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "store/testing/must.hpp"
 #include "store/testing/postgres_cluster.hpp"
 #include "store/testing/sample_arena.hpp"
 #include "store/testing/sample_data.hpp"
-#include "store/testing/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -34,7 +34,7 @@ struct ProgramRun {
 };
 
 // Runs `paddock ARGS...` and collects its exit code and output.
-ProgramRun paddock(const std::vector<std::string>& args, const store::test_support::TempDir& dir) {
+ProgramRun paddock(const std::vector<std::string>& args, const paddock::testing::TempDir& dir) {
   std::vector<std::string> argv = {PADDOCK_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> raw;
@@ -67,7 +67,7 @@ ProgramRun paddock(const std::vector<std::string>& args, const store::test_suppo
 
 class CopyCommand : public ::testing::Test {
  protected:
-  store::test_support::TempDir dir_{"paddock-copy-test"};
+  paddock::testing::TempDir dir_{"paddock-copy-test"};
 };
 
 TEST_F(CopyCommand, SqliteToPostgresqlAndBackKeepsTheWholeArena) {

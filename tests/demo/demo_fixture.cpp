@@ -10,6 +10,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "store/open_store.hpp"
+
 namespace paddock::demo_test {
 
 namespace fs = std::filesystem;

@@ -14,7 +14,7 @@
 
 #include "api.hpp"
 #include "paddock_server.hpp"
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "test_arena.hpp"

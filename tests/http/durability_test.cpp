@@ -11,7 +11,7 @@
 
 #include "api.hpp"
 #include "paddock_server.hpp"
-#include "store/store.hpp"
+#include "store/records.hpp"
 #include "store/testing/stored_votes.hpp"
 #include "test_arena.hpp"
 

@@ -10,7 +10,7 @@
 
 #include "api.hpp"
 #include "paddock_server.hpp"
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {

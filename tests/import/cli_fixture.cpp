@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "store/open_store.hpp"
 #include "support/media_files.hpp"
 
 namespace paddock::import_test {

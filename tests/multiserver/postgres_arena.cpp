@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "store/open_store.hpp"
 #include "store/testing/postgres_cluster.hpp"
 #include "support/process.hpp"
 

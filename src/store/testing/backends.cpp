@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "store/testing/postgres_cluster.hpp"
-#include "store/testing/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace paddock::store::test_support {
 
@@ -77,7 +77,7 @@ const TestBackend& postgres_test_backend() {
 }
 
 const TestBackend& sqlite_test_backend() {
-  static TempDir dir("paddock-store-test");
+  static paddock::testing::TempDir dir("paddock-store-test");
   static std::atomic<int> next{0};
   static const TestBackend backend{
       .name = "sqlite",

@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 #include "store/testing/sample_data.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/records.hpp"
 
 namespace paddock::store::test_support {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/open_store.hpp"
 
 namespace paddock::store::test_support {
 

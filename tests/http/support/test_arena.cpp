@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "media/media.hpp"
+#include "store/open_store.hpp"
 #include "support/media_files.hpp"
 
 namespace paddock::testing {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "paddock_server.hpp"
-#include "store/store.hpp"
+#include "store/records.hpp"
 #include "support/temp_dir.hpp"
 
 namespace paddock::testing {

@@ -1,4 +1,4 @@
-#include "store/testing/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 #include <stdlib.h>  // mkdtemp
 
@@ -8,7 +8,7 @@
 #include <system_error>
 #include <vector>
 
-namespace paddock::store::test_support {
+namespace paddock::testing {
 
 TempDir::TempDir(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): set before tests
@@ -38,4 +38,4 @@ std::string TempDir::file(std::string_view name) const {
   return (path_ / name).string();
 }
 
-}  // namespace paddock::store::test_support
+}  // namespace paddock::testing

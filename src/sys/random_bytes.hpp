@@ -5,8 +5,8 @@
 
 #include <cstddef>
 
-namespace paddock::arena {
+namespace paddock::sys {
 
 void random_bytes(void* out, std::size_t n);
 
-}  // namespace paddock::arena
+}  // namespace paddock::sys

@@ -1,4 +1,4 @@
-#include "arena/random_bytes.hpp"
+#include "sys/random_bytes.hpp"
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace paddock::arena {
+namespace paddock::sys {
 namespace {
 
 constexpr std::size_t kPoolBytes = 4096;
@@ -40,4 +40,4 @@ void random_bytes(void* out, std::size_t n) {
   }
 }
 
-}  // namespace paddock::arena
+}  // namespace paddock::sys

@@ -1,12 +1,6 @@
-#include "store/store.hpp"
-
-#include <fmt/core.h>
-
-#include "store/postgres_store.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/records.hpp"
 
 namespace paddock::store {
-
 std::string_view to_string(Task t) {
   switch (t) {
     case Task::TextToVideo:
@@ -79,26 +73,6 @@ std::optional<Choice> parse_choice(std::string_view s) {
     if (to_string(c) == s) return c;
   }
   return std::nullopt;
-}
-
-Result<std::unique_ptr<Store>> open_store(const std::string& location) {
-  return open_store(location, StoreOptions{});
-}
-
-Result<std::unique_ptr<Store>> open_store(const std::string& location,
-                                          const StoreOptions& options) {
-  std::string_view where = location;
-  if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
-    return open_postgres_store(location, options);
-  }
-  if (where.starts_with("sqlite:")) where.remove_prefix(7);
-  if (where.find("://") != std::string_view::npos) {
-    return fail("invalid_argument",
-                fmt::format("{}: unknown kind of database; give a SQLite file path or a "
-                            "postgresql:// URL",
-                            location));
-  }
-  return open_sqlite_store(std::string(where), options);
 }
 
 }  // namespace paddock::store

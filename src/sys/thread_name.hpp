@@ -3,9 +3,9 @@
 
 #include <string_view>
 
-namespace paddock::arena {
+namespace paddock::sys {
 
 // Names the calling thread (Linux keeps the first 15 bytes). Failing is harmless.
 void name_this_thread(std::string_view name);
 
-}  // namespace paddock::arena
+}  // namespace paddock::sys

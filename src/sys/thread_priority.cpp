@@ -1,4 +1,4 @@
-#include "arena/thread_priority.hpp"
+#include "sys/thread_priority.hpp"
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-namespace paddock::arena {
+namespace paddock::sys {
 
 void lower_this_thread_priority() {
   auto tid = static_cast<id_t>(::syscall(SYS_gettid));
@@ -15,4 +15,4 @@ void lower_this_thread_priority() {
   if (errno == 0) ::setpriority(PRIO_PROCESS, tid, current + 10);
 }
 
-}  // namespace paddock::arena
+}  // namespace paddock::sys

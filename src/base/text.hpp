@@ -1,0 +1,17 @@
+#pragma once
+// Small text helpers several layers need (header values, vote-log cells, weight lists):
+// one home, so each rule about blanks and letter case is written once.
+
+#include <string_view>
+
+namespace paddock {
+
+// `s` without the spaces and tabs at either end (HTTP's optional whitespace, the blanks
+// around a CSV cell or a "name=weight" item). Other characters, newlines included, stay.
+std::string_view trim(std::string_view s);
+
+// True if `a` and `b` are equal ignoring ASCII letter case (HTTP tokens, media types,
+// range units); other bytes must match exactly.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+
+}  // namespace paddock

@@ -1,0 +1,25 @@
+#include "base/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace paddock {
+namespace {
+
+TEST(Trim, RemovesSpacesAndTabsAtBothEndsOnly) {
+  EXPECT_EQ(trim("  a b\t"), "a b");
+  EXPECT_EQ(trim("\t \t"), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim("x"), "x");
+  EXPECT_EQ(trim("\na\r"), "\na\r");  // only blanks: a line end is not trimmed
+}
+
+TEST(EqualsIgnoringCase, FoldsAsciiLettersOnly) {
+  EXPECT_TRUE(equals_ignoring_case("Application/JSON", "application/json"));
+  EXPECT_TRUE(equals_ignoring_case("", ""));
+  EXPECT_FALSE(equals_ignoring_case("gzip", "gzip2"));
+  EXPECT_FALSE(equals_ignoring_case("a[", "A{"));              // '[' and '{' differ by the case bit
+  EXPECT_FALSE(equals_ignoring_case("\xC3\xA9", "\xC3\x89"));  // é and É: not ASCII
+}
+
+}  // namespace
+}  // namespace paddock

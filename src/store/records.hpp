@@ -1,0 +1,178 @@
+#pragma once
+// The domain records paddock keeps: tracks, models, prompts, clips, battles, votes, and the
+// small value types that go with them (what an upsert did, which votes a query means, the
+// counts). Plain values with no behaviour beyond their stable spellings, so every layer
+// above the store may use them without depending on a database (docs/architecture.md).
+// The storage interface is store/store.hpp; opening a database is store/open_store.hpp.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace paddock::store {
+
+// ---- catalog -------------------------------------------------------------------------
+
+enum class Task { TextToVideo, ImageToVideo, VideoEdit };
+enum class ModelStatus { Hidden, Anonymous, Public, Retired };
+
+// Stable spellings used in manifests, the HTTP API and the database:
+// "text-to-video", "image-to-video", "video-edit"; "hidden", "anonymous", "public", "retired".
+std::string_view to_string(Task);
+std::string_view to_string(ModelStatus);
+std::optional<Task> parse_task(std::string_view);
+std::optional<ModelStatus> parse_model_status(std::string_view);
+
+struct Track {
+  std::string id;    // slug, e.g. "t2v-silent-5s"
+  std::string name;  // shown to people
+  Task task = Task::TextToVideo;
+  bool audio = false;
+  double duration_s = 0;  // nominal clip duration
+  std::string aspect;     // "16:9", "9:16", "1:1"
+  int width = 0;          // nominal resolution
+  int height = 0;
+
+  bool operator==(const Track&) const = default;
+};
+
+struct TrackSummary {
+  Track track;
+  int64_t models = 0;   // non-hidden models with at least one clip in the track
+  int64_t prompts = 0;  // prompts in the track
+  int64_t clips = 0;
+
+  bool operator==(const TrackSummary&) const = default;
+};
+
+struct Model {
+  std::string id;            // slug, stable forever; votes refer to it
+  std::string display_name;  // real name, e.g. "HappyHorse-1.0"
+  std::string organization;
+  ModelStatus status = ModelStatus::Public;
+  std::string codename;  // shown instead of the real name while status is Anonymous
+
+  bool operator==(const Model&) const = default;
+};
+
+struct Prompt {
+  std::string track_id;
+  std::string id;  // unique within its track
+  std::string text;
+  std::string language;                 // BCP 47, e.g. "en"
+  std::vector<std::string> categories;  // e.g. {"portrait", "motion"}
+  std::string source_hash;              // content hash of the source image/video; empty if none
+  std::string source_mime;              // "image/png", "video/mp4", ...
+
+  bool operator==(const Prompt&) const = default;
+};
+
+// Facts about one stored clip file, probed at import.
+struct Clip {
+  std::string track_id;
+  std::string prompt_id;
+  std::string model_id;
+  std::string hash;  // SHA-256 hex of the stored (normalized) file; its name in the media folder
+  std::string mime;  // "video/mp4", "video/webm"
+  double duration_s = 0;
+  int width = 0;
+  int height = 0;
+  double fps = 0;
+  std::string video_codec;
+  std::string audio_codec;  // empty when silent
+  bool has_audio = false;
+  int64_t bytes = 0;
+
+  bool operator==(const Clip&) const = default;
+};
+
+// What an upsert did; import summaries count these.
+enum class Upsert { Inserted, Updated, Unchanged };
+std::string_view to_string(Upsert);  // "inserted", "updated", "unchanged"
+
+// ---- battles and votes ---------------------------------------------------------------
+
+enum class Choice { Left, Right, Tie, BothBad };
+std::string_view to_string(Choice);  // "left", "right", "tie", "both_bad"
+std::optional<Choice> parse_choice(std::string_view);
+
+// A pairing handed to one voter. Written in batches, possibly after the vote on it.
+struct Battle {
+  std::string id;  // random, unguessable
+  std::string track_id;
+  std::string prompt_id;
+  std::string left_model;
+  std::string right_model;
+  std::string left_clip;  // clip hashes
+  std::string right_clip;
+  std::string session;  // voter session id
+  std::string address;  // client IP address
+  int64_t issued_at_ms = 0;
+  int64_t expires_at_ms = 0;
+
+  bool operator==(const Battle&) const = default;
+};
+
+// A verdict on one battle. Carries the battle's facts so that a vote can be stored (and
+// rated) by any server without reading the battle row first.
+struct Vote {
+  int64_t id = 0;  // assigned by the store; increasing in commit order, across all servers
+  std::string battle_id;
+  std::string track_id;
+  std::string prompt_id;
+  std::string left_model;
+  std::string right_model;
+  std::vector<std::string> categories;  // the prompt's categories when the vote was cast
+  Choice choice = Choice::Tie;
+  int64_t left_watch_ms = 0;
+  int64_t right_watch_ms = 0;
+  int64_t decision_ms = 0;  // from battle shown to vote
+  std::string session;
+  std::string address;
+  int64_t created_at_ms = 0;
+  bool voided = false;
+  std::string void_reason;
+
+  bool operator==(const Vote&) const = default;
+};
+
+enum class VoteInsert { Stored, Duplicate };  // Duplicate: that battle already has a vote
+
+struct VoteInsertResult {
+  VoteInsert outcome = VoteInsert::Stored;
+  int64_t id = 0;  // id of the stored vote (for Duplicate: the vote already kept)
+
+  bool operator==(const VoteInsertResult&) const = default;
+};
+
+// Which votes a listing or a void applies to. Empty fields do not filter. Every field has an
+// initializer so that designated initializers ({.session = s}) compile without warnings.
+struct VoteQuery {
+  std::string track_id{};
+  std::string session{};
+  std::string address{};
+  int64_t after_id = 0;               // only votes with id > after_id
+  std::optional<int64_t> up_to_id{};  // only votes with id <= up_to_id
+  bool include_voided = false;
+  int64_t limit = 0;  // 0 = no limit; results are ordered by id
+};
+
+struct Counts {
+  int64_t tracks = 0, models = 0, prompts = 0, clips = 0;
+  int64_t battles = 0, votes = 0, voided_votes = 0;
+  int64_t settings = 0;
+  int64_t max_vote_id = 0;  // 0 when there are no votes
+
+  bool operator==(const Counts&) const = default;
+};
+
+struct Setting {
+  std::string name;
+  std::string value;
+
+  bool operator==(const Setting&) const = default;
+};
+
+}  // namespace paddock::store
