@@ -14,6 +14,12 @@
 // model never lost, never won, or groups never met), every model also plays
 // kPriorVirtualGames virtual games against a fixed reference at theta = 0, each a tie. That
 // weak prior keeps every score finite; the board says so in its notes.
+//
+// When the models fall into pieces that never met, each piece is fitted on its own (so a
+// piece whose maximum exists gets exactly that maximum, untouched by the prior), and only
+// the level of each piece comes from the prior: the shift c that maximizes the piece's
+// virtual games,  sum over its models of  1/2 log sigmoid(theta_i + c) + 1/2 log
+// sigmoid(-theta_i - c).
 
 #include <Eigen/Dense>
 #include <cstdint>
@@ -32,7 +38,9 @@ inline constexpr int kMaxStepHalvings = 40;
 
 struct BradleyTerryFit {
   std::vector<double> theta;  // per model, natural units; NaN for a model without games
-  bool prior_used = false;
+  bool prior_used = false;    // within some piece, or for placing the pieces
+  int pieces = 1;             // pieces of the comparison graph (models that met, directly
+                              // or through others)
   bool converged = false;
   int iterations = 0;
 };
@@ -48,7 +56,19 @@ class BradleyTerrySolver {
   BradleyTerryFit fit(const PairTotals& pairs, std::span<const double> start = {},
                       PriorUse prior = PriorUse::WhenNeeded);
 
+  // The information matrix (minus the Hessian of L, with the prior when `prior`) over the
+  // models with games, in the order of their indices, at `theta`. For closed-form intervals.
+  Eigen::MatrixXd information(const PairTotals& pairs, std::span<const double> theta, bool prior);
+
  private:
+  // Fits one piece (all models with games connected), with or without the prior.
+  void fit_connected(const PairTotals& pairs, std::span<const double> start, bool prior,
+                     BradleyTerryFit& result);
+  // Fits each piece on its own, then places the pieces by the prior.
+  void fit_pieces(const PairTotals& pairs, std::span<const double> start,
+                  const std::vector<std::vector<uint32_t>>& pieces, BradleyTerryFit& result);
+  // Marks the models with games in compact_ and returns how many there are.
+  int compact(const PairTotals& pairs);
   // Fills gradient_ and information_ (minus the Hessian) at theta_.
   void evaluate(const PairTotals& pairs, bool prior);
   // The log-likelihood at theta_ (only needed when a step may have overshot).

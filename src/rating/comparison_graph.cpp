@@ -68,6 +68,36 @@ bool strongly_connected(const PairTotals& pairs) {
   return reach(g.out, start) == active && reach(g.in, start) == active;
 }
 
+std::vector<std::vector<uint32_t>> graph_pieces(const PairTotals& pairs) {
+  // Union-find over the pairs with games; cheap enough for every bootstrap round.
+  std::vector<uint32_t> parent(pairs.models);
+  std::vector<char> active(pairs.models, 0);
+  for (uint32_t v = 0; v < parent.size(); ++v) parent[v] = v;
+  auto root = [&](uint32_t v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (std::size_t p = 0; p < pairs.size(); ++p) {
+    if (!(pairs.games[p] > 0)) continue;
+    const uint32_t i = pairs.first[p], j = pairs.second[p];
+    active[i] = active[j] = 1;
+    const uint32_t ri = root(i), rj = root(j);
+    if (ri != rj) parent[std::max(ri, rj)] = std::min(ri, rj);
+  }
+  std::vector<std::vector<uint32_t>> pieces;
+  std::vector<int> piece_of_root(pairs.models, -1);
+  for (uint32_t v = 0; v < parent.size(); ++v) {  // v ascending: each piece comes out sorted
+    if (!active[v]) continue;
+    const uint32_t r = root(v);
+    if (piece_of_root[r] < 0) {
+      piece_of_root[r] = static_cast<int>(pieces.size());
+      pieces.emplace_back();
+    }
+    pieces[static_cast<std::size_t>(piece_of_root[r])].push_back(v);
+  }
+  return pieces;
+}
+
 GraphDiagnosis diagnose_graph(const PairTotals& pairs) {
   const Adjacency g = build(pairs);
   GraphDiagnosis d;
@@ -76,29 +106,7 @@ GraphDiagnosis diagnose_graph(const PairTotals& pairs) {
     if (g.in[v].empty()) d.never_lost.push_back(v);
     if (g.out[v].empty()) d.never_won.push_back(v);
   }
-  // Pieces: connected components ignoring direction.
-  std::vector<int> piece(pairs.models, -1);
-  for (uint32_t v = 0; v < g.active.size(); ++v) {
-    if (!g.active[v] || piece[v] >= 0) continue;
-    const int id = static_cast<int>(d.pieces.size());
-    d.pieces.emplace_back();
-    std::vector<uint32_t> stack{v};
-    piece[v] = id;
-    while (!stack.empty()) {
-      const uint32_t x = stack.back();
-      stack.pop_back();
-      d.pieces.back().push_back(x);
-      for (const auto* edges : {&g.out[x], &g.in[x]}) {
-        for (uint32_t w : *edges) {
-          if (piece[w] < 0) {
-            piece[w] = id;
-            stack.push_back(w);
-          }
-        }
-      }
-    }
-  }
-  for (auto& p : d.pieces) std::sort(p.begin(), p.end());
+  d.pieces = graph_pieces(pairs);
   return d;
 }
 

@@ -23,6 +23,10 @@ struct GraphDiagnosis {
                                               // the graph falls apart)
 };
 
+// The pieces of the graph ignoring direction: models with games that met, directly or
+// through others. Each piece sorted; pieces in order of their first model.
+std::vector<std::vector<uint32_t>> graph_pieces(const PairTotals& pairs);
+
 // Why the graph is not strongly connected, for the board's notes.
 GraphDiagnosis diagnose_graph(const PairTotals& pairs);
 
