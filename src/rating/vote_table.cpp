@@ -189,13 +189,13 @@ void VoteTable::append(const VoteTable& other) {
     set_map[s] = intern_category_set(std::span<const std::string_view>(names));
   }
   const std::size_t n = other.size();
+  const std::size_t before = size();
   if (a_.capacity() < size() + n) reserve(std::max(size() + n, 2 * size()));
   for (std::size_t i = 0; i < n; ++i) {
     a_.push_back(model_map[other.a_[i]]);
     b_.push_back(model_map[other.b_[i]]);
     category_set_.push_back(set_map[other.category_set_[i]]);
   }
-  const std::size_t before = size();
   outcome_.insert(outcome_.end(), other.outcome_.begin(), other.outcome_.end());
   tstamp_.insert(tstamp_.end(), other.tstamp_.begin(), other.tstamp_.end());
 
