@@ -89,10 +89,10 @@ struct VoteRecord {
   std::span<const std::string> categories;  // written as a list ("category"), CSV: a;b
   std::optional<double> tstamp;             // seconds
   std::string_view track;                   // empty: not written
+  std::span<const ExtraField> extra;        // CSV: in the order of csv_header's names
   std::string_view language;                // empty: not written
   std::span<const ClipFeature> features;    // JSON: "features_a", "features_b" (CSV: pass
                                             // them as extra fields features_a.NAME, ...)
-  std::span<const ExtraField> extra;        // CSV: in the order of csv_header's names
 };
 
 // The CSV header line (with "\n"): model_a,model_b,winner,category,tstamp,track, then the
