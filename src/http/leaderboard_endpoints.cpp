@@ -50,7 +50,9 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
   j["track"] = s.request.track_id;
   j["computed_at"] = s.computed_at_ms;
   j["last_vote_id"] = s.last_vote_id;
-  j["filter"] = {{"categories", s.request.categories}, {"weights", s.request.weights}};
+  j["filter"] = {{"categories", s.request.categories},
+                 {"weights", s.request.weights},
+                 {"languages", s.request.languages}};
   j["categories"] = s.track_categories;
   for (auto& row : j["models"]) {
     auto info = s.models.find(row["model"].get<std::string>());
@@ -88,8 +90,9 @@ void leaderboard_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   if (!track || track->empty()) {
     return respond(error_response(400, "bad_request", "\"track\" is required"));
   }
-  auto request = arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
-                                           query->get("weights").value_or(""));
+  auto request =
+      arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
+                                query->get("weights").value_or(""), query->all("language"));
   if (!request) return respond(error_for(request.error()));
   auto lookup = env.arena.leaderboards().board(*request);
   switch (lookup.state) {

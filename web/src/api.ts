@@ -97,9 +97,12 @@ export interface Board {
   filter: { categories: string[]; weights: string };
   models: BoardRow[];
   pairs: BoardPair[];
-  // Every category of the track's prompts (names), or with weights the shares per category.
+  // Every category of the track's prompts (names); older servers put the shares here.
   categories: (string | CategoryShare)[];
   category_shares?: CategoryShare[];
+  // When the models fall into groups that never met: each group's models (docs/rate.md).
+  pieces?: string[][];
+  ties?: { model: string; tie_votes: number; both_bad_votes: number; both_bad_rate: number };
 }
 
 export interface History {

@@ -166,6 +166,21 @@ class BoardPage {
       `${board.models.length} models, ${Math.round(votes)} votes (${filter}; ${weights}). ` +
       `Up to vote #${board.last_vote_id}, computed ${new Date(board.computed_at).toLocaleString()}.` +
       (this.minVotes ? ` Models with fewer than ${this.minVotes} votes are marked preliminary.` : "");
+    if (board.ties && board.ties.both_bad_votes > 0) {
+      this.meta.append(` ${Math.round(board.ties.both_bad_rate * 1000) / 10}% of the votes said both clips were bad.`);
+    }
+    if (board.pieces && board.pieces.length > 1) {
+      this.meta.append(
+        h("br"),
+        h(
+          "strong",
+          { attrs: { class: "pieces-note" } },
+          `These models fall into ${board.pieces.length} groups that never met: ` +
+            board.pieces.map((p) => `{${p.join(", ")}}`).join(" | ") +
+            ". Scores compare only within a group; how one group sits against another means nothing.",
+        ),
+      );
+    }
     const shares = board.category_shares ?? board.categories.filter((c): c is CategoryShare => typeof c !== "string");
     if (board.filter.weights !== "as_voted" && shares.length) {
       const pct = (x: number) => `${Math.round(x * 100)}%`;
