@@ -297,7 +297,15 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
     s.models[*name] =
         BoardModelInfo{public_organization(m), std::string(store::to_string(m.status))};
   }
-  if (const auto* t = catalog.find_track(request.track_id)) s.track_categories = t->categories;
+  if (const auto* t = catalog.find_track(request.track_id)) {
+    s.track_categories = t->categories;
+    for (const auto& p : t->prompts) {
+      if (!p.prompt.language.empty()) s.track_languages.push_back(p.prompt.language);
+    }
+    std::sort(s.track_languages.begin(), s.track_languages.end());
+    s.track_languages.erase(std::unique(s.track_languages.begin(), s.track_languages.end()),
+                            s.track_languages.end());
+  }
   RenderedBoard r;
   r.text = options_.render_board ? options_.render_board(s) : std::string();
   r.last_vote_id = s.last_vote_id;

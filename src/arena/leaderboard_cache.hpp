@@ -65,6 +65,7 @@ struct BoardSnapshot {
   rating::Board board;
   std::unordered_map<std::string, BoardModelInfo> models;  // by public name
   std::vector<std::string> track_categories;
+  std::vector<std::string> track_languages;  // of the track's prompts, sorted
 };
 
 struct HistorySnapshot {

@@ -54,6 +54,7 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
                  {"weights", s.request.weights},
                  {"languages", s.request.languages}};
   j["categories"] = s.track_categories;
+  j["languages"] = s.track_languages;
   for (auto& row : j["models"]) {
     auto info = s.models.find(row["model"].get<std::string>());
     row["organization"] = info == s.models.end() ? "" : info->second.organization;
