@@ -421,17 +421,27 @@ void assemble_rows(const Cells& cells, const Tallies& t, const Scores& scores,
         "{} preliminary models (fewer than {} votes) are hidden; they still count in the fit.",
         hidden, options.min_votes));
   }
+  // With pieces, each piece is ranked on its own and listed after the larger ones: ranks
+  // across pieces would compare what cannot be compared.
+  auto piece = [&](uint32_t i) { return piece_of.empty() ? 0 : piece_of[i]; };
   std::sort(shown.begin(), shown.end(), [&](uint32_t x, uint32_t y) {
+    if (piece(x) != piece(y)) return piece(x) < piece(y);
     if (ratings[x] != ratings[y]) return ratings[x] > ratings[y];
     return cells.models[x] < cells.models[y];
   });
-  std::vector<double> shown_ratings;
-  std::vector<Interval> shown_intervals;
-  for (uint32_t i : shown) {
-    shown_ratings.push_back(ratings[i]);
-    shown_intervals.push_back(intervals[i]);
+  std::vector<RankRange> ranks;
+  for (std::size_t begin = 0; begin < shown.size();) {
+    std::size_t end = begin;
+    std::vector<double> piece_ratings;
+    std::vector<Interval> piece_intervals;
+    for (; end < shown.size() && piece(shown[end]) == piece(shown[begin]); ++end) {
+      piece_ratings.push_back(ratings[shown[end]]);
+      piece_intervals.push_back(intervals[shown[end]]);
+    }
+    const auto piece_ranks = rank_ranges(piece_ratings, piece_intervals);
+    ranks.insert(ranks.end(), piece_ranks.begin(), piece_ranks.end());
+    begin = end;
   }
-  const auto ranks = rank_ranges(shown_ratings, shown_intervals);
   std::vector<char> is_shown(m, 0);
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const uint32_t i = shown[k];

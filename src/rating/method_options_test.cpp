@@ -79,6 +79,11 @@ TEST(Pieces, WithinAPieceTheScoresAreThatPiecesOwnMaximum) {
   EXPECT_EQ(board.pieces[1], (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(row(board, "x").piece, 1);
   EXPECT_EQ(row(board, "a").piece, 0);
+  // Each piece is ranked on its own, and listed after the larger ones.
+  EXPECT_EQ(row(board, "a").rank, 1);
+  EXPECT_EQ(row(board, "y").rank, 1);
+  EXPECT_EQ(row(board, "x").rank, 2);
+  EXPECT_EQ(board.models.back().model, "x");
   bool said = false;
   for (const auto& n : board.notes) said = said || n.find("means nothing") != std::string::npos;
   EXPECT_TRUE(said);

@@ -281,7 +281,8 @@ struct Board {
   std::string weights = "as_voted";       // describe_weights of the options
   bool prior_used = false;                // the weak prior kept the full fit finite
   int bootstrap_prior_rounds = 0;         // bootstrap rounds that needed the prior
-  std::vector<ModelRow> models;           // sorted by rating, best first (then by name)
+  std::vector<ModelRow> models;           // sorted by rating, best first (then by name);
+                                          // with pieces, piece by piece, each ranked alone
   std::vector<PairRow> pairs;             // sorted by (model_a, model_b)
   std::vector<CategoryShare> categories;  // only with weights, sorted by name
   std::vector<std::string> notes;         // how edge cases were handled, in words
