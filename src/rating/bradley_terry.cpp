@@ -112,17 +112,18 @@ BradleyTerryFit BradleyTerrySolver::fit(const PairTotals& pairs, std::span<const
     fit_connected(pairs, start, true, result);
     return result;
   }
-  const auto pieces = graph_pieces(pairs);
-  if (pieces.empty()) {
+  const int pieces = graph_.count_pieces(pairs);
+  if (pieces == 0) {
     result.converged = true;
     return result;
   }
-  if (pieces.size() > 1) {
-    fit_pieces(pairs, start, pieces, result);
+  if (pieces > 1) {
+    fit_pieces(pairs, start, graph_pieces(pairs), result);
     return result;
   }
   compact(pairs);
-  result.prior_used = !strongly_connected(pairs);
+  // One piece whose every pair went both ways is strongly connected: skip the search.
+  result.prior_used = !graph_.two_way() && !graph_.strongly_connected(pairs);
   fit_connected(pairs, start, result.prior_used, result);
   return result;
 }
@@ -157,7 +158,7 @@ void BradleyTerrySolver::fit_pieces(const PairTotals& pairs, std::span<const dou
     BradleyTerryFit part;
     part.theta.assign(pieces[k].size(), 0.0);
     compact(parts[k]);
-    fit_connected(parts[k], part_start, !strongly_connected(parts[k]), part);
+    fit_connected(parts[k], part_start, !graph_.strongly_connected(parts[k]), part);
     result.converged = result.converged && part.converged;
     result.iterations = std::max(result.iterations, part.iterations);
     const double shift = prior_level(part.theta);

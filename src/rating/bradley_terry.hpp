@@ -26,6 +26,7 @@
 #include <span>
 #include <vector>
 
+#include "rating/comparison_graph.hpp"
 #include "rating/pair_totals.hpp"
 
 namespace paddock::rating {
@@ -74,6 +75,7 @@ class BradleyTerrySolver {
   // The log-likelihood at theta_ (only needed when a step may have overshot).
   double log_likelihood(const PairTotals& pairs, bool prior) const;
 
+  GraphCheck graph_;
   std::vector<int> compact_;  // model -> active index, -1 when without games
   Eigen::VectorXd theta_, trial_, gradient_, step_;
   Eigen::MatrixXd information_;
