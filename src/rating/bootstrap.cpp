@@ -8,6 +8,7 @@
 
 #include "rating/bradley_terry.hpp"
 #include "rating/davidson.hpp"
+#include "rating/newton.hpp"
 #include "rating/random.hpp"
 #include "rating/scale.hpp"
 
@@ -137,11 +138,7 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     }
   };
 
-  const int workers = std::max(1, std::min(threads, rounds));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_workers(threads, rounds, work);
   result.prior_rounds = prior_rounds.load();
   result.piece_rounds = piece_rounds.load();
   return result;

@@ -11,23 +11,16 @@
 
 namespace paddock::rating {
 
-namespace {
+namespace {}  // namespace
 
-// The three outcome probabilities of one pair at d = theta_i - theta_j, phi = log nu, and
-// log D, computed without overflow (everything scaled by e^-max(|d|/2, phi)).
-struct PairProbabilities {
-  double win, loss, tie, log_d;
-};
-
-PairProbabilities probabilities(double d, double phi) {
+// Everything scaled by e^-max(|d|/2, phi), so nothing overflows.
+DavidsonProbabilities davidson_probabilities(double d, double phi) {
   const double h = 0.5 * d;
   const double top = std::max(std::abs(h), phi);
   const double a = std::exp(h - top), b = std::exp(-h - top), c = std::exp(phi - top);
   const double s = a + b + c;
   return {a / s, b / s, c / s, top + std::log(s)};
 }
-
-}  // namespace
 
 DavidsonFit fit_davidson(const PairTotals& pairs, std::span<const double> start, double start_nu) {
   DavidsonFit result;
@@ -84,7 +77,7 @@ DavidsonFit fit_davidson(const PairTotals& pairs, std::span<const double> start,
       const double wins_i = pairs.credit[p] - kTieCredit * t;
       const double wins_j = n - pairs.credit[p] - kTieCredit * t;
       const double d = v[i] - v[j];
-      const PairProbabilities q = probabilities(d, phi);
+      const DavidsonProbabilities q = davidson_probabilities(d, phi);
       f += 0.5 * (wins_i - wins_j) * d + t * phi - n * q.log_d;
       const double gd = 0.5 * (wins_i - wins_j) - 0.5 * n * (q.win - q.loss);
       const double gphi = t - n * q.tie;
@@ -104,15 +97,7 @@ DavidsonFit fit_davidson(const PairTotals& pairs, std::span<const double> start,
       h(active, j) -= hdphi;
       h(active, active) += hphiphi;
     }
-    if (prior) {
-      for (int i = 0; i < active; ++i) {
-        const double p = sigmoid(v[i]);
-        const double log_p = log_sigmoid(v[i]);
-        f += kPriorVirtualGames * kTieCredit * (2 * log_p - v[i]);
-        g[i] += kPriorVirtualGames * (kTieCredit - p);
-        h(i, i) -= kPriorVirtualGames * p * (1.0 - p);
-      }
-    }
+    if (prior) f += add_prior_games(v, active, g, h);
     return f;
   };
   // Without the prior the likelihood sees only differences of theta: hold the first fixed.

@@ -22,6 +22,13 @@
 
 namespace paddock::rating {
 
+// Davidson's three outcome probabilities for d = theta_i - theta_j and phi = log nu, and
+// log D (computed without overflow), for the fit and for simulated votes.
+struct DavidsonProbabilities {
+  double win, loss, tie, log_d;
+};
+DavidsonProbabilities davidson_probabilities(double d, double phi);
+
 struct DavidsonFit {
   std::vector<double> theta;  // per model, natural units; NaN for a model without games
   double nu = 0;              // tie parameter; 0 when there are no ties

@@ -16,23 +16,10 @@
 namespace paddock::rating {
 namespace {
 
+using testing::board_of;
 using testing::Record;
+using testing::row;
 using testing::table_of;
-
-const ModelRow& row(const Board& b, std::string_view model) {
-  for (const auto& m : b.models) {
-    if (m.model == model) return m;
-  }
-  ADD_FAILURE() << "no row for " << model;
-  static ModelRow none;
-  return none;
-}
-
-Board board_of(const VoteTable& t, BoardOptions o) {
-  auto board = compute_board(t, o);
-  EXPECT_TRUE(board) << board.error().message;
-  return board ? *board : Board{};
-}
 
 void add(std::vector<Record>& r, const std::string& a, const std::string& b, Outcome o, int n) {
   for (int k = 0; k < n; ++k) r.push_back({a, b, o});
@@ -89,15 +76,21 @@ TEST(Pieces, WithinAPieceTheScoresAreThatPiecesOwnMaximum) {
   EXPECT_TRUE(said);
 }
 
-TEST(Pieces, EachPieceSitsWhereItsVirtualGamesPutIt) {
-  // The level of each piece maximizes its virtual tie games: for a two-model piece with
-  // scores -t and +t around its level c, sum (1/2 - sigmoid(+-t + c)) = 0 gives c = 0, so
-  // each two-model piece is centred on the reference.
+// Two pieces of two models each: a beats b 30:10, x beats y 5:20.
+std::vector<Record> two_pairs() {
   std::vector<Record> r;
   add(r, "a", "b", Outcome::AWins, 30);
   add(r, "a", "b", Outcome::BWins, 10);
   add(r, "x", "y", Outcome::AWins, 5);
   add(r, "x", "y", Outcome::BWins, 20);
+  return r;
+}
+
+TEST(Pieces, EachPieceSitsWhereItsVirtualGamesPutIt) {
+  // The level of each piece maximizes its virtual tie games: for a two-model piece with
+  // scores -t and +t around its level c, sum (1/2 - sigmoid(+-t + c)) = 0 gives c = 0, so
+  // each two-model piece is centred on the reference.
+  const std::vector<Record> r = two_pairs();
   BoardOptions o;
   o.bootstrap_rounds = 0;
   const Board board = board_of(table_of(r), o);
@@ -110,11 +103,7 @@ TEST(Pieces, BootstrapRoundsFitEachPieceOnItsOwn) {
   // Two two-model pieces: in every round each piece's difference is 400 log10(w*/l*) of
   // that round's draw, so the interval of the difference covers the exact answer and the
   // board says pieces were fitted on their own.
-  std::vector<Record> r;
-  add(r, "a", "b", Outcome::AWins, 30);
-  add(r, "a", "b", Outcome::BWins, 10);
-  add(r, "x", "y", Outcome::AWins, 5);
-  add(r, "x", "y", Outcome::BWins, 20);
+  const std::vector<Record> r = two_pairs();
   BoardOptions o;
   o.bootstrap_rounds = 200;
   const Board board = board_of(table_of(r), o);

@@ -5,12 +5,43 @@
 // (bradley_terry.hpp), which exploits the Laplacian's structure and is on the hot path.
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include "rating/bradley_terry.hpp"
+#include "rating/scale.hpp"
 
 namespace paddock::rating {
+
+// The weak prior of bradley_terry.hpp for the dense fits: each of the first `models`
+// parameters (natural-unit scores) plays kPriorVirtualGames tie games against theta = 0.
+// Adds its gradient and Hessian and returns its log-likelihood,
+//     sum of  kPriorVirtualGames * (1/2 log sigmoid(t) + 1/2 log sigmoid(-t)).
+inline double add_prior_games(const Eigen::VectorXd& theta, Eigen::Index models,
+                              Eigen::VectorXd& gradient, Eigen::MatrixXd& hessian) {
+  double f = 0;
+  for (Eigen::Index i = 0; i < models; ++i) {
+    const double p = sigmoid(theta[i]);
+    f += kPriorVirtualGames * kTieCredit * (2 * log_sigmoid(theta[i]) - theta[i]);
+    gradient[i] += kPriorVirtualGames * (kTieCredit - p);
+    hessian(i, i) -= kPriorVirtualGames * p * (1.0 - p);
+  }
+  return f;
+}
+
+// Runs `work` on `threads` threads (this one included), at most one per round: the
+// bootstraps' workers take rounds from a shared counter until none is left.
+template <typename Work>
+void run_workers(int threads, int rounds, Work&& work) {
+  const int workers = std::max(1, std::min(threads, rounds));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < workers; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
 
 struct NewtonOutcome {
   bool converged = false;

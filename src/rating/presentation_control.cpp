@@ -31,11 +31,6 @@ struct RawRow {
   auto key() const { return std::tie(first, second, credit, sign, group, r); }
 };
 
-double relative_difference(double a, double b) {
-  const double sum = a + b;
-  return sum == 0 ? 0.0 : (a - b) / sum;
-}
-
 double vote_credit(Outcome outcome) {
   if (outcome == Outcome::AWins) return kWinCredit;
   if (outcome == Outcome::BWins) return 0.0;
@@ -43,6 +38,11 @@ double vote_credit(Outcome outcome) {
 }
 
 }  // namespace
+
+double relative_difference(double a, double b) {
+  const double sum = a + b;
+  return sum == 0 ? 0.0 : (a - b) / sum;
+}
 
 Result<CovariateRows> covariate_rows(const VoteTable& votes, const VoteSelection& selection,
                                      const Cells& cells, std::span<const uint32_t> group_of_set,
@@ -232,14 +232,7 @@ ControlledFit fit_controlled(const CovariateRows& rows, std::span<const double> 
         }
       }
     }
-    if (prior) {
-      for (Eigen::Index i = 0; i < theta_count; ++i) {
-        const double p = sigmoid(v[i]);
-        f += kPriorVirtualGames * kTieCredit * (2 * log_sigmoid(v[i]) - v[i]);
-        g[i] += kPriorVirtualGames * (kTieCredit - p);
-        h(i, i) -= kPriorVirtualGames * p * (1.0 - p);
-      }
-    }
+    if (prior) f += add_prior_games(v, theta_count, g, h);
     return f;
   };
   const NewtonOutcome outcome = maximize_concave(x, prior ? 0 : 1, evaluate);
@@ -292,11 +285,7 @@ ControlledBootstrap bootstrap_controlled(const CovariateRows& rows,
       }
     }
   };
-  const int workers = std::max(1, std::min(threads, rounds));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_workers(threads, rounds, work);
   result.prior_rounds = prior_rounds.load();
   return result;
 }

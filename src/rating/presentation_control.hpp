@@ -32,6 +32,10 @@
 
 namespace paddock::rating {
 
+// The relative difference (a - b) / (a + b) of one feature between two clips, 0 when both
+// are 0: what presentation control standardizes.
+double relative_difference(double a, double b);
+
 struct CovariateRows {
   std::size_t covariates = 0;
   std::size_t models = 0;               // the cells' models, canonical order

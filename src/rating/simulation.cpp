@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "fmt/core.h"
+#include "rating/davidson.hpp"
+#include "rating/presentation_control.hpp"
 #include "rating/scale.hpp"
 
 namespace paddock::rating {
@@ -133,9 +135,8 @@ SimulatedVote VoteSimulator::next() {
                              : kShortClipSeconds;
       v.motion[side] = kMinMotion + (kMaxMotion - kMinMotion) * clip_rng_.uniform();
     }
-    const double r = (v.duration[0] - v.duration[1]) / (v.duration[0] + v.duration[1]);
-    const double r_long =
-        (kLongClipSeconds - kShortClipSeconds) / (kLongClipSeconds + kShortClipSeconds);
+    const double r = relative_difference(v.duration[0], v.duration[1]);
+    const double r_long = relative_difference(kLongClipSeconds, kShortClipSeconds);
     const double q = options_.long_clip_win_rate;
     logit += std::log(q / (1 - q)) * r / r_long;
   }
@@ -146,12 +147,9 @@ SimulatedVote VoteSimulator::next() {
   // out of p symmetrically.
   double win_end = 0, tie_end = 0;
   if (options_.tie_model == TieModel::Davidson) {
-    const double half = 0.5 * logit;
-    const double top = std::abs(half);
-    const double a = std::exp(half - top), b = std::exp(-half - top);
-    const double c = options_.davidson_nu * std::exp(-top);
-    win_end = a / (a + b + c);
-    tie_end = (a + c) / (a + b + c);
+    const DavidsonProbabilities q = davidson_probabilities(logit, std::log(options_.davidson_nu));
+    win_end = q.win;
+    tie_end = q.win + q.tie;
   } else {
     const double p = sigmoid(logit);
     const double tie = options_.tie_rate * 2.0 * std::min(p, 1.0 - p);
