@@ -2,8 +2,11 @@
 // rating: pure statistics on pairwise votes. No I/O.
 //
 // The whole pipeline a board goes through is `compute_board`: filter -> aggregate into
-// distinct (pair, outcome, category-set) cells -> Bradley-Terry fit -> bootstrap over the
-// cells -> rank ranges -> head-to-head table, plus online Elo as a reference column.
+// distinct (pair, outcome, category-set) cells -> Bradley-Terry fit (each piece of the
+// comparison graph on its own; ties as half wins or Davidson's) -> intervals (bootstrap over
+// the cells, or the sandwich covariance) -> rank ranges -> head-to-head table, plus online
+// Elo as a reference column. With presentation control the scores come from a fit with the
+// clips' feature differences as covariates (presentation_control.hpp), raw scores beside.
 // The result depends only on the multiset of votes (and their tstamp order for Elo), the
 // options and the seed: models and cells are put in a canonical order first, so the same
 // votes in any order, read from any source, give the same board bit for bit, whatever the
