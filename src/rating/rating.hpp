@@ -311,7 +311,7 @@ struct Board {
 // Computes the leaderboard of `votes` under `options`.
 // Returns the board (with no models when no vote passes the filter), or an error:
 // "bad_option" (ci_level outside (0,1), negative rounds, Davidson ties with control, ...),
-// "unknown_feature" (a control feature no vote carries, or one without variation), "bad_weights" (a
+// "bad_control" (a control feature no vote carries, or one that does not vary), "bad_weights" (a
 // share for a category without votes, no positive share), "unknown_anchor" (anchor model has no
 // vote). Deterministic: the same multiset of votes, options and seed give the same board (Elo also
 // depends on the tstamp order, equal tstamps keeping table order), whatever `threads` is.
