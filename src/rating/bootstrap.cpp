@@ -92,6 +92,7 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
   std::atomic<int> piece_rounds{0};
   auto work = [&]() {
     RoundWorker w;
+    w.solver.set_chord_steps(true);
     w.totals.models = models;
     w.totals.first = cells.first;
     w.totals.second = cells.second;

@@ -45,11 +45,17 @@ void BradleyTerrySolver::evaluate(const PairTotals& pairs, bool prior) {
   const auto active = theta_.size();
   gradient_.setZero(static_cast<Eigen::Index>(active));
   information_.setZero(static_cast<Eigen::Index>(active), static_cast<Eigen::Index>(active));
+  // sigmoid(theta_i - theta_j) = pi_i / (pi_i + pi_j) with pi = e^(theta - max theta): one
+  // exp per model instead of one per pair (the pairs are up to m^2/2). Where both pi
+  // underflow, the sigmoid itself.
+  const double top = theta_.maxCoeff();
+  strength_ = (theta_.array() - top).exp();
   for (std::size_t p = 0; p < pairs.size(); ++p) {
     const double n = pairs.games[p];
     if (!(n > 0)) continue;
     const int i = compact_[pairs.first[p]], j = compact_[pairs.second[p]];
-    const double p_ij = sigmoid(theta_[i] - theta_[j]);
+    const double both = strength_[i] + strength_[j];
+    const double p_ij = both > 0 ? strength_[i] / both : sigmoid(theta_[i] - theta_[j]);
     const double g = pairs.credit[p] - n * p_ij;
     gradient_[i] += g;
     gradient_[j] -= g;
@@ -184,13 +190,19 @@ void BradleyTerrySolver::fit_connected(const PairTotals& pairs, std::span<const 
   const Eigen::Index skip = prior ? 0 : 1;
   const Eigen::Index free = active - skip;
   evaluate(pairs, prior);
+  double last_step = std::numeric_limits<double>::infinity();
   for (int iteration = 0; iteration < kMaxNewtonIterations; ++iteration) {
     result.iterations = iteration + 1;
-    llt_.compute(information_.bottomRightCorner(free, free));
-    if (llt_.info() != Eigen::Success) break;
+    // A chord step (the previous factorization) once the steps are small: see
+    // set_chord_steps. The first iteration always factors.
+    if (!(chord_steps_ && last_step < kChordStepBelow)) {
+      llt_.compute(information_.bottomRightCorner(free, free));
+      if (llt_.info() != Eigen::Success) break;
+    }
     step_.setZero(active);
     step_.tail(free) = llt_.solve(gradient_.tail(free));
-    if (step_.cwiseAbs().maxCoeff() < kNewtonStepTolerance) {
+    last_step = step_.cwiseAbs().maxCoeff();
+    if (last_step < kNewtonStepTolerance) {
       theta_ += step_;  // quadratic convergence: what is left is far below the tolerance
       result.converged = true;
       break;

@@ -36,6 +36,7 @@ inline constexpr int kMaxNewtonIterations = 100;
 inline constexpr double kNewtonStepTolerance = 1e-7;  // natural units; after a step this
                                                       // small the error is ~1e-14 (quadratic)
 inline constexpr int kMaxStepHalvings = 40;
+inline constexpr double kChordStepBelow = 1e-3;  // natural units (set_chord_steps)
 
 struct BradleyTerryFit {
   std::vector<double> theta;  // per model, natural units; NaN for a model without games
@@ -57,6 +58,13 @@ class BradleyTerrySolver {
   BradleyTerryFit fit(const PairTotals& pairs, std::span<const double> start = {},
                       PriorUse prior = PriorUse::WhenNeeded);
 
+  // Bootstrap rounds: once a step moved no score by more than kChordStepBelow, the next
+  // steps reuse the last factorization of the information matrix instead of factoring it
+  // anew (a chord step: linear convergence at a rate of about the last step's size, so the
+  // final step below the tolerance leaves an error near 1e-12 instead of 1e-14 — far below
+  // the bootstrap's Monte Carlo noise — and a round saves one of its three factorizations).
+  void set_chord_steps(bool on) { chord_steps_ = on; }
+
   // The information matrix (minus the Hessian of L, with the prior when `prior`) over the
   // models with games, in the order of their indices, at `theta`. For closed-form intervals.
   Eigen::MatrixXd information(const PairTotals& pairs, std::span<const double> theta, bool prior);
@@ -76,8 +84,9 @@ class BradleyTerrySolver {
   double log_likelihood(const PairTotals& pairs, bool prior) const;
 
   GraphCheck graph_;
+  bool chord_steps_ = false;
   std::vector<int> compact_;  // model -> active index, -1 when without games
-  Eigen::VectorXd theta_, trial_, gradient_, step_;
+  Eigen::VectorXd theta_, trial_, gradient_, step_, strength_;
   Eigen::MatrixXd information_;
   Eigen::LLT<Eigen::MatrixXd> llt_;
 };
