@@ -25,7 +25,8 @@ Response rate_limited_response(int retry_after_s);
 // on every response it sends, whoever made it.
 std::span<const std::pair<std::string_view, std::string_view>> security_headers();
 
-// `text` as a JSON string literal, quotes included.
+// `text` as a JSON string literal, quotes included. Bytes that are not well-formed UTF-8
+// become U+FFFD, so the literal is valid JSON whatever the text.
 std::string json_quote(std::string_view text);
 
 }  // namespace paddock::http
