@@ -112,6 +112,21 @@ TEST(StripImageMetadata, DropsWebpExifAndXmpChunksAndClearsTheirFlags) {
   EXPECT_EQ(facts->width, 40);
 }
 
+// Found by fuzz/image_metadata_fuzz: scan data holding FF FF 00 used to end the scan at the
+// first FF, so the stuffed byte was taken for a marker and what followed (here a comment)
+// for a segment to keep, while a decoder reads on through it as scan data.
+TEST(StripImageMetadata, ReadsFillBytesInJpegScanDataAsADecoderDoes) {
+  const std::string comment = std::string("\xFF\xFE") + '\0' + "\x10" + std::string(kPlanted);
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xDA") + '\0' + "\x02" + "\x01\xFF\xFF" + '\0' +
+                           '\0' + "\x14" + comment + "\xFF\xD9";
+  auto out = strip_image_metadata("jpeg", bytes_of(jpeg));
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(text_of(*out).find(kPlanted), std::string::npos);
+  auto again = strip_image_metadata("jpeg", *out);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *out);
+}
+
 TEST(StripImageMetadata, RefusesStructuresThatRunPastTheEnd) {
   TempDir dir;
   std::string png = tagged_png(dir);
