@@ -73,6 +73,11 @@ Result<std::vector<uint8_t>> strip_jpeg(const std::vector<uint8_t>& in) {
     while (pos < in.size() && in[pos] == 0xFF) ++pos;  // fill bytes
     if (pos >= in.size()) return fail("corrupt", "JPEG cut short");
     const uint8_t marker = in[pos++];
+    // FF 00 is a stuffed byte of scan data, never a marker: taken for a segment here, it would
+    // be kept, and after a dropped segment a second pass (or a decoder) reads it as scan data.
+    if (marker == 0x00) {
+      return fail("corrupt", "JPEG marker expected at byte " + std::to_string(pos - 2));
+    }
     if (marker == 0xD9) {  // EOI
       out.insert(out.end(), {0xFF, 0xD9});
       return out;
