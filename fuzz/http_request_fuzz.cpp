@@ -17,7 +17,7 @@
 // Checks: every request is answered, within 10 s; never with 500 (an exception escaped an
 // endpoint, or an error without a status); /api/ answers are JSON, and errors say
 // {"error":{"code","message"}}; no answer to a voter names a hidden model, or the real name
-// or organization of an anonymous one.
+// or organization of an anonymous one (unless the request itself did: error messages quote it).
 
 #include <chrono>
 #include <future>
@@ -279,7 +279,9 @@ void check(const http::Request& request, const http::Response& r, bool catalog_c
     }
   }
   if (!request.path.starts_with("/api/admin/") && !catalog_changed) {
+    const std::string asked = request.target + request.body + request.cookie;
     for (const auto& secret : kSecrets) {
+      if (asked.find(secret) != std::string::npos) continue;  // an echo of the request
       FUZZ_CHECK(r.body.find(secret) == std::string::npos, "%s revealed \"%s\": %s",
                  request.target.c_str(), secret.c_str(), r.body.substr(0, 300).c_str());
       for (const auto& [name, value] : r.headers) {
