@@ -148,8 +148,14 @@ struct Harness {
     dispatcher = std::make_unique<http::Dispatcher>(*arena, *blocking, dopt);
     sessions = std::make_unique<http::SessionCodec>(arena->keys().session);
     session = sessions->mint();
-    // Wait for the first board, so the leaderboard thread's function-local statics exist
-    // before stop_at_exit is first registered.
+    // Warm up every background thread (battle recorder, vote writer, leaderboards), so the
+    // function-local statics they make exist before stop_at_exit is first registered.
+    auto battle = must(arena->issue_battle("t2v", session.id, "127.0.0.1"), "a first battle");
+    std::promise<void> voted;
+    arena->cast_vote({battle.ticket, "left", 5000, 5000, 6000, session.id, "127.0.0.1"},
+                     [&voted](Result<arena::VoteReceipt>) { voted.set_value(); });
+    voted.get_future().wait();
+    arena->flush_battles();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (arena->leaderboards().board({"t2v", {}, "as_voted"}).state ==
                arena::LeaderboardCache::State::Computing &&
@@ -295,9 +301,9 @@ void check(const http::Request& request, const http::Response& r, bool catalog_c
 std::unique_ptr<Harness> h;
 
 // At exit the arena's threads must stop before static objects they use are destroyed, so
-// this runs first: it is registered again every few hundred inputs (exit handlers run last
-// registered first, and a background thread may make a function-local static at any time),
-// and it ends the process itself, skipping whatever was registered before it.
+// this runs first: it is registered again every few inputs (exit handlers run last
+// registered first, and a thread may make a function-local static at any time), and it
+// ends the process itself, skipping whatever was registered before it.
 void stop_at_exit() {
   h.reset();
   std::_Exit(0);
@@ -315,7 +321,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     catalog_changed = false;
     if (first) std::atexit(stop_at_exit);
   }
-  if (++inputs % 256 == 0) std::atexit(stop_at_exit);
+  if (++inputs % 16 == 0) std::atexit(stop_at_exit);
 
   std::string_view input = fuzz::as_text(data, size);
   for (int n = 0; n < 4 && !input.empty(); ++n) {
