@@ -306,6 +306,8 @@ std::unique_ptr<Harness> h;
 // ends the process itself, skipping whatever was registered before it.
 void stop_at_exit() {
   h.reset();
+  std::error_code ec;
+  fs::remove_all(fuzz::scratch_dir(), ec);  // _Exit skips the scratch folder's own remover
   std::_Exit(0);
 }
 
