@@ -30,6 +30,7 @@
 #include "store/open_store.hpp"
 #include "store/store.hpp"
 #include "support/fuzz_support.hpp"
+#include "support/response_header.hpp"
 
 namespace {
 
@@ -156,7 +157,6 @@ struct Harness {
     arena->cast_vote({battle.ticket, "left", 5000, 5000, 6000, session.id, "127.0.0.1"},
                      [&voted](Result<arena::VoteReceipt>) { voted.set_value(); });
     voted.get_future().wait();
-    arena->flush_battles();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (arena->leaderboards().board({"t2v", {}, "as_voted", {}}).state ==
                arena::LeaderboardCache::State::Computing &&
@@ -274,7 +274,7 @@ void check(const http::Request& request, const http::Response& r, bool catalog_c
              request.body.substr(0, 200).c_str(), r.body.c_str());
   FUZZ_CHECK(r.status >= 200 && r.status < 600, "status %d", r.status);
   const bool api = request.path.starts_with("/api/") || request.path.starts_with("/media/");
-  const std::string* type = r.find_header("Content-Type");
+  const std::string* type = fuzz::response_header(r, "Content-Type");
   if (api && type && type->starts_with("application/json") && !r.body.empty()) {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     FUZZ_CHECK(!j.is_discarded(), "%s answered JSON that does not parse: %s",
