@@ -173,10 +173,6 @@ void Arena::votes_voided() {
   leaderboards_->rebuild();
 }
 
-void Arena::flush_battles() {
-  in_->battles.flush();
-}
-
 Status Arena::ping() {
   return store_.ping();
 }

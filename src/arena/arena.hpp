@@ -125,8 +125,6 @@ class Arena {
   Status reload_catalog();
   // Votes were voided: the leaderboards read every vote again.
   void votes_voided();
-  // Writes the battles queued so far (fuzz/http_request_fuzz warms the recorder up with it).
-  void flush_battles();
 
   // Counters of the background writers, for /metrics.
   struct WriterStats {
