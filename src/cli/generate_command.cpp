@@ -218,6 +218,9 @@ int run_generate(const GenerateArgs& a) {
     fmt::print(stderr, "paddock generate: {}\n", config.error().message);
     return 2;
   }
+  // Before the store opens: threads it starts (SQLite's checkpointer) inherit the blocked
+  // signals, so Ctrl-C reaches the signal thread instead of killing the process.
+  SignalStop stop;
   store::StoreOptions existing;
   existing.create_if_missing = false;
   auto store = store::open_store(a.db, existing);
@@ -239,7 +242,6 @@ int run_generate(const GenerateArgs& a) {
   std::fflush(stdout);
   if (a.dry_run) return plan->problems.empty() ? 0 : 1;
 
-  SignalStop stop;
   ProgressBar bar(stderr, stderr_is_terminal());
   int64_t events = 0;
   auto report = generate::run_generation(
