@@ -18,15 +18,18 @@ constexpr int64_t kReadPage = 20'000;
 constexpr auto kKeepFresh = std::chrono::minutes(10);  // on-demand boards asked for lately
 
 bool is_standard(const BoardRequest& r) {
+  if (!r.languages.empty()) return false;
   return (r.weights == "as_voted" && r.categories.size() <= 1) ||
          (r.weights == "balanced" && r.categories.empty());
 }
 
 std::vector<BoardRequest> standard_requests(const CatalogTrack& track) {
   std::vector<BoardRequest> out;
-  out.push_back({track.summary.track.id, {}, "as_voted"});
-  out.push_back({track.summary.track.id, {}, "balanced"});
-  for (const auto& c : track.categories) out.push_back({track.summary.track.id, {c}, "as_voted"});
+  out.push_back({track.summary.track.id, {}, "as_voted", {}});
+  out.push_back({track.summary.track.id, {}, "balanced", {}});
+  for (const auto& c : track.categories) {
+    out.push_back({track.summary.track.id, {c}, "as_voted", {}});
+  }
   return out;
 }
 
@@ -41,12 +44,17 @@ std::string BoardRequest::key() const {
   }
   k += '\n';
   k += weights;
+  for (const auto& l : languages) {
+    k += '\x1e';
+    k += l;
+  }
   return k;
 }
 
 Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view track_id,
                                         std::vector<std::string> categories,
-                                        std::string_view weights) {
+                                        std::string_view weights,
+                                        std::vector<std::string> languages) {
   const auto* track = catalog.find_track(track_id);
   if (!track) return fail("unknown_track", "no track \"" + std::string(track_id) + "\"");
   std::sort(categories.begin(), categories.end());
@@ -60,7 +68,17 @@ Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view
                   "track \"" + std::string(track_id) + "\" has no category \"" + c + "\"");
     }
   }
-  BoardRequest r{std::string(track_id), std::move(categories), "as_voted"};
+  std::sort(languages.begin(), languages.end());
+  languages.erase(std::unique(languages.begin(), languages.end()), languages.end());
+  for (const auto& l : languages) {
+    const bool spoken = std::any_of(track->prompts.begin(), track->prompts.end(),
+                                    [&](const CatalogPrompt& p) { return p.prompt.language == l; });
+    if (!spoken) {
+      return fail("bad_request", "track \"" + std::string(track_id) +
+                                     "\" has no prompt in language \"" + l + "\"");
+    }
+  }
+  BoardRequest r{std::string(track_id), std::move(categories), "as_voted", std::move(languages)};
   if (!weights.empty() && weights != "as_voted") {
     auto parsed = rating::parse_category_weights(weights);
     if (!parsed) return std::unexpected(parsed.error());
@@ -179,6 +197,7 @@ void LeaderboardCache::reset_tables(std::unordered_map<std::string, std::string>
 }
 
 bool LeaderboardCache::read_new_votes() {
+  const auto catalog = catalog_();  // the prompts' languages, for language= boards
   int64_t after;
   {
     std::lock_guard lock(mutex_);
@@ -206,6 +225,10 @@ bool LeaderboardCache::read_new_votes() {
       auto b = t.table.intern_model(right->second);
       auto cs = t.table.intern_category_set(v.categories);
       t.table.add(a, b, outcome_of(v.choice), cs, static_cast<double>(v.created_at_ms) / 1000.0);
+      if (const auto* prompt = catalog ? catalog->find_prompt(v.track_id, v.prompt_id) : nullptr;
+          prompt != nullptr && !prompt->prompt.language.empty()) {
+        t.table.set_language(t.table.intern_language(prompt->prompt.language));
+      }
       t.vote_ids.push_back(v.id);
       t.vote_times.push_back(v.created_at_ms);
       track_changed_at_[v.track_id] = v.id;
@@ -228,6 +251,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
 
   rating::BoardOptions o;
   o.filter.categories = request.categories;
+  o.filter.languages = request.languages;
   if (request.weights != "as_voted") {
     auto w = rating::parse_category_weights(request.weights);
     if (!w) return std::unexpected(w.error());
@@ -263,7 +287,15 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
     }
     s.models[*name] = std::move(info);
   }
-  if (track) s.track_categories = track->categories;
+  if (const auto* t = track) {
+    s.track_categories = t->categories;
+    for (const auto& p : t->prompts) {
+      if (!p.prompt.language.empty()) s.track_languages.push_back(p.prompt.language);
+    }
+    std::sort(s.track_languages.begin(), s.track_languages.end());
+    s.track_languages.erase(std::unique(s.track_languages.begin(), s.track_languages.end()),
+                            s.track_languages.end());
+  }
   RenderedBoard r;
   r.text = options_.render_board ? options_.render_board(s) : std::string();
   r.last_vote_id = s.last_vote_id;

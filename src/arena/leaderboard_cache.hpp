@@ -37,16 +37,19 @@ struct BoardRequest {
   std::string track_id;
   std::vector<std::string> categories;
   std::string weights = "as_voted";
+  std::vector<std::string> languages;  // prompt languages, any of (empty: all)
 
   std::string key() const;
 };
 
 // Checks a request against the catalog. Errors: "unknown_track" (404), "bad_request" (a
 // category the track has no prompt in), "bad_weights" (unparsable weights, or a share for
-// a category the track does not have).
+// a category the track does not have). `languages` must each be the language of some prompt
+// of the track ("bad_request" otherwise).
 Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view track_id,
                                         std::vector<std::string> categories,
-                                        std::string_view weights);
+                                        std::string_view weights,
+                                        std::vector<std::string> languages = {});
 
 // How a model appears on a board beside its scores.
 struct BoardModelInfo {
@@ -65,6 +68,7 @@ struct BoardSnapshot {
   rating::Board board;
   std::unordered_map<std::string, BoardModelInfo> models;  // by public name
   std::vector<std::string> track_categories;
+  std::vector<std::string> track_languages;  // of the track's prompts, sorted
 };
 
 struct HistorySnapshot {

@@ -10,6 +10,7 @@
 
 #include "arena/catalog_rules.hpp"
 #include "arena/model_change.hpp"
+#include "arena/vote_listing.hpp"
 #include "store/open_store.hpp"
 
 namespace paddock::cli {
@@ -175,18 +176,7 @@ int votes_list(const AdminArgs& a) {
   if (a.json) {
     json out = json::array();
     for (const auto& v : *votes) {
-      out.push_back({{"id", v.id},
-                     {"battle_id", v.battle_id},
-                     {"track", v.track_id},
-                     {"prompt", v.prompt_id},
-                     {"left_model", v.left_model},
-                     {"right_model", v.right_model},
-                     {"choice", std::string(store::to_string(v.choice))},
-                     {"session", v.session},
-                     {"address", v.address},
-                     {"created_at_ms", v.created_at_ms},
-                     {"voided", v.voided},
-                     {"void_reason", v.void_reason}});
+      out.push_back(arena::vote_listing_json(v));
     }
     fmt::print("{}\n", out.dump(2));
     return 0;

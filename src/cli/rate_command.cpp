@@ -25,6 +25,10 @@ struct RateArguments {
   uint64_t seed = 1;
   std::string anchor;
   std::vector<std::string> categories;
+  std::vector<std::string> languages;
+  std::vector<std::string> control;
+  std::string ties = "half";
+  std::string intervals = "bootstrap";
   std::string track;
   std::string since, until;
   std::string by;
@@ -51,6 +55,16 @@ rating::BoardOptions board_options(const RateArguments& a) {
   o.hide_preliminary = a.hide_preliminary;
   o.threads = a.threads;
   o.filter.categories = a.categories;
+  o.filter.languages = a.languages;
+  o.control = a.control;
+  const auto ties = rating::parse_tie_model(a.ties);
+  if (!ties) throw CLI::ValidationError("--ties", "expected half or davidson, got " + a.ties);
+  o.ties = *ties;
+  const auto intervals = rating::parse_interval_method(a.intervals);
+  if (!intervals) {
+    throw CLI::ValidationError("--intervals", "expected bootstrap or sandwich, got " + a.intervals);
+  }
+  o.intervals = *intervals;
   if (!a.since.empty()) {
     auto t = parse_time_argument(a.since);
     if (!t) throw CLI::ValidationError("--since", "not a time: " + a.since);
@@ -219,6 +233,23 @@ void add_rate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--category", args->categories,
                   "Keep votes with any of these categories (repeat or comma-separate; "
                   "\"uncategorized\" keeps votes without one)")
+      ->delimiter(',');
+  cmd->add_option("--language", args->languages,
+                  "Keep votes whose prompt has any of these languages (repeat or "
+                  "comma-separate; votes without a language are then left out)")
+      ->delimiter(',');
+  cmd->add_option("--ties", args->ties,
+                  "Ties and both-bad: half (half a win to each side) or davidson (their own "
+                  "outcome, with a fitted tie parameter)")
+      ->capture_default_str();
+  cmd->add_option("--intervals", args->intervals,
+                  "Intervals: bootstrap (percentiles of --bootstrap refits) or sandwich "
+                  "(closed form, from the robust covariance)")
+      ->capture_default_str();
+  cmd->add_option("--control", args->control,
+                  "Presentation control: per-clip features to hold equal (names as in the "
+                  "votes' features_a / features_b, e.g. duration,motion); the board then shows "
+                  "controlled scores, the raw ones beside them, and each feature's effect")
       ->delimiter(',');
   cmd->add_option("--track", args->track, "Keep votes of this track");
   cmd->add_option("--since", args->since, "Keep votes at or after this time (seconds or ISO date)");

@@ -27,6 +27,8 @@ struct SimulateArguments {
   std::string output = "-";
   std::string truth;
   std::string format = "jsonl";
+  std::string ties = "half";
+  std::string languages;
   bool gzip = false;
 };
 
@@ -95,12 +97,17 @@ nlohmann::json truth_json(const rating::VoteSimulator& simulator) {
   j["bothbad_share"] = o.bothbad_share;
   j["category_offset_spread"] = o.category_offset_spread;
   j["multi_category_rate"] = o.multi_category_rate;
+  j["tie_model"] = rating::tie_model_name(o.tie_model);
+  if (o.tie_model == rating::TieModel::Davidson) j["davidson_nu"] = o.davidson_nu;
+  if (o.clip_features) j["long_clip_win_rate"] = o.long_clip_win_rate;
+  if (!o.languages.empty()) j["languages"] = o.languages;
   j["categories"] = nlohmann::json::array();
   for (const auto& c : o.categories)
     j["categories"].push_back({{"category", c.name}, {"share", c.share}});
   j["models"] = nlohmann::json::array();
   for (const auto& m : simulator.models()) {
     nlohmann::json row{{"model", m.name}, {"rating", m.rating}};
+    if (o.clip_features) row["long_clip_share"] = m.long_clip_share;
     if (!o.categories.empty()) {
       nlohmann::json per;
       for (std::size_t c = 0; c < o.categories.size(); ++c) {
@@ -115,6 +122,15 @@ nlohmann::json truth_json(const rating::VoteSimulator& simulator) {
 
 int run_simulate(SimulateArguments a) {
   a.sim.categories = parse_categories(a.categories);
+  const auto ties = rating::parse_tie_model(a.ties);
+  if (!ties) throw CLI::ValidationError("--ties", "expected half or davidson");
+  a.sim.tie_model = *ties;
+  a.sim.languages.clear();
+  for (std::size_t start = 0; start < a.languages.size();) {
+    const std::size_t comma = std::min(a.languages.find(',', start), a.languages.size());
+    if (comma > start) a.sim.languages.push_back(a.languages.substr(start, comma - start));
+    start = comma + 1;
+  }
   if (auto status = rating::validate(a.sim); !status) {
     throw CLI::ValidationError(status.error().message);
   }
@@ -148,7 +164,17 @@ int run_simulate(SimulateArguments a) {
   for (const auto& m : simulator.models()) names.push_back(m.name);
 
   std::string buffer;
-  if (format == votelog::OutputFormat::Csv) buffer = votelog::csv_header({});
+  // CSV carries the clip features and the language as extra columns.
+  const bool csv = format == votelog::OutputFormat::Csv;
+  std::vector<std::string_view> extra_names;
+  if (csv && !a.sim.languages.empty()) extra_names.emplace_back("language");
+  if (csv && a.sim.clip_features) {
+    for (auto n :
+         {"features_a.duration", "features_b.duration", "features_a.motion", "features_b.motion"}) {
+      extra_names.emplace_back(n);
+    }
+  }
+  if (csv) buffer = votelog::csv_header(extra_names);
   for (int64_t k = 0; k < a.sim.votes; ++k) {
     const rating::SimulatedVote v = simulator.next();
     votelog::VoteRecord r;
@@ -160,6 +186,24 @@ int run_simulate(SimulateArguments a) {
     }
     r.tstamp = v.tstamp;
     r.track = a.sim.track;
+    const std::string_view language =
+        a.sim.languages.empty() ? std::string_view() : a.sim.languages[v.language];
+    const votelog::ClipFeature features[] = {{"duration", v.duration[0], v.duration[1]},
+                                             {"motion", v.motion[0], v.motion[1]}};
+    std::vector<votelog::ExtraField> extra;
+    if (csv) {
+      if (!language.empty()) extra.push_back({"language", language});
+      if (a.sim.clip_features) {
+        extra.push_back({"features_a.duration", v.duration[0]});
+        extra.push_back({"features_b.duration", v.duration[1]});
+        extra.push_back({"features_a.motion", v.motion[0]});
+        extra.push_back({"features_b.motion", v.motion[1]});
+      }
+      r.extra = extra;
+    } else {
+      r.language = language;
+      if (a.sim.clip_features) r.features = features;
+    }
     votelog::append_vote_record(buffer, format, r);
     if (buffer.size() >= kFlushBytes) {
       if (!out->write(buffer)) break;
@@ -209,6 +253,21 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--multi-category", s.multi_category_rate,
                   "Probability that a vote has a second category")
       ->capture_default_str();
+  cmd->add_option("--ties", args->ties,
+                  "How ties arise: half (ties carved out of each pair's win probability, "
+                  "--tie-rate) or davidson (Davidson's model, --davidson-nu)")
+      ->capture_default_str();
+  cmd->add_option("--davidson-nu", s.davidson_nu, "Davidson's tie parameter (with --ties davidson)")
+      ->capture_default_str();
+  cmd->add_flag("--clip-features", s.clip_features,
+                "Give each clip a duration (4 or 8 s; each model makes long clips at its own "
+                "rate) and a motion amount, as features_a / features_b");
+  cmd->add_option("--long-clip-win-rate", s.long_clip_win_rate,
+                  "Presentation effect: how often a long clip beats a short one of an equally "
+                  "strong model (0.5: none; needs --clip-features)")
+      ->capture_default_str();
+  cmd->add_option("--languages", args->languages,
+                  "Prompt languages, comma-separated, one drawn uniformly per vote");
   cmd->add_option("--track", s.track, "Track written with every vote");
   cmd->add_option("--start", s.start_tstamp, "tstamp of the first vote (seconds)")
       ->capture_default_str();

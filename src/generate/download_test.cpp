@@ -226,10 +226,11 @@ TEST(Download, MissingFolderIsAnIoError) {
   TestHttpServer server(
       [](const ReceivedRequest&, Exchange& exchange) { exchange.respond(200, "x"); });
   paddock::testing::TempDir dir("paddock-download");
-  auto download =
-      testing::loopback_client().download({.url = server.url("/v.mp4")}, dir / "missing", kMiB);
+  auto download = testing::loopback_client().download(
+      {.url = server.url("/v.mp4?key=SECRET-KEY-1")}, dir / "missing", kMiB);
   ASSERT_FALSE(download);
   EXPECT_EQ(download.error().code, "io_error") << download.error().message;
+  EXPECT_EQ(download.error().message.find("SECRET-KEY-1"), std::string::npos);
   EXPECT_EQ(server.requests(), 0);  // nothing is fetched without somewhere to put it
 }
 

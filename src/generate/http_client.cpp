@@ -353,6 +353,15 @@ std::string scrub_for(const Request& request, std::string_view text) {
   return scrub(text, views);
 }
 
+// The final reply of a request after redirects, with its body in `hop` (memory or file).
+// (Outside Client::Impl: a member of an anonymous-namespace type would give Impl internal
+// linkage parts, which the unity build warns about.)
+struct Exchange {
+  Hop hop;
+  std::string url;
+  int redirects = 0;
+};
+
 std::string one_line(std::string_view text, std::size_t max_bytes) {
   std::string out;
   for (char c : text.substr(0, max_bytes)) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
@@ -405,12 +414,6 @@ struct Client::Impl {
     if (share != nullptr) curl_share_cleanup(share);
   }
 
-  // The final reply of `request` after redirects, with its body in `hop` (memory or file).
-  struct Exchange {
-    Hop hop;
-    std::string url;
-    int redirects = 0;
-  };
   Result<Exchange> run(const Request& request, std::int64_t cap, std::chrono::milliseconds timeout,
                        int fd, crypto_hash_sha256_state* sha) const;
 
@@ -591,9 +594,9 @@ Error Client::Impl::transfer_error(const Request& request, const Leg& leg, const
   }
 }
 
-Result<Client::Impl::Exchange> Client::Impl::run(const Request& request, std::int64_t cap,
-                                                 std::chrono::milliseconds timeout, int fd,
-                                                 crypto_hash_sha256_state* sha) const {
+Result<Exchange> Client::Impl::run(const Request& request, std::int64_t cap,
+                                   std::chrono::milliseconds timeout, int fd,
+                                   crypto_hash_sha256_state* sha) const {
   if (!is_token(request.method) || !std::all_of(request.method.begin(), request.method.end(),
                                                 [](char c) { return c >= 'A' && c <= 'Z'; })) {
     return fail("bad_request", "\"" + one_line(request.method, 20) + "\" is not a method");
@@ -671,7 +674,7 @@ Result<Client::Impl::Exchange> Client::Impl::run(const Request& request, std::in
     if (code != CURLE_OK && !(stopped_on_purpose && code == CURLE_WRITE_ERROR)) {
       return std::unexpected(transfer_error(request, leg, hop, code, error_buffer, timeout));
     }
-    if (!hop.redirect()) {
+    if (!hop.redirect() || !request.follow_redirects) {
       const bool complete_body = hop.ok() && !hop.head && hop.stop == Stop::None;
       if (complete_body && hop.content_length && hop.bytes < *hop.content_length) {
         return std::unexpected(

@@ -108,6 +108,9 @@ struct Request {
   // Whole-call time limit, redirects included; ClientOptions::timeout (send) or
   // download_timeout (download) if unset.
   std::optional<std::chrono::milliseconds> timeout{};
+  // false: a redirect (301, 302, 303, 307, 308 with Location) comes back as the reply
+  // itself, for a caller that must decide where to go next (and with which credentials).
+  bool follow_redirects = true;
 };
 
 struct Response {

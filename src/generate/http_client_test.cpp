@@ -172,6 +172,11 @@ TEST(HttpClient, FollowsRedirectsUpToTheLimit) {
   EXPECT_EQ(four.error().code, "too_many_redirects");
   EXPECT_EQ(server.requests() - before, 4);  // the fourth redirect is not followed
 
+  auto unfollowed = client.send({.url = server.url("/hops/2"), .follow_redirects = false});
+  ASSERT_TRUE(unfollowed) << unfollowed.error().message;
+  EXPECT_EQ(unfollowed->status, 302);
+  EXPECT_EQ(unfollowed->headers.get("location"), "/hops/1");
+
   const Client none = testing::loopback_client({.allow = {"127.0.0.1"}, .max_redirects = 0});
   auto refused = none.send({.url = server.url("/hops/1")});
   ASSERT_FALSE(refused);

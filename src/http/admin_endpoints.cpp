@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arena/catalog_rules.hpp"
+#include "arena/vote_listing.hpp"
 #include "http/endpoints.hpp"
 #include "http/json_body.hpp"
 #include "http/responses.hpp"
@@ -131,22 +132,7 @@ void admin_votes_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   if (!votes) return respond(error_for(votes.error()));
   json list = json::array();
   for (const auto& v : *votes) {
-    list.push_back({{"vote_id", v.id},
-                    {"battle_id", v.battle_id},
-                    {"track", v.track_id},
-                    {"prompt", v.prompt_id},
-                    {"left_model", v.left_model},
-                    {"right_model", v.right_model},
-                    {"categories", v.categories},
-                    {"choice", store::to_string(v.choice)},
-                    {"left_watch_ms", v.left_watch_ms},
-                    {"right_watch_ms", v.right_watch_ms},
-                    {"decision_ms", v.decision_ms},
-                    {"session", v.session},
-                    {"address", v.address},
-                    {"created_at", v.created_at_ms},
-                    {"voided", v.voided},
-                    {"void_reason", v.void_reason}});
+    list.push_back(arena::vote_listing_json(v));
   }
   respond(json_response(
       200, json{{"votes", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace)));

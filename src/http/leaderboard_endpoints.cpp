@@ -8,15 +8,12 @@
 #include "http/endpoints.hpp"
 #include "http/responses.hpp"
 #include "http/url.hpp"
+#include "votelog/board_output.hpp"
 
 namespace paddock::http {
 namespace {
 
 using nlohmann::json;
-
-json number_or_null(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
 
 Response computing() {
   Response r = json_response(202, "{\"status\":\"computing\"}");
@@ -45,11 +42,24 @@ Response board_response(const Request& request, const arena::RenderedBoard& boar
 
 }  // namespace
 
+// The rating engine's board as `paddock rate` writes it (one writer: board_to_json), plus
+// what the server knows: the track, when and up to which vote, the filter, the track's
+// categories, and each model's organization and status.
 std::string render_board_json(const arena::BoardSnapshot& s) {
-  const auto& b = s.board;
-  json models = json::array();
-  for (const auto& m : b.models) {
-    auto info = s.models.find(m.model);
+  json j = votelog::board_to_json(s.board);
+  j["track"] = s.request.track_id;
+  j["computed_at"] = s.computed_at_ms;
+  j["last_vote_id"] = s.last_vote_id;
+  j["filter"] = {{"categories", s.request.categories},
+                 {"weights", s.request.weights},
+                 {"languages", s.request.languages}};
+  j["categories"] = s.track_categories;
+  j["languages"] = s.track_languages;
+  for (auto& row : j["models"]) {
+    auto info = s.models.find(row["model"].get<std::string>());
+    row["organization"] = info == s.models.end() ? "" : info->second.organization;
+    row["status"] = info == s.models.end() ? "" : info->second.status;
+    // paddock generate's provenance (docs/generate.md); null without generated clips.
     const arena::GenerationStats* g = info == s.models.end() ? nullptr : &info->second.generation;
     json generation = nullptr;
     if (g && g->clips > 0) {
@@ -58,59 +68,8 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
                     {"currency", g->currency.empty() ? json() : json(g->currency)},
                     {"median_generation_s", g->median_seconds ? json(*g->median_seconds) : json()}};
     }
-    models.push_back({{"model", m.model},
-                      {"generation", std::move(generation)},
-                      {"organization", info == s.models.end() ? "" : info->second.organization},
-                      {"status", info == s.models.end() ? "" : info->second.status},
-                      {"rating", number_or_null(m.rating)},
-                      {"ci_low", number_or_null(m.ci_low)},
-                      {"ci_high", number_or_null(m.ci_high)},
-                      {"rank", m.rank},
-                      {"rank_best", m.rank_best},
-                      {"rank_worst", m.rank_worst},
-                      {"votes", m.votes},
-                      {"wins", m.wins},
-                      {"losses", m.losses},
-                      {"ties", m.ties},
-                      {"win_rate", number_or_null(m.win_rate)},
-                      {"elo", number_or_null(m.elo)},
-                      {"preliminary", m.preliminary}});
+    row["generation"] = std::move(generation);
   }
-  json pairs = json::array();
-  for (const auto& p : b.pairs) {
-    pairs.push_back({{"model_a", p.model_a},
-                     {"model_b", p.model_b},
-                     {"votes", p.votes},
-                     {"a_wins", p.a_wins},
-                     {"b_wins", p.b_wins},
-                     {"ties", p.ties},
-                     {"predicted_a_win", number_or_null(p.predicted_a_win)}});
-  }
-  json shares = json::array();
-  for (const auto& c : b.categories) {
-    shares.push_back({{"category", c.category},
-                      {"votes", c.votes},
-                      {"voted_share", c.voted_share},
-                      {"target_share", c.target_share}});
-  }
-  json j{{"track", s.request.track_id},
-         {"computed_at", s.computed_at_ms},
-         {"last_vote_id", s.last_vote_id},
-         {"filter", {{"categories", s.request.categories}, {"weights", s.request.weights}}},
-         {"method", b.method},
-         {"scale", b.scale},
-         {"anchor", b.anchor},
-         {"votes", b.votes},
-         {"seed", b.seed},
-         {"bootstrap", b.bootstrap},
-         {"ci", b.ci},
-         {"weights", b.weights},
-         {"prior_used", b.prior_used},
-         {"models", std::move(models)},
-         {"pairs", std::move(pairs)},
-         {"category_shares", std::move(shares)},
-         {"notes", b.notes},
-         {"categories", s.track_categories}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -142,8 +101,9 @@ void leaderboard_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   if (!track || track->empty()) {
     return respond(error_response(400, "bad_request", "\"track\" is required"));
   }
-  auto request = arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
-                                           query->get("weights").value_or(""));
+  auto request =
+      arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
+                                query->get("weights").value_or(""), query->all("language"));
   if (!request) return respond(error_for(request.error()));
   auto lookup = env.arena.leaderboards().board(*request);
   switch (lookup.state) {

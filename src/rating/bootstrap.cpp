@@ -7,6 +7,8 @@
 #include <tuple>
 
 #include "rating/bradley_terry.hpp"
+#include "rating/davidson.hpp"
+#include "rating/newton.hpp"
 #include "rating/random.hpp"
 #include "rating/scale.hpp"
 
@@ -71,13 +73,15 @@ struct RoundWorker {
 
 BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weighting,
                               std::span<const double> start, const Anchor& anchor, int rounds,
-                              uint64_t seed, int threads) {
+                              uint64_t seed, int threads, TieModel ties, double start_nu) {
   BootstrapResult result;
   result.rounds = rounds;
   result.models = cells.models.size();
   const std::size_t models = cells.models.size();
   result.ratings.assign(static_cast<std::size_t>(rounds) * models, 0.0);
   if (rounds <= 0) return result;
+  const bool davidson = ties == TieModel::Davidson;
+  if (davidson) result.tie_parameter.assign(static_cast<std::size_t>(rounds), 0.0);
 
   const DrawCells draw = merge_ties(cells);
   std::size_t groups = 1;
@@ -85,13 +89,16 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
 
   std::atomic<int> next_round{0};
   std::atomic<int> prior_rounds{0};
+  std::atomic<int> piece_rounds{0};
   auto work = [&]() {
     RoundWorker w;
+    w.solver.set_chord_steps(true);
     w.totals.models = models;
     w.totals.first = cells.first;
     w.totals.second = cells.second;
     w.totals.games.resize(cells.first.size());
     w.totals.credit.resize(cells.first.size());
+    if (davidson) w.totals.ties.resize(cells.first.size());
     w.drawn.resize(draw.count.size());
     w.group_counts.resize(groups);
     w.group_weight.assign(groups, 1.0);
@@ -108,26 +115,33 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
       }
       std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
       std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
+      std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
       for (std::size_t k = 0; k < w.drawn.size(); ++k) {
         if (w.drawn[k] == 0) continue;
         const double games = w.group_weight[draw.group[k]] * static_cast<double>(w.drawn[k]);
         w.totals.games[draw.pair[k]] += games;
         w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
+        if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;
       }
-      const BradleyTerryFit fit = w.solver.fit(w.totals, start);
-      if (fit.prior_used) ++prior_rounds;
       std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models,
                             models);
-      anchor_scores(fit.theta, anchor, row);
+      if (davidson) {
+        const DavidsonFit fit = fit_davidson(w.totals, start, start_nu);
+        if (fit.prior_used) ++prior_rounds;
+        result.tie_parameter[static_cast<std::size_t>(round)] = fit.nu;
+        anchor_scores(fit.theta, anchor, row);
+      } else {
+        const BradleyTerryFit fit = w.solver.fit(w.totals, start);
+        if (fit.prior_used) ++prior_rounds;
+        if (fit.pieces > 1) ++piece_rounds;
+        anchor_scores(fit.theta, anchor, row);
+      }
     }
   };
 
-  const int workers = std::max(1, std::min(threads, rounds));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_workers(threads, rounds, work);
   result.prior_rounds = prior_rounds.load();
+  result.piece_rounds = piece_rounds.load();
   return result;
 }
 

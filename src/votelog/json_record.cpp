@@ -1,6 +1,7 @@
 #include "votelog/json_record.hpp"
 
 #include <charconv>
+#include <cmath>
 
 #include "fmt/core.h"
 
@@ -78,11 +79,56 @@ std::optional<Problem> read_tstamp(simdjson::ondemand::value value, RawVote& out
   return wrong_type("tstamp", "a number of seconds");
 }
 
+// "features_a" / "features_b": an object of feature name -> number (null: not measured).
+std::optional<Problem> read_features(simdjson::ondemand::value value, std::string_view field,
+                                     std::vector<std::pair<std::string_view, double>>& out) {
+  json_type type;
+  if (auto e = value.type().get(type)) return json_problem(e);
+  if (type == json_type::null) return std::nullopt;
+  if (type != json_type::object) return wrong_type(field, "an object of numbers");
+  simdjson::ondemand::object object;
+  if (auto e = value.get_object().get(object)) return json_problem(e);
+  for (auto entry : object) {
+    std::string_view name;
+    if (auto e = entry.unescaped_key().get(name)) return json_problem(e);
+    simdjson::ondemand::value item;
+    if (auto e = entry.value().get(item)) return json_problem(e);
+    json_type item_type;
+    if (auto e = item.type().get(item_type)) return json_problem(e);
+    if (item_type == json_type::null) continue;
+    double x = 0;
+    if (item_type != json_type::number || item.get_double().get(x) || !std::isfinite(x)) {
+      return wrong_type(field, "an object of numbers");
+    }
+    out.emplace_back(name, x);
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> dom_features(simdjson::dom::element value, std::string_view field,
+                                    std::vector<std::pair<std::string_view, double>>& out) {
+  if (value.is_null()) return std::nullopt;
+  simdjson::dom::object object;
+  if (value.get_object().get(object)) return wrong_type(field, "an object of numbers");
+  for (auto [name, item] : object) {
+    if (item.is_null()) continue;
+    double x = 0;
+    if (item.get_double().get(x) || !std::isfinite(x)) {
+      return wrong_type(field, "an object of numbers");
+    }
+    out.emplace_back(name, x);
+  }
+  return std::nullopt;
+}
+
 void clear(RawVote& out) {
   out.model_a.reset();
   out.model_b.reset();
   out.winner.reset();
   out.track.reset();
+  out.language.reset();
+  out.features_a.clear();
+  out.features_b.clear();
   out.categories.clear();
   out.tstamp = rating::kNoTstamp;
 }
@@ -158,6 +204,12 @@ std::optional<Problem> read_dom_record(simdjson::dom::element element, RawVote& 
       problem = dom_tstamp(value, out);
     } else if (key == "track") {
       problem = dom_string(value, key, out.track);
+    } else if (key == "language") {
+      problem = dom_string(value, key, out.language);
+    } else if (key == "features_a") {
+      problem = dom_features(value, key, out.features_a);
+    } else if (key == "features_b") {
+      problem = dom_features(value, key, out.features_b);
     }
     if (problem) return problem;
   }
@@ -190,6 +242,12 @@ std::optional<Problem> read_json_record(simdjson::ondemand::object object, RawVo
       problem = read_tstamp(value, out);
     } else if (key == "track") {
       problem = read_string(value, key, out.track);
+    } else if (key == "language") {
+      problem = read_string(value, key, out.language);
+    } else if (key == "features_a") {
+      problem = read_features(value, key, out.features_a);
+    } else if (key == "features_b") {
+      problem = read_features(value, key, out.features_b);
     }
     if (problem) return problem;
   }

@@ -97,9 +97,36 @@ std::optional<Problem> VoteSink::accept(const RawVote& v) {
       return std::nullopt;
     }
   }
+  if (!options_.filter.languages.empty()) {
+    const auto& wanted = options_.filter.languages;
+    if (!v.language || std::find(wanted.begin(), wanted.end(), *v.language) == wanted.end()) {
+      ++filtered;
+      return std::nullopt;
+    }
+  }
   const uint32_t a = models_.get(*v.model_a, [&] { return table_.intern_model(*v.model_a); });
   const uint32_t b = models_.get(*v.model_b, [&] { return table_.intern_model(*v.model_b); });
   table_.add(a, b, *outcome, category_set(v.categories), v.tstamp);
+  if (v.language && !v.language->empty()) {
+    table_.set_language(
+        languages_.get(*v.language, [&] { return table_.intern_language(*v.language); }));
+  }
+  auto feature = [&](std::string_view name) {
+    return features_.get(name, [&] { return table_.intern_feature(name); });
+  };
+  // A feature given for one side only is kept with the other side absent.
+  for (const auto& [name, value] : v.features_a) {
+    double other = rating::kNoFeature;
+    for (const auto& [n, x] : v.features_b) {
+      if (n == name) other = x;
+    }
+    table_.set_feature(feature(name), value, other);
+  }
+  for (const auto& [name, value] : v.features_b) {
+    bool paired = false;
+    for (const auto& [n, x] : v.features_a) paired = paired || n == name;
+    if (!paired) table_.set_feature(feature(name), rating::kNoFeature, value);
+  }
   ++added;
   return std::nullopt;
 }

@@ -17,9 +17,11 @@ namespace paddock::votelog {
 
 // Field values as read; string_views point into the parser's buffers until the next record.
 struct RawVote {
-  std::optional<std::string_view> model_a, model_b, winner, track;
+  std::optional<std::string_view> model_a, model_b, winner, track, language;
   std::vector<std::string_view> categories;
   double tstamp = rating::kNoTstamp;
+  // Per-clip features of model_a's and model_b's clip ("features_a", "features_b").
+  std::vector<std::pair<std::string_view, double>> features_a, features_b;
 };
 
 enum class ProblemKind {
@@ -110,6 +112,8 @@ class VoteSink {
   bool time_filter_ = false;
   NameCache models_;
   NameCache category_sets_;  // key: the categories as listed, joined by '\n'
+  NameCache languages_;
+  NameCache features_;
   std::string key_;
 };
 

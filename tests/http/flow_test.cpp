@@ -193,6 +193,21 @@ TEST_F(Flow, AFilterNobodyAskedForIsComputedInTheBackground) {
   EXPECT_EQ(board.at("filter").at("categories"), json({"animals", "landscape"}));
 }
 
+TEST_F(Flow, ALanguageBoardKeepsThePromptsOfThatLanguage) {
+  // Every test prompt is in English: the English board holds every vote, and a language
+  // no prompt of the track has is refused.
+  auto c = server_->client();
+  int64_t last = vote_many(c, 30, "t2v", 4);
+  auto english = wait_for_board(c, "track=t2v&language=en", last);
+  EXPECT_EQ(english.at("votes"), 30);
+  EXPECT_EQ(english.at("filter").at("languages"), json({"en"}));
+  auto all = wait_for_board(c, "track=t2v", last);
+  EXPECT_EQ(english.at("models"), all.at("models"));
+  auto german = c.get("/api/leaderboard?track=t2v&language=de");
+  EXPECT_EQ(german.status, 400) << german.body;
+  EXPECT_EQ(body_json(german).at("error").at("code"), "bad_request");
+}
+
 TEST_F(Flow, TheHistoryFollowsTheVotes) {
   auto c = server_->client();
   int64_t last = vote_many(c, 40, "t2v", 5);

@@ -138,6 +138,10 @@ TEST_F(Admin, ListsAndVoidsTheVotesOfASessionOrAnAddress) {
   json listed = json::parse(r.out);
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0]["session"], "s1");
+  // The shape of GET /api/admin/votes (one writer: arena::vote_listing_json).
+  EXPECT_GT(listed[0]["vote_id"].get<int64_t>(), 0);
+  EXPECT_FALSE(listed[0].contains("id"));
+  EXPECT_GE(listed[0]["created_at"].get<int64_t>(), 1764213600000);
 
   r = paddock({"admin", "votes", "void", "--session", "s1", "--reason", "ballot stuffing"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

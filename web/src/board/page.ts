@@ -22,6 +22,8 @@ class BoardPage {
   private readonly weightRadios: HTMLInputElement[] = [];
   private readonly categoryGroup = h("fieldset", { class: "categories-filter" });
   private readonly categoryList = h("div", { class: "checks" });
+  private readonly languageSelect = h("select", { attrs: { id: uid("language"), name: "language" } });
+  private readonly languageField = h("div", { class: "field", attrs: { hidden: true } });
   private readonly status = h("p", { class: "board-status", attrs: { role: "status" } });
   private readonly meta = h("p", { class: "board-meta" });
   private readonly tableHolder = h("div", { class: "table-scroll" });
@@ -48,6 +50,11 @@ class BoardPage {
       weightsGroup.append(h("label", { attrs: { for: radio.id } }, radio, label));
     }
     this.categoryGroup.append(h("legend", null, "Categories"), this.categoryList);
+    this.languageSelect.addEventListener("change", () => {
+      this.query = { ...this.query, language: this.languageSelect.value || undefined };
+      void this.refresh();
+    });
+    this.languageField.append(h("label", { attrs: { for: this.languageSelect.id } }, "Prompt language"), this.languageSelect);
 
     this.root.append(
       h("h1", { attrs: { id: "board-heading" } }, "Leaderboard"),
@@ -56,6 +63,7 @@ class BoardPage {
         { class: "board-controls" },
         h("div", { class: "field" }, h("label", { attrs: { for: this.trackSelect.id } }, "Track"), this.trackSelect),
         weightsGroup,
+        this.languageField,
         this.categoryGroup,
       ),
       this.status,
@@ -109,6 +117,7 @@ class BoardPage {
       track,
       categories: params.getAll("category"),
       weights: params.get("weights") === "balanced" ? "balanced" : "as_voted",
+      language: params.get("language") ?? undefined,
     };
     this.trackSelect.value = track;
     for (const radio of this.weightRadios) radio.checked = radio.value === this.query.weights;
@@ -121,7 +130,7 @@ class BoardPage {
     this.request = request;
     const query = this.query;
     rememberTrack(query.track);
-    setQuery({ track: query.track, category: query.categories, weights: query.weights === "balanced" ? "balanced" : null });
+    setQuery({ track: query.track, category: query.categories, weights: query.weights === "balanced" ? "balanced" : null, language: query.language ?? null });
     this.setStatus("Loading the board…");
     this.root.setAttribute("aria-busy", "true");
     let board: Board;
@@ -142,6 +151,7 @@ class BoardPage {
     this.root.setAttribute("aria-busy", "false");
     this.setStatus("");
     this.renderCategories(board);
+    this.renderLanguages(board);
     this.renderMeta(board);
     this.tableHolder.replaceChildren(renderTable(board, asVoted, this.minVotes));
     this.renderDownloads(board);
@@ -174,14 +184,41 @@ class BoardPage {
     );
   }
 
+  // A language choice only when the track's prompts have more than one language.
+  private renderLanguages(board: Board): void {
+    const languages = board.languages ?? [];
+    this.languageField.hidden = languages.length < 2 && !this.query.language;
+    this.languageSelect.replaceChildren(
+      h("option", { attrs: { value: "" } }, "All languages"),
+      ...languages.map((l) => h("option", { attrs: { value: l } }, l)),
+    );
+    this.languageSelect.value = this.query.language ?? "";
+  }
+
   private renderMeta(board: Board): void {
     const votes = board.votes ?? board.models.reduce((sum, m) => sum + m.votes, 0) / 2;
-    const filter = board.filter.categories.length ? `categories: ${board.filter.categories.join(", ")}` : "all categories";
+    const languages = board.filter.languages?.length ? `; prompts in ${board.filter.languages.join(", ")}` : "";
+    const filter = (board.filter.categories.length ? `categories: ${board.filter.categories.join(", ")}` : "all categories") + languages;
     const weights = board.filter.weights === "balanced" ? "categories balanced" : "as voted";
     this.meta.textContent =
       `${board.models.length} models, ${Math.round(votes)} votes (${filter}; ${weights}). ` +
       `Up to vote #${board.last_vote_id}, computed ${new Date(board.computed_at).toLocaleString()}.` +
       (this.minVotes ? ` Models with fewer than ${this.minVotes} votes are marked preliminary.` : "");
+    if (board.ties && board.ties.both_bad_votes > 0) {
+      this.meta.append(` ${Math.round(board.ties.both_bad_rate * 1000) / 10}% of the votes said both clips were bad.`);
+    }
+    if (board.pieces && board.pieces.length > 1) {
+      this.meta.append(
+        h("br"),
+        h(
+          "strong",
+          { attrs: { class: "pieces-note" } },
+          `These models fall into ${board.pieces.length} groups that never met: ` +
+            board.pieces.map((p) => `{${p.join(", ")}}`).join(" | ") +
+            ". Scores compare only within a group; how one group sits against another means nothing.",
+        ),
+      );
+    }
     const shares = board.category_shares ?? board.categories.filter((c): c is CategoryShare => typeof c !== "string");
     if (board.filter.weights !== "as_voted" && shares.length) {
       const pct = (x: number) => `${Math.round(x * 100)}%`;
