@@ -55,7 +55,7 @@ std::string money(double amount, const std::string& currency) {
   return fmt::format("{:.2f} {}", amount, currency.empty() ? "USD" : currency);
 }
 
-int failed(const Error& e) {
+int report_error(const Error& e) {
   fmt::print(stderr, "paddock generate: {}\n", e.message);
   return 1;
 }
@@ -126,7 +126,7 @@ void print_plan(const GenerateArgs& a, const generate::GenerationPlan& plan) {
   fmt::print("  estimated total: {}\n", sum.empty() ? money(0, "") : sum);
 }
 
-void print_summary(const generate::GenerationPlan& plan, const generate::RunReport& r) {
+void print_run_summary(const generate::GenerationPlan& plan, const generate::RunReport& r) {
   std::map<JobState, int64_t> states;
   for (const auto& j : r.jobs) ++states[j.state];
   const int64_t left = states[JobState::Planned] + states[JobState::Submitting] +
@@ -224,7 +224,7 @@ int run_generate(const GenerateArgs& a) {
   store::StoreOptions existing;
   existing.create_if_missing = false;
   auto store = store::open_store(a.db, existing);
-  if (!store) return failed(store.error());
+  if (!store) return report_error(store.error());
 
   generate::GenerateOptions options;
   options.track_id = a.track;
@@ -237,7 +237,7 @@ int run_generate(const GenerateArgs& a) {
   options.media_dir = a.media;
   generate::ProviderSet providers(std::move(*config));
   auto plan = generate::plan_generation(**store, providers, options);
-  if (!plan) return failed(plan.error());
+  if (!plan) return report_error(plan.error());
   print_plan(a, *plan);
   std::fflush(stdout);
   if (a.dry_run) return plan->problems.empty() ? 0 : 1;
@@ -255,8 +255,8 @@ int run_generate(const GenerateArgs& a) {
                  stderr_is_terminal() ? "" : label);
       });
   bar.clear();
-  if (!report) return failed(report.error());
-  print_summary(*plan, *report);
+  if (!report) return report_error(report.error());
+  print_run_summary(*plan, *report);
   for (const auto& j : report->jobs) {
     if (j.state != JobState::Stored) return 1;
   }

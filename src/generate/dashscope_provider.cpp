@@ -72,7 +72,7 @@ bool within_duration_tolerance(double sent, double wanted) {
   return std::abs(sent - wanted) <= std::max(0.5, 0.1 * wanted);
 }
 
-std::string seconds_text(double s) {
+std::string duration_text(double s) {
   return fmt::format("{:g} s", s);
 }
 
@@ -156,14 +156,14 @@ Result<Mapping> map_happyhorse(const GenerationRequest& r, std::vector<std::stri
   }
   const int duration = std::clamp(static_cast<int>(std::lround(r.duration_s)), 3, 15);
   if (!within_duration_tolerance(duration, r.duration_s)) {
-    return std::unexpected(unsupported(
-        r,
-        fmt::format("HappyHorse makes 3 to 15 s; the track wants {}", seconds_text(r.duration_s))));
+    return std::unexpected(
+        unsupported(r, fmt::format("HappyHorse makes 3 to 15 s; the track wants {}",
+                                   duration_text(r.duration_s))));
   }
   if (duration != r.duration_s) {
     deviations.push_back(
         fmt::format("duration {} sent as {} s (HappyHorse takes whole seconds, 3-15)",
-                    seconds_text(r.duration_s), duration));
+                    duration_text(r.duration_s), duration));
   }
   parameters["duration"] = duration;
   m.seconds = duration;
@@ -245,11 +245,11 @@ Result<Mapping> map_wan(const GenerationRequest& r, std::vector<std::string>& de
   if (!within_duration_tolerance(duration, r.duration_s)) {
     return std::unexpected(
         unsupported(r, fmt::format("the model makes {} s clips at the nearest; the track wants {}",
-                                   duration, seconds_text(r.duration_s))));
+                                   duration, duration_text(r.duration_s))));
   }
   if (duration != r.duration_s) {
     deviations.push_back(
-        fmt::format("duration {} sent as {} s", seconds_text(r.duration_s), duration));
+        fmt::format("duration {} sent as {} s", duration_text(r.duration_s), duration));
   }
   parameters["duration"] = duration;
   m.seconds = duration;
