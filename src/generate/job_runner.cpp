@@ -376,17 +376,16 @@ class Runner {
 
   std::stop_token stop_token() { return stop_source_.get_token(); }
 
-  // True while some job of these models may still come free for this run: one that is
-  // unfinished and free or held by this process (due now or later), not counting planned
-  // jobs once no more are submitted. Sleeps a little before saying so.
+  // True while some job of these models is unfinished (due now or later), not counting
+  // planned jobs once no more are submitted. Jobs another run holds count too: this run
+  // ends when the plan is done, and takes them over if that run dies (its pid gone on this
+  // host, or its lease expired). Sleeps a little before saying so.
   bool wait_for_work(const std::vector<std::string>& models) {
     auto jobs = store_.list_jobs(plan_.track.id);
     if (!jobs) {
       set_fatal(jobs.error());
       return false;
     }
-    const int64_t now = unix_ms();
-    const auto dead = dead_owners();
     bool pending = false;
     for (const auto& j : *jobs) {
       if (!in_scope(j) || std::find(models.begin(), models.end(), j.model_id) == models.end()) {
@@ -394,13 +393,8 @@ class Runner {
       }
       if (!is_unfinished(j.state)) continue;
       if (j.state == JobState::Planned && !new_submissions()) continue;
-      const bool mine = j.owner == owner_;
-      const bool free = j.owner.empty() || j.lease_until_ms < now ||
-                        std::find(dead.begin(), dead.end(), j.owner) != dead.end();
-      if (mine || free) {
-        pending = true;
-        break;
-      }
+      pending = true;
+      break;
     }
     if (!pending) return false;
     return sleep_for(options_.idle_check);
