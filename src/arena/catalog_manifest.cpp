@@ -20,17 +20,20 @@ constexpr std::string_view kFolderPromptsFile = "prompts.jsonl";
 constexpr std::string_view kSourcesFolder = kReservedTrackId;  // skipped when looking for clips
 const std::set<std::string> kClipExtensions = {".mp4", ".webm", ".mov", ".mkv"};
 
-// A model record's fields: the model's own (catalog_rules.hpp) and "kind".
+// A model record's fields: the model's own (catalog_rules.hpp), "kind", and "generation"
+// (how paddock generate makes its clips; set from the CLI too, not over HTTP).
 std::set<std::string> model_record_fields() {
   std::set<std::string> fields(kModelFields.begin(), kModelFields.end());
   fields.insert("kind");
+  fields.insert("generation");
   return fields;
 }
 
 // The fields each kind of record may have; anything else is a typo worth reporting.
 const std::map<std::string, std::set<std::string>> kFields = {
     {"track",
-     {"kind", "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps"}},
+     {"kind", "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps",
+      "seed", "watermark"}},
     {"model", model_record_fields()},
     {"prompt", {"kind", "track", "id", "text", "language", "categories", "source"}},
     {"clip", {"kind", "track", "prompt", "model", "file"}},
@@ -119,6 +122,17 @@ class RecordReader {
                       key, v));
     }
     return v;
+  }
+
+  // An optional object field, in its canonical JSON spelling; "" when absent.
+  std::string object_text(const char* key) {
+    auto it = obj_.find(key);
+    if (it == obj_.end() || it->is_null()) return "";
+    if (!it->is_object()) {
+      problem(fmt::format("\"{}\" must be an object", key));
+      return "";
+    }
+    return it->dump(-1, ' ', false, json::error_handler_t::replace);
   }
 
   void problem(const std::string& text) { problems_.push_back(where_ + ": " + text); }
@@ -224,6 +238,8 @@ class ManifestBuilder {
     t.fps = r.number("fps", false);
     if (t.fps < 0 || t.fps > 1000) r.problem("\"fps\" must be between 0 and 1000");
     t.track.aspect = r.text("aspect", false);
+    t.track.seed = r.text("seed", false, "per-prompt");
+    t.track.watermark = r.boolean("watermark", false);
     if (out_.problems.size() == before) {
       if (t.track.aspect.empty()) t.track.aspect = aspect_of(t.track.width, t.track.height);
       if (auto st = validate_track(t.track); !st) r.problem(st.error().message);
@@ -254,6 +270,14 @@ class ManifestBuilder {
       r.problem(parsed.error().message);
     }
     m.model.codename = r.text("codename", false);
+    m.model.generation = r.object_text("generation");
+    if (out_.problems.size() == before && !m.model.generation.empty()) {
+      if (auto canonical = canonical_generation(m.model.generation)) {
+        m.model.generation = std::move(*canonical);
+      } else {
+        r.problem(canonical.error().message);
+      }
+    }
     if (out_.problems.size() == before) {
       if (auto st = validate_model(m.model); !st) r.problem(st.error().message);
     }

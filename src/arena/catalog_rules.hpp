@@ -27,7 +27,8 @@ inline constexpr std::string_view kReservedTrackId = "sources";
 Status validate_track(const store::Track&);
 
 // Returns success, or Error "invalid" naming the problem: a bad id, an empty display name,
-// or an anonymous model without a codename.
+// an anonymous model without a codename, or a `generation` that is not empty and breaks
+// the rules of validate_generation.
 Status validate_model(const store::Model&);
 
 // The fields of a model wherever one is written: an import record (which adds "kind") and
@@ -38,5 +39,19 @@ inline constexpr std::array<std::string_view, 5> kModelFields{"id", "display_nam
 // A model status by its spelling. Error "invalid": "status \"famous\" is not hidden,
 // anonymous, public or retired".
 Result<store::ModelStatus> parse_status(std::string_view text);
+
+// A track's seed policy (docs/generate.md): "none", "per-prompt", or "fixed:N" with N a
+// whole number from 0 to 2147483647. Error "invalid" naming the problem.
+Status validate_seed_policy(std::string_view policy);
+
+// A model's generation config as JSON text (docs/import-format.md, docs/generate.md):
+//   {"provider": "<provider name>",
+//    "model": {"text-to-video": "<provider model id>", "image-to-video": ..., "video-edit": ...},
+//    "parameters": {...fixed parameters...}}
+// "provider" is an id (is_valid_id); "model" names at least one task, each with a non-empty
+// id; "parameters" is optional and an object; nothing else. Returns the config in its
+// canonical spelling (keys sorted, no spaces), so the same config is always stored the
+// same way. Error "invalid" naming the problem.
+Result<std::string> canonical_generation(std::string_view json_text);
 
 }  // namespace paddock::arena

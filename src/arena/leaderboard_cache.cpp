@@ -279,13 +279,21 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
   if (!board) return std::unexpected(board.error());
   s.board = std::move(*board);
   s.computed_at_ms = unix_ms();
+  const auto* track = catalog.find_track(request.track_id);
   for (const auto& m : catalog.models()) {
     auto name = public_name(m);
     if (!name) continue;
-    s.models[*name] =
-        BoardModelInfo{public_organization(m), std::string(store::to_string(m.status))};
+    BoardModelInfo info;
+    info.organization = public_organization(m);
+    info.status = std::string(store::to_string(m.status));
+    if (track && m.status != store::ModelStatus::Anonymous) {
+      if (auto g = track->generation.find(m.id); g != track->generation.end()) {
+        info.generation = g->second;
+      }
+    }
+    s.models[*name] = std::move(info);
   }
-  if (const auto* t = catalog.find_track(request.track_id)) {
+  if (const auto* t = track) {
     s.track_categories = t->categories;
     for (const auto& p : t->prompts) {
       if (!p.prompt.language.empty()) s.track_languages.push_back(p.prompt.language);

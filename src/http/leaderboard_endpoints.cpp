@@ -59,6 +59,16 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
     auto info = s.models.find(row["model"].get<std::string>());
     row["organization"] = info == s.models.end() ? "" : info->second.organization;
     row["status"] = info == s.models.end() ? "" : info->second.status;
+    // paddock generate's provenance (docs/generate.md); null without generated clips.
+    const arena::GenerationStats* g = info == s.models.end() ? nullptr : &info->second.generation;
+    json generation = nullptr;
+    if (g && g->clips > 0) {
+      generation = {{"clips", g->clips},
+                    {"mean_cost", g->mean_cost ? json(*g->mean_cost) : json()},
+                    {"currency", g->currency.empty() ? json() : json(g->currency)},
+                    {"median_generation_s", g->median_seconds ? json(*g->median_seconds) : json()}};
+    }
+    row["generation"] = std::move(generation);
   }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -1,4 +1,4 @@
-#include "demo/clip_render.hpp"
+#include "media/clip_render.hpp"
 
 #include <fmt/core.h>
 
@@ -19,16 +19,16 @@ extern "C" {
 
 #include "media/av_handles.hpp"
 
-namespace paddock::demo {
+namespace paddock::media {
 namespace {
 
 namespace fs = std::filesystem;
 
 // Small, fast and good enough for a placeholder; one thread so the bytes never vary (the
 // demo renders several clips at once instead).
-constexpr const char* kX264Preset = "ultrafast";
-constexpr const char* kX264Crf = "30";
-constexpr int64_t kAudioBitrate = 48000;
+constexpr const char* kRenderX264Preset = "ultrafast";
+constexpr const char* kRenderX264Crf = "30";
+constexpr int64_t kToneBitrate = 48000;
 
 using media::av::Codec;
 using media::av::Frame;
@@ -88,14 +88,14 @@ Result<Source> open_source(const std::string& description, bool audio) {
 }
 
 // One encoded stream of the output file.
-struct Lane {
+struct RenderLane {
   Source source;
   Codec enc;
   AVStream* stream = nullptr;
 };
 
 // Sends `frame` (nullptr: flush) to the encoder and writes what comes out.
-int encode(Lane& lane, AVFormatContext* out, const AVFrame* frame) {
+int encode_frame(RenderLane& lane, AVFormatContext* out, const AVFrame* frame) {
   int rc = avcodec_send_frame(lane.enc.get(), frame);
   if (rc < 0) return rc;
   Packet pkt(av_packet_alloc());
@@ -115,7 +115,7 @@ int encode(Lane& lane, AVFormatContext* out, const AVFrame* frame) {
   }
 }
 
-Status open_video(Lane& lane, AVFormatContext* out, const std::string& name) {
+Status open_video(RenderLane& lane, AVFormatContext* out, const std::string& name) {
   const AVCodec* x264 = avcodec_find_encoder_by_name("libx264");
   if (!x264) return fail("render_failed", "libx264 is not available in this libavcodec");
   lane.enc.reset(avcodec_alloc_context3(x264));
@@ -130,8 +130,8 @@ Status open_video(Lane& lane, AVFormatContext* out, const std::string& name) {
   e->gop_size = e->framerate.den > 0 ? e->framerate.num / e->framerate.den : 15;  // 1 s
   e->thread_count = 1;
   e->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
-  av_opt_set(e->priv_data, "preset", kX264Preset, 0);
-  av_opt_set(e->priv_data, "crf", kX264Crf, 0);
+  av_opt_set(e->priv_data, "preset", kRenderX264Preset, 0);
+  av_opt_set(e->priv_data, "crf", kRenderX264Crf, 0);
   if (int rc = avcodec_open2(e, x264, nullptr); rc < 0) {
     return fail("render_failed", name + ": cannot start libx264: " + media::av::error_text(rc));
   }
@@ -143,7 +143,7 @@ Status open_video(Lane& lane, AVFormatContext* out, const std::string& name) {
   return ok();
 }
 
-Status open_audio(Lane& lane, AVFormatContext* out, const std::string& name) {
+Status open_audio(RenderLane& lane, AVFormatContext* out, const std::string& name) {
   const AVCodec* aac = avcodec_find_encoder(AV_CODEC_ID_AAC);
   if (!aac) return fail("render_failed", "no AAC encoder in this libavcodec");
   lane.enc.reset(avcodec_alloc_context3(aac));
@@ -155,7 +155,7 @@ Status open_audio(Lane& lane, AVFormatContext* out, const std::string& name) {
     return fail("render_failed",
                 name + ": sound has no channel layout: " + media::av::error_text(rc));
   }
-  e->bit_rate = kAudioBitrate;
+  e->bit_rate = kToneBitrate;
   e->time_base = AVRational{1, e->sample_rate};
   e->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
   if (int rc = avcodec_open2(e, aac, nullptr); rc < 0) {
@@ -171,7 +171,7 @@ Status open_audio(Lane& lane, AVFormatContext* out, const std::string& name) {
 }
 
 // Pulls frames until `seconds` worth (or the end of the source), encodes them, flushes.
-int pump(Lane& lane, AVFormatContext* out, double seconds, bool audio) {
+int pump(RenderLane& lane, AVFormatContext* out, double seconds, bool audio) {
   Frame frame(av_frame_alloc());
   if (!frame) return AVERROR(ENOMEM);
   const int64_t wanted =
@@ -184,11 +184,11 @@ int pump(Lane& lane, AVFormatContext* out, double seconds, bool audio) {
     if (rc < 0) return rc;
     taken += audio ? frame->nb_samples : 1;
     if (!audio) frame->pict_type = AV_PICTURE_TYPE_NONE;
-    rc = encode(lane, out, frame.get());
+    rc = encode_frame(lane, out, frame.get());
     av_frame_unref(frame.get());
     if (rc < 0) return rc;
   }
-  return encode(lane, out, nullptr);
+  return encode_frame(lane, out, nullptr);
 }
 
 // Moves `part` to `out` once it is complete, so a file under its real name is never half
@@ -210,7 +210,7 @@ Status render_clip(const ClipRecipe& recipe, const fs::path& out_path) {
   quiet_ffmpeg();
   const std::string name = out_path.string();
   const fs::path part = part_path(out_path);
-  Lane video, audio;
+  RenderLane video, audio;
   auto v = open_source(recipe.video, false);
   if (!v) return fail("render_failed", name + ": " + v.error().message);
   video.source = std::move(*v);
@@ -286,4 +286,32 @@ Status render_image(const std::string& video, const fs::path& out_path) {
   return publish(part, out_path);
 }
 
-}  // namespace paddock::demo
+std::string filter_value(std::string_view text) {
+  std::string option;  // escaped for the filter's option parser
+  for (char c : text) {
+    if (c == '\\' || c == '\'' || c == ':') option += '\\';
+    option += c;
+  }
+  std::string graph;  // and again for the graph parser, which reads it first
+  for (char c : option) {
+    if (c == '\\' || c == '\'' || c == '[' || c == ']' || c == ',' || c == ';') graph += '\\';
+    graph += c;
+  }
+  return graph;
+}
+
+Result<fs::path> find_caption_font() {
+  static constexpr std::string_view kFontFiles[] = {
+      "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+      "/usr/local/share/fonts/DejaVuSans.ttf",
+  };
+  for (auto candidate : kFontFiles) {
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return fs::path(candidate);
+  }
+  return fail("missing_font", "no DejaVu Sans font for captions (looked for " +
+                                  std::string(kFontFiles[0]) +
+                                  "); install Debian's fonts-dejavu-core");
+}
+
+}  // namespace paddock::media
