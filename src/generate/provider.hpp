@@ -11,7 +11,7 @@
 //   the transport codes of http_client.hpp ("network_error", "timeout", "truncated",
 //   "too_large", "blocked_address", "bad_url", "tls_error", ...);
 //   "http_error"      a non-2xx reply that is not a refusal (the retry policy decides, from
-//                     the status and Retry-After kept in `attempt`);
+//                     the status and Retry-After: attempt_of() below reads them back);
 //   "refused"         the provider refused the request itself (content moderation, invalid
 //                     parameter, unknown model, bad key, no balance): recorded, not retried;
 //   "bad_reply"       a reply that does not follow the protocol (no task id, a status value
@@ -32,6 +32,7 @@
 
 #include "base/result.hpp"
 #include "generate/http_client.hpp"
+#include "generate/retry.hpp"
 #include "store/records.hpp"
 
 namespace paddock::generate {
@@ -133,5 +134,15 @@ class Provider {
     return std::nullopt;
   }
 };
+
+// Error carries only a code and a message, so a provider's "http_error" states what the
+// retry policy needs in the opening words of its message: "HTTP <status>[ (Retry-After
+// <value>)]: <what>". http_error() writes it; attempt_of() reads it back for decide_retry().
+Error http_error(int status, const std::optional<std::string>& retry_after, std::string_view what);
+
+// The outcome decide_retry() judges for a provider's error: the status and Retry-After of an
+// "http_error" written by http_error(), else the error's code ("network_error", "timeout",
+// "truncated", "refused", ...).
+AttemptOutcome attempt_of(const Error& error);
 
 }  // namespace paddock::generate
