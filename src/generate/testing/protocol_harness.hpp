@@ -12,8 +12,10 @@
 #include <stdlib.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "generate/protocol_provider.hpp"
 #include "generate/testing/fake_vendor_server.hpp"
@@ -41,8 +43,9 @@ inline void set_test_keys() {
   ::setenv("REPLICATE_API_TOKEN", "r8_test_replicate", 1);
 }
 
-// A provider from the body of a [providers.NAME] table, pointed at the fake's `prefix` and
-// allowed to reach exactly the fake's address.
+// A provider from the body of a [providers.NAME] table, pointed at the fake's `prefix` (a
+// vendor's path prefix, and the path the vendor's base URL has: "ark/api/v3") and allowed to
+// reach exactly the fake's address. Its name is the prefix's first segment.
 inline std::unique_ptr<ProtocolProvider> make_provider(std::string_view entry,
                                                        std::string_view prefix) {
   set_test_keys();
@@ -56,7 +59,7 @@ inline std::unique_ptr<ProtocolProvider> make_provider(std::string_view entry,
     ADD_FAILURE() << "bad test configuration: " << e.description();
     return nullptr;
   }
-  auto provider = make_protocol_provider(prefix, table);
+  auto provider = make_protocol_provider(prefix.substr(0, prefix.find('/')), table);
   if (!provider) {
     ADD_FAILURE() << provider.error().code << ": " << provider.error().message;
     return nullptr;
@@ -146,6 +149,141 @@ inline nlohmann::json submitted_body(std::string_view vendor, std::string_view p
   }
   ADD_FAILURE() << "no " << vendor << " submission with the prompt " << prompt;
   return nullptr;
+}
+
+// The name of the running test, for prompts that keep tests apart on the shared fake.
+inline std::string test_name() {
+  return ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
+// One outcome the fake can be told to produce, and what the provider must make of it.
+struct OutcomeCase {
+  std::string name;
+  nlohmann::json behaviour;        // the fake's behaviour fields (vendor and prompt are added)
+  std::optional<TaskState> state;  // nullopt: polling fails with "bad_reply"
+  bool refusal = false;
+  std::string error_code = {};  // when not empty, the status's error_code
+};
+
+// Runs one task per case on the fake's `vendor` and checks where each ends.
+inline void expect_outcomes(ProtocolProvider& provider, std::string_view vendor,
+                            const GenerationRequest& base, const std::vector<OutcomeCase>& cases) {
+  for (const OutcomeCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    GenerationRequest request = base;
+    const std::string token = test_name() + "-" + c.name;
+    request.prompt_text = base.prompt_text + " " + token;
+    nlohmann::json rule = c.behaviour;
+    rule["vendor"] = vendor;
+    rule["prompt_contains"] = token;
+    fake().behaviour(rule);
+    auto planned = provider.plan(request);
+    ASSERT_TRUE(planned) << planned.error().message;
+    auto task = provider.submit(request, *planned);
+    ASSERT_TRUE(task) << task.error().message;
+    auto status = poll_to_end(provider, *task);
+    if (!c.state) {
+      ASSERT_FALSE(status) << "state " << static_cast<int>(status->state);
+      EXPECT_EQ(status.error().code, "bad_reply") << status.error().message;
+      continue;
+    }
+    ASSERT_TRUE(status) << status.error().code << ": " << status.error().message;
+    EXPECT_EQ(status->state, *c.state) << status->provider_status << " " << status->error_message;
+    EXPECT_EQ(status->refusal, c.refusal) << status->error_code << " " << status->error_message;
+    if (!c.error_code.empty()) {
+      EXPECT_EQ(status->error_code, c.error_code);
+    }
+    if (status->state == TaskState::Failed) {
+      EXPECT_FALSE(status->error_message.empty());
+    }
+  }
+}
+
+// The outcomes every vendor's fake can produce, with the provider's reading of each that is
+// common to most protocols; a preset's test adds or adjusts its own.
+inline std::vector<OutcomeCase> common_outcomes() {
+  return {
+      {"succeed", {{"outcome", "succeed"}}, TaskState::Succeeded},
+      {"moderation", {{"outcome", "fail"}, {"fail_kind", "moderation"}}, TaskState::Failed, true},
+      {"internal", {{"outcome", "fail"}, {"fail_kind", "internal"}}, TaskState::Failed, false},
+      {"unknown", {{"outcome", "unknown_status"}, {"status_value", "MYSTERY_STATE"}}, std::nullopt},
+  };
+}
+
+// 429 with Retry-After and 5xx on submit and on poll come back as "http_error" with the
+// status and Retry-After for the retry policy; the retry then works.
+inline void expect_retryable_faults(ProtocolProvider& provider, std::string_view vendor,
+                                    const GenerationRequest& base) {
+  GenerationRequest request = base;
+  const std::string token = test_name() + "-faults";
+  request.prompt_text = base.prompt_text + " " + token;
+  fake().behaviour({{"vendor", vendor},
+                    {"prompt_contains", token},
+                    {"submit_429", 1},
+                    {"retry_after", 3},
+                    {"submit_5xx", 1},
+                    {"poll_5xx", 1},
+                    {"status_5xx", 503}});
+  auto planned = provider.plan(request);
+  ASSERT_TRUE(planned) << planned.error().message;
+  auto limited = provider.submit(request, *planned);
+  ASSERT_FALSE(limited);
+  EXPECT_EQ(limited.error().code, "http_error") << limited.error().message;
+  EXPECT_EQ(attempt_of(limited.error()).status, 429) << limited.error().message;
+  EXPECT_EQ(attempt_of(limited.error()).retry_after, "3") << limited.error().message;
+  auto unavailable = provider.submit(request, *planned);
+  ASSERT_FALSE(unavailable);
+  EXPECT_EQ(attempt_of(unavailable.error()).status, 503) << unavailable.error().message;
+  EXPECT_TRUE(is_retryable(attempt_of(unavailable.error())));
+  auto task = provider.submit(request, *planned);
+  ASSERT_TRUE(task) << task.error().message;
+  auto poll_failed = provider.poll(*task);
+  ASSERT_FALSE(poll_failed);
+  EXPECT_EQ(attempt_of(poll_failed.error()).status, 503) << poll_failed.error().message;
+  auto status = poll_to_end(provider, *task);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(status->state, TaskState::Succeeded);
+}
+
+// Plans, submits, polls and downloads one task; checks the fake received exactly the plan
+// (`image_at`: a JSON pointer to where the source image goes, which the plan shows as a
+// placeholder) and that the clip arrived whole.
+inline TaskRun expect_full_run(ProtocolProvider& provider, std::string_view vendor,
+                               const GenerationRequest& request, const std::string& image_at = "") {
+  TaskRun run = run_task(provider, request);
+  EXPECT_EQ(run.status.state, TaskState::Succeeded) << run.status.error_message;
+  if (run.status.state != TaskState::Succeeded) return run;
+  nlohmann::json sent = submitted_body(vendor, request.prompt_text);
+  nlohmann::json planned = run.planned.parameters;
+  if (!image_at.empty()) {
+    const nlohmann::json::json_pointer at(image_at);
+    EXPECT_TRUE(planned.contains(at) && planned[at].get<std::string>().starts_with("<source image"))
+        << planned.dump();
+    EXPECT_TRUE(sent.contains(at)) << sent.dump();
+    planned[at] = "(image)";
+    if (sent.contains(at)) sent[at] = "(image)";
+  }
+  EXPECT_EQ(sent, planned);
+  paddock::testing::TempDir dir("paddock-preset");
+  auto clip = provider.fetch_result(run.task, run.status, dir.path(), 50'000'000);
+  EXPECT_TRUE(clip) << clip.error().code << ": " << clip.error().message;
+  if (clip) {
+    EXPECT_EQ(clip->bytes, fake().clip_bytes());
+  }
+  return run;
+}
+
+inline bool says(const PlannedRequest& planned, std::string_view words) {
+  for (const std::string& deviation : planned.deviations) {
+    if (deviation.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
+
+inline std::string deviations_of(const PlannedRequest& planned) {
+  std::string out;
+  for (const std::string& deviation : planned.deviations) out += "\n  " + deviation;
+  return out;
 }
 
 }  // namespace paddock::generate::testing
