@@ -132,11 +132,12 @@ inline Result<TaskStatus> poll_to_end(ProtocolProvider& provider, const Submitte
   return status;
 }
 
-// The request log entries of `vendor` whose path starts with `path`.
+// The request log entries of `vendor` whose path under the vendor's prefix starts with `path`.
 inline std::vector<nlohmann::json> logged(std::string_view vendor, std::string_view path) {
   std::vector<nlohmann::json> out;
+  const std::string full = "/" + std::string(vendor) + std::string(path);
   for (const auto& entry : fake().requests(vendor)) {
-    if (entry.value("path", "").starts_with(path)) out.push_back(entry);
+    if (entry.value("path", "").starts_with(full)) out.push_back(entry);
   }
   return out;
 }
