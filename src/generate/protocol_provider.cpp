@@ -390,7 +390,7 @@ Error ProtocolProvider::reply_error(const Request& request, int status, const He
   if (!message.empty()) what += ": " + one_line(message);
   what = scrubbed(what);
   const bool retryable = status == 408 || status == 429 || (status >= 500 && status <= 599);
-  if (retryable && !protocol_.errors.refusal_codes.contains(code)) {
+  if (retryable && !code_listed(protocol_.errors.refusal_codes, code)) {
     std::optional<std::string> retry_after;
     if (auto value = headers.get("retry-after")) retry_after = std::string(*value);
     return http_error(status, retry_after, name_ + ": " + what);
@@ -410,10 +410,10 @@ std::optional<Error> ProtocolProvider::envelope_error(const Request& request,
   const std::string message = text_of(envelope.message.find(reply));
   const std::string what = scrubbed(describe(request) + ": code " + code +
                                     (message.empty() ? "" : ": " + one_line(message)));
-  if (envelope.rate_limit_codes.contains(code)) {
+  if (code_listed(envelope.rate_limit_codes, code)) {
     return http_error(429, std::nullopt, name_ + ": rate limited in an HTTP 200 reply: " + what);
   }
-  if (envelope.retryable_codes.contains(code)) {
+  if (code_listed(envelope.retryable_codes, code)) {
     return http_error(503, std::nullopt, name_ + ": provider error in an HTTP 200 reply: " + what);
   }
   return Error{"refused", name_ + " refused the request: " + what};
@@ -580,9 +580,9 @@ Result<TaskStatus> ProtocolProvider::read_status(const SubmittedTask& task, cons
       }
     }
     if (status.state == TaskState::Failed) {
-      if (failure.refusal_codes.contains(status.error_code)) {
+      if (code_listed(failure.refusal_codes, status.error_code)) {
         status.refusal = true;
-      } else if (failure.retryable_codes.contains(status.error_code)) {
+      } else if (code_listed(failure.retryable_codes, status.error_code)) {
         status.refusal = false;
       } else {
         status.refusal = failure.refusal_by_default;
@@ -715,7 +715,8 @@ Result<Download> ProtocolProvider::fetch_result(const SubmittedTask& task, const
     }
     TemplateVars vars{{"bucket", std::string(rest.substr(0, slash))},
                       {"object", std::string(rest.substr(slash + 1))}};
-    auto target = render_target(protocol_.result.gcs_download, vars);
+    // The object name is one path segment of the storage route: its '/' are encoded too.
+    auto target = render_target(protocol_.result.gcs_download, vars, {"object"});
     if (!target) return fail("bad_config", name_ + ": " + target.error().message);
     request.url = endpoints_.storage_base_url + *target;
     with_credentials = true;

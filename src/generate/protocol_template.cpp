@@ -189,7 +189,8 @@ nlohmann::json render_body(const nlohmann::json& body_template, const TemplateVa
   return rendered ? std::move(*rendered) : json::object();
 }
 
-Result<std::string> render_target(std::string_view text, const TemplateVars& vars) {
+Result<std::string> render_target(std::string_view text, const TemplateVars& vars,
+                                  const std::set<std::string>& segments) {
   auto pieces = split(text);
   if (!pieces) return std::unexpected(pieces.error());
   if (pieces->size() == 1 && (*pieces)[0].placeholder) {
@@ -213,7 +214,8 @@ Result<std::string> render_target(std::string_view text, const TemplateVars& var
       return fail("bad_template",
                   "\"" + std::string(text) + "\": {" + piece.text + "} has no value here");
     }
-    out += in_query ? percent_encode(as_text(*value), "") : percent_encode(as_text(*value), "/:@");
+    const bool whole = in_query || segments.contains(piece.text);
+    out += percent_encode(as_text(*value), whole ? "" : "/:@");
   }
   return out;
 }

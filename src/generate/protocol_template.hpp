@@ -46,8 +46,10 @@ nlohmann::json render_body(const nlohmann::json& body_template, const TemplateVa
 // where it stands — in the path ('/' and ':' are kept, so an operation name
 // "models/m/operations/o" stays a path) or in the query (everything but unreserved
 // characters is encoded). A target that is exactly one placeholder takes the value as it
-// is: a whole URL taken from a reply (fal's status_url). Errors: "bad_template" for a
-// variable that is absent.
-Result<std::string> render_target(std::string_view text, const TemplateVars& vars);
+// is: a whole URL taken from a reply (fal's status_url). Variables named in `segments` are
+// one path segment each, their '/' encoded too (a Cloud Storage object name). Errors:
+// "bad_template" for a variable that is absent.
+Result<std::string> render_target(std::string_view text, const TemplateVars& vars,
+                                  const std::set<std::string>& segments = {});
 
 }  // namespace paddock::generate

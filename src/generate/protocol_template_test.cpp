@@ -61,6 +61,13 @@ TEST(ProtocolTemplate, TargetsEncodeValuesForPathAndQuery) {
   EXPECT_EQ(*query, "/files?file_id=x%26y%3Dz");
 }
 
+TEST(ProtocolTemplate, ASegmentVariableEncodesItsSlashesToo) {
+  auto target = render_target("/storage/v1/b/{bucket}/o/{object}?alt=media",
+                              {{"bucket", "b"}, {"object", "out/op 1/sample_0.mp4"}}, {"object"});
+  ASSERT_TRUE(target);
+  EXPECT_EQ(*target, "/storage/v1/b/b/o/out%2Fop%201%2Fsample_0.mp4?alt=media");
+}
+
 TEST(ProtocolTemplate, AWholeTargetPlaceholderIsAUrlTakenAsItIs) {
   auto url = render_target("{handle.status_url}",
                            {{"handle.status_url", "https://queue.fal.run/a/b/requests/1/status"}});

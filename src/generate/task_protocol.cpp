@@ -908,6 +908,13 @@ bool glob_match(std::string_view pattern, std::string_view model) {
   return p == pattern.size();
 }
 
+bool code_listed(const std::set<std::string>& codes, std::string_view code) {
+  if (codes.contains(std::string(code))) return true;
+  return std::any_of(codes.begin(), codes.end(), [code](const std::string& pattern) {
+    return pattern.find('*') != std::string::npos && glob_match(pattern, code);
+  });
+}
+
 std::string_view state_name(TaskState state) {
   switch (state) {
     case TaskState::Queued:

@@ -101,8 +101,10 @@ struct FailureSpec {
   PointerList present;  // a reply with this field is a failure whatever its status says
   PointerList code;
   PointerList message;
-  std::set<std::string> refusal_codes;           // the request itself was refused: never retried
-  std::set<std::string> retryable_codes;         // a failure of the provider's side
+  // Codes, '*' allowed ("SAFETY.*"): the request itself was refused (never retried), or the
+  // provider's side failed.
+  std::set<std::string> refusal_codes;
+  std::set<std::string> retryable_codes;
   std::vector<std::string> refusal_messages;     // substrings of messages that mark a refusal
   bool refusal_by_default = false;               // for codes in neither list
   std::map<std::string, TaskState> code_states;  // codes that mean another final state
@@ -256,6 +258,9 @@ struct TaskProtocol {
   const SettingsSpec& settings_for(std::string_view model) const;
   const ModelVariant* variant_for(std::string_view model) const;
 };
+
+// True if `code` is one of `codes`, each of which may hold '*' ("SAFETY.*").
+bool code_listed(const std::set<std::string>& codes, std::string_view code);
 
 // Reads and checks a protocol table. `name` names it in messages.
 Result<TaskProtocol> parse_task_protocol(const toml::table& table, std::string_view name);

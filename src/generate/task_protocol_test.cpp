@@ -99,6 +99,9 @@ TEST(TaskProtocol, GlobsMatchAnyRun) {
   EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
   EXPECT_FALSE(glob_match("a*b*c", "axxbyy"));
   EXPECT_FALSE(glob_match("kling-v3", "kling-v3-1"));
+  EXPECT_TRUE(code_listed({"SAFETY.*", "1301"}, "SAFETY.INPUT.TEXT"));
+  EXPECT_TRUE(code_listed({"SAFETY.*", "1301"}, "1301"));
+  EXPECT_FALSE(code_listed({"SAFETY.*", "1301"}, "INTERNAL.BAD_OUTPUT.CODE01"));
 }
 
 struct BadCase {
