@@ -274,6 +274,36 @@ inline TaskRun expect_full_run(ProtocolProvider& provider, std::string_view vend
   return run;
 }
 
+// A result URL that is dead from its first download: fetch_result says "expired_result", and
+// the provider's refetch_allowed() matches what the vendor does — with `refetches`, the next
+// poll signs a fresh URL and the clip downloads; without, the vendor keeps the dead URL, so
+// polling again cannot help and the runner must not pretend it does.
+inline void expect_expired_result(ProtocolProvider& provider, std::string_view vendor,
+                                  const GenerationRequest& base, bool refetches) {
+  GenerationRequest request = base;
+  const std::string token = test_name() + "-expired";
+  request.prompt_text = base.prompt_text + " " + token;
+  fake().behaviour({{"vendor", vendor}, {"prompt_contains", token}, {"expired_url_first", true}});
+  const TaskRun run = run_task(provider, request);
+  ASSERT_EQ(run.status.state, TaskState::Succeeded) << run.status.error_message;
+  paddock::testing::TempDir dir("paddock-expired");
+  auto first = provider.fetch_result(run.task, run.status, dir.path(), 50'000'000);
+  ASSERT_FALSE(first) << "a dead result URL downloaded";
+  EXPECT_EQ(first.error().code, "expired_result") << first.error().message;
+  EXPECT_EQ(provider.refetch_allowed(), refetches);
+  auto again = provider.poll(run.task);
+  ASSERT_TRUE(again) << again.error().code << ": " << again.error().message;
+  ASSERT_EQ(again->state, TaskState::Succeeded);
+  auto second = provider.fetch_result(run.task, *again, dir.path(), 50'000'000);
+  if (refetches) {
+    ASSERT_TRUE(second) << second.error().code << ": " << second.error().message;
+    EXPECT_EQ(second->bytes, fake().clip_bytes());
+  } else {
+    ASSERT_FALSE(second) << "the vendor keeps the dead URL, yet it downloaded";
+    EXPECT_EQ(second.error().code, "expired_result") << second.error().message;
+  }
+}
+
 inline bool says(const PlannedRequest& planned, std::string_view words) {
   for (const std::string& deviation : planned.deviations) {
     if (deviation.find(words) != std::string::npos) return true;
