@@ -162,5 +162,12 @@ TEST(Kling, SoundOnKlingV26WithModeProGoesThrough) {
   EXPECT_EQ(run.planned.parameters["mode"], "pro");
 }
 
+TEST(Kling, AnExpiredResultUrlStaysExpired) {
+  auto provider = kling();
+  ASSERT_NE(provider, nullptr);
+  // Kling answers every query with the same URL.
+  expect_expired_result(*provider, "kling", t2v_request("kling-v2-1-master", "expired"), false);
+}
+
 }  // namespace
 }  // namespace paddock::generate

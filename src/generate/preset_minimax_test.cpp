@@ -103,5 +103,12 @@ TEST(MiniMax, ThePlanSaysWhatHailuoCannotHonour) {
   EXPECT_FALSE(provider->plan(t2v_request("I2V-01", "image only")));
 }
 
+TEST(MiniMax, AnExpiredResultUrlIsFreshAfterAnotherPoll) {
+  auto provider = minimax();
+  ASSERT_NE(provider, nullptr);
+  // each files/retrieve signs a fresh download_url.
+  expect_expired_result(*provider, "minimax", six_seconds(t2v_request(kHailuo, "expired")), true);
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -151,5 +151,12 @@ region = "volcengine")"));
             "https://ark.cn-beijing.volces.com/api/v3");
 }
 
+TEST(Seedance, AnExpiredResultUrlIsFreshAfterAnotherPoll) {
+  auto provider = seedance();
+  ASSERT_NE(provider, nullptr);
+  // each GET of a finished task signs a fresh video_url.
+  expect_expired_result(*provider, "ark", t2v_request(kPro15, "expired"), true);
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -98,5 +98,12 @@ TEST(VeoGemini, ThePlanSaysWhatTheGeminiApiCannotHonour) {
   EXPECT_FALSE(provider->plan(veo2));
 }
 
+TEST(VeoGemini, AnExpiredResultUrlStaysExpired) {
+  auto provider = veo();
+  ASSERT_NE(provider, nullptr);
+  // the operation names the same file; the Files API keeps it 2 days.
+  expect_expired_result(*provider, "gemini", t2v_request(kVeo31, "expired"), false);
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -125,5 +125,15 @@ TEST(VeoVertex, VertexTakesASeedAndAnAudioSwitch) {
   EXPECT_FALSE(says(*planned, "audio"));
 }
 
+TEST(VeoVertex, ADeletedStorageObjectStaysExpired) {
+  auto provider = vertex();
+  ASSERT_NE(provider, nullptr);
+  // The operation names the same gs:// object: once it is gone from the bucket, polling again
+  // cannot bring it back.
+  GenerationRequest request = t2v_request(kVeo31, "expired");
+  request.fixed_parameters = {{"storageUri", "gs://paddock-test/out/"}};
+  expect_expired_result(*provider, "vertex", request, false);
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -67,5 +67,12 @@ TEST(XAI, ThePlanSaysWhatGrokCannotHonour) {
   EXPECT_TRUE(says(*planned, "no seed")) << deviations_of(*planned);
 }
 
+TEST(XAI, AnExpiredResultUrlStaysExpired) {
+  auto provider = xai();
+  ASSERT_NE(provider, nullptr);
+  // xAI returns the same temporary URL.
+  expect_expired_result(*provider, "xai", t2v_request(kGrok, "expired"), false);
+}
+
 }  // namespace
 }  // namespace paddock::generate
