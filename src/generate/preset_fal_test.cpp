@@ -94,5 +94,14 @@ TEST(Fal, AnExpiredResultUrlStaysExpired) {
   expect_expired_result(*provider, "fal", t2v_request(kT2v, "expired"), false);
 }
 
+TEST(Fal, EachPollSpellingMapsToItsState) {
+  auto provider = fal();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(*provider, "fal", t2v_request(kT2v, "steps"), json::object(),
+                    {{"IN_QUEUE", TaskState::Queued},
+                     {"IN_PROGRESS", TaskState::Running},
+                     {"COMPLETED", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -169,5 +169,14 @@ TEST(Kling, AnExpiredResultUrlStaysExpired) {
   expect_expired_result(*provider, "kling", t2v_request("kling-v2-1-master", "expired"), false);
 }
 
+TEST(Kling, EachPollSpellingMapsToItsState) {
+  auto provider = kling();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(*provider, "kling", t2v_request("kling-v2-1-master", "steps"), json::object(),
+                    {{"submitted", TaskState::Queued},
+                     {"processing", TaskState::Running},
+                     {"succeed", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

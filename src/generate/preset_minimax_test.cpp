@@ -110,5 +110,20 @@ TEST(MiniMax, AnExpiredResultUrlIsFreshAfterAnotherPoll) {
   expect_expired_result(*provider, "minimax", six_seconds(t2v_request(kHailuo, "expired")), true);
 }
 
+TEST(MiniMax, EachPollSpellingMapsToItsState) {
+  auto provider = minimax();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(*provider, "minimax", six_seconds(t2v_request(kHailuo, "steps")),
+                    json::object(),
+                    {{"Queueing", TaskState::Queued},
+                     {"Processing", TaskState::Running},
+                     {"Success", TaskState::Succeeded}});
+  expect_poll_steps(*provider, "minimax", six_seconds(t2v_request(kHailuo, "steps")),
+                    {{"throttled", true}},
+                    {{"Preparing", TaskState::Queued},
+                     {"Processing", TaskState::Running},
+                     {"Success", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

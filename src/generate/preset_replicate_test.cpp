@@ -83,5 +83,32 @@ TEST(Replicate, AnExpiredResultUrlStaysExpired) {
   expect_expired_result(*provider, "replicate", t2v_request(kModel, "expired"), false);
 }
 
+TEST(Replicate, EachPollSpellingMapsToItsState) {
+  auto provider = replicate();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(*provider, "replicate", t2v_request(kModel, "steps"), json::object(),
+                    {{"starting", TaskState::Queued},
+                     {"processing", TaskState::Running},
+                     {"succeeded", TaskState::Succeeded}});
+}
+
+TEST(Replicate, ThePlanSaysEverySettingIsTheModelsToMap) {
+  auto provider = replicate();
+  ASSERT_NE(provider, nullptr);
+  auto planned = provider->plan(t2v_request(kModel, "plan"));
+  ASSERT_TRUE(planned);
+  for (const char* setting :
+       {"duration 5 s not sent", "no seed: Replicate takes none", "audio off not sent"}) {
+    EXPECT_TRUE(says(*planned, setting)) << setting << deviations_of(*planned);
+  }
+  // Settings given as the model's fixed parameters go into the input and are not deviations
+  // the operator must chase.
+  GenerationRequest mapped = t2v_request(kModel, "plan");
+  mapped.fixed_parameters = {{"duration", 5}, {"aspect_ratio", "16:9"}};
+  auto with_fixed = provider->plan(mapped);
+  ASSERT_TRUE(with_fixed);
+  EXPECT_EQ(with_fixed->parameters["input"]["duration"], 5);
+}
+
 }  // namespace
 }  // namespace paddock::generate

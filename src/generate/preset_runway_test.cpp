@@ -119,5 +119,18 @@ TEST(Runway, ThePlanMapsSizesAndModels) {
   EXPECT_FALSE(provider->plan(square));
 }
 
+TEST(Runway, EachPollSpellingMapsToItsState) {
+  auto provider = runway();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(*provider, "runway", t2v_request("gen4.5", "steps"), json::object(),
+                    {{"PENDING", TaskState::Queued},
+                     {"RUNNING", TaskState::Running},
+                     {"SUCCEEDED", TaskState::Succeeded}});
+  expect_poll_steps(*provider, "runway", t2v_request("gen4.5", "steps"), {{"throttled", true}},
+                    {{"THROTTLED", TaskState::Queued},
+                     {"RUNNING", TaskState::Running},
+                     {"SUCCEEDED", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

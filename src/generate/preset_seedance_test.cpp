@@ -158,5 +158,14 @@ TEST(Seedance, AnExpiredResultUrlIsFreshAfterAnotherPoll) {
   expect_expired_result(*provider, "ark", t2v_request(kPro15, "expired"), true);
 }
 
+TEST(Seedance, EachPollSpellingMapsToItsState) {
+  auto provider = seedance();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(*provider, "ark", t2v_request(kPro15, "steps"), json::object(),
+                    {{"queued", TaskState::Queued},
+                     {"running", TaskState::Running},
+                     {"succeeded", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -105,5 +105,13 @@ TEST(VeoGemini, AnExpiredResultUrlStaysExpired) {
   expect_expired_result(*provider, "gemini", t2v_request(kVeo31, "expired"), false);
 }
 
+TEST(VeoGemini, EachPollSpellingMapsToItsState) {
+  auto provider = veo();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(
+      *provider, "gemini", t2v_request(kVeo31, "steps"), json::object(),
+      {{"", TaskState::Running}, {"", TaskState::Running}, {"true", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -135,5 +135,13 @@ TEST(VeoVertex, ADeletedStorageObjectStaysExpired) {
   expect_expired_result(*provider, "vertex", request, false);
 }
 
+TEST(VeoVertex, EachPollSpellingMapsToItsState) {
+  auto provider = vertex();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(
+      *provider, "vertex", t2v_request(kVeo31, "steps"), json::object(),
+      {{"", TaskState::Running}, {"", TaskState::Running}, {"true", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

@@ -74,5 +74,14 @@ TEST(XAI, AnExpiredResultUrlStaysExpired) {
   expect_expired_result(*provider, "xai", t2v_request(kGrok, "expired"), false);
 }
 
+TEST(XAI, EachPollSpellingMapsToItsState) {
+  auto provider = xai();
+  ASSERT_NE(provider, nullptr);
+  expect_poll_steps(*provider, "xai", t2v_request(kGrok, "steps"), json::object(),
+                    {{"pending", TaskState::Running},
+                     {"pending", TaskState::Running},
+                     {"done", TaskState::Succeeded}});
+}
+
 }  // namespace
 }  // namespace paddock::generate

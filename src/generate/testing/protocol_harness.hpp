@@ -304,6 +304,38 @@ inline void expect_expired_result(ProtocolProvider& provider, std::string_view v
   }
 }
 
+// One poll as the vendor spells it and the state it must map to.
+struct PollStep {
+  std::string provider_status;
+  TaskState state;
+};
+
+// Runs a task whose fake `behaviour` (vendor and prompt added) answers with `steps`, one per
+// poll, and checks each poll's vendor word and mapped state: a non-final spelling mapped to
+// the wrong state (or to success) fails here, not just an unknown one.
+inline void expect_poll_steps(ProtocolProvider& provider, std::string_view vendor,
+                              const GenerationRequest& base, nlohmann::json behaviour,
+                              const std::vector<PollStep>& steps) {
+  GenerationRequest request = base;
+  static int runs = 0;  // each call its own prompt, so each its own behaviour rule
+  const std::string token = test_name() + "-steps-" + std::to_string(++runs);
+  request.prompt_text = base.prompt_text + " " + token;
+  behaviour["vendor"] = vendor;
+  behaviour["prompt_contains"] = token;
+  fake().behaviour(behaviour);
+  auto planned = provider.plan(request);
+  ASSERT_TRUE(planned) << planned.error().message;
+  auto task = provider.submit(request, *planned);
+  ASSERT_TRUE(task) << task.error().message;
+  for (const PollStep& step : steps) {
+    SCOPED_TRACE("poll expecting " + step.provider_status);
+    auto status = provider.poll(*task);
+    ASSERT_TRUE(status) << status.error().code << ": " << status.error().message;
+    EXPECT_EQ(status->provider_status, step.provider_status);
+    EXPECT_EQ(status->state, step.state);
+  }
+}
+
 inline bool says(const PlannedRequest& planned, std::string_view words) {
   for (const std::string& deviation : planned.deviations) {
     if (deviation.find(words) != std::string::npos) return true;
