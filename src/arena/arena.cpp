@@ -145,8 +145,11 @@ Status Arena::load_catalog(std::string version) {
     clips.insert(clips.end(), std::make_move_iterator(c->begin()),
                  std::make_move_iterator(c->end()));
   }
-  auto built = std::make_shared<const Catalog>(Catalog::build(
-      std::move(*tracks), std::move(*models), std::move(prompts), std::move(clips), version));
+  auto generations = store_.list_clip_generations("");
+  if (!generations) return std::unexpected(generations.error());
+  auto built = std::make_shared<const Catalog>(
+      Catalog::build(std::move(*tracks), std::move(*models), std::move(prompts), std::move(clips),
+                     version, *generations));
   {
     std::lock_guard lock(in_->catalog_mutex);
     in_->catalog = std::move(built);

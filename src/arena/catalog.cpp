@@ -1,6 +1,7 @@
 #include "arena/catalog.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace paddock::arena {
@@ -28,9 +29,42 @@ bool matchable(const store::Model& model) {
          model.status == store::ModelStatus::Anonymous;
 }
 
+namespace {
+
+// Mean cost (when every priced clip is in one currency) and median generation time.
+GenerationStats generation_stats_of(std::vector<const store::ClipGeneration*> gs) {
+  GenerationStats out;
+  out.clips = static_cast<int64_t>(gs.size());
+  double cost = 0;
+  int64_t priced = 0;
+  bool one_currency = true;
+  std::vector<double> seconds;
+  for (const auto* g : gs) {
+    seconds.push_back(static_cast<double>(g->generation_ms) / 1000);
+    if (!g->cost) continue;
+    if (priced > 0 && g->currency != out.currency) one_currency = false;
+    out.currency = g->currency;
+    cost += *g->cost;
+    ++priced;
+  }
+  if (priced > 0 && one_currency) {
+    out.mean_cost = cost / static_cast<double>(priced);
+  } else {
+    out.currency.clear();
+  }
+  if (!seconds.empty()) {
+    std::sort(seconds.begin(), seconds.end());
+    const size_t n = seconds.size();
+    out.median_seconds = n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
+  }
+  return out;
+}
+
+}  // namespace
+
 Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
                        std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
-                       std::string version) {
+                       std::string version, const std::vector<store::ClipGeneration>& generations) {
   Catalog c;
   c.version_ = std::move(version);
   c.models_ = std::move(models);
@@ -43,6 +77,14 @@ Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<stor
     CatalogTrack ct;
     ct.summary = std::move(t);
     c.tracks_.push_back(std::move(ct));
+  }
+
+  std::map<std::pair<std::string, std::string>, std::vector<const store::ClipGeneration*>> by_model;
+  for (const auto& g : generations) by_model[{g.track_id, g.model_id}].push_back(&g);
+  for (const auto& [key, gs] : by_model) {
+    auto t = c.track_index_.find(key.first);
+    if (t != c.track_index_.end())
+      c.tracks_[t->second].generation[key.second] = generation_stats_of(gs);
   }
 
   std::sort(prompts.begin(), prompts.end(), [](const auto& a, const auto& b) {

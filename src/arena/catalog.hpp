@@ -37,9 +37,18 @@ struct CatalogPrompt {
   std::vector<CatalogClip> clips;  // clips of matchable models only, ordered by model id
 };
 
+// What a model's generated clips of one track cost and took (paddock generate's provenance).
+struct GenerationStats {
+  int64_t clips = 0;                       // generated clips with provenance
+  std::optional<double> mean_cost{};       // per clip, over the clips with a known cost
+  std::string currency{};                  // of mean_cost ("" when mixed or none)
+  std::optional<double> median_seconds{};  // generation time, submission to result
+};
+
 struct CatalogTrack {
   store::TrackSummary summary;
-  std::vector<CatalogPrompt> prompts;       // ordered by prompt id
+  std::unordered_map<std::string, GenerationStats> generation;  // by model id
+  std::vector<CatalogPrompt> prompts;                           // ordered by prompt id
   std::vector<std::size_t> battle_prompts;  // indices of prompts with clips of >= 2 models
   std::vector<std::string> categories;      // every category of the track's prompts, sorted
   std::unordered_map<std::string, std::size_t> prompt_index;
@@ -50,7 +59,8 @@ class Catalog {
   // Builds a snapshot from the store's listings. `version` is the catalog_version it reflects.
   static Catalog build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
                        std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
-                       std::string version);
+                       std::string version,
+                       const std::vector<store::ClipGeneration>& generations = {});
 
   const std::vector<CatalogTrack>& tracks() const { return tracks_; }
   const CatalogTrack* find_track(std::string_view id) const;

@@ -132,13 +132,12 @@ double common_fps(const std::vector<double>& rates) {
 }
 
 bool same_model(const store::Model& a, const store::Model& b) {
-  return a.id == b.id && a.display_name == b.display_name && a.organization == b.organization &&
-         a.status == b.status && a.codename == b.codename;
+  return a == b;
 }
 
-store::Clip clip_row(const ClipRecord& c, const media::StoredMedia& s) {
+store::Clip clip_row(const ClipTarget& c, const media::StoredMedia& s) {
   store::Clip row;
-  row.track_id = c.track_id;
+  row.track_id = c.track->id;
   row.prompt_id = c.prompt_id;
   row.model_id = c.model_id;
   row.hash = s.hash;
@@ -152,6 +151,21 @@ store::Clip clip_row(const ClipRecord& c, const media::StoredMedia& s) {
   row.has_audio = s.facts.has_audio;
   row.bytes = s.facts.bytes;
   return row;
+}
+
+// The second half of import_clip: normalize into the media folder and upsert the row.
+Result<StoredClip> store_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
+                              const fs::path& media_dir, const media::NormalizeOptions& n) {
+  auto stored = media::store_normalized(file, media_dir, n);
+  if (!stored) return std::unexpected(stored.error());
+  StoredClip out{clip_row(target, *stored)};
+  auto u = store.upsert_clip(out.row);
+  if (!u) {
+    return store_failure(u.error(), "storing clip " + target.track->id + "/" + target.prompt_id +
+                                        "/" + target.model_id);
+  }
+  out.upsert = *u;
+  return out;
 }
 
 class Importer {
@@ -244,16 +258,9 @@ class Importer {
                                                 c.prompt_id + " was refused"});
         continue;
       }
-      auto facts = media::probe(c.file);
+      auto facts = check_clip(c.file, **track);
       if (!facts) {
         refuse_clip(subject, c.file, facts.error());
-        continue;
-      }
-      const store::Track& t = **track;
-      media::TrackSpec spec{t.duration_s, t.width, t.height, t.audio};
-      if (auto st = media::check_against(*facts, spec); !st) {
-        refuse_clip(subject, c.file,
-                    Error{st.error().code, c.file.string() + ": " + st.error().message});
         continue;
       }
       if (o_.dry_run) {
@@ -274,17 +281,16 @@ class Importer {
         n.height = a.track->height;
         n.fps = fps_for(c.track_id, rates[c.track_id]);
       }
-      auto stored = media::store_normalized(c.file, o_.media_dir, n);
       const std::string subject = c.track_id + "/" + c.prompt_id + "/" + c.model_id;
+      auto stored =
+          store_clip(*store_, {a.track, c.prompt_id, c.model_id}, c.file, o_.media_dir, n);
       if (!stored) {
-        if (stored.error().code == "io_error") return std::unexpected(stored.error());
+        if (!is_clip_refusal(stored.error())) return std::unexpected(stored.error());
         refuse_clip(subject, c.file, stored.error());
         continue;
       }
-      auto u = store_->upsert_clip(clip_row(c, *stored));
-      if (!u) return store_failure(u.error(), "storing clip " + subject);
-      report_.clips.add(outcome_of(*u));
-      step(c.file, outcome_of(*u), "");
+      report_.clips.add(outcome_of(stored->upsert));
+      step(c.file, outcome_of(stored->upsert), "");
     }
     return ok();
   }
@@ -376,6 +382,31 @@ void Tally::add(Outcome o) {
       ++checked;
       break;
   }
+}
+
+Result<media::MediaFacts> check_clip(const fs::path& file, const store::Track& t) {
+  auto facts = media::probe(file);
+  if (!facts) return std::unexpected(facts.error());
+  media::TrackSpec spec{t.duration_s, t.width, t.height, t.audio};
+  if (auto st = media::check_against(*facts, spec); !st) {
+    return fail(st.error().code, file.string() + ": " + st.error().message);
+  }
+  return facts;
+}
+
+Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
+                               const fs::path& media_dir, media::NormalizeOptions normalize) {
+  if (auto facts = check_clip(file, *target.track); !facts) return std::unexpected(facts.error());
+  normalize.keep_audio = target.track->audio;
+  return store_clip(store, target, file, media_dir, normalize);
+}
+
+bool is_clip_refusal(const Error& e) {
+  for (std::string_view code :
+       {"not_found", "not_media", "corrupt", "off_spec", "no_audio", "unsupported", "not_video"}) {
+    if (e.code == code) return true;
+  }
+  return false;
 }
 
 Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::Store* store) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "media/media.hpp"
 #include "store/store.hpp"
 
 namespace paddock::arena {
@@ -150,5 +151,40 @@ Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::
 Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* store,
                                     const ImportOptions& options,
                                     const ImportProgress& progress = {});
+
+// ---- one clip ----
+
+// What a clip is checked against before it is stored, from its track.
+struct ClipTarget {
+  const store::Track* track = nullptr;  // REQUIRED
+  std::string prompt_id;
+  std::string model_id;
+};
+
+// Probes `file` and checks it against the track (sound required on audio tracks, duration
+// and size within the tolerances of media::check_against). Writes nothing.
+// Errors, each message naming the file: the refusal codes of docs/import-format.md
+// ("not_found", "not_media", "corrupt", "off_spec", "no_audio").
+Result<media::MediaFacts> check_clip(const std::filesystem::path& file, const store::Track& track);
+
+// One clip the way import_catalog stores each one: check_clip, then the normalized copy in
+// media_dir (sound dropped on silent tracks; `normalize` may ask for re-encoding), named by
+// its content hash, then the clip row upserted. The same file always gives the same hash
+// and row, so storing it again is Unchanged. This is the one path by which every clip
+// enters the arena (paddock import, paddock generate).
+// Errors: a refusal (is_clip_refusal: the codes above, "unsupported", "not_video"; nothing
+// was stored), "io_error" (the media folder), or the store's.
+struct StoredClip {
+  store::Clip row;
+  store::Upsert upsert = store::Upsert::Unchanged;
+};
+Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target,
+                               const std::filesystem::path& file,
+                               const std::filesystem::path& media_dir,
+                               media::NormalizeOptions normalize = {});
+
+// True for the errors that mean "this file is not a clip the track takes" (a refusal the
+// import reports and goes on from), false for failures of the machine or the database.
+bool is_clip_refusal(const Error& error);
 
 }  // namespace paddock::arena

@@ -23,8 +23,9 @@ const std::set<std::string> kClipExtensions = {".mp4", ".webm", ".mov", ".mkv"};
 // The fields each kind of record may have; anything else is a typo worth reporting.
 const std::map<std::string, std::set<std::string>> kFields = {
     {"track",
-     {"kind", "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps"}},
-    {"model", {"kind", "id", "display_name", "organization", "status", "codename"}},
+     {"kind", "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps",
+      "seed", "watermark"}},
+    {"model", {"kind", "id", "display_name", "organization", "status", "codename", "generation"}},
     {"prompt", {"kind", "track", "id", "text", "language", "categories", "source"}},
     {"clip", {"kind", "track", "prompt", "model", "file"}},
 };
@@ -111,6 +112,17 @@ class RecordReader {
                       key, v));
     }
     return v;
+  }
+
+  // An optional object field, in its canonical JSON spelling; "" when absent.
+  std::string object_text(const char* key) {
+    auto it = obj_.find(key);
+    if (it == obj_.end() || it->is_null()) return "";
+    if (!it->is_object()) {
+      problem(fmt::format("\"{}\" must be an object", key));
+      return "";
+    }
+    return it->dump(-1, ' ', false, json::error_handler_t::replace);
   }
 
   void problem(const std::string& text) { problems_.push_back(where_ + ": " + text); }
@@ -216,6 +228,8 @@ class ManifestBuilder {
     t.fps = r.number("fps", false);
     if (t.fps < 0 || t.fps > 1000) r.problem("\"fps\" must be between 0 and 1000");
     t.track.aspect = r.text("aspect", false);
+    t.track.seed = r.text("seed", false, "per-prompt");
+    t.track.watermark = r.boolean("watermark", false);
     if (out_.problems.size() != before) return;
     if (t.track.aspect.empty()) t.track.aspect = aspect_of(t.track.width, t.track.height);
     if (auto st = validate_track(t.track); !st) {
@@ -241,7 +255,16 @@ class ManifestBuilder {
       r.problem("status \"" + status + "\" is not hidden, anonymous, public or retired");
     }
     m.model.codename = r.text("codename", false);
+    m.model.generation = r.object_text("generation");
     if (out_.problems.size() != before) return;
+    if (!m.model.generation.empty()) {
+      auto canonical = canonical_generation(m.model.generation);
+      if (!canonical) {
+        r.problem(canonical.error().message);
+        return;
+      }
+      m.model.generation = std::move(*canonical);
+    }
     if (auto st = validate_model(m.model); !st) {
       r.problem(st.error().message);
       return;

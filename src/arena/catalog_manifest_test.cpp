@@ -114,6 +114,33 @@ not json at all
   EXPECT_EQ(p.problems.size(), 19u) << all_problems(p);
 }
 
+TEST(ParseManifest, ReadsGenerationConfigsAndSeedPolicies) {
+  TempDir dir;
+  ParsedManifest p = parse(
+      dir,
+      R"({"kind": "track", "id": "t2v", "task": "text-to-video", "duration_s": 5, "width": 1280, "height": 720, "seed": "fixed:7", "watermark": true}
+{"kind": "track", "id": "old", "task": "text-to-video", "duration_s": 5, "width": 1280, "height": 720}
+{"kind": "model", "id": "hh1", "display_name": "HappyHorse-1.0", "generation": {"provider": "dashscope", "model": {"text-to-video": "happyhorse-1.0-t2v"}}}
+{"kind": "model", "id": "bad", "display_name": "Bad", "generation": {"provider": "dashscope", "model": {"text-to-video": 5}}}
+{"kind": "model", "id": "bad2", "display_name": "Bad", "generation": "dashscope"}
+{"kind": "track", "id": "bad3", "task": "text-to-video", "duration_s": 5, "width": 1280, "height": 720, "seed": "lucky"}
+)");
+  EXPECT_TRUE(
+      has_problem(p, {"catalog.jsonl:4:", "\"model\".\"text-to-video\" must be a non-empty"}))
+      << all_problems(p);
+  EXPECT_TRUE(has_problem(p, {"catalog.jsonl:5:", "\"generation\" must be an object"}))
+      << all_problems(p);
+  EXPECT_TRUE(has_problem(p, {"catalog.jsonl:6:", "seed policy \"lucky\""})) << all_problems(p);
+  ASSERT_EQ(p.manifest.tracks.size(), 2u);
+  EXPECT_EQ(p.manifest.tracks[0].track.seed, "fixed:7");
+  EXPECT_TRUE(p.manifest.tracks[0].track.watermark);
+  EXPECT_EQ(p.manifest.tracks[1].track.seed, "per-prompt");  // old manifests: the default
+  EXPECT_FALSE(p.manifest.tracks[1].track.watermark);
+  ASSERT_EQ(p.manifest.models.size(), 1u);
+  EXPECT_EQ(p.manifest.models[0].model.generation,
+            R"({"model":{"text-to-video":"happyhorse-1.0-t2v"},"provider":"dashscope"})");
+}
+
 TEST(ParseManifest, AMissingManifestIsAProblem) {
   TempDir dir;
   ParsedManifest p = parse_manifest(dir / "nope.jsonl");

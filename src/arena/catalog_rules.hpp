@@ -23,7 +23,22 @@ std::string aspect_of(int width, int height);
 Status validate_track(const store::Track&);
 
 // Returns success, or Error "invalid" naming the problem: a bad id, an empty display name,
-// or an anonymous model without a codename.
+// an anonymous model without a codename, or a `generation` that is not empty and breaks
+// the rules of validate_generation.
 Status validate_model(const store::Model&);
+
+// A track's seed policy (docs/generate.md): "none", "per-prompt", or "fixed:N" with N a
+// whole number from 0 to 2147483647. Error "invalid" naming the problem.
+Status validate_seed_policy(std::string_view policy);
+
+// A model's generation config as JSON text (docs/import-format.md, docs/generate.md):
+//   {"provider": "<provider name>",
+//    "model": {"text-to-video": "<provider model id>", "image-to-video": ..., "video-edit": ...},
+//    "parameters": {...fixed parameters...}}
+// "provider" is an id (is_valid_id); "model" names at least one task, each with a non-empty
+// id; "parameters" is optional and an object; nothing else. Returns the config in its
+// canonical spelling (keys sorted, no spaces), so the same config is always stored the
+// same way. Error "invalid" naming the problem.
+Result<std::string> canonical_generation(std::string_view json_text);
 
 }  // namespace paddock::arena

@@ -101,5 +101,43 @@ TEST(Catalog, KnowsMediaTypesAndKeepsClipsApartFromSources) {
   ASSERT_NE(c.media_mime(cl.hash, false), nullptr);
 }
 
+// paddock generate's provenance, summed up per track and model for the leaderboard.
+TEST(Catalog, SumsUpGeneratedClipsPerTrackAndModel) {
+  store::TrackSummary t;
+  t.track.id = "t2v";
+  auto g = [](std::string model, std::optional<double> cost, std::string currency, int64_t ms) {
+    return store::ClipGeneration{.track_id = "t2v",
+                                 .model_id = std::move(model),
+                                 .cost = cost,
+                                 .currency = std::move(currency),
+                                 .generation_ms = ms};
+  };
+  std::vector<store::ClipGeneration> generations{
+      g("pubA", 0.5, "USD", 60'000),
+      g("pubA", 1.0, "USD", 20'000),
+      g("pubA", std::nullopt, "", 40'000),  // no price known: left out of the mean
+      g("pubE", 2.0, "USD", 10'000),
+      g("pubE", 3.0, "CNY", 30'000),  // mixed: no mean
+      {.track_id = "other", .model_id = "pubA", .cost = 9.0, .currency = "USD"}};
+  auto c =
+      Catalog::build({t}, {model("pubA", ModelStatus::Public), model("pubE", ModelStatus::Public)},
+                     {}, {}, "1", generations);
+  const auto* track = c.find_track("t2v");
+  ASSERT_NE(track, nullptr);
+  ASSERT_TRUE(track->generation.contains("pubA"));
+  const GenerationStats& a = track->generation.at("pubA");
+  EXPECT_EQ(a.clips, 3);
+  ASSERT_TRUE(a.mean_cost);
+  EXPECT_DOUBLE_EQ(*a.mean_cost, 0.75);
+  EXPECT_EQ(a.currency, "USD");
+  ASSERT_TRUE(a.median_seconds);
+  EXPECT_DOUBLE_EQ(*a.median_seconds, 40);
+  const GenerationStats& e = track->generation.at("pubE");
+  EXPECT_EQ(e.clips, 2);
+  EXPECT_FALSE(e.mean_cost);
+  EXPECT_EQ(e.currency, "");
+  EXPECT_DOUBLE_EQ(*e.median_seconds, 20);
+}
+
 }  // namespace
 }  // namespace paddock::arena

@@ -249,13 +249,21 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
   if (!board) return std::unexpected(board.error());
   s.board = std::move(*board);
   s.computed_at_ms = unix_ms();
+  const auto* track = catalog.find_track(request.track_id);
   for (const auto& m : catalog.models()) {
     auto name = public_name(m);
     if (!name) continue;
-    s.models[*name] =
-        BoardModelInfo{public_organization(m), std::string(store::to_string(m.status))};
+    BoardModelInfo info;
+    info.organization = public_organization(m);
+    info.status = std::string(store::to_string(m.status));
+    if (track && m.status != store::ModelStatus::Anonymous) {
+      if (auto g = track->generation.find(m.id); g != track->generation.end()) {
+        info.generation = g->second;
+      }
+    }
+    s.models[*name] = std::move(info);
   }
-  if (const auto* t = catalog.find_track(request.track_id)) s.track_categories = t->categories;
+  if (track) s.track_categories = track->categories;
   RenderedBoard r;
   r.text = options_.render_board ? options_.render_board(s) : std::string();
   r.last_vote_id = s.last_vote_id;

@@ -52,6 +52,9 @@ Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view
 struct BoardModelInfo {
   std::string organization;  // public organization
   std::string status;        // "public", "anonymous", "retired"
+  // paddock generate's provenance of the model's clips in the track; left out for
+  // anonymous models (a price or a speed can name a vendor).
+  GenerationStats generation{};
 };
 
 // A computed board and what a renderer needs to present it.

@@ -19,6 +19,8 @@ struct ModelChange {
   std::optional<std::string> organization{};
   std::optional<store::ModelStatus> status{};
   std::optional<std::string> codename{};
+  // The generation config as JSON text ("" removes it); stored in canonical spelling.
+  std::optional<std::string> generation{};
 };
 
 struct ModelChanged {

@@ -22,7 +22,7 @@ struct AdminArgs {
   bool json = false;
   // models add / set
   std::string id;
-  std::optional<std::string> name, organization, status, codename;
+  std::optional<std::string> name, organization, status, codename, generation;
   // votes list / void
   std::string session, address, track, reason;
   int64_t limit = 100;
@@ -49,7 +49,9 @@ json model_json(const store::Model& m) {
           {"display_name", m.display_name},
           {"organization", m.organization},
           {"status", std::string(store::to_string(m.status))},
-          {"codename", m.codename}};
+          {"codename", m.codename},
+          {"generation",
+           m.generation.empty() ? json(nullptr) : json::parse(m.generation, nullptr, false)}};
 }
 
 // ---- models ----
@@ -98,6 +100,11 @@ int models_add(const AdminArgs& a) {
   m.organization = a.organization.value_or("");
   m.status = status.value_or(store::ModelStatus::Public);
   m.codename = a.codename.value_or("");
+  if (a.generation && !a.generation->empty()) {
+    auto canonical = arena::canonical_generation(*a.generation);
+    if (!canonical) return failed({"invalid", "model " + m.id + ": " + canonical.error().message});
+    m.generation = std::move(*canonical);
+  }
   if (auto st = arena::validate_model(m); !st) return failed(st.error());
   auto u = (*s)->upsert_model(m);
   if (!u) return failed(u.error());
@@ -118,7 +125,8 @@ int models_set(const AdminArgs& a) {
   arena::ModelChange change{.display_name = a.name,
                             .organization = a.organization,
                             .status = status_flag(a),
-                            .codename = a.codename};
+                            .codename = a.codename,
+                            .generation = a.generation};
   auto s = open(a);
   if (!s) return failed(s.error());
   auto changed = arena::change_model(**s, a.id, change);
@@ -139,6 +147,7 @@ int models_set(const AdminArgs& a) {
   change_line("status", std::string(store::to_string(before.status)),
               std::string(store::to_string(m.status)));
   change_line("codename", before.codename, m.codename);
+  change_line("generation", before.generation, m.generation);
   if (changed->upsert == store::Upsert::Unchanged) {
     fmt::print("model {}: nothing to change\n", m.id);
   }
@@ -263,14 +272,18 @@ void add_admin_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--organization", a->organization, "organization");
     cmd->add_option("--status", a->status, "hidden, anonymous, public or retired");
     cmd->add_option("--codename", a->codename, "name shown while anonymous");
+    cmd->add_option("--generation", a->generation,
+                    "how paddock generate makes its clips, as JSON (docs/generate.md); \"\" "
+                    "removes it");
     if (adding) {
       cmd->get_option("--name")->required();
       cmd->callback([&exit_code, a] { exit_code = models_add(*a); });
     } else {
       cmd->callback([&exit_code, a] {
-        if (!a->name && !a->organization && !a->status && !a->codename) {
+        if (!a->name && !a->organization && !a->status && !a->codename && !a->generation) {
           throw CLI::ValidationError("models set",
-                                     "nothing to change: give --name, --organization, --status "
+                                     "nothing to change: give --name, --organization, --status, "
+                                     "--generation "
                                      "or --codename");
         }
         exit_code = models_set(*a);

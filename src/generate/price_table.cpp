@@ -39,8 +39,8 @@ Result<std::map<std::string, double>> read_amounts(const toml::node& node,
   return amounts;
 }
 
-Result<Price> read_price(const toml::table& table, const std::string& where) {
-  Price price;
+Result<ProtocolPrice> read_price(const toml::table& table, const std::string& where) {
+  ProtocolPrice price;
   int bases = 0;
   for (const auto& [key, value] : table) {
     const std::string name(key.str());
@@ -63,11 +63,11 @@ Result<Price> read_price(const toml::table& table, const std::string& where) {
       auto amounts = read_amounts(value, at);
       if (!amounts) return std::unexpected(amounts.error());
       price.amounts = std::move(*amounts);
-      if (name == "per_second") price.basis = PriceBasis::PerSecond;
-      if (name == "per_clip") price.basis = PriceBasis::PerClip;
-      if (name == "per_unit") price.basis = PriceBasis::PerUnit;
+      if (name == "per_second") price.basis = ProtocolPriceBasis::PerSecond;
+      if (name == "per_clip") price.basis = ProtocolPriceBasis::PerClip;
+      if (name == "per_unit") price.basis = ProtocolPriceBasis::PerUnit;
       if (name == "per_million_tokens") {
-        price.basis = PriceBasis::PerToken;
+        price.basis = ProtocolPriceBasis::PerToken;
         for (auto& [resolution, amount] : price.amounts) amount /= 1e6;
       }
     } else if (name == "estimate_units") {
@@ -97,17 +97,17 @@ Result<Price> read_price(const toml::table& table, const std::string& where) {
     return std::unexpected(
         bad(where + ": give exactly one of per_second, per_clip, per_unit, per_million_tokens"));
   }
-  if (price.basis != PriceBasis::PerUnit &&
+  if (price.basis != ProtocolPriceBasis::PerUnit &&
       (price.estimate_units || price.estimate_units_per_second)) {
     return std::unexpected(bad(where + ": estimate_units goes with per_unit only"));
   }
-  if (price.basis != PriceBasis::PerToken && !price.estimate_tokens.empty()) {
+  if (price.basis != ProtocolPriceBasis::PerToken && !price.estimate_tokens.empty()) {
     return std::unexpected(bad(where + ": estimate_tokens goes with per_million_tokens only"));
   }
   return price;
 }
 
-std::optional<double> amount_for(const Price& price, const PricedClip& clip) {
+std::optional<double> amount_for(const ProtocolPrice& price, const PricedClip& clip) {
   if (const auto flat = price.amounts.find(""); flat != price.amounts.end()) return flat->second;
   for (const std::string& key : {ascii_lower(clip.resolution), ascii_lower(clip.tier)}) {
     if (key.empty()) continue;
@@ -116,18 +116,18 @@ std::optional<double> amount_for(const Price& price, const PricedClip& clip) {
   return std::nullopt;
 }
 
-std::optional<double> estimated_quantity(const Price& price, const PricedClip& clip) {
+std::optional<double> estimated_quantity(const ProtocolPrice& price, const PricedClip& clip) {
   switch (price.basis) {
-    case PriceBasis::PerSecond:
+    case ProtocolPriceBasis::PerSecond:
       return clip.duration_s;
-    case PriceBasis::PerClip:
+    case ProtocolPriceBasis::PerClip:
       return 1.0;
-    case PriceBasis::PerUnit:
+    case ProtocolPriceBasis::PerUnit:
       if (price.estimate_units) return *price.estimate_units;
       if (price.estimate_units_per_second)
         return *price.estimate_units_per_second * clip.duration_s;
       return std::nullopt;
-    case PriceBasis::PerToken:
+    case ProtocolPriceBasis::PerToken:
       if (price.estimate_tokens.empty()) return std::nullopt;
       if (auto tokens = evaluate_formula(price.estimate_tokens, clip)) return *tokens;
       return std::nullopt;
@@ -260,35 +260,35 @@ Result<PriceTable> PriceTable::from_toml(const toml::table& prices, std::string_
   return table;
 }
 
-const Price* PriceTable::find(std::string_view model) const {
+const ProtocolPrice* PriceTable::find(std::string_view model) const {
   if (const auto it = prices_.find(model); it != prices_.end()) return &it->second;
   if (const auto it = prices_.find(std::string_view("*")); it != prices_.end()) return &it->second;
   return nullptr;
 }
 
-std::optional<Cost> estimate_cost(const Price& price, const PricedClip& clip) {
+std::optional<Cost> estimate_cost(const ProtocolPrice& price, const PricedClip& clip) {
   const auto amount = amount_for(price, clip);
   const auto quantity = estimated_quantity(price, clip);
   if (!amount || !quantity) return std::nullopt;
   return Cost{*amount * *quantity, price.currency};
 }
 
-std::optional<Cost> reported_cost(const Price& price, const PricedClip& clip,
+std::optional<Cost> reported_cost(const ProtocolPrice& price, const PricedClip& clip,
                                   const ReportedUsage& usage) {
   const auto amount = amount_for(price, clip);
   if (!amount) return std::nullopt;
   std::optional<double> quantity;
   switch (price.basis) {
-    case PriceBasis::PerSecond:
+    case ProtocolPriceBasis::PerSecond:
       quantity = usage.seconds;
       break;
-    case PriceBasis::PerClip:
+    case ProtocolPriceBasis::PerClip:
       quantity = 1.0;
       break;
-    case PriceBasis::PerUnit:
+    case ProtocolPriceBasis::PerUnit:
       quantity = usage.units;
       break;
-    case PriceBasis::PerToken:
+    case ProtocolPriceBasis::PerToken:
       quantity = usage.tokens;
       break;
   }

@@ -26,11 +26,11 @@
 
 namespace paddock::generate {
 
-enum class PriceBasis { PerSecond, PerClip, PerUnit, PerToken };
+enum class ProtocolPriceBasis { PerSecond, PerClip, PerUnit, PerToken };
 
-struct Price {
+struct ProtocolPrice {
   std::string currency;
-  PriceBasis basis = PriceBasis::PerClip;
+  ProtocolPriceBasis basis = ProtocolPriceBasis::PerClip;
   // The price of one second, clip, unit or token: by resolution key, or flat under "".
   std::map<std::string, double> amounts;
   std::optional<double> estimate_units;             // PerUnit: units one clip takes
@@ -63,20 +63,20 @@ class PriceTable {
   static Result<PriceTable> from_toml(const toml::table& prices, std::string_view where);
 
   // The price of `model`, or of "*", or nullptr.
-  const Price* find(std::string_view model) const;
+  const ProtocolPrice* find(std::string_view model) const;
   bool empty() const { return prices_.empty(); }
 
  private:
-  std::map<std::string, Price, std::less<>> prices_;
+  std::map<std::string, ProtocolPrice, std::less<>> prices_;
 };
 
 // The cost of a clip before it is made, or nullopt when the price has no amount for its
 // resolution (or no way to estimate its units).
-std::optional<Cost> estimate_cost(const Price& price, const PricedClip& clip);
+std::optional<Cost> estimate_cost(const ProtocolPrice& price, const PricedClip& clip);
 
 // The cost of a finished clip from the provider's reported usage; where the provider
 // reported nothing that counts, the estimate.
-std::optional<Cost> reported_cost(const Price& price, const PricedClip& clip,
+std::optional<Cost> reported_cost(const ProtocolPrice& price, const PricedClip& clip,
                                   const ReportedUsage& usage);
 
 // Evaluates a token formula. Errors: "bad_config" naming what is wrong.

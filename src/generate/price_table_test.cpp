@@ -21,7 +21,7 @@ TEST(PriceTable, PerSecondByResolution) {
 currency = "USD"
 per_second = { "720P" = 0.14, "1080P" = 0.24 }
 )");
-  const Price* price = prices.find("happyhorse-1.0-t2v");
+  const ProtocolPrice* price = prices.find("happyhorse-1.0-t2v");
   ASSERT_NE(price, nullptr);
   EXPECT_EQ(estimate_cost(*price, k720), (Cost{0.14 * 5, "USD"}));
   EXPECT_EQ(estimate_cost(*price, {5, 3840, 2160, "4K", "4k"}), std::nullopt);  // no price

@@ -18,6 +18,9 @@
 //                     the protocol does not map — an unknown status is never success);
 //   "expired_result"  fetch_result(): the result URL no longer works (the runner polls
 //                     again for a fresh one when refetch_allowed()).
+// An "http_error" is made with http_error(request, response) below, which keeps the status
+// and Retry-After in the message in a fixed form; the runner reads them back with
+// attempt_of(error) for its retry decision (retry.hpp).
 // Messages never contain a key: URLs go through redact_url(), secrets are Secret values.
 //
 // Thread safety: one Provider object serves every worker thread of a run.
@@ -62,6 +65,13 @@ struct GenerationRequest {
   // A random id the job sends where the provider accepts a client reference (Kling's
   // external_task_id), so a submission whose reply was lost can be found again.
   std::string client_reference;
+  // Added by the core (gencore) after the first draft of this interface:
+  bool watermark = false;  // the track allows the provider's visible watermark
+  // Which job this is, for messages and for the placeholder renderer (providers that call
+  // an API do not send them).
+  std::string track_id;
+  std::string prompt_id;
+  std::string model_id;
 };
 
 // The provider-specific request, decided before anything is paid. The dry run and the
@@ -135,14 +145,18 @@ class Provider {
   }
 };
 
-// Error carries only a code and a message, so a provider's "http_error" states what the
-// retry policy needs in the opening words of its message: "HTTP <status>[ (Retry-After
-// <value>)]: <what>". http_error() writes it; attempt_of() reads it back for decide_retry().
+// "http_error" for a non-2xx reply that is not a refusal: check_status()'s message, with
+// the reply's Retry-After (when it is a plausible value) appended as " [Retry-After: V]".
+Error http_error(const Request& request, const Response& response);
+
+// "http_error" with the status and Retry-After in the opening words of its message:
+// "HTTP <status>[ (Retry-After <value>)]: <what>" — for errors that are not one reply's
+// status (ProtocolProvider: a rate limit or provider error reported inside an HTTP 200).
 Error http_error(int status, const std::optional<std::string>& retry_after, std::string_view what);
 
-// The outcome decide_retry() judges for a provider's error: the status and Retry-After of an
-// "http_error" written by http_error(), else the error's code ("network_error", "timeout",
-// "truncated", "refused", ...).
+// The retry facts of a provider error: for "http_error" the status and Retry-After that
+// either http_error() put in the message, otherwise the error's code (transport errors,
+// "refused", ...).
 AttemptOutcome attempt_of(const Error& error);
 
 }  // namespace paddock::generate

@@ -50,7 +50,16 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
   json models = json::array();
   for (const auto& m : b.models) {
     auto info = s.models.find(m.model);
+    const arena::GenerationStats* g = info == s.models.end() ? nullptr : &info->second.generation;
+    json generation = nullptr;
+    if (g && g->clips > 0) {
+      generation = {{"clips", g->clips},
+                    {"mean_cost", g->mean_cost ? json(*g->mean_cost) : json()},
+                    {"currency", g->currency.empty() ? json() : json(g->currency)},
+                    {"median_generation_s", g->median_seconds ? json(*g->median_seconds) : json()}};
+    }
     models.push_back({{"model", m.model},
+                      {"generation", std::move(generation)},
                       {"organization", info == s.models.end() ? "" : info->second.organization},
                       {"status", info == s.models.end() ? "" : info->second.status},
                       {"rating", number_or_null(m.rating)},

@@ -440,6 +440,20 @@ describe("leaderboard page", () => {
       const organizations = await page.locator("table.board td.organization").allTextContents();
       assert.ok(organizations.includes("Pangolin & <b>Co</b>"));
       await page.locator(".heatmap canvas").waitFor();
+      // Quality against price and against generation time: the generated model is plotted,
+      // with its numbers in the table beside the chart; the model imported by hand is not.
+      await page.locator(".scatter.price canvas").waitFor();
+      await page.locator(".scatter.speed canvas").waitFor();
+      const priceRows = await page.locator(".scatter.price table tbody tr").allTextContents();
+      assert.equal(priceRows.length, 1, `one model with a price: ${priceRows}`);
+      assert.match(priceRows[0], /Marmot-XL.*0\.25 USD/);
+      assert.equal(await page.locator(".scatter.speed table tbody tr").count(), 1);
+      const board = await (await fetch(`${server.url}/api/leaderboard?track=${track}`)).json();
+      const marmot = board.models.find((m) => m.model === "Marmot-XL");
+      assert.equal(marmot.generation.clips, 1);
+      assert.equal(marmot.generation.mean_cost, 0.25);
+      assert.ok(marmot.generation.median_generation_s >= 0);
+      assert.equal(board.models.find((m) => m.model !== "Marmot-XL").generation, null);
       await page.screenshot({ path: path.join(ARTIFACTS, `leaderboard-${LAPTOP.width}x${LAPTOP.height}.png`), fullPage: true });
     });
   });

@@ -81,6 +81,24 @@ TEST_F(Admin, RetiresAndRenamesModels) {
   EXPECT_EQ(m.status, store::ModelStatus::Anonymous);
 }
 
+TEST_F(Admin, SetsAndRemovesAGenerationConfigByTheCatalogRules) {
+  auto r = paddock({"admin", "models", "set", "mb", "--generation",
+                    R"({"provider": "dashscope", "model": {"text-to-video": "wan2.6-t2v"}})"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(model("mb").generation,
+            R"({"model":{"text-to-video":"wan2.6-t2v"},"provider":"dashscope"})");
+  r = paddock({"admin", "models", "set", "mb", "--generation", R"({"provider": "dashscope"})"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("needs \"model\""), std::string::npos) << r.err;
+  EXPECT_EQ(model("mb").generation,
+            R"({"model":{"text-to-video":"wan2.6-t2v"},"provider":"dashscope"})");
+  r = paddock({"admin", "models", "add", "mz", "--name", "Z", "--generation", "[]"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  r = paddock({"admin", "models", "set", "mb", "--generation", ""});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(model("mb").generation, "");
+}
+
 TEST_F(Admin, AddsModelsAndRefusesInvalidOnes) {
   auto r =
       paddock({"admin", "models", "add", "md", "--name", "New Model", "--status", "anonymous"});

@@ -75,6 +75,9 @@ export interface BoardRow {
   win_rate: number;
   elo?: number;
   preliminary: boolean;
+  // paddock generate's provenance of the model's clips in this track (null when none, and
+  // for anonymous models): mean cost per clip and median generation time.
+  generation?: { clips: number; mean_cost: number | null; currency: string | null; median_generation_s: number | null } | null;
 }
 
 // One pair of models: how often `a` beat `b`. Field names follow the rating engine's

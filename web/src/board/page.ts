@@ -28,6 +28,8 @@ class BoardPage {
   private readonly downloads = h("ul", { class: "downloads" });
   private readonly heatmapHolder = h("div", { class: "chart-holder heatmap" });
   private readonly historyHolder = h("div", { class: "chart-holder history" });
+  private readonly priceHolder = h("div", { class: "chart-holder scatter price" });
+  private readonly speedHolder = h("div", { class: "chart-holder scatter speed" });
 
   constructor() {
     this.trackSelect.addEventListener("change", () => {
@@ -63,6 +65,20 @@ class BoardPage {
       this.downloads,
       h("section", { class: "chart-section", attrs: { "aria-labelledby": "heatmap-heading" } }, h("h2", { attrs: { id: "heatmap-heading" } }, "Head to head"), h("p", { class: "note" }, "How often the model of the row beat the model of the column (ties count half)."), this.heatmapHolder),
       h("section", { class: "chart-section", attrs: { "aria-labelledby": "history-heading" } }, h("h2", { attrs: { id: "history-heading" } }, "Score over time"), this.historyHolder),
+      h(
+        "section",
+        { class: "chart-section", attrs: { "aria-labelledby": "price-heading" } },
+        h("h2", { attrs: { id: "price-heading" } }, "Quality against price"),
+        h("p", { class: "note" }, "Each model's score against its mean cost per clip, for the clips paddock generated through the model's own API."),
+        this.priceHolder,
+      ),
+      h(
+        "section",
+        { class: "chart-section", attrs: { "aria-labelledby": "speed-heading" } },
+        h("h2", { attrs: { id: "speed-heading" } }, "Quality against generation time"),
+        h("p", { class: "note" }, "Each model's score against the median time from submitting a request to its result."),
+        this.speedHolder,
+      ),
       h("p", { class: "method-link" }, h("a", { attrs: { href: "/methodology" } }, "How these scores are computed: the methodology")),
     );
   }
@@ -196,7 +212,7 @@ class BoardPage {
       const [charts, history] = await Promise.all([import("./charts"), getHistory(board.track).catch(() => null)]);
       if (signal.aborted) return;
       this.charts?.destroy();
-      this.charts = charts.drawCharts(board, history, this.heatmapHolder, this.historyHolder);
+      this.charts = charts.drawCharts(board, history, this.heatmapHolder, this.historyHolder, this.priceHolder, this.speedHolder);
     } catch (error) {
       if (signal.aborted) return;
       this.heatmapHolder.replaceChildren(h("p", { class: "note" }, `The charts could not be drawn: ${String(error)}`));

@@ -1,4 +1,4 @@
-#include "demo/clip_render.hpp"
+#include "media/clip_render.hpp"
 
 #include <fmt/core.h>
 
@@ -19,7 +19,7 @@ extern "C" {
 
 #include "media/av_handles.hpp"
 
-namespace paddock::demo {
+namespace paddock::media {
 namespace {
 
 namespace fs = std::filesystem;
@@ -286,4 +286,32 @@ Status render_image(const std::string& video, const fs::path& out_path) {
   return publish(part, out_path);
 }
 
-}  // namespace paddock::demo
+std::string filter_value(std::string_view text) {
+  std::string option;  // escaped for the filter's option parser
+  for (char c : text) {
+    if (c == '\\' || c == '\'' || c == ':') option += '\\';
+    option += c;
+  }
+  std::string graph;  // and again for the graph parser, which reads it first
+  for (char c : option) {
+    if (c == '\\' || c == '\'' || c == '[' || c == ']' || c == ',' || c == ';') graph += '\\';
+    graph += c;
+  }
+  return graph;
+}
+
+Result<fs::path> find_caption_font() {
+  static constexpr std::string_view kFontFiles[] = {
+      "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+      "/usr/local/share/fonts/DejaVuSans.ttf",
+  };
+  for (auto candidate : kFontFiles) {
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return fs::path(candidate);
+  }
+  return fail("missing_font", "no DejaVu Sans font for captions (looked for " +
+                                  std::string(kFontFiles[0]) +
+                                  "); install Debian's fonts-dejavu-core");
+}
+
+}  // namespace paddock::media

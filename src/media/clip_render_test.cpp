@@ -1,13 +1,12 @@
-#include "demo/clip_render.hpp"
+#include "media/clip_render.hpp"
 
 #include <gtest/gtest.h>
 
-#include "demo/render_plan.hpp"
 #include "media/media.hpp"
 #include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
 
-namespace paddock::demo {
+namespace paddock::media {
 namespace {
 
 namespace fs = std::filesystem;
@@ -18,6 +17,15 @@ std::string captioned(const fs::path& font, std::string_view text) {
          ":text=" + filter_value(text) + ":expansion=none:fontsize=10:x=2:y=2,format=yuv420p";
 }
 
+TEST(FilterValue, EscapesForTheOptionParserAndThenForTheGraphParser) {
+  EXPECT_EQ(filter_value("plain text"), "plain text");
+  EXPECT_EQ(filter_value("a:b"), "a\\\\:b");  // \: for the option, its \ escaped for the graph
+  EXPECT_EQ(filter_value("it's"), "it\\\\\\'s");
+  EXPECT_EQ(filter_value("min(a,b)"), "min(a\\,b)");
+  EXPECT_EQ(filter_value("[x];y"), "\\[x\\]\\;y");
+  EXPECT_EQ(filter_value("back\\slash"), "back\\\\\\\\slash");
+}
+
 TEST(RenderClip, DrawsTextWithEveryCharacterTheGraphSyntaxTreatsSpecially) {
   auto font = find_caption_font();
   ASSERT_TRUE(font) << font.error().message;
@@ -25,7 +33,7 @@ TEST(RenderClip, DrawsTextWithEveryCharacterTheGraphSyntaxTreatsSpecially) {
   ClipRecipe r{.video = captioned(*font, "it's 100% [a,b]; c:d \\ e"), .audio = "", .seconds = 1};
   Status s = render_clip(r, dir / "a.mp4");
   ASSERT_TRUE(s) << s.error().message;
-  auto facts = media::probe(dir / "a.mp4");
+  auto facts = probe(dir / "a.mp4");
   ASSERT_TRUE(facts) << facts.error().message;
   EXPECT_EQ(facts->width, 160);
   EXPECT_NEAR(facts->duration_s, 1, 0.15);
@@ -44,7 +52,7 @@ TEST(RenderClip, SameRecipeGivesTheSameBytes) {
   ASSERT_TRUE(render_clip(r, dir / "a.mp4"));
   ASSERT_TRUE(render_clip(r, dir / "b.mp4"));
   EXPECT_EQ(testing::read_file(dir / "a.mp4"), testing::read_file(dir / "b.mp4"));
-  auto facts = media::probe(dir / "a.mp4");
+  auto facts = probe(dir / "a.mp4");
   ASSERT_TRUE(facts) << facts.error().message;
   EXPECT_TRUE(facts->has_audio);
   EXPECT_EQ(facts->audio_codec, "aac");
@@ -72,11 +80,11 @@ TEST(RenderImage, WritesAPng) {
   TempDir dir;
   Status s = render_image("testsrc2=s=64x36,format=rgb24", dir / "a.png");
   ASSERT_TRUE(s) << s.error().message;
-  auto facts = media::probe(dir / "a.png");
+  auto facts = probe(dir / "a.png");
   ASSERT_TRUE(facts) << facts.error().message;
   EXPECT_TRUE(facts->is_image);
   EXPECT_EQ(facts->width, 64);
 }
 
 }  // namespace
-}  // namespace paddock::demo
+}  // namespace paddock::media
