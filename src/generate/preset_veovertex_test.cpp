@@ -12,7 +12,7 @@ namespace {
 using namespace testing;
 using nlohmann::json;
 
-constexpr const char* kVeo31 = "veo-3.1-generate-001";
+constexpr const char* kVertexVeo31 = "veo-3.1-generate-001";
 
 // The fake's Vertex routes live under /vertex, its storage route too.
 std::string models_path() {
@@ -28,7 +28,7 @@ std::unique_ptr<ProtocolProvider> vertex() {
 TEST(VeoVertex, TextToVideoWithInlineBytes) {
   auto provider = vertex();
   ASSERT_NE(provider, nullptr);
-  GenerationRequest request = t2v_request(kVeo31, "a comet " + test_name());
+  GenerationRequest request = t2v_request(kVertexVeo31, "a comet " + test_name());
   request.duration_s = 6;
   const TaskRun run = expect_full_run(*provider, "vertex", request);
   EXPECT_EQ(run.planned.parameters["parameters"], json({{"aspectRatio", "16:9"},
@@ -50,7 +50,7 @@ TEST(VeoVertex, TextToVideoWithInlineBytes) {
 TEST(VeoVertex, AnInlineResultOverTheCapIsRefused) {
   auto provider = vertex();
   ASSERT_NE(provider, nullptr);
-  const TaskRun run = run_task(*provider, t2v_request(kVeo31, "big " + test_name()));
+  const TaskRun run = run_task(*provider, t2v_request(kVertexVeo31, "big " + test_name()));
   ASSERT_EQ(run.status.state, TaskState::Succeeded);
   paddock::testing::TempDir dir("paddock-vertex");
   auto clip = provider->fetch_result(run.task, run.status, dir.path(), 1000);
@@ -62,7 +62,7 @@ TEST(VeoVertex, AnInlineResultOverTheCapIsRefused) {
 TEST(VeoVertex, AStorageUriResultIsFetchedFromCloudStorage) {
   auto provider = vertex();
   ASSERT_NE(provider, nullptr);
-  GenerationRequest request = i2v_request(kVeo31, "a bucket " + test_name());
+  GenerationRequest request = i2v_request(kVertexVeo31, "a bucket " + test_name());
   request.fixed_parameters = {{"storageUri", "gs://paddock-test/out/"}};
   const TaskRun run =
       expect_full_run(*provider, "vertex", request, "/instances/0/image/bytesBase64Encoded");
@@ -79,13 +79,13 @@ TEST(VeoVertex, OperationsMapExplicitly) {
   cases.push_back({"filtered", {{"outcome", "rai_filtered"}}, TaskState::Failed, true, "filtered"});
   cases.push_back({"expire", {{"outcome", "expire"}}, TaskState::Expired});
   cases.push_back({"cancel", {{"outcome", "cancel"}}, TaskState::Canceled});
-  expect_outcomes(*provider, "vertex", t2v_request(kVeo31, "operations"), cases);
+  expect_outcomes(*provider, "vertex", t2v_request(kVertexVeo31, "operations"), cases);
 }
 
 TEST(VeoVertex, RateLimitsAndServerErrorsAreRetryable) {
   auto provider = vertex();
   ASSERT_NE(provider, nullptr);
-  expect_retryable_faults(*provider, "vertex", t2v_request(kVeo31, "faults"));
+  expect_retryable_faults(*provider, "vertex", t2v_request(kVertexVeo31, "faults"));
 }
 
 TEST(VeoVertex, ABadTokenIsRefused) {
@@ -93,7 +93,7 @@ TEST(VeoVertex, ABadTokenIsRefused) {
   auto provider =
       make_provider("protocol = \"veo-vertex\"\nkey_env = \"VERTEX_WRONG_TOKEN\"\n", models_path());
   ASSERT_NE(provider, nullptr);
-  const GenerationRequest request = t2v_request(kVeo31, "wrong token " + test_name());
+  const GenerationRequest request = t2v_request(kVertexVeo31, "wrong token " + test_name());
   auto planned = provider->plan(request);
   ASSERT_TRUE(planned);
   auto task = provider->submit(request, *planned);
@@ -114,7 +114,7 @@ TEST(VeoVertex, TheBaseUrlMustBeGiven) {
 TEST(VeoVertex, VertexTakesASeedAndAnAudioSwitch) {
   auto provider = vertex();
   ASSERT_NE(provider, nullptr);
-  GenerationRequest request = t2v_request(kVeo31, "plan");
+  GenerationRequest request = t2v_request(kVertexVeo31, "plan");
   request.audio = true;
   request.seed = 5'000'000'000;
   auto planned = provider->plan(request);
@@ -130,7 +130,7 @@ TEST(VeoVertex, ADeletedStorageObjectStaysExpired) {
   ASSERT_NE(provider, nullptr);
   // The operation names the same gs:// object: once it is gone from the bucket, polling again
   // cannot bring it back.
-  GenerationRequest request = t2v_request(kVeo31, "expired");
+  GenerationRequest request = t2v_request(kVertexVeo31, "expired");
   request.fixed_parameters = {{"storageUri", "gs://paddock-test/out/"}};
   expect_expired_result(*provider, "vertex", request, false);
 }
@@ -139,7 +139,7 @@ TEST(VeoVertex, EachPollSpellingMapsToItsState) {
   auto provider = vertex();
   ASSERT_NE(provider, nullptr);
   expect_poll_steps(
-      *provider, "vertex", t2v_request(kVeo31, "steps"), json::object(),
+      *provider, "vertex", t2v_request(kVertexVeo31, "steps"), json::object(),
       {{"", TaskState::Running}, {"", TaskState::Running}, {"true", TaskState::Succeeded}});
 }
 

@@ -132,7 +132,7 @@ std::string sha256_hex(std::string_view bytes) {
   return hex;
 }
 
-Status write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
+Status write_inline_clip(int fd, std::string_view bytes, const std::filesystem::path& path) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0) {
@@ -203,8 +203,8 @@ void swap_strings(json& body, const std::map<std::string, std::string>& swaps) {
 
 // Merges the model's fixed parameters into the body at `at`; the track's mapped settings
 // win over a fixed parameter of the same name (said in a deviation).
-void merge_fixed(json& body, const json& fixed, const JsonPointer& at,
-                 std::vector<std::string>& deviations) {
+void merge_fixed_parameters(json& body, const json& fixed, const JsonPointer& at,
+                            std::vector<std::string>& deviations) {
   if (!fixed.is_object() || fixed.empty()) return;
   json& target = body[at];
   if (target.is_null()) target = json::object();
@@ -303,8 +303,8 @@ Result<PlannedRequest> ProtocolProvider::plan(const GenerationRequest& request) 
   PlannedRequest planned;
   planned.parameters = render_body(task->second.body, vars);
   planned.deviations = std::move(mapped->deviations);
-  merge_fixed(planned.parameters, request.fixed_parameters, protocol_.submit.fixed_parameters_at,
-              planned.deviations);
+  merge_fixed_parameters(planned.parameters, request.fixed_parameters,
+                         protocol_.submit.fixed_parameters_at, planned.deviations);
   for (const std::string& note : task->second.notes) planned.deviations.push_back(note);
   if (variant != nullptr) {
     for (const std::string& note : variant->notes) planned.deviations.push_back(note);
@@ -687,7 +687,7 @@ Result<Download> ProtocolProvider::fetch_result(const SubmittedTask& task, const
     }
     auto file = TempFile::create(dir, ".download");
     if (!file) return std::unexpected(file.error());
-    if (auto written = write_all(file->fd(), *bytes, file->path()); !written) {
+    if (auto written = write_inline_clip(file->fd(), *bytes, file->path()); !written) {
       return std::unexpected(written.error());
     }
     if (auto synced = file->sync_and_close(); !synced) return std::unexpected(synced.error());

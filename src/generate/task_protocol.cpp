@@ -176,7 +176,7 @@ class Fields {
   std::set<std::string> known_;
 };
 
-json to_json(const toml::node& node, const std::string& where) {
+json json_from_toml(const toml::node& node, const std::string& where) {
   if (node.is_string()) return *node.value<std::string>();
   if (node.is_integer()) return *node.value<std::int64_t>();
   if (node.is_floating_point()) return *node.value<double>();
@@ -184,14 +184,14 @@ json to_json(const toml::node& node, const std::string& where) {
   if (const toml::array* array = node.as_array()) {
     json out = json::array();
     for (std::size_t i = 0; i < array->size(); ++i) {
-      out.push_back(to_json(*array->get(i), where + "[" + std::to_string(i) + "]"));
+      out.push_back(json_from_toml(*array->get(i), where + "[" + std::to_string(i) + "]"));
     }
     return out;
   }
   if (const toml::table* table = node.as_table()) {
     json out = json::object();
     for (const auto& [key, value] : *table) {
-      out[std::string(key.str())] = to_json(value, where + "." + std::string(key.str()));
+      out[std::string(key.str())] = json_from_toml(value, where + "." + std::string(key.str()));
     }
     return out;
   }
@@ -348,7 +348,7 @@ void read_poll(const toml::table* table, PollSpec& poll) {
   poll.request.target = read_target(fields, true);
   if (const toml::node* body = fields.get("body")) {
     if (!body->is_table()) invalid(fields.at("body"), "expected a table (the JSON body)");
-    poll.request.body = to_json(*body, fields.at("body"));
+    poll.request.body = json_from_toml(*body, fields.at("body"));
   }
   if (auto cap = fields.integer("max_reply_bytes")) {
     if (*cap <= 0) invalid(fields.at("max_reply_bytes"), "must be > 0");
@@ -656,7 +656,7 @@ void read_submit(const toml::table* table, SubmitSpec& submit) {
   json default_body;
   if (const toml::node* body = fields.get("body")) {
     if (!body->is_table()) invalid(fields.at("body"), "expected a table (the JSON body)");
-    default_body = to_json(*body, fields.at("body"));
+    default_body = json_from_toml(*body, fields.at("body"));
   }
   const auto default_handle = fields.string_map("handle");
   const auto default_notes = fields.strings("notes");
@@ -672,7 +672,7 @@ void read_submit(const toml::table* table, SubmitSpec& submit) {
       }
       if (const toml::node* body = own_fields.get("body")) {
         if (!body->is_table()) invalid(own_fields.at("body"), "expected a table");
-        one.body = to_json(*body, own_fields.at("body"));
+        one.body = json_from_toml(*body, own_fields.at("body"));
       }
       for (auto& [k, v] : own_fields.string_map("handle")) one.handle[k] = v;
       for (std::string& note : own_fields.strings("notes")) one.notes.push_back(std::move(note));
