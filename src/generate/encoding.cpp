@@ -44,6 +44,21 @@ std::string base64url_encode(std::string_view bytes) {
   return sodium_base64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+Result<std::string> base64_decode(std::string_view text) {
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  std::size_t written = 0;
+  const char* end = nullptr;
+  if (text.size() % 4 != 0 ||
+      sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &written, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return fail("bad_base64", "not valid Base64 (" + std::to_string(text.size()) + " characters)");
+  }
+  out.resize(written);
+  return out;
+}
+
 std::string_view sniff_image_type(std::string_view b) {
   using namespace std::string_view_literals;
   if (b.starts_with("\x89PNG\r\n\x1a\n"sv)) return "image/png";

@@ -18,6 +18,11 @@ std::string base64_encode(std::string_view bytes);
 // URL-safe Base64 ('-' and '_') without padding.
 std::string base64url_encode(std::string_view bytes);
 
+// The bytes of standard Base64 (RFC 4648 §4) with its padding: a provider's inline result
+// (Vertex AI's bytesBase64Encoded). Errors: "bad_base64" for any other character, a wrong
+// length or a misplaced '='.
+Result<std::string> base64_decode(std::string_view text);
+
 // The media type a file's first bytes announce: "image/png", "image/jpeg", "image/webp",
 // "image/gif", or "" when they are none of these.
 std::string_view sniff_image_type(std::string_view first_bytes);

@@ -156,7 +156,10 @@ Result<ProviderConfig> parse_provider(const std::string& name, const json& t,
   if (c.protocol.empty()) return r.problem("protocol", "is empty");
   // The local renderer has nothing to wait for.
   if (c.protocol == "placeholder" && !t.contains("poll_interval_s")) c.poll_interval_s = 0.001;
-  if (auto prices = t.find("prices"); prices != t.end()) {
+  // A declarative protocol (a preset or "custom") reads its own price table from `raw`
+  // (price_table.hpp: per token and per unit too); the native providers' is read here.
+  const bool native = c.protocol == "dashscope" || c.protocol == "placeholder";
+  if (auto prices = t.find("prices"); native && prices != t.end()) {
     if (!prices->is_object()) return r.problem("prices", "must be a table of provider model ids");
     for (const auto& [model, table] : prices->items()) {
       auto price =

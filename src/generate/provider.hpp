@@ -11,7 +11,7 @@
 //   the transport codes of http_client.hpp ("network_error", "timeout", "truncated",
 //   "too_large", "blocked_address", "bad_url", "tls_error", ...);
 //   "http_error"      a non-2xx reply that is not a refusal (the retry policy decides, from
-//                     the status and Retry-After kept in `attempt`);
+//                     the status and Retry-After: attempt_of() below reads them back);
 //   "refused"         the provider refused the request itself (content moderation, invalid
 //                     parameter, unknown model, bad key, no balance): recorded, not retried;
 //   "bad_reply"       a reply that does not follow the protocol (no task id, a status value
@@ -149,8 +149,14 @@ class Provider {
 // the reply's Retry-After (when it is a plausible value) appended as " [Retry-After: V]".
 Error http_error(const Request& request, const Response& response);
 
+// "http_error" with the status and Retry-After in the opening words of its message:
+// "HTTP <status>[ (Retry-After <value>)]: <what>" — for errors that are not one reply's
+// status (ProtocolProvider: a rate limit or provider error reported inside an HTTP 200).
+Error http_error(int status, const std::optional<std::string>& retry_after, std::string_view what);
+
 // The retry facts of a provider error: for "http_error" the status and Retry-After that
-// http_error() put in the message, otherwise the error's code (transport errors).
+// either http_error() put in the message, otherwise the error's code (transport errors,
+// "refused", ...).
 AttemptOutcome attempt_of(const Error& error);
 
 }  // namespace paddock::generate

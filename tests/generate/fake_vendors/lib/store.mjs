@@ -272,8 +272,10 @@ export class Store {
   }
 
   // ---- request log ----
+  // Keeps `entry` itself, not a copy: what the vendor decides while answering (auth, jwt,
+  // fault, served_task) is written into it after it was logged.
   logRequest(entry) {
-    this.requests.push({ seq: this.requests.length + 1, time: new Date().toISOString(), ...entry });
+    this.requests.push(Object.assign(entry, { seq: this.requests.length + 1, time: new Date().toISOString() }));
     this.save();
   }
 }
