@@ -65,7 +65,7 @@ DrawCells merge_ties(const Cells& cells) {
 struct RoundWorker {
   BradleyTerrySolver solver;
   PairTotals totals;
-  std::vector<int64_t> drawn, group_counts;
+  std::vector<int64_t> drawn, drawn_next, group_counts;
   std::vector<double> group_weight, model_games;
 };
 
@@ -90,6 +90,36 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
   std::atomic<int> next_round{0};
   std::atomic<int> prior_rounds{0};
   std::atomic<int> piece_rounds{0};
+  // Fits one round's drawn counts into its row of the result.
+  auto fit_round = [&](RoundWorker& w, std::span<const int64_t> drawn, int round) {
+    if (weighting != nullptr) {
+      std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
+      for (std::size_t k = 0; k < drawn.size(); ++k) w.group_counts[draw.group[k]] += drawn[k];
+      weighting->weights(w.group_counts, w.group_weight);
+    }
+    std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
+    std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
+    std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
+    for (std::size_t k = 0; k < drawn.size(); ++k) {
+      if (drawn[k] == 0) continue;
+      const double games = w.group_weight[draw.group[k]] * static_cast<double>(drawn[k]);
+      w.totals.games[draw.pair[k]] += games;
+      w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
+      if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;
+    }
+    std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models, models);
+    if (davidson) {
+      const DavidsonFit fit = fit_davidson(w.totals, start, start_nu);
+      if (fit.prior_used) ++prior_rounds;
+      result.tie_parameter[static_cast<std::size_t>(round)] = fit.nu;
+      anchor_scores(fit.theta, anchor, row);
+    } else {
+      const BradleyTerryFit fit = w.solver.fit(w.totals, start);
+      if (fit.prior_used) ++prior_rounds;
+      if (fit.pieces > 1) ++piece_rounds;
+      anchor_scores(fit.theta, anchor, row);
+    }
+  };
   auto work = [&]() {
     RoundWorker w;
     w.solver.set_chord_steps(true);
@@ -102,39 +132,20 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     w.drawn.resize(draw.count.size());
     w.group_counts.resize(groups);
     w.group_weight.assign(groups, 1.0);
+    w.drawn_next.resize(draw.count.size());
     w.model_games.resize(models);
-    std::vector<double> theta_row(models);
-    for (int round = next_round++; round < rounds; round = next_round++) {
+    // Rounds two at a time: their multinomial draws interleaved (multinomial_pair), then
+    // each fitted. Every round still uses its own stream, so the results are the same.
+    for (int round = next_round.fetch_add(2); round < rounds; round = next_round.fetch_add(2)) {
       auto rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round));
-      multinomial(rng, cells.votes, draw.count, w.drawn);
-      if (weighting != nullptr) {
-        std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
-        for (std::size_t k = 0; k < w.drawn.size(); ++k)
-          w.group_counts[draw.group[k]] += w.drawn[k];
-        weighting->weights(w.group_counts, w.group_weight);
-      }
-      std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
-      std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
-      std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
-      for (std::size_t k = 0; k < w.drawn.size(); ++k) {
-        if (w.drawn[k] == 0) continue;
-        const double games = w.group_weight[draw.group[k]] * static_cast<double>(w.drawn[k]);
-        w.totals.games[draw.pair[k]] += games;
-        w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
-        if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;
-      }
-      std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models,
-                            models);
-      if (davidson) {
-        const DavidsonFit fit = fit_davidson(w.totals, start, start_nu);
-        if (fit.prior_used) ++prior_rounds;
-        result.tie_parameter[static_cast<std::size_t>(round)] = fit.nu;
-        anchor_scores(fit.theta, anchor, row);
+      if (round + 1 < rounds) {
+        auto rng_next = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round) + 1);
+        multinomial_pair(rng, rng_next, cells.votes, draw.count, w.drawn, w.drawn_next);
+        fit_round(w, w.drawn, round);
+        fit_round(w, w.drawn_next, round + 1);
       } else {
-        const BradleyTerryFit fit = w.solver.fit(w.totals, start);
-        if (fit.prior_used) ++prior_rounds;
-        if (fit.pieces > 1) ++piece_rounds;
-        anchor_scores(fit.theta, anchor, row);
+        multinomial(rng, cells.votes, draw.count, w.drawn);
+        fit_round(w, w.drawn, round);
       }
     }
   };

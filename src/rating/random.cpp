@@ -214,4 +214,34 @@ void multinomial(Xoshiro256& rng, int64_t n, std::span<const int64_t> counts,
   }
 }
 
+void multinomial_pair(Xoshiro256& rng_a, Xoshiro256& rng_b, int64_t n,
+                      std::span<const int64_t> counts, std::span<int64_t> out_a,
+                      std::span<int64_t> out_b) {
+  // The two chains are independent: each cell's binomial waits on its own chain's previous
+  // draw (a square root and divisions deep), so interleaving them lets the processor work
+  // on one while the other waits. Each chain computes exactly what multinomial() does.
+  int64_t remaining_total = 0;
+  for (int64_t c : counts) remaining_total += c;
+  int64_t remaining_a = n, remaining_b = n;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    const int64_t c = counts[k];
+    int64_t x_a = 0, x_b = 0;
+    if (c > 0 && (remaining_a > 0 || remaining_b > 0)) {
+      if (c >= remaining_total) {
+        x_a = std::max<int64_t>(remaining_a, 0);
+        x_b = std::max<int64_t>(remaining_b, 0);
+      } else {
+        const double p = static_cast<double>(c) / static_cast<double>(remaining_total);
+        if (remaining_a > 0) x_a = binomial(rng_a, remaining_a, p);
+        if (remaining_b > 0) x_b = binomial(rng_b, remaining_b, p);
+      }
+    }
+    out_a[k] = x_a;
+    out_b[k] = x_b;
+    remaining_a -= x_a;
+    remaining_b -= x_b;
+    remaining_total -= c;
+  }
+}
+
 }  // namespace paddock::rating
