@@ -35,13 +35,17 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-const char* skip_space(const char* p, const char* end) {
-  while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) ++p;  // a line holds no '\n'
+[[gnu::always_inline]] inline const char* skip_space(const char* p, const char* end) {
+  // One comparison in the usual case (no white space): every white space byte is <= ' '.
+  while (p < end && static_cast<unsigned char>(*p) <= ' ' &&
+         (*p == ' ' || *p == '\t' || *p == '\r')) {  // a line holds no '\n'
+    ++p;
+  }
   return p;
 }
 
 // p, after `c` (and the white space around it), or nullptr when `c` is not next.
-const char* expect(const char* p, const char* end, char c) {
+[[gnu::always_inline]] inline const char* expect(const char* p, const char* end, char c) {
   p = skip_space(p, end);
   if (p == end || *p != c) return nullptr;
   return skip_space(p + 1, end);
@@ -58,7 +62,7 @@ const char* literal(const char* p, const char* end, std::string_view word) {
 // The bytes of a little-endian word that end a simple string: a quote, a backslash, a control
 // character or a byte beyond ASCII, each marked by its high bit. The lowest mark is exact;
 // marks above it may be spurious (borrows), which does not matter since only it is used.
-uint64_t string_stops(uint64_t w) {
+[[gnu::always_inline]] inline uint64_t string_stops(uint64_t w) {
   const uint64_t quote = w ^ (kOnes * '"');
   const uint64_t backslash = w ^ (kOnes * '\\');
   const uint64_t zero_quote = (quote - kOnes) & ~quote;
@@ -69,7 +73,8 @@ uint64_t string_stops(uint64_t w) {
 
 // A string without escapes of printable ASCII, p at its opening quote; the view points into
 // the line. Eight bytes at a time while the line has them.
-const char* string(const char* p, const char* end, std::string_view& out) {
+[[gnu::always_inline]] inline const char* string(const char* p, const char* end,
+                                                 std::string_view& out) {
   if (p == end || *p != '"') return nullptr;
   const char* start = ++p;
   for (;; p += 8) {
@@ -95,10 +100,11 @@ const char* number(const char* p, const char* end, double& out) {
   const bool negative = p < end && *p == '-';
   if (negative) ++p;
   const char* digits = p;
+  uint64_t value = 0;  // wraps past kMaxIntegerDigits digits, and is not used then
   if (p < end && *p == '0') {
     ++p;
   } else if (p < end && *p >= '1' && *p <= '9') {
-    while (p < end && is_digit(*p)) ++p;
+    for (; p < end && is_digit(*p); ++p) value = value * 10 + static_cast<uint64_t>(*p - '0');
   } else {
     return nullptr;
   }
@@ -117,9 +123,8 @@ const char* number(const char* p, const char* end, double& out) {
   }
   if (integer) {
     if (integer_digits > kMaxIntegerDigits || (negative && *digits == '0')) return nullptr;
-    int64_t value = 0;
-    for (const char* d = digits; d < p; ++d) value = value * 10 + (*d - '0');
-    out = static_cast<double>(negative ? -value : value);
+    const auto magnitude = static_cast<int64_t>(value);
+    out = static_cast<double>(negative ? -magnitude : magnitude);
     return p;
   }
   const auto [stop, error] = std::from_chars(start, p, out);
@@ -127,7 +132,8 @@ const char* number(const char* p, const char* end, double& out) {
   return p;
 }
 
-const char* nullable_string(const char* p, const char* end, std::optional<std::string_view>& out) {
+[[gnu::always_inline]] inline const char* nullable_string(const char* p, const char* end,
+                                                          std::optional<std::string_view>& out) {
   if (p == end || *p != '"') return literal(p, end, "null");
   std::string_view s;
   p = string(p, end, s);
@@ -208,19 +214,34 @@ const char* other_value(const char* p, const char* end) {
   }
 }
 
+// By the key's length first: one comparison per field, not one per name.
 const char* field(const char* p, const char* end, std::string_view key, RawVote& out) {
-  if (key == "model_a") return nullable_string(p, end, out.model_a);
-  if (key == "model_b") return nullable_string(p, end, out.model_b);
-  if (key == "winner") return nullable_string(p, end, out.winner);
-  if (key == "category") return category(p, end, out);
-  if (key == "tstamp") {
-    if (p < end && *p == 'n') return literal(p, end, "null");
-    return number(p, end, out.tstamp);
+  switch (key.size()) {
+    case 5:
+      if (key == "track") return nullable_string(p, end, out.track);
+      break;
+    case 6:
+      if (key == "winner") return nullable_string(p, end, out.winner);
+      if (key == "tstamp") {
+        if (p < end && *p == 'n') return literal(p, end, "null");
+        return number(p, end, out.tstamp);
+      }
+      break;
+    case 7:
+      if (key == "model_a") return nullable_string(p, end, out.model_a);
+      if (key == "model_b") return nullable_string(p, end, out.model_b);
+      break;
+    case 8:
+      if (key == "category") return category(p, end, out);
+      if (key == "language") return nullable_string(p, end, out.language);
+      break;
+    case 10:
+      if (key == "features_a") return features(p, end, out.features_a);
+      if (key == "features_b") return features(p, end, out.features_b);
+      break;
+    default:
+      break;
   }
-  if (key == "track") return nullable_string(p, end, out.track);
-  if (key == "language") return nullable_string(p, end, out.language);
-  if (key == "features_a") return features(p, end, out.features_a);
-  if (key == "features_b") return features(p, end, out.features_b);
   return other_value(p, end);
 }
 
