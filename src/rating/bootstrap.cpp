@@ -19,6 +19,9 @@ namespace {
 // Credit classes of a draw cell, from the pair's first model's side.
 enum DrawCredit : uint8_t { kDrawWin = 0, kDrawTie = 1, kDrawLoss = 2 };
 constexpr double kDrawCredit[] = {kWinCredit, kTieCredit, 0.0};
+// Bootstrap rounds drawn together (multinomial_interleaved). CPU time of 1M votes, 1000
+// rounds, one thread: 1, 2, 4, 8 at once took 1475, 1277, 1225, 1194 ms (medians of five).
+constexpr int kRoundsAtOnce = static_cast<int>(kMaxInterleaved);
 
 // Cells as the draws see them: ties and both-bad merged, sorted by (pair, credit, group).
 struct DrawCells {
@@ -65,7 +68,7 @@ DrawCells merge_ties(const Cells& cells) {
 struct RoundWorker {
   BradleyTerrySolver solver;
   PairTotals totals;
-  std::vector<int64_t> drawn, drawn_next, group_counts;
+  std::vector<int64_t> drawn, group_counts;  // drawn: kRoundsAtOnce rows
   std::vector<double> group_weight, model_games;
 };
 
@@ -129,23 +132,26 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     w.totals.games.resize(cells.first.size());
     w.totals.credit.resize(cells.first.size());
     if (davidson) w.totals.ties.resize(cells.first.size());
-    w.drawn.resize(draw.count.size());
+    w.drawn.resize(draw.count.size() * kRoundsAtOnce);
     w.group_counts.resize(groups);
     w.group_weight.assign(groups, 1.0);
-    w.drawn_next.resize(draw.count.size());
     w.model_games.resize(models);
-    // Rounds two at a time: their multinomial draws interleaved (multinomial_pair), then
-    // each fitted. Every round still uses its own stream, so the results are the same.
-    for (int round = next_round.fetch_add(2); round < rounds; round = next_round.fetch_add(2)) {
-      auto rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round));
-      if (round + 1 < rounds) {
-        auto rng_next = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round) + 1);
-        multinomial_pair(rng, rng_next, cells.votes, draw.count, w.drawn, w.drawn_next);
-        fit_round(w, w.drawn, round);
-        fit_round(w, w.drawn_next, round + 1);
-      } else {
-        multinomial(rng, cells.votes, draw.count, w.drawn);
-        fit_round(w, w.drawn, round);
+    // Rounds kRoundsAtOnce at a time: their multinomial draws interleaved, then each fitted.
+    // Every round still draws from its own stream, so the results are the same.
+    std::vector<Xoshiro256> rngs;
+    for (int first = next_round.fetch_add(kRoundsAtOnce); first < rounds;
+         first = next_round.fetch_add(kRoundsAtOnce)) {
+      const int count = std::min(kRoundsAtOnce, rounds - first);
+      rngs.clear();
+      for (int r = 0; r < count; ++r) {
+        rngs.push_back(Xoshiro256::for_stream(seed, static_cast<uint64_t>(first + r)));
+      }
+      const std::size_t cells_count = draw.count.size();
+      std::span<int64_t> drawn(w.drawn.data(), static_cast<std::size_t>(count) * cells_count);
+      multinomial_interleaved(rngs, cells.votes, draw.count, drawn);
+      for (int r = 0; r < count; ++r) {
+        fit_round(w, drawn.subspan(static_cast<std::size_t>(r) * cells_count, cells_count),
+                  first + r);
       }
     }
   };

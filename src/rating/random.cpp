@@ -214,32 +214,35 @@ void multinomial(Xoshiro256& rng, int64_t n, std::span<const int64_t> counts,
   }
 }
 
-void multinomial_pair(Xoshiro256& rng_a, Xoshiro256& rng_b, int64_t n,
-                      std::span<const int64_t> counts, std::span<int64_t> out_a,
-                      std::span<int64_t> out_b) {
-  // The two chains are independent: each cell's binomial waits on its own chain's previous
-  // draw (a square root and divisions deep), so interleaving them lets the processor work
-  // on one while the other waits. Each chain computes exactly what multinomial() does.
+void multinomial_interleaved(std::span<Xoshiro256> rngs, int64_t n, std::span<const int64_t> counts,
+                             std::span<int64_t> out) {
+  // The chains are independent: each cell's binomial waits on its own chain's previous draw
+  // (a square root and divisions deep), so interleaving them lets the processor work on the
+  // others while one waits. Each chain computes exactly what multinomial() does.
+  const std::size_t chains = std::min(rngs.size(), kMaxInterleaved);
+  const std::size_t cells = counts.size();
+  std::array<int64_t, kMaxInterleaved> remaining{};
+  std::fill(remaining.begin(), remaining.begin() + static_cast<std::ptrdiff_t>(chains), n);
   int64_t remaining_total = 0;
   for (int64_t c : counts) remaining_total += c;
-  int64_t remaining_a = n, remaining_b = n;
-  for (std::size_t k = 0; k < counts.size(); ++k) {
+  for (std::size_t k = 0; k < cells; ++k) {
     const int64_t c = counts[k];
-    int64_t x_a = 0, x_b = 0;
-    if (c > 0 && (remaining_a > 0 || remaining_b > 0)) {
-      if (c >= remaining_total) {
-        x_a = std::max<int64_t>(remaining_a, 0);
-        x_b = std::max<int64_t>(remaining_b, 0);
-      } else {
-        const double p = static_cast<double>(c) / static_cast<double>(remaining_total);
-        if (remaining_a > 0) x_a = binomial(rng_a, remaining_a, p);
-        if (remaining_b > 0) x_b = binomial(rng_b, remaining_b, p);
+    if (c <= 0) {
+      for (std::size_t r = 0; r < chains; ++r) out[r * cells + k] = 0;
+    } else if (c >= remaining_total) {
+      for (std::size_t r = 0; r < chains; ++r) {
+        const int64_t x = std::max<int64_t>(remaining[r], 0);
+        out[r * cells + k] = x;
+        remaining[r] -= x;
+      }
+    } else {
+      const double p = static_cast<double>(c) / static_cast<double>(remaining_total);
+      for (std::size_t r = 0; r < chains; ++r) {
+        const int64_t x = remaining[r] > 0 ? binomial(rngs[r], remaining[r], p) : 0;
+        out[r * cells + k] = x;
+        remaining[r] -= x;
       }
     }
-    out_a[k] = x_a;
-    out_b[k] = x_b;
-    remaining_a -= x_a;
-    remaining_b -= x_b;
     remaining_total -= c;
   }
 }
