@@ -27,6 +27,7 @@
 #include "arena/arena.hpp"
 #include "http/dispatcher.hpp"
 #include "http/session_cookie.hpp"
+#include "store/open_store.hpp"
 #include "store/store.hpp"
 #include "support/fuzz_support.hpp"
 
@@ -157,7 +158,7 @@ struct Harness {
     voted.get_future().wait();
     arena->flush_battles();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (arena->leaderboards().board({"t2v", {}, "as_voted"}).state ==
+    while (arena->leaderboards().board({"t2v", {}, "as_voted", {}}).state ==
                arena::LeaderboardCache::State::Computing &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
