@@ -234,7 +234,8 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
   auto cat = catalog();
   const auto* track = cat->find_track(track_id);
   if (!track) return fail("unknown_track", "no track \"" + std::string(track_id) + "\"");
-  auto pairing = pick_pairing(*track, thread_rng());
+  RandomBitsFrom<std::mt19937_64> bits(thread_rng());
+  auto pairing = pick_pairing(*track, nullptr, bits);
   if (!pairing) {
     return fail("no_battle", "track \"" + std::string(track_id) +
                                  "\" has no prompt with clips of two models yet");
