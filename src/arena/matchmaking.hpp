@@ -2,22 +2,24 @@
 // Matchmaking: which two models (and which prompt) a new battle shows. Two modes:
 //   - uniform: a uniformly random battle prompt, then two of its models uniformly;
 //   - adaptive: a pair of models drawn from a PairingPlan, the probabilities the last fitted
-//     board implies (towards the comparisons that most reduce the uncertainty of the board's
-//     order, with a floor of uniform exploration), then a uniformly random prompt both have
-//     clips for. The plan is computed when a board is refitted, never per request.
+//     board implies — towards the votes that most narrow the intervals of adjacent ranks that
+//     still overlap, the top of the board first, with a floor of uniform exploration — then a
+//     uniformly random prompt both have clips for. The plan is computed when a board is
+//     refitted, never per request.
 // Either way the pair is drawn on the server and only revealed after the vote, and the
-// distribution is public (docs/matchmaking.md gives the formulas and why the pair a voter
+// distribution is public (docs/matchmaking.md gives the formulas, and why the pair a voter
 // gets tells them nothing about which model made which clip).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "arena/catalog.hpp"
 #include "arena/random_bits.hpp"
+#include "rating/rating.hpp"
 
 namespace paddock::arena {
 
@@ -30,42 +32,53 @@ struct MatchmakingOptions {
   MatchmakingMode mode = MatchmakingMode::Adaptive;
   // Share of battles whose pair is drawn uniformly over every possible pair, whatever the
   // board says: no pair is ever starved, and a wrong board corrects itself.
-  double exploration = 0.25;
-  // Pairs with a model ranked within the top `top_ranks` weigh `top_weight` times more.
+  double exploration = 0.2;
+  // Adjacent ranks within the top `top_ranks` weigh `top_weight` times more than adjacent
+  // ranks further down.
   int top_ranks = 5;
-  double top_weight = 2;
-  // A model with no score or no interval yet (new, or too few votes) counts as this
-  // uncertain (standard deviation, points), at the board's mean: it gets extra battles until
-  // its interval narrows.
-  double unknown_sd = 150;
+  double top_weight = 10;
+  // Prior standard deviation (points) of every score: what a model nobody has voted on yet
+  // is worth, so a new model gets extra battles until its interval narrows.
+  double prior_sd = 150;
+  // The board's intervals are score -/+ separation_z sd (1.96: 95%); two adjacent ranks are
+  // settled once their intervals are disjoint.
+  double separation_z = 1.959964;
 };
 
-// What the last fitted board says of one model.
-struct ModelEstimate {
-  std::string model_id;
-  double rating = 0;  // points
-  double sd = 0;      // standard deviation of the rating, points; NaN or <= 0: unknown
-  int rank = 0;       // 1 = best; 0: not on the board
+// What the last fitted board says: each model's score, and how many votes each pair has.
+struct BoardEstimates {
+  struct Model {
+    std::string model_id;
+    double rating = 0;  // points
+  };
+  struct Pair {
+    std::string model_a, model_b;
+    int64_t votes = 0;
+  };
+  std::vector<Model> models;
+  std::vector<Pair> pairs;
 };
+
+// The estimates of a fitted board. `model_id` maps a board name to a model id; rows it does
+// not know (nullopt) are left out.
+BoardEstimates estimates_from_board(
+    const rating::Board& board,
+    const std::function<std::optional<std::string>(const std::string&)>& model_id);
 
 // Probabilities of each unordered pair of a track's models, for one fitted board.
 struct PairingPlan {
   std::vector<std::string> models;                   // the track's models (CatalogTrack::models)
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // possible pairs (i < j), indices into models
-  std::vector<double> probability;                   // per pair; sums to 1
-  std::vector<double> cumulative;                    // running sum of probability
+  std::vector<double> value;        // per pair: what one more vote is worth (docs/matchmaking.md)
+  std::vector<double> probability;  // per pair; sums to 1
+  std::vector<double> cumulative;   // running sum of probability
 };
 
-// The information weight of comparing two models (docs/matchmaking.md): the reduction of the
-// standard deviation of their difference one more vote brings, times the chance their order
-// is still open, times top_weight if either is in the top.
-double pair_information(const ModelEstimate& a, const ModelEstimate& b,
-                        const MatchmakingOptions& options);
-
-// The plan for `track` from the board's estimates (matched by model id; a track model without
-// an estimate is unknown). Pairs are those that share a battle prompt. The adaptive share
-// (1 - exploration) follows pair_information; if every weight is 0 the plan is uniform.
-PairingPlan plan_pairings(const CatalogTrack& track, std::span<const ModelEstimate> estimates,
+// The plan for `track` from a board's estimates (a track model the board does not have yet
+// counts at the board's mean with the prior's uncertainty). Pairs are those that share a
+// battle prompt. The adaptive share (1 - exploration) is proportional to `value`; in uniform
+// mode, or if no pair has value, the plan is uniform over the pairs.
+PairingPlan plan_pairings(const CatalogTrack& track, const BoardEstimates& estimates,
                           const MatchmakingOptions& options);
 
 // A pairing for one battle.

@@ -99,30 +99,35 @@ TEST(PickPairing, GivesNothingForATrackWithoutPairs) {
   Seeded s;
   EXPECT_FALSE(pick_pairing(*c.find_track("empty"), nullptr, s.bits));
   PairingPlan plan = plan_pairings(*c.find_track("empty"), {}, {});
+  EXPECT_TRUE(plan.pairs.empty());
   EXPECT_FALSE(pick_pairing(*c.find_track("empty"), &plan, s.bits));
 }
 
-TEST(PairInformation, FavoursClosePairsUncertainPairsAndTheTop) {
-  MatchmakingOptions o;
-  ModelEstimate top1{"a", 1200, 10, 1}, top2{"b", 1195, 10, 2}, far{"c", 900, 10, 9};
-  ModelEstimate mid1{"d", 1000, 10, 7}, mid2{"e", 995, 10, 8};
-  EXPECT_GT(pair_information(top1, top2, o), 100 * pair_information(top1, far, o));
-  // Same gap and certainty, but in the top: top_weight times more.
-  EXPECT_NEAR(pair_information(top1, top2, o), o.top_weight * pair_information(mid1, mid2, o),
-              1e-12);
-  // A model nobody knows yet (NaN sd) is worth more battles than a settled one.
-  ModelEstimate fresh{"f", 1000, std::numeric_limits<double>::quiet_NaN(), 0};
-  EXPECT_GT(pair_information(fresh, mid2, o), 3 * pair_information(mid1, mid2, o));
+BoardEstimates board_of(std::vector<std::pair<std::string, double>> ratings, int64_t votes) {
+  BoardEstimates e;
+  for (const auto& [id, r] : ratings) e.models.push_back({id, r});
+  for (std::size_t i = 0; i < ratings.size(); ++i) {
+    for (std::size_t j = i + 1; j < ratings.size(); ++j) {
+      e.pairs.push_back({ratings[i].first, ratings[j].first, votes});
+    }
+  }
+  return e;
+}
+
+double value_of(const PairingPlan& plan, const std::string& a, const std::string& b) {
+  for (std::size_t k = 0; k < plan.pairs.size(); ++k) {
+    const auto& x = plan.models[plan.pairs[k].first];
+    const auto& y = plan.models[plan.pairs[k].second];
+    if ((x == a && y == b) || (x == b && y == a)) return plan.value[k];
+  }
+  ADD_FAILURE() << "no pair " << a << " " << b;
+  return 0;
 }
 
 TEST(PlanPairings, KeepsEveryPossiblePairAboveTheExplorationFloor) {
   auto c = arena(4, 2, /*only_p9=*/true);
   const auto& t = *c.find_track("t2v");
-  std::vector<ModelEstimate> e{{"m0", 1300, 5, 1},
-                               {"m1", 1295, 5, 2},
-                               {"m2", 800, 5, 4},
-                               {"m3", 700, 5, 5},
-                               {"late", 1000, 5, 3}};
+  auto e = board_of({{"m0", 1300}, {"m1", 1295}, {"m2", 800}, {"m3", 700}, {"late", 1000}}, 200);
   MatchmakingOptions o;
   auto plan = plan_pairings(t, e, o);
   // 4 models all meet (6 pairs) and late meets m0 alone: 7 possible pairs.
@@ -130,34 +135,52 @@ TEST(PlanPairings, KeepsEveryPossiblePairAboveTheExplorationFloor) {
   EXPECT_NEAR(std::accumulate(plan.probability.begin(), plan.probability.end(), 0.0), 1.0, 1e-12);
   EXPECT_NEAR(plan.cumulative.back(), 1.0, 1e-12);
   for (double p : plan.probability) EXPECT_GE(p, o.exploration / 7 - 1e-15);
-  // The close pair at the top gets the largest share.
-  auto best = std::max_element(plan.probability.begin(), plan.probability.end());
-  auto [i, j] = plan.pairs[best - plan.probability.begin()];
-  EXPECT_EQ(plan.models[i], "m0");
-  EXPECT_EQ(plan.models[j], "m1");
-  EXPECT_GT(*best, 0.5);
+  // The level pair at the top is worth far more than pairs whose order is long settled.
+  EXPECT_GT(value_of(plan, "m0", "m1"), 10 * value_of(plan, "m2", "m3"));
+  EXPECT_EQ(*std::max_element(plan.value.begin(), plan.value.end()), value_of(plan, "m0", "m1"));
 }
 
-TEST(PlanPairings, IsUniformInUniformModeAndWhenNothingIsOpen) {
+TEST(PlanPairings, GivesANewModelExtraBattlesUntilItsIntervalNarrows) {
+  auto c = arena(5, 1);
+  const auto& t = *c.find_track("t2v");
+  // m4 is new: not on the board yet. Its pairs are worth more than the settled ones.
+  auto e = board_of({{"m0", 1200}, {"m1", 1100}, {"m2", 1000}, {"m3", 900}}, 2000);
+  auto plan = plan_pairings(t, e, {});
+  double fresh = 0, settled = 0;
+  for (std::size_t k = 0; k < plan.pairs.size(); ++k) {
+    const bool with_new = plan.models[plan.pairs[k].second] == "m4";
+    (with_new ? fresh : settled) += plan.probability[k];
+  }
+  EXPECT_GT(fresh, 0.6);  // 4 of 10 pairs, uniformly 0.4
+  // Once it has as many votes as the others, its share falls back.
+  auto later = board_of({{"m0", 1200}, {"m1", 1100}, {"m2", 1000}, {"m3", 900}, {"m4", 950}}, 2000);
+  auto plan2 = plan_pairings(t, later, {});
+  double fresh2 = 0;
+  for (std::size_t k = 0; k < plan2.pairs.size(); ++k) {
+    if (plan2.models[plan2.pairs[k].second] == "m4") fresh2 += plan2.probability[k];
+  }
+  EXPECT_LT(fresh2, fresh);
+}
+
+TEST(PlanPairings, IsUniformInUniformModeAndWhenEveryRankIsSettled) {
   auto c = arena(3, 1);
   MatchmakingOptions o;
   o.mode = MatchmakingMode::Uniform;
   auto plan = plan_pairings(*c.find_track("t2v"), {}, o);
   ASSERT_EQ(plan.pairs.size(), 3u);
   for (double p : plan.probability) EXPECT_NEAR(p, 1.0 / 3, 1e-12);
-  // Ratings thousands of points apart with tiny intervals: no pair is informative.
+  // Ratings far apart with millions of votes: nothing left to settle, so (nearly) uniform.
   o.mode = MatchmakingMode::Adaptive;
-  std::vector<ModelEstimate> e{{"m0", 9000, 1e-3, 1}, {"m1", 5000, 1e-3, 2}, {"m2", 0, 1e-3, 3}};
+  auto e = board_of({{"m0", 1400}, {"m1", 1000}, {"m2", 600}}, 10'000'000);
   plan = plan_pairings(*c.find_track("t2v"), e, o);
-  for (double p : plan.probability) EXPECT_NEAR(p, 1.0 / 3, 1e-12);
+  for (double v : plan.value) EXPECT_LT(v, 1e-9);
 }
 
 TEST(PickPairing, FollowsThePlanAndBalancesTheSides) {
   auto c = arena(4, 3);
   const auto& t = *c.find_track("t2v");
-  std::vector<ModelEstimate> e{
-      {"m0", 1100, 20, 1}, {"m1", 1090, 20, 2}, {"m2", 900, 20, 3}, {"m3", 700, 20, 4}};
-  auto plan = plan_pairings(t, e, {});
+  auto plan =
+      plan_pairings(t, board_of({{"m0", 1100}, {"m1", 1090}, {"m2", 900}, {"m3", 700}}, 300), {});
   Seeded s;
   std::map<std::pair<std::string, std::string>, int> unordered;
   std::map<std::string, int> left;
@@ -207,6 +230,37 @@ TEST(MatchmakingMode, ParsesItsNames) {
   EXPECT_EQ(parse_matchmaking_mode("adaptive"), MatchmakingMode::Adaptive);
   EXPECT_FALSE(parse_matchmaking_mode("Adaptive"));
   EXPECT_EQ(matchmaking_mode_name(MatchmakingMode::Adaptive), "adaptive");
+}
+
+}  // namespace
+}  // namespace paddock::arena
+
+namespace paddock::arena {
+namespace {
+
+TEST(EstimatesFromBoard, MapsNamesToIdsAndKeepsPairCounts) {
+  rating::Board board;
+  rating::ModelRow a;
+  a.model = "Alpha";
+  a.rating = 1100;
+  rating::ModelRow b = a;
+  b.model = "Beta";
+  b.rating = 1000;
+  rating::ModelRow c = a;
+  c.model = "Unknown";
+  board.models = {a, b, c};
+  board.pairs = {{"Alpha", "Beta", 7, 4, 3, 0, 0.6}, {"Alpha", "Unknown", 5, 1, 4, 0, 0.5}};
+  auto e = estimates_from_board(board, [](const std::string& name) -> std::optional<std::string> {
+    if (name == "Unknown") return std::nullopt;
+    return "id-" + name;
+  });
+  ASSERT_EQ(e.models.size(), 2u);
+  EXPECT_EQ(e.models[0].model_id, "id-Alpha");
+  EXPECT_EQ(e.models[0].rating, 1100);
+  ASSERT_EQ(e.pairs.size(), 1u);
+  EXPECT_EQ(e.pairs[0].model_a, "id-Alpha");
+  EXPECT_EQ(e.pairs[0].model_b, "id-Beta");
+  EXPECT_EQ(e.pairs[0].votes, 7);
 }
 
 }  // namespace
