@@ -120,6 +120,11 @@ std::vector<double> pair_values(const std::vector<double>& theta,
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return theta[a] > theta[b]; });
   std::vector<double> weight(m, 0.0);  // per model: the relevance of the ranks it borders
+  struct Adjacent {
+    std::size_t a, b;
+    double relevance;
+  };
+  std::vector<Adjacent> adjacent;
   for (std::size_t t = 0; t + 1 < m; ++t) {
     const std::size_t a = order[t], b = order[t + 1];
     const double spread = std::sqrt(variance[a] + variance[b]);
@@ -132,10 +137,12 @@ std::vector<double> pair_values(const std::vector<double>& theta,
     }
     weight[a] += relevance;
     weight[b] += relevance;
+    adjacent.push_back({a, b, relevance});
   }
 
   // One vote on (i, j) adds w x x' to the information, x = e_i - e_j; by Sherman-Morrison
-  // the variance of a_k' theta falls by w (a_k' S x)^2 / (1 + w x' S x).
+  // the variance of each published score a_k' theta falls by w (a_k' S x)^2 / (1 + w x' S x)
+  // (each model weighted by the relevance of the ranks it borders) ...
   std::vector<double> values;
   values.reserve(pairs.size());
   for (auto [i, j] : pairs) {
@@ -149,6 +156,14 @@ std::vector<double> pair_values(const std::vector<double>& theta,
       const double projected = s(k, i) - s(k, j) - mean_u;
       const double fall = w * projected * projected / (1 + w * sxx);
       value += weight[k] * (sd[k] - std::sqrt(std::max(variance[k] - fall, 0.0)));
+    }
+    // ... and the variance of the difference of adjacent ranks (their order) by
+    // w (x_t' S x)^2 / (1 + w x' S x), x_t = e_a - e_b.
+    for (const auto& t : adjacent) {
+      const double var_d = s(t.a, t.a) + s(t.b, t.b) - 2 * s(t.a, t.b);
+      const double projected = s(t.a, i) - s(t.a, j) - s(t.b, i) + s(t.b, j);
+      const double fall = w * projected * projected / (1 + w * sxx);
+      value += t.relevance * (std::sqrt(var_d) - std::sqrt(std::max(var_d - fall, 0.0)));
     }
     values.push_back(value / kNaturalPerPoint);  // points
   }
