@@ -75,6 +75,15 @@ export interface BoardRow {
   win_rate: number;
   elo?: number;
   preliminary: boolean;
+  sampling_share?: number; // this model's share of the board's battles (docs/http-api.md)
+}
+
+// One organization's share of the board's battles ("(undisclosed)" for anonymous models).
+export interface OrganizationShare {
+  organization: string;
+  models: number;
+  votes: number;
+  sampling_share: number;
 }
 
 // One pair of models: how often `a` beat `b`. Field names follow the rating engine's
@@ -104,6 +113,8 @@ export interface Board {
   pieces?: string[][];
   languages?: string[]; // the track's prompt languages
   ties?: { model: string; tie_votes: number; both_bad_votes: number; both_bad_rate: number };
+  organizations?: OrganizationShare[];
+  matchmaking?: { mode: string; pairs: { model_a: string; model_b: string; probability: number }[] };
 }
 
 export interface History {
