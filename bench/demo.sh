@@ -47,7 +47,7 @@ run() {
   for track in t2v i2v t2v-audio; do wait_for "$base/api/leaderboard?track=$track"; done
   boards=$(since "$start")
   echo "$label"
-  grep -E '^  (render|import|votes|reveal) ' "$work/log" | sed 's/^/  /' || true
+  grep -E '^  (render|import|generate|votes|reveal) ' "$work/log" | sed 's/^/  /' || true
   printf '    %-50s %8s s\n' "serving (GET /healthz answers)" "$listening"
   printf '    %-50s %8s s\n' "three boards computed (GET /api/leaderboard 200)" "$boards"
   printf '    %-50s %8s   (%s of the %d s target)\n' "total" "$boards s" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of `paddock rate` (issue 2's targets) and of the Python reference method.
+# Benchmark of `paddock rate` (issue 15's targets) and of the Python reference method.
 # Builds nothing: uses build/release/paddock (cmake --preset release && cmake --build --preset release).
 #
 #   bench/rate.sh                     both parts
@@ -18,8 +18,10 @@ large_votes=10000000
 reference_votes=1000000
 models=100
 rounds=1000
-target_seconds=3
+target_seconds=1.5        # 10M votes, 100 models, 1000 rounds, parsing included, 2 cores
 target_mb=1024
+target_speedup=50         # 1M votes, 1000 rounds: times the reference's wall time
+target_memory_share=0.1   # ... with at most this share of the reference's peak memory
 
 [[ -x $paddock ]] || { echo "rate.sh: $paddock is missing; build the release preset first" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "rate.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
@@ -60,6 +62,7 @@ if [[ -z $only || $only == large ]]; then
     > "$out/board-10m.json" 2> "$out/timings-10m.txt"
   cat "$out/timings-10m.txt"
   echo "wall ${wall} s (target < ${target_seconds} s: $(verdict "$wall" $target_seconds)), peak memory ${rss} MB (target < ${target_mb} MB: $(verdict "$rss" $target_mb))"
+  echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 
 if [[ -z $only || $only == reference ]]; then
@@ -77,6 +80,10 @@ if [[ -z $only || $only == reference ]]; then
   python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["timings"]; print("reference timings: " + ", ".join(f"{k} {v:.3f} s" for k, v in t.items()))' "$out/reference-1m.json"
   echo "paddock:   wall ${paddock_wall} s, peak memory ${paddock_rss} MB"
   echo "reference: wall ${reference_wall} s, peak memory ${reference_rss} MB (largest process)"
-  awk -v p="$paddock_wall" -v r="$reference_wall" 'BEGIN { printf "speed-up: %.1fx (aim >= 30x)\n", r / p }'
+  awk -v p="$paddock_wall" -v r="$reference_wall" -v t="$target_speedup" \
+    'BEGIN { printf "speed-up: %.1fx (target >= %dx: %s)\n", r / p, t, (r / p >= t) ? "ok" : "MISSED" }'
+  awk -v p="$paddock_rss" -v r="$reference_rss" -v t="$target_memory_share" \
+    'BEGIN { printf "memory: %.3f of the reference (target <= %.1f: %s)\n", p / r, t, (p / r <= t) ? "ok" : "MISSED" }'
+  echo "load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/python3 bench/reference/compare.py "$out/board-1m.json" "$out/reference-1m.json"
 fi

@@ -13,7 +13,9 @@ json model_json(const store::Model& m) {
           {"organization", m.organization},
           {"status", store::to_string(m.status)},
           {"codename", m.codename},
-          {"public_name", name ? json(*name) : json(nullptr)}};
+          {"public_name", name ? json(*name) : json(nullptr)},
+          {"generation",
+           m.generation.empty() ? json(nullptr) : json::parse(m.generation, nullptr, false)}};
 }
 
 json model_changed_json(const ModelChanged& changed) {

@@ -14,8 +14,8 @@
 #include "base/clock.hpp"
 #include "base/escaping.hpp"
 #include "media/media.hpp"
-#include "sys/random_bytes.hpp"
 #include "sys/thread_name.hpp"
+#include "sys/thread_priority.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -95,6 +95,7 @@ Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions opt
                                        .votes_voided = [self] { self->votes_voided(); }});
   arena->in_->watcher = std::thread([self] {
     sys::name_this_thread("paddock-watch");
+    sys::lower_this_thread_priority();  // background work (docs/running.md)
     self->watch();
   });
   return arena;
@@ -140,8 +141,11 @@ Status Arena::load_catalog(std::string version) {
     clips.insert(clips.end(), std::make_move_iterator(c->begin()),
                  std::make_move_iterator(c->end()));
   }
-  auto built = std::make_shared<const Catalog>(Catalog::build(
-      std::move(*tracks), std::move(*models), std::move(prompts), std::move(clips), version));
+  auto generations = store_.list_clip_generations("");
+  if (!generations) return std::unexpected(generations.error());
+  auto built = std::make_shared<const Catalog>(
+      Catalog::build(std::move(*tracks), std::move(*models), std::move(prompts), std::move(clips),
+                     version, *generations));
   for (const auto& problem : built->set_aside()) {
     spdlog::warn("catalog: left out of battles: {}", problem);
   }
@@ -261,8 +265,12 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
   auto cat = catalog();
   const auto* track = cat->find_track(track_id);
   if (!track) return fail("unknown_track", "no track " + quoted_excerpt(track_id));
-  sys::SecureRandom rng;
-  auto pairing = pick_pairing(*track, rng);
+  SecureRandomBits bits;  // unpredictable to voters (random_bits.hpp)
+  // Adaptive: the plan the last refit of the track's board made (nullptr before it: uniform).
+  const auto plan = options_.leaderboards.matchmaking.mode == MatchmakingMode::Adaptive
+                        ? leaderboards_->pairing_plan(track->summary.track.id)
+                        : nullptr;
+  auto pairing = pick_pairing(*track, plan.get(), bits);
   if (!pairing) {
     return fail("no_battle", "track " + quoted_excerpt(track_id) +
                                  " has no prompt with clips of two models yet");

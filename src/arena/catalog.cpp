@@ -1,6 +1,7 @@
 #include "arena/catalog.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "base/escaping.hpp"
@@ -43,9 +44,42 @@ bool matchable(const store::Model& model) {
          model.status == store::ModelStatus::Anonymous;
 }
 
+namespace {
+
+// Mean cost (when every priced clip is in one currency) and median generation time.
+GenerationStats generation_stats_of(std::vector<const store::ClipGeneration*> gs) {
+  GenerationStats out;
+  out.clips = static_cast<int64_t>(gs.size());
+  double cost = 0;
+  int64_t priced = 0;
+  bool one_currency = true;
+  std::vector<double> seconds;
+  for (const auto* g : gs) {
+    seconds.push_back(static_cast<double>(g->generation_ms) / 1000);
+    if (!g->cost) continue;
+    if (priced > 0 && g->currency != out.currency) one_currency = false;
+    out.currency = g->currency;
+    cost += *g->cost;
+    ++priced;
+  }
+  if (priced > 0 && one_currency) {
+    out.mean_cost = cost / static_cast<double>(priced);
+  } else {
+    out.currency.clear();
+  }
+  if (!seconds.empty()) {
+    std::sort(seconds.begin(), seconds.end());
+    const size_t n = seconds.size();
+    out.median_seconds = n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
+  }
+  return out;
+}
+
+}  // namespace
+
 Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
                        std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
-                       std::string version) {
+                       std::string version, const std::vector<store::ClipGeneration>& generations) {
   Catalog c;
   c.version_ = std::move(version);
   c.models_ = std::move(models);
@@ -58,6 +92,14 @@ Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<stor
     CatalogTrack ct;
     ct.summary = std::move(t);
     c.tracks_.push_back(std::move(ct));
+  }
+
+  std::map<std::pair<std::string, std::string>, std::vector<const store::ClipGeneration*>> by_model;
+  for (const auto& g : generations) by_model[{g.track_id, g.model_id}].push_back(&g);
+  for (const auto& [key, gs] : by_model) {
+    auto t = c.track_index_.find(key.first);
+    if (t != c.track_index_.end())
+      c.tracks_[t->second].generation[key.second] = generation_stats_of(gs);
   }
 
   std::sort(prompts.begin(), prompts.end(), [](const auto& a, const auto& b) {
@@ -108,6 +150,18 @@ Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<stor
       for (const auto& cat : track.prompts[i].prompt.categories) categories.insert(cat);
       if (track.prompts[i].clips.size() >= 2) track.battle_prompts.push_back(i);
     }
+    std::set<std::string> battling;
+    for (auto i : track.battle_prompts) {
+      for (const auto& clip : track.prompts[i].clips) battling.insert(clip.model_id);
+    }
+    track.models.assign(battling.begin(), battling.end());
+    track.model_prompts.resize(track.models.size());
+    for (auto i : track.battle_prompts) {
+      for (const auto& clip : track.prompts[i].clips) {
+        auto m = std::lower_bound(track.models.begin(), track.models.end(), clip.model_id);
+        track.model_prompts[m - track.models.begin()].push_back(static_cast<uint32_t>(i));
+      }
+    }
     track.categories.assign(categories.begin(), categories.end());
   }
   return c;
@@ -145,32 +199,6 @@ std::unordered_map<std::string, std::string> Catalog::public_names() const {
     if (auto n = public_name(m)) names.emplace(m.id, std::move(*n));
   }
   return names;
-}
-
-namespace {
-
-template <class Generator>
-std::optional<Pairing> draw_pairing(const CatalogTrack& track, Generator& rng) {
-  if (track.battle_prompts.empty()) return std::nullopt;
-  std::uniform_int_distribution<std::size_t> pick_prompt(0, track.battle_prompts.size() - 1);
-  const auto& prompt = track.prompts[track.battle_prompts[pick_prompt(rng)]];
-  std::size_t n = prompt.clips.size();
-  // An ordered pair of distinct clips, uniformly: the order is the sides.
-  std::uniform_int_distribution<std::size_t> first(0, n - 1), second(0, n - 2);
-  std::size_t i = first(rng);
-  std::size_t j = second(rng);
-  if (j >= i) ++j;
-  return Pairing{&prompt, &prompt.clips[i], &prompt.clips[j]};
-}
-
-}  // namespace
-
-std::optional<Pairing> pick_pairing(const CatalogTrack& track, sys::SecureRandom& rng) {
-  return draw_pairing(track, rng);
-}
-
-std::optional<Pairing> pick_pairing(const CatalogTrack& track, std::mt19937_64& rng) {
-  return draw_pairing(track, rng);
 }
 
 }  // namespace paddock::arena

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,7 +13,6 @@
 #include <vector>
 
 #include "store/records.hpp"
-#include "sys/random_bytes.hpp"
 
 namespace paddock::arena {
 
@@ -38,12 +36,25 @@ struct CatalogPrompt {
   std::vector<CatalogClip> clips;  // clips of matchable models only, ordered by model id
 };
 
+// What a model's generated clips of one track cost and took (paddock generate's provenance).
+struct GenerationStats {
+  int64_t clips = 0;                       // generated clips with provenance
+  std::optional<double> mean_cost{};       // per clip, over the clips with a known cost
+  std::string currency{};                  // of mean_cost ("" when mixed or none)
+  std::optional<double> median_seconds{};  // generation time, submission to result
+};
+
 struct CatalogTrack {
   store::TrackSummary summary;
-  std::vector<CatalogPrompt> prompts;       // ordered by prompt id
+  std::unordered_map<std::string, GenerationStats> generation;  // by model id
+  std::vector<CatalogPrompt> prompts;                           // ordered by prompt id
   std::vector<std::size_t> battle_prompts;  // indices of prompts with clips of >= 2 models
   std::vector<std::string> categories;      // every category of the track's prompts, sorted
   std::unordered_map<std::string, std::size_t> prompt_index;
+  // The models that can meet in a battle (a clip in some battle prompt), sorted by id, and
+  // per model the battle prompts it has a clip in (indices into `prompts`, ascending).
+  std::vector<std::string> models;
+  std::vector<std::vector<uint32_t>> model_prompts;
 };
 
 class Catalog {
@@ -51,7 +62,8 @@ class Catalog {
   // Builds a snapshot from the store's listings. `version` is the catalog_version it reflects.
   static Catalog build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
                        std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
-                       std::string version);
+                       std::string version,
+                       const std::vector<store::ClipGeneration>& generations = {});
 
   const std::vector<CatalogTrack>& tracks() const { return tracks_; }
   const CatalogTrack* find_track(std::string_view id) const;
@@ -79,20 +91,5 @@ class Catalog {
   std::vector<std::string> set_aside_;
   std::string version_;
 };
-
-// A pairing for one battle.
-struct Pairing {
-  const CatalogPrompt* prompt = nullptr;
-  const CatalogClip* left = nullptr;
-  const CatalogClip* right = nullptr;
-};
-
-// A uniformly random prompt among those with clips of at least two matchable models, then
-// two distinct such models uniformly at random, in random order. nullopt if the track has
-// no such prompt.
-// The server draws from the CSPRNG (a voter who saw some battles must not predict the next
-// ones); tests and simulations from a seeded generator.
-std::optional<Pairing> pick_pairing(const CatalogTrack& track, sys::SecureRandom& rng);
-std::optional<Pairing> pick_pairing(const CatalogTrack& track, std::mt19937_64& rng);
 
 }  // namespace paddock::arena

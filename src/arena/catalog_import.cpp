@@ -1,7 +1,10 @@
 // import_catalog(): checks a parsed manifest against itself and the store, then writes it.
 #include "arena/catalog_import.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -32,10 +35,18 @@ std::unexpected<Error> store_failure(const Error& e, const std::string& doing) {
 // What the import may refer to: the manifest's entries plus those already in the store.
 class KnownCatalog {
  public:
-  KnownCatalog(const Manifest& m, store::Store* store) : store_(store) {
+  KnownCatalog(const Manifest& m, store::Store* store, const DeclaredIds* broken = nullptr)
+      : store_(store), broken_(broken) {
     for (const auto& t : m.tracks) tracks_[t.track.id] = t.track;
     for (const auto& mo : m.models) models_.insert(mo.model.id);
     for (const auto& p : m.prompts) prompts_.insert({p.prompt.track_id, p.prompt.id});
+  }
+
+  // Declared in the catalog but left out for a problem of its own.
+  bool broken_track(const std::string& id) const { return broken_ && broken_->tracks.contains(id); }
+  bool broken_model(const std::string& id) const { return broken_ && broken_->models.contains(id); }
+  bool broken_prompt(const std::string& track, const std::string& id) const {
+    return broken_ && (broken_->prompts.contains({track, id}) || broken_->tracks.contains(track));
   }
 
   Result<const store::Track*> track(const std::string& id) {
@@ -68,6 +79,7 @@ class KnownCatalog {
 
  private:
   store::Store* store_;
+  const DeclaredIds* broken_;
   std::map<std::string, store::Track> tracks_;
   std::set<std::string> models_;
   std::set<std::pair<std::string, std::string>> prompts_;
@@ -82,7 +94,9 @@ Result<std::vector<std::string>> check_references(const Manifest& m, KnownCatalo
     auto track = known.track(p.prompt.track_id);
     if (!track) return std::unexpected(track.error());
     if (!*track) {
-      problems.push_back(at + "prompt refers to unknown track \"" + p.prompt.track_id + "\"");
+      if (!known.broken_track(p.prompt.track_id)) {
+        problems.push_back(at + "prompt refers to unknown track \"" + p.prompt.track_id + "\"");
+      }
       continue;
     }
     const store::Task task = (*track)->task;
@@ -102,18 +116,22 @@ Result<std::vector<std::string>> check_references(const Manifest& m, KnownCatalo
     auto track = known.track(c.track_id);
     if (!track) return std::unexpected(track.error());
     if (!*track) {
-      problems.push_back(at + "clip refers to unknown track \"" + c.track_id + "\"");
+      if (!known.broken_track(c.track_id)) {
+        problems.push_back(at + "clip refers to unknown track \"" + c.track_id + "\"");
+      }
       continue;
     }
     auto prompt = known.prompt(c.track_id, c.prompt_id);
     if (!prompt) return std::unexpected(prompt.error());
-    if (!*prompt) {
+    if (!*prompt && !known.broken_prompt(c.track_id, c.prompt_id)) {
       problems.push_back(at + "clip refers to unknown prompt \"" + c.prompt_id + "\" of track \"" +
                          c.track_id + "\"");
     }
     auto model = known.model(c.model_id);
     if (!model) return std::unexpected(model.error());
-    if (!*model) problems.push_back(at + "clip refers to unknown model \"" + c.model_id + "\"");
+    if (!*model && !known.broken_model(c.model_id)) {
+      problems.push_back(at + "clip refers to unknown model \"" + c.model_id + "\"");
+    }
   }
   return problems;
 }
@@ -132,13 +150,12 @@ double common_fps(const std::vector<double>& rates) {
 }
 
 bool same_model(const store::Model& a, const store::Model& b) {
-  return a.id == b.id && a.display_name == b.display_name && a.organization == b.organization &&
-         a.status == b.status && a.codename == b.codename;
+  return a == b;
 }
 
-store::Clip clip_row(const ClipRecord& c, const media::StoredMedia& s) {
+store::Clip clip_row(const ClipTarget& c, const media::StoredMedia& s) {
   store::Clip row;
-  row.track_id = c.track_id;
+  row.track_id = c.track->id;
   row.prompt_id = c.prompt_id;
   row.model_id = c.model_id;
   row.hash = s.hash;
@@ -152,6 +169,21 @@ store::Clip clip_row(const ClipRecord& c, const media::StoredMedia& s) {
   row.has_audio = s.facts.has_audio;
   row.bytes = s.facts.bytes;
   return row;
+}
+
+// The second half of import_clip: normalize into the media folder and upsert the row.
+Result<StoredClip> store_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
+                              const fs::path& media_dir, const media::NormalizeOptions& n) {
+  auto stored = media::store_normalized(file, media_dir, n);
+  if (!stored) return std::unexpected(stored.error());
+  StoredClip out{clip_row(target, *stored)};
+  auto u = store.upsert_clip(out.row);
+  if (!u) {
+    return store_failure(u.error(), "storing clip " + target.track->id + "/" + target.prompt_id +
+                                        "/" + target.model_id);
+  }
+  out.upsert = *u;
+  return out;
 }
 
 class Importer {
@@ -244,16 +276,9 @@ class Importer {
                                                 c.prompt_id + " was refused"});
         continue;
       }
-      auto facts = media::probe(c.file);
+      auto facts = check_clip(c.file, **track);
       if (!facts) {
         refuse_clip(subject, c.file, facts.error());
-        continue;
-      }
-      const store::Track& t = **track;
-      media::TrackSpec spec{t.duration_s, t.width, t.height, t.audio};
-      if (auto st = media::check_against(*facts, spec); !st) {
-        refuse_clip(subject, c.file,
-                    Error{st.error().code, c.file.string() + ": " + st.error().message});
         continue;
       }
       if (o_.dry_run) {
@@ -274,17 +299,16 @@ class Importer {
         n.height = a.track->height;
         n.fps = fps_for(c.track_id, rates[c.track_id]);
       }
-      auto stored = media::store_normalized(c.file, o_.media_dir, n);
       const std::string subject = c.track_id + "/" + c.prompt_id + "/" + c.model_id;
+      auto stored =
+          store_clip(*store_, {a.track, c.prompt_id, c.model_id}, c.file, o_.media_dir, n);
       if (!stored) {
-        if (stored.error().code == "io_error") return std::unexpected(stored.error());
+        if (!is_clip_refusal(stored.error())) return std::unexpected(stored.error());
         refuse_clip(subject, c.file, stored.error());
         continue;
       }
-      auto u = store_->upsert_clip(clip_row(c, *stored));
-      if (!u) return store_failure(u.error(), "storing clip " + subject);
-      report_.clips.add(outcome_of(*u));
-      step(c.file, outcome_of(*u), "");
+      report_.clips.add(outcome_of(stored->upsert));
+      step(c.file, outcome_of(stored->upsert), "");
     }
     return ok();
   }
@@ -378,9 +402,62 @@ void Tally::add(Outcome o) {
   }
 }
 
+Result<media::MediaFacts> check_clip(const fs::path& file, const store::Track& t) {
+  auto facts = media::probe(file);
+  if (!facts) return std::unexpected(facts.error());
+  media::TrackSpec spec{t.duration_s, t.width, t.height, t.audio};
+  if (auto st = media::check_against(*facts, spec); !st) {
+    return fail(st.error().code, file.string() + ": " + st.error().message);
+  }
+  return facts;
+}
+
+Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
+                               const fs::path& media_dir, media::NormalizeOptions normalize) {
+  if (auto facts = check_clip(file, *target.track); !facts) return std::unexpected(facts.error());
+  normalize.keep_audio = target.track->audio;
+  return store_clip(store, target, file, media_dir, normalize);
+}
+
+bool is_clip_refusal(const Error& e) {
+  for (std::string_view code :
+       {"not_found", "not_media", "corrupt", "off_spec", "no_audio", "unsupported", "not_video"}) {
+    if (e.code == code) return true;
+  }
+  return false;
+}
+
 Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::Store* store) {
   KnownCatalog known(manifest, store);
   return check_references(manifest, known);
+}
+
+Result<std::vector<std::string>> catalog_problems(const ParsedManifest& parsed,
+                                                  store::Store* store) {
+  KnownCatalog known(parsed.manifest, store, &parsed.broken);
+  auto references = check_references(parsed.manifest, known);
+  if (!references) return std::unexpected(references.error());
+  std::vector<std::string> all = parsed.problems;
+  all.insert(all.end(), references->begin(), references->end());
+  // "FILE:LINE: ..." by file, then line (as a number); problems without a line keep their
+  // place after those of their file.
+  auto place = [](const std::string& p) {
+    const auto colon = p.find(": ");
+    std::string_view where(p.data(), colon == std::string::npos ? p.size() : colon);
+    const auto last = where.rfind(':');
+    int64_t line = 0;
+    if (last != std::string_view::npos) {
+      auto digits = where.substr(last + 1);
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), line);
+      if (ec == std::errc() && end == digits.data() + digits.size()) {
+        return std::pair{std::string(where.substr(0, last)), line};
+      }
+    }
+    return std::pair{std::string(where), std::numeric_limits<int64_t>::max()};
+  };
+  std::stable_sort(all.begin(), all.end(),
+                   [&](const std::string& a, const std::string& b) { return place(a) < place(b); });
+  return all;
 }
 
 Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* store,

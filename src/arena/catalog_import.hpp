@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "base/result.hpp"
+#include "media/media.hpp"
 #include "store/store.hpp"
 
 namespace paddock::arena {
@@ -62,10 +64,19 @@ struct Manifest {
   std::vector<ClipRecord> clips;
 };
 
+// Ids of records that are in the catalog but have problems of their own: references to
+// them are not reported again as unknown (the record's own problem says it all).
+struct DeclaredIds {
+  std::set<std::string> tracks;
+  std::set<std::string> models;
+  std::set<std::pair<std::string, std::string>> prompts;  // (track, prompt)
+};
+
 struct ParsedManifest {
   Manifest manifest;
   // Every problem found, one per line: "catalog.jsonl:12: unknown field \"duraton_s\"".
   std::vector<std::string> problems;
+  DeclaredIds broken;  // records left out of `manifest` for their problems
 };
 
 // Parses a JSON Lines manifest; paths in it are relative to the manifest's folder.
@@ -134,6 +145,13 @@ using ImportProgress = std::function<void(const ImportStep&)>;
 // Errors: a store failure.
 Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::Store* store);
 
+// Every problem of a parsed catalog in one list, in the order of their places (file, then
+// line): the records' own problems and duplicates from parsing, and the references that
+// do not resolve (check_catalog; a reference to a record with problems of its own is not
+// one), so a user fixes everything in one round. Errors: a store failure.
+Result<std::vector<std::string>> catalog_problems(const ParsedManifest& parsed,
+                                                  store::Store* store);
+
 // Imports `manifest` into `store` and options.media_dir. First checks that every reference
 // resolves (tracks, prompts and models named by prompts and clips exist in the manifest or
 // the store) and that entries follow catalog_rules; if not, returns a report whose
@@ -150,5 +168,40 @@ Result<std::vector<std::string>> check_catalog(const Manifest& manifest, store::
 Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* store,
                                     const ImportOptions& options,
                                     const ImportProgress& progress = {});
+
+// ---- one clip ----
+
+// What a clip is checked against before it is stored, from its track.
+struct ClipTarget {
+  const store::Track* track = nullptr;  // REQUIRED
+  std::string prompt_id;
+  std::string model_id;
+};
+
+// Probes `file` and checks it against the track (sound required on audio tracks, duration
+// and size within the tolerances of media::check_against). Writes nothing.
+// Errors, each message naming the file: the refusal codes of docs/import-format.md
+// ("not_found", "not_media", "corrupt", "off_spec", "no_audio").
+Result<media::MediaFacts> check_clip(const std::filesystem::path& file, const store::Track& track);
+
+// One clip the way import_catalog stores each one: check_clip, then the normalized copy in
+// media_dir (sound dropped on silent tracks; `normalize` may ask for re-encoding), named by
+// its content hash, then the clip row upserted. The same file always gives the same hash
+// and row, so storing it again is Unchanged. This is the one path by which every clip
+// enters the arena (paddock import, paddock generate).
+// Errors: a refusal (is_clip_refusal: the codes above, "unsupported", "not_video"; nothing
+// was stored), "io_error" (the media folder), or the store's.
+struct StoredClip {
+  store::Clip row;
+  store::Upsert upsert = store::Upsert::Unchanged;
+};
+Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target,
+                               const std::filesystem::path& file,
+                               const std::filesystem::path& media_dir,
+                               media::NormalizeOptions normalize = {});
+
+// True for the errors that mean "this file is not a clip the track takes" (a refusal the
+// import reports and goes on from), false for failures of the machine or the database.
+bool is_clip_refusal(const Error& error);
 
 }  // namespace paddock::arena

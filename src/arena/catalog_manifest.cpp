@@ -17,20 +17,23 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr std::string_view kFolderPromptsFile = "prompts.jsonl";
-constexpr std::string_view kSourcesFolder = "sources";  // skipped when looking for clips
+constexpr std::string_view kSourcesFolder = kReservedTrackId;  // skipped when looking for clips
 const std::set<std::string> kClipExtensions = {".mp4", ".webm", ".mov", ".mkv"};
 
-// A model record's fields: the model's own (catalog_rules.hpp) and "kind".
+// A model record's fields: the model's own (catalog_rules.hpp), "kind", and "generation"
+// (how paddock generate makes its clips; set from the CLI too, not over HTTP).
 std::set<std::string> model_record_fields() {
   std::set<std::string> fields(kModelFields.begin(), kModelFields.end());
   fields.insert("kind");
+  fields.insert("generation");
   return fields;
 }
 
 // The fields each kind of record may have; anything else is a typo worth reporting.
 const std::map<std::string, std::set<std::string>> kFields = {
     {"track",
-     {"kind", "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps"}},
+     {"kind", "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps",
+      "seed", "watermark"}},
     {"model", model_record_fields()},
     {"prompt", {"kind", "track", "id", "text", "language", "categories", "source"}},
     {"clip", {"kind", "track", "prompt", "model", "file"}},
@@ -110,14 +113,26 @@ class RecordReader {
   }
 
   std::string id(const char* key) {
+    const std::size_t before = problems_.size();
     std::string v = text(key, true);
-    if (!v.empty() && !is_valid_id(v)) {
+    if (problems_.size() == before && !is_valid_id(v)) {  // "" too: it is present, not missing
       problem(
           fmt::format("\"{}\" value \"{}\" is not an id (1-64 characters of A-Z a-z 0-9 . _ -, "
                       "starting with a letter or digit)",
                       key, v));
     }
     return v;
+  }
+
+  // An optional object field, in its canonical JSON spelling; "" when absent.
+  std::string object_text(const char* key) {
+    auto it = obj_.find(key);
+    if (it == obj_.end() || it->is_null()) return "";
+    if (!it->is_object()) {
+      problem(fmt::format("\"{}\" must be an object", key));
+      return "";
+    }
+    return it->dump(-1, ' ', false, json::error_handler_t::replace);
   }
 
   void problem(const std::string& text) { problems_.push_back(where_ + ": " + text); }
@@ -223,14 +238,21 @@ class ManifestBuilder {
     t.fps = r.number("fps", false);
     if (t.fps < 0 || t.fps > 1000) r.problem("\"fps\" must be between 0 and 1000");
     t.track.aspect = r.text("aspect", false);
-    if (out_.problems.size() != before) return;
-    if (t.track.aspect.empty()) t.track.aspect = aspect_of(t.track.width, t.track.height);
-    if (auto st = validate_track(t.track); !st) {
-      r.problem(st.error().message);
-      return;
+    t.track.seed = r.text("seed", false, "per-prompt");
+    t.track.watermark = r.boolean("watermark", false);
+    if (out_.problems.size() == before) {
+      if (t.track.aspect.empty()) t.track.aspect = aspect_of(t.track.width, t.track.height);
+      if (auto st = validate_track(t.track); !st) r.problem(st.error().message);
     }
-    if (first_time(tracks_, t.track.id, "track \"" + t.track.id + "\"", origin)) {
+    const bool fine = out_.problems.size() == before;
+    if (t.track.id.empty()) return;
+    // Duplicates are found whether or not the records have problems of their own, so every
+    // problem shows in one round.
+    if (!first_time(tracks_, t.track.id, "track \"" + t.track.id + "\"", origin)) return;
+    if (fine) {
       out_.manifest.tracks.push_back(std::move(t));
+    } else {
+      out_.broken.tracks.insert(t.track.id);
     }
   }
 
@@ -248,13 +270,24 @@ class ManifestBuilder {
       r.problem(parsed.error().message);
     }
     m.model.codename = r.text("codename", false);
-    if (out_.problems.size() != before) return;
-    if (auto st = validate_model(m.model); !st) {
-      r.problem(st.error().message);
-      return;
+    m.model.generation = r.object_text("generation");
+    if (out_.problems.size() == before && !m.model.generation.empty()) {
+      if (auto canonical = canonical_generation(m.model.generation)) {
+        m.model.generation = std::move(*canonical);
+      } else {
+        r.problem(canonical.error().message);
+      }
     }
-    if (first_time(models_, m.model.id, "model \"" + m.model.id + "\"", origin)) {
+    if (out_.problems.size() == before) {
+      if (auto st = validate_model(m.model); !st) r.problem(st.error().message);
+    }
+    const bool fine = out_.problems.size() == before;
+    if (m.model.id.empty()) return;
+    if (!first_time(models_, m.model.id, "model \"" + m.model.id + "\"", origin)) return;
+    if (fine) {
       out_.manifest.models.push_back(std::move(m));
+    } else {
+      out_.broken.models.insert(m.model.id);
     }
   }
 
@@ -270,10 +303,14 @@ class ManifestBuilder {
     p.prompt.categories = r.texts("categories");
     p.source_as_written = r.text("source", false);
     if (!p.source_as_written.empty()) p.source = resolve(base_, p.source_as_written);
-    if (out_.problems.size() != before) return;
+    const bool fine = out_.problems.size() == before;
+    if (p.prompt.track_id.empty() || p.prompt.id.empty()) return;
     const std::string key = p.prompt.track_id + "/" + p.prompt.id;
-    if (first_time(prompts_, key, "prompt \"" + key + "\"", origin)) {
+    if (!first_time(prompts_, key, "prompt \"" + key + "\"", origin)) return;
+    if (fine) {
       out_.manifest.prompts.push_back(std::move(p));
+    } else {
+      out_.broken.prompts.insert({p.prompt.track_id, p.prompt.id});
     }
   }
 
@@ -285,14 +322,16 @@ class ManifestBuilder {
     c.prompt_id = r.id("prompt");
     c.model_id = r.id("model");
     c.file_as_written = r.text("file", true);
-    if (out_.problems.size() != before) return;
-    c.file = resolve(base_, c.file_as_written);
-    push_clip(std::move(c));
+    const bool fine = out_.problems.size() == before;
+    if (!c.file_as_written.empty()) c.file = resolve(base_, c.file_as_written);
+    if (c.track_id.empty() || c.prompt_id.empty() || c.model_id.empty()) return;
+    push_clip(std::move(c), fine);
   }
 
-  void push_clip(ClipRecord c) {
+  // Registers the clip (a duplicate is a problem) and keeps it if it had none of its own.
+  void push_clip(ClipRecord c, bool fine = true) {
     const std::string key = c.track_id + "/" + c.prompt_id + "/" + c.model_id;
-    if (first_time(clips_, key, "clip for " + key, c.origin)) {
+    if (first_time(clips_, key, "clip for " + key, c.origin) && fine) {
       out_.manifest.clips.push_back(std::move(c));
     }
   }

@@ -82,5 +82,60 @@ TEST(CatalogRules, AnAnonymousModelNeedsACodename) {
   EXPECT_FALSE(validate_model(m));
 }
 
+TEST(CatalogRules, SeedPoliciesAreNonePerPromptOrFixed) {
+  for (const char* good : {"none", "per-prompt", "fixed:0", "fixed:42", "fixed:2147483647"}) {
+    EXPECT_TRUE(validate_seed_policy(good)) << good;
+  }
+  for (const char* bad :
+       {"", "random", "fixed:", "fixed:-1", "fixed:2147483648", "fixed:4x", "Per-Prompt"}) {
+    auto s = validate_seed_policy(bad);
+    ASSERT_FALSE(s) << bad;
+    EXPECT_EQ(s.error().code, "invalid");
+  }
+  store::Track t = track();
+  t.seed = "sometimes";
+  auto refused = validate_track(t);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("seed policy \"sometimes\""), std::string::npos);
+}
+
+TEST(CatalogRules, GenerationConfigIsCheckedAndStoredInOneSpelling) {
+  auto canonical = canonical_generation(
+      R"({"model": {"text-to-video": "happyhorse-1.0-t2v"},  "provider": "dashscope",
+          "parameters": {"b": 1, "a": 2}})");
+  ASSERT_TRUE(canonical) << canonical.error().message;
+  EXPECT_EQ(*canonical,
+            R"({"model":{"text-to-video":"happyhorse-1.0-t2v"},"parameters":{"a":2,"b":1},)"
+            R"("provider":"dashscope"})");
+  struct Case {
+    const char* json;
+    const char* says;
+  };
+  for (const Case& c :
+       {Case{"[1]", "must be an object"}, Case{"{", "not valid JSON"},
+        Case{R"({"model": {"text-to-video": "x"}})", "needs \"provider\""},
+        Case{R"({"provider": "a b", "model": {"text-to-video": "x"}})", "needs \"provider\""},
+        Case{R"({"provider": "p"})", "needs \"model\""},
+        Case{R"({"provider": "p", "model": {}})", "needs \"model\""},
+        Case{R"({"provider": "p", "model": {"t2v": "x"}})", "task \"t2v\""},
+        Case{R"({"provider": "p", "model": {"text-to-video": ""}})", "non-empty string"},
+        Case{R"({"provider": "p", "model": {"text-to-video": "x"}, "parameters": 3})",
+             "must be an object"},
+        Case{R"({"provider": "p", "model": {"text-to-video": "x"}, "key": "sk-1"})",
+             "unknown field \"key\""}}) {
+    auto r = canonical_generation(c.json);
+    ASSERT_FALSE(r) << c.json;
+    EXPECT_EQ(r.error().code, "invalid");
+    EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
+  }
+  store::Model m;
+  m.id = "hh1";
+  m.display_name = "HappyHorse-1.0";
+  m.generation = R"({"provider": 1})";
+  auto refused = validate_model(m);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("model hh1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace paddock::arena

@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-#include <set>
-
 namespace paddock::arena {
 namespace {
 
@@ -66,51 +63,14 @@ TEST(Catalog, OffersOnlyPromptsWithTwoMatchableModels) {
   EXPECT_EQ(c.version(), "7");
 }
 
-TEST(PickPairing, NeverPicksHiddenOrRetiredModelsAndCoversEveryOrderedPair) {
+TEST(Catalog, IndexesWhichBattlePromptsEachMatchableModelHasAClipIn) {
   auto c = sample();
   const auto* t = c.find_track("t2v");
-  std::mt19937_64 rng(42);
-  std::map<std::pair<std::string, std::string>, int> seen;
-  const int draws = 60'000;
-  for (int i = 0; i < draws; ++i) {
-    auto p = pick_pairing(*t, rng);
-    ASSERT_TRUE(p);
-    ASSERT_NE(p->left->model_id, p->right->model_id);
-    ++seen[{p->left->model_id, p->right->model_id}];
+  EXPECT_EQ(t->models, (std::vector<std::string>{"anoB", "pubA", "pubE"}));
+  ASSERT_EQ(t->model_prompts.size(), 3u);
+  for (const auto& prompts : t->model_prompts) {
+    EXPECT_EQ(prompts, (std::vector<uint32_t>{0}));  // p1 only: p2 and p3 have one model
   }
-  std::set<std::string> allowed{"pubA", "anoB", "pubE"};
-  ASSERT_EQ(seen.size(), 6u);  // 3 models, ordered pairs
-  for (const auto& [pair, n] : seen) {
-    EXPECT_TRUE(allowed.count(pair.first) && allowed.count(pair.second));
-    // Uniform: 10000 expected each; 5 standard deviations is about 460.
-    EXPECT_NEAR(n, draws / 6, 500) << pair.first << " vs " << pair.second;
-  }
-}
-
-TEST(PickPairing, TheServersSecureDrawsAreUniformOverOrderedPairsToo) {
-  auto c = sample();
-  const auto* t = c.find_track("t2v");
-  sys::SecureRandom rng;
-  std::map<std::pair<std::string, std::string>, int> seen;
-  const int draws = 60'000;
-  for (int i = 0; i < draws; ++i) {
-    auto p = pick_pairing(*t, rng);
-    ASSERT_TRUE(p);
-    ASSERT_NE(p->left->model_id, p->right->model_id);
-    ++seen[{p->left->model_id, p->right->model_id}];
-  }
-  ASSERT_EQ(seen.size(), 6u);
-  // Not a fixed seed: 7 standard deviations (about 640) keeps a false alarm below 1e-11.
-  for (const auto& [pair, n] : seen) EXPECT_NEAR(n, draws / 6, 640);
-}
-
-TEST(PickPairing, GivesNothingForATrackWithoutPairs) {
-  store::TrackSummary t;
-  t.track.id = "empty";
-  auto c = Catalog::build({t}, {model("pubA", ModelStatus::Public)},
-                          {{"empty", "p", "x", "en", {}, "", ""}}, {}, "1");
-  std::mt19937_64 rng(1);
-  EXPECT_FALSE(pick_pairing(*c.find_track("empty"), rng));
 }
 
 TEST(Catalog, KnowsMediaTypesAndKeepsClipsApartFromSources) {
@@ -145,8 +105,44 @@ TEST(Catalog, LeavesMalformedStoredHashesOutOfBattlesAndSaysWhich) {
   EXPECT_NE(c.set_aside()[0].find("prompt \"p2\""), std::string::npos) << c.set_aside()[0];
   EXPECT_NE(c.set_aside()[1].find("malformed hash \"not-a-hash\\x0a\""), std::string::npos)
       << c.set_aside()[1];
-  sys::SecureRandom rng;
-  EXPECT_FALSE(pick_pairing(*c.find_track("t2v"), rng));
+}
+
+// paddock generate's provenance, summed up per track and model for the leaderboard.
+TEST(Catalog, SumsUpGeneratedClipsPerTrackAndModel) {
+  store::TrackSummary t;
+  t.track.id = "t2v";
+  auto g = [](std::string model, std::optional<double> cost, std::string currency, int64_t ms) {
+    return store::ClipGeneration{.track_id = "t2v",
+                                 .model_id = std::move(model),
+                                 .cost = cost,
+                                 .currency = std::move(currency),
+                                 .generation_ms = ms};
+  };
+  std::vector<store::ClipGeneration> generations{
+      g("pubA", 0.5, "USD", 60'000),
+      g("pubA", 1.0, "USD", 20'000),
+      g("pubA", std::nullopt, "", 40'000),  // no price known: left out of the mean
+      g("pubE", 2.0, "USD", 10'000),
+      g("pubE", 3.0, "CNY", 30'000),  // mixed: no mean
+      {.track_id = "other", .model_id = "pubA", .cost = 9.0, .currency = "USD"}};
+  auto c =
+      Catalog::build({t}, {model("pubA", ModelStatus::Public), model("pubE", ModelStatus::Public)},
+                     {}, {}, "1", generations);
+  const auto* track = c.find_track("t2v");
+  ASSERT_NE(track, nullptr);
+  ASSERT_TRUE(track->generation.contains("pubA"));
+  const GenerationStats& a = track->generation.at("pubA");
+  EXPECT_EQ(a.clips, 3);
+  ASSERT_TRUE(a.mean_cost);
+  EXPECT_DOUBLE_EQ(*a.mean_cost, 0.75);
+  EXPECT_EQ(a.currency, "USD");
+  ASSERT_TRUE(a.median_seconds);
+  EXPECT_DOUBLE_EQ(*a.median_seconds, 40);
+  const GenerationStats& e = track->generation.at("pubE");
+  EXPECT_EQ(e.clips, 2);
+  EXPECT_FALSE(e.mean_cost);
+  EXPECT_EQ(e.currency, "");
+  EXPECT_DOUBLE_EQ(*e.median_seconds, 20);
 }
 
 }  // namespace

@@ -25,15 +25,18 @@ constexpr double kShareSteps = 1000;  // category shares are kept to 1/1000 of t
 constexpr std::size_t kOnDemandPerTurn = 2;
 
 bool is_standard(const BoardRequest& r) {
+  if (!r.languages.empty()) return false;
   return (r.weights == "as_voted" && r.categories.size() <= 1) ||
          (r.weights == "balanced" && r.categories.empty());
 }
 
 std::vector<BoardRequest> standard_requests(const CatalogTrack& track) {
   std::vector<BoardRequest> out;
-  out.push_back({track.summary.track.id, {}, "as_voted"});
-  out.push_back({track.summary.track.id, {}, "balanced"});
-  for (const auto& c : track.categories) out.push_back({track.summary.track.id, {c}, "as_voted"});
+  out.push_back({track.summary.track.id, {}, "as_voted", {}});
+  out.push_back({track.summary.track.id, {}, "balanced", {}});
+  for (const auto& c : track.categories) {
+    out.push_back({track.summary.track.id, {c}, "as_voted", {}});
+  }
   return out;
 }
 
@@ -48,12 +51,17 @@ std::string BoardRequest::key() const {
   }
   k += '\n';
   k += weights;
+  for (const auto& l : languages) {
+    k += '\x1e';
+    k += l;
+  }
   return k;
 }
 
 Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view track_id,
                                         std::vector<std::string> categories,
-                                        std::string_view weights) {
+                                        std::string_view weights,
+                                        std::vector<std::string> languages) {
   const auto* track = catalog.find_track(track_id);
   if (!track) return fail("unknown_track", "no track " + quoted_excerpt(track_id));
   // Each category as the catalog spells it, whatever the letter case asked for, so that
@@ -74,7 +82,17 @@ Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view
   }
   std::sort(categories.begin(), categories.end());
   categories.erase(std::unique(categories.begin(), categories.end()), categories.end());
-  BoardRequest r{std::string(track_id), std::move(categories), "as_voted"};
+  std::sort(languages.begin(), languages.end());
+  languages.erase(std::unique(languages.begin(), languages.end()), languages.end());
+  for (const auto& l : languages) {
+    const bool spoken = std::any_of(track->prompts.begin(), track->prompts.end(),
+                                    [&](const CatalogPrompt& p) { return p.prompt.language == l; });
+    if (!spoken) {
+      return fail("bad_request", "track " + quoted_excerpt(track_id) +
+                                     " has no prompt in language " + quoted_excerpt(l));
+    }
+  }
+  BoardRequest r{std::string(track_id), std::move(categories), "as_voted", std::move(languages)};
   if (!weights.empty() && weights != "as_voted") {
     auto parsed = rating::parse_category_weights(weights);
     if (!parsed) return std::unexpected(parsed.error());
@@ -190,6 +208,13 @@ void LeaderboardCache::rebuild() {
   wake_.notify_one();
 }
 
+std::shared_ptr<const PairingPlan> LeaderboardCache::pairing_plan(
+    const std::string& track_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = plans_.find(track_id);
+  return it == plans_.end() ? nullptr : it->second;
+}
+
 int64_t LeaderboardCache::last_vote_id() const {
   std::lock_guard lock(mutex_);
   return last_id_;
@@ -206,6 +231,7 @@ void LeaderboardCache::reset_tables(std::unordered_map<std::string, std::string>
 }
 
 bool LeaderboardCache::read_new_votes() {
+  const auto catalog = catalog_();  // the prompts' languages, for language= boards
   int64_t after;
   {
     std::lock_guard lock(mutex_);
@@ -233,6 +259,10 @@ bool LeaderboardCache::read_new_votes() {
       auto b = t.table.intern_model(right->second);
       auto cs = t.table.intern_category_set(v.categories);
       t.table.add(a, b, outcome_of(v.choice), cs, static_cast<double>(v.created_at_ms) / 1000.0);
+      if (const auto* prompt = catalog ? catalog->find_prompt(v.track_id, v.prompt_id) : nullptr;
+          prompt != nullptr && !prompt->prompt.language.empty()) {
+        t.table.set_language(t.table.intern_language(prompt->prompt.language));
+      }
       t.vote_ids.push_back(v.id);
       t.vote_times.push_back(v.created_at_ms);
       track_changed_at_[v.track_id] = v.id;
@@ -255,6 +285,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
 
   rating::BoardOptions o;
   o.filter.categories = request.categories;
+  o.filter.languages = request.languages;
   if (request.weights != "as_voted") {
     auto w = rating::parse_category_weights(request.weights);
     if (!w) return std::unexpected(w.error());
@@ -272,17 +303,73 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
     std::lock_guard lock(mutex_);
     s.last_vote_id = last_id_;
   }
+  // A weight for a category none of these votes has is refused, as by paddock rate.
+  if (o.weights) {
+    if (auto checked = rating::check_weights_have_votes(*o.weights, table, o.filter); !checked) {
+      return std::unexpected(checked.error());
+    }
+  }
   auto board = rating::compute_board(table, o);
   if (!board) return std::unexpected(board.error());
   s.board = std::move(*board);
   s.computed_at_ms = unix_ms();
+  const auto* track = catalog.find_track(request.track_id);
   for (const auto& m : catalog.models()) {
     auto name = public_name(m);
     if (!name) continue;
-    s.models[*name] =
-        BoardModelInfo{public_organization(m), std::string(store::to_string(m.status))};
+    BoardModelInfo info;
+    info.organization = public_organization(m);
+    info.status = std::string(store::to_string(m.status));
+    if (track && m.status != store::ModelStatus::Anonymous) {
+      if (auto g = track->generation.find(m.id); g != track->generation.end()) {
+        info.generation = g->second;
+      }
+    }
+    s.models[*name] = std::move(info);
   }
-  if (const auto* t = catalog.find_track(request.track_id)) s.track_categories = t->categories;
+  if (const auto* t = track) {
+    s.track_categories = t->categories;
+    for (const auto& p : t->prompts) {
+      if (!p.prompt.language.empty()) s.track_languages.push_back(p.prompt.language);
+    }
+    std::sort(s.track_languages.begin(), s.track_languages.end());
+    s.track_languages.erase(std::unique(s.track_languages.begin(), s.track_languages.end()),
+                            s.track_languages.end());
+  }
+  s.matchmaking = std::string(matchmaking_mode_name(options_.matchmaking.mode));
+  const bool main_board =
+      request.categories.empty() && request.weights == "as_voted" && request.languages.empty();
+  if (main_board && track && options_.matchmaking.mode == MatchmakingMode::Adaptive) {
+    std::unordered_map<std::string, std::string> id_of;  // public name -> model id
+    for (const auto& id : track->models) {
+      if (const auto* m = catalog.find_model(id)) {
+        if (auto name = public_name(*m)) id_of.emplace(std::move(*name), id);
+      }
+    }
+    auto plan = std::make_shared<const PairingPlan>(plan_pairings(
+        *track,
+        estimates_from_board(s.board,
+                             [&](const std::string& name) -> std::optional<std::string> {
+                               auto found = id_of.find(name);
+                               if (found == id_of.end()) return std::nullopt;
+                               return found->second;
+                             }),
+        options_.matchmaking));
+    for (std::size_t k = 0; k < plan->pairs.size(); ++k) {
+      const auto* a = catalog.find_model(plan->models[plan->pairs[k].first]);
+      const auto* b = catalog.find_model(plan->models[plan->pairs[k].second]);
+      auto na = a ? public_name(*a) : std::nullopt;
+      auto nb = b ? public_name(*b) : std::nullopt;
+      if (!na || !nb) continue;
+      if (*nb < *na) std::swap(*na, *nb);
+      s.pairing.push_back({std::move(*na), std::move(*nb), plan->probability[k]});
+    }
+    std::sort(s.pairing.begin(), s.pairing.end(), [](const PairChance& x, const PairChance& y) {
+      return std::tie(x.model_a, x.model_b) < std::tie(y.model_a, y.model_b);
+    });
+    std::lock_guard lock(mutex_);
+    plans_[request.track_id] = std::move(plan);
+  }
   RenderedBoard r;
   r.text = options_.render_board ? options_.render_board(s) : std::string();
   r.last_vote_id = s.last_vote_id;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "arena/catalog.hpp"
+#include "arena/matchmaking.hpp"
 #include "base/result.hpp"
 #include "rating/rating.hpp"
 #include "store/store.hpp"
@@ -38,21 +39,33 @@ struct BoardRequest {
   std::string track_id;
   std::vector<std::string> categories;
   std::string weights = "as_voted";
+  std::vector<std::string> languages;  // prompt languages, any of (empty: all)
 
   std::string key() const;
 };
 
 // Checks a request against the catalog. Errors: "unknown_track" (404), "bad_request" (a
 // category the track has no prompt in), "bad_weights" (unparsable weights, or a share for
-// a category the track does not have).
+// a category the track does not have). `languages` must each be the language of some prompt
+// of the track ("bad_request" otherwise).
 Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view track_id,
                                         std::vector<std::string> categories,
-                                        std::string_view weights);
+                                        std::string_view weights,
+                                        std::vector<std::string> languages = {});
 
 // How a model appears on a board beside its scores.
 struct BoardModelInfo {
   std::string organization;  // public organization
   std::string status;        // "public", "anonymous", "retired"
+  // paddock generate's provenance of the model's clips in the track; left out for
+  // anonymous models (a price or a speed can name a vendor).
+  GenerationStats generation{};
+};
+
+// One pair's chance of being the next battle, by public names (model_a < model_b).
+struct PairChance {
+  std::string model_a, model_b;
+  double probability = 0;
 };
 
 // A computed board and what a renderer needs to present it.
@@ -63,6 +76,11 @@ struct BoardSnapshot {
   rating::Board board;
   std::unordered_map<std::string, BoardModelInfo> models;  // by public name
   std::vector<std::string> track_categories;
+  std::vector<std::string> track_languages;  // of the track's prompts, sorted
+  // How battles are paired ("uniform" or "adaptive"); on the track's main board (no filter,
+  // as voted) with adaptive matchmaking, the plan this board made, by public names.
+  std::string matchmaking = "uniform";
+  std::vector<PairChance> pairing;
 };
 
 struct HistorySnapshot {
@@ -99,6 +117,8 @@ struct LeaderboardOptions {
   std::size_t max_fresh_on_demand = 8;
   std::function<std::string(const BoardSnapshot&)> render_board;
   std::function<std::string(const HistorySnapshot&)> render_history;
+  // Adaptive: each refit of a track's main board makes the track's next PairingPlan.
+  MatchmakingOptions matchmaking{.mode = MatchmakingMode::Uniform};
 };
 
 class LeaderboardCache {
@@ -134,6 +154,9 @@ class LeaderboardCache {
   void rebuild();
   // The id of the last vote read into the tables.
   int64_t last_vote_id() const;
+  // The pairing plan the track's main board made at its last refit; nullptr with uniform
+  // matchmaking or before the first refit.
+  std::shared_ptr<const PairingPlan> pairing_plan(const std::string& track_id) const;
 
   void stop();
 
@@ -180,6 +203,7 @@ class LeaderboardCache {
   std::map<std::string, Entry> entries_;  // by BoardRequest::key()
   std::deque<std::string> on_demand_;     // keys waiting for a first computation
   std::map<std::string, std::shared_ptr<const RenderedBoard>> histories_;
+  std::map<std::string, std::shared_ptr<const PairingPlan>> plans_;  // by track id
   int64_t last_id_ = 0;
   int64_t announced_id_ = 0;
   bool rebuild_ = true;

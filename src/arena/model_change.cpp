@@ -31,6 +31,16 @@ Result<ModelChanged> write_model(store::Store& store, ModelWrite how, std::strin
   if (change.organization) m.organization = *change.organization;
   if (change.status) m.status = *change.status;
   if (change.codename) m.codename = *change.codename;
+  if (change.generation) {
+    m.generation.clear();
+    if (!change.generation->empty()) {
+      auto canonical = canonical_generation(*change.generation);
+      if (!canonical) {
+        return fail("invalid", "model " + std::string(id) + ": " + canonical.error().message);
+      }
+      m.generation = std::move(*canonical);
+    }
+  }
   if (auto valid = validate_model(m); !valid) return std::unexpected(valid.error());
   auto upsert = store.upsert_model(m);
   if (!upsert) return std::unexpected(upsert.error());

@@ -23,6 +23,8 @@ struct ModelChange {
   std::optional<std::string> organization{};
   std::optional<store::ModelStatus> status{};
   std::optional<std::string> codename{};
+  // The generation config as JSON text ("" removes it); stored in canonical spelling.
+  std::optional<std::string> generation{};
 };
 
 // What a write may do: only add a new model, only change a stored one, or either.

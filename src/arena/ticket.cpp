@@ -17,6 +17,10 @@ constexpr unsigned char kClipVersion = 1;
 constexpr std::string_view kTicketDomain = "paddock battle ticket v1";
 constexpr std::string_view kClipDomain = "paddock clip token v1";
 constexpr std::size_t kMaxSealed = 4096;
+// libsodium 1.0.18 decodes any byte above 0x7f as the digit '_' (where char is signed), so a
+// ticket with '_' replaced by such bytes would open: only the alphabet may reach it.
+constexpr std::string_view kBase64UrlDigits =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 using Bytes = std::vector<unsigned char>;
 
@@ -105,7 +109,10 @@ std::string seal_bytes(const Bytes& plain, const Key& key, std::string_view doma
 }
 
 std::optional<Bytes> open_bytes(std::string_view text, const Key& key, std::string_view domain) {
-  if (text.empty() || text.size() > kMaxSealed) return std::nullopt;
+  if (text.empty() || text.size() > kMaxSealed ||
+      text.find_first_not_of(kBase64UrlDigits) != std::string_view::npos) {
+    return std::nullopt;
+  }
   Bytes sealed(text.size());
   std::size_t len = 0;
   const char* end = nullptr;

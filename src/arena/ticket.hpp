@@ -38,7 +38,9 @@ class TicketCodec {
  public:
   TicketCodec(const Key& ticket_key, const Key& clip_key);
 
-  // REQUIRES: ids and hashes in the formats above; text fields at most 65535 bytes.
+  // REQUIRES: ids and hashes in the formats above; track, prompt and model ids of at most 64
+  // bytes (catalog_rules' ids). Longer ones would seal, but open() refuses sealed text over
+  // 4096 characters.
   std::string seal(const BattleTicket& ticket) const;
   // Errors: "bad_ticket" when the text was not sealed with this key or was altered.
   Result<BattleTicket> open(std::string_view sealed) const;

@@ -7,7 +7,7 @@ bool is_blank(char c) {
   return c == ' ' || c == '\t';
 }
 
-char ascii_lower(char c) {
+char lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
@@ -22,9 +22,19 @@ std::string_view trim(std::string_view s) {
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
+}
+
+bool starts_with_ignoring_case(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && equals_ignoring_case(s.substr(0, prefix.size()), prefix);
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
 }
 
 }  // namespace paddock

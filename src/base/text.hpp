@@ -2,6 +2,7 @@
 // Small text helpers several layers need (header values, vote-log cells, weight lists):
 // one home, so each rule about blanks and letter case is written once.
 
+#include <string>
 #include <string_view>
 
 namespace paddock {
@@ -13,5 +14,12 @@ std::string_view trim(std::string_view s);
 // True if `a` and `b` are equal ignoring ASCII letter case (HTTP tokens, media types,
 // range units); other bytes must match exactly.
 bool equals_ignoring_case(std::string_view a, std::string_view b);
+
+// True if `s` begins with `prefix`, ignoring ASCII letter case.
+bool starts_with_ignoring_case(std::string_view s, std::string_view prefix);
+
+// `s` with A-Z turned into a-z and every other byte as it is (URL schemes and hosts, header
+// names): never by locale.
+std::string ascii_lower(std::string_view s);
 
 }  // namespace paddock

@@ -21,5 +21,16 @@ TEST(EqualsIgnoringCase, FoldsAsciiLettersOnly) {
   EXPECT_FALSE(equals_ignoring_case("\xC3\xA9", "\xC3\x89"));  // é and É: not ASCII
 }
 
+TEST(AsciiLower, LowersAsciiLettersOnly) {
+  EXPECT_EQ(ascii_lower("HTTPS://Example.COM"), "https://example.com");
+  EXPECT_EQ(ascii_lower("\xC3\x89[Z]"), "\xC3\x89[z]");  // É stays; '[' and ']' are not letters
+}
+
+TEST(StartsWithIgnoringCase, ComparesThePrefixOnly) {
+  EXPECT_TRUE(starts_with_ignoring_case("X-Amz-Signature", "x-amz-"));
+  EXPECT_TRUE(starts_with_ignoring_case("abc", ""));
+  EXPECT_FALSE(starts_with_ignoring_case("x-a", "x-amz-"));
+}
+
 }  // namespace
 }  // namespace paddock

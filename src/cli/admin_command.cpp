@@ -25,7 +25,7 @@ struct AdminArgs {
   bool json = false;
   // models add / set
   std::string id;
-  std::optional<std::string> name, organization, status, codename;
+  std::optional<std::string> name, organization, status, codename, generation;
   // votes list / void
   std::string session, address, track, reason;
   int64_t limit = arena::kDefaultVoteListLimit;
@@ -95,7 +95,8 @@ int models_write(const AdminArgs& a, arena::ModelWrite how) {
   arena::ModelChange change{.display_name = a.name,
                             .organization = a.organization,
                             .status = status_flag(a),
-                            .codename = a.codename};
+                            .codename = a.codename,
+                            .generation = a.generation};
   return with_administration(a, [&](arena::Administration& admin) {
     auto changed = admin.write_model(how, a.id, change);
     if (!changed) return failed(changed.error());
@@ -119,6 +120,7 @@ int models_write(const AdminArgs& a, arena::ModelWrite how) {
     change_line("status", std::string(store::to_string(before.status)),
                 std::string(store::to_string(m.status)));
     change_line("codename", before.codename, m.codename);
+    change_line("generation", before.generation, m.generation);
     if (changed->upsert == store::Upsert::Unchanged) {
       fmt::print("model {}: nothing to change\n", m.id);
     }
@@ -214,14 +216,18 @@ void add_admin_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--organization", a->organization, "organization");
     cmd->add_option("--status", a->status, "hidden, anonymous, public or retired");
     cmd->add_option("--codename", a->codename, "name shown while anonymous");
+    cmd->add_option("--generation", a->generation,
+                    "how paddock generate makes its clips, as JSON (docs/generate.md); \"\" "
+                    "removes it");
     if (adding) {
       cmd->get_option("--name")->required();
       cmd->callback([&exit_code, a] { exit_code = models_write(*a, arena::ModelWrite::Add); });
     } else {
       cmd->callback([&exit_code, a] {
-        if (!a->name && !a->organization && !a->status && !a->codename) {
+        if (!a->name && !a->organization && !a->status && !a->codename && !a->generation) {
           throw CLI::ValidationError("models set",
-                                     "nothing to change: give --name, --organization, --status "
+                                     "nothing to change: give --name, --organization, --status, "
+                                     "--generation "
                                      "or --codename");
         }
         exit_code = models_write(*a, arena::ModelWrite::Change);

@@ -8,6 +8,7 @@
 #include "cli/copy_command.hpp"
 #include "cli/demo_command.hpp"
 #include "cli/export_command.hpp"
+#include "cli/generate_command.hpp"
 #include "cli/import_command.hpp"
 #include "cli/rate_command.hpp"
 #include "cli/serve_command.hpp"
@@ -30,6 +31,7 @@ int run(int argc, char** argv) {
   add_simulate_command(app, exit_code);
   add_serve_command(app, exit_code);
   add_export_command(app, exit_code);
+  add_generate_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -5,9 +5,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "arena/vote_export.hpp"
+#include "base/escaping.hpp"
+#include "cli/whole_number.hpp"
 #include "store/open_store.hpp"
 
 namespace paddock::cli {
@@ -16,11 +22,70 @@ namespace {
 struct ExportArgs {
   std::string db;
   std::string track;
-  int64_t up_to = -1;
+  std::optional<int64_t> up_to;  // nullopt: every vote
   std::string format = "jsonl";
   std::string output = "-";
   bool full = false;
+  bool clips = false;
 };
+
+// The header of --clips --format csv; JSON Lines objects have the same keys.
+constexpr std::string_view kClipColumns[] = {
+    "track",   "prompt", "model", "model_name", "clip_hash",    "provider",        "provider_model",
+    "task_id", "seed",   "cost",  "currency",   "generation_s", "generated_at_ms", "request"};
+
+// Every clip paddock generate made, with where it came from (docs/export.md). An operator's
+// export: it names the real models and their providers.
+Result<std::string> clip_provenance(store::Store& store, const std::string& track, bool csv) {
+  auto generations = store.list_clip_generations(track);
+  if (!generations) return std::unexpected(generations.error());
+  auto clips = store.list_clips(track);
+  if (!clips) return std::unexpected(clips.error());
+  auto models = store.list_models();
+  if (!models) return std::unexpected(models.error());
+  std::map<std::string, std::string> names, hashes;
+  for (const auto& m : *models) names[m.id] = m.display_name;
+  for (const auto& c : *clips) hashes[c.track_id + "/" + c.prompt_id + "/" + c.model_id] = c.hash;
+  std::string out;
+  if (csv) {
+    for (size_t i = 0; i < std::size(kClipColumns); ++i) {
+      if (i > 0) out += ',';
+      out += kClipColumns[i];
+    }
+    out += '\n';
+  }
+  for (const auto& g : *generations) {
+    using nlohmann::json;
+    json row = {{"track", g.track_id},
+                {"prompt", g.prompt_id},
+                {"model", g.model_id},
+                {"model_name", names[g.model_id]},
+                {"clip_hash", hashes[g.track_id + "/" + g.prompt_id + "/" + g.model_id]},
+                {"provider", g.provider},
+                {"provider_model", g.provider_model},
+                {"task_id", g.task_id},
+                {"seed", g.seed ? json(*g.seed) : json()},
+                {"cost", g.cost ? json(*g.cost) : json()},
+                {"currency", g.currency},
+                {"generation_s", static_cast<double>(g.generation_ms) / 1000},
+                {"generated_at_ms", g.generated_at_ms},
+                {"request", json::parse(g.request, nullptr, false)}};
+    if (!csv) {
+      out += row.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+      continue;
+    }
+    for (size_t i = 0; i < std::size(kClipColumns); ++i) {
+      if (i > 0) out += ',';
+      const json& v = row[std::string(kClipColumns[i])];
+      append_csv_cell(out, v.is_null() ? std::string()
+                           : v.is_string()
+                               ? v.get<std::string>()
+                               : v.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+    out += '\n';
+  }
+  return out;
+}
 
 int run_export(const ExportArgs& args) {
   auto format = arena::parse_export_format(args.format);
@@ -52,9 +117,33 @@ int run_export(const ExportArgs& args) {
     }
   }
 
+  if (args.clips) {
+    auto text = clip_provenance(**store, args.track, *format == arena::ExportFormat::Csv);
+    if (!text) {
+      fmt::print(stderr, "paddock export: {}\n", text.error().message);
+      return 1;
+    }
+    if (args.output.empty() || args.output == "-") {
+      fmt::print("{}", *text);
+      return std::fflush(stdout) == 0 ? 0 : 1;
+    }
+    const std::filesystem::path partial = args.output + ".partial";
+    std::FILE* f = std::fopen(partial.c_str(), "wb");
+    const bool written = f && std::fwrite(text->data(), 1, text->size(), f) == text->size();
+    const bool closed = f && std::fclose(f) == 0;
+    std::error_code ec;
+    if (written && closed) std::filesystem::rename(partial, args.output, ec);
+    if (!written || !closed || ec) {
+      std::filesystem::remove(partial, ec);
+      fmt::print(stderr, "paddock export: cannot write {}\n", args.output);
+      return 1;
+    }
+    return 0;
+  }
+
   arena::ExportOptions options;
   options.track_id = args.track;
-  if (args.up_to >= 0) options.up_to = args.up_to;
+  options.up_to = args.up_to;
   options.format = *format;
   options.full = args.full;
   auto exporter = arena::VoteExport::open(**store, options);
@@ -115,12 +204,16 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", args->db, "the database (default: $PADDOCK_DB or paddock.db)");
   cmd->add_option("--track", args->track, "only this track's votes");
   cmd->add_option("--up-to", args->up_to,
-                  "only votes with an id up to this one (a board's last_vote_id)");
+                  "only votes with an id up to this one (a board's last_vote_id)")
+      ->check(whole_number());  // as over HTTP: -1 is an error, not "every vote"
   cmd->add_option("--format", args->format, "jsonl (default) or csv");
   cmd->add_option("--output,-o", args->output, "the file to write (default: standard output)");
   cmd->add_flag("--full", args->full,
                 "every vote with real model names, sessions and addresses, voided ones flagged "
                 "(for operators; not for publishing)");
+  cmd->add_flag("--clips", args->clips,
+                "instead of votes: every generated clip with its provenance (provider, model id, "
+                "task id, request, seed, cost, generation time; for operators)");
   cmd->callback([args, &exit_code] { exit_code = run_export(*args); });
 }
 

@@ -64,7 +64,6 @@ int run_import(const ImportArgs& a) {
     for (const std::string& p : problems) fmt::print(stderr, "  {}\n", p);
     return 1;
   };
-  if (!parsed.problems.empty()) return report_problems(parsed.problems);
 
   // References are checked before anything is created, so a catalog with problems leaves
   // no database behind either: a database that is there is opened now (a PostgreSQL one
@@ -75,10 +74,12 @@ int run_import(const ImportArgs& a) {
   if (auto opened = store::open_store(a.db, existing_only)) {
     store = std::move(*opened);
   } else if (opened.error().code != "not_found") {
+    if (!parsed.problems.empty()) report_problems(parsed.problems);
     fmt::print(stderr, "paddock import: {}\n", opened.error().message);
     return 1;
   }
-  auto problems = arena::check_catalog(parsed.manifest, store.get());
+  // Every problem at once: the records' own, duplicates and references.
+  auto problems = arena::catalog_problems(parsed, store.get());
   if (!problems) {
     fmt::print(stderr, "paddock import: {}\n", problems.error().message);
     return 1;

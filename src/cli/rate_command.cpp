@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/time_argument.hpp"
+#include "cli/whole_number.hpp"
 #include "fmt/core.h"
 #include "rating/rating.hpp"
 #include "votelog/board_output.hpp"
@@ -25,6 +26,10 @@ struct RateArguments {
   uint64_t seed = 1;
   std::string anchor;
   std::vector<std::string> categories;
+  std::vector<std::string> languages;
+  std::vector<std::string> control;
+  std::string ties = "half";
+  std::string intervals = "bootstrap";
   std::string track;
   std::string since, until;
   std::string by;
@@ -51,6 +56,16 @@ rating::BoardOptions board_options(const RateArguments& a) {
   o.hide_preliminary = a.hide_preliminary;
   o.threads = a.threads;
   o.filter.categories = a.categories;
+  o.filter.languages = a.languages;
+  o.control = a.control;
+  const auto ties = rating::parse_tie_model(a.ties);
+  if (!ties) throw CLI::ValidationError("--ties", "expected half or davidson, got " + a.ties);
+  o.ties = *ties;
+  const auto intervals = rating::parse_interval_method(a.intervals);
+  if (!intervals) {
+    throw CLI::ValidationError("--intervals", "expected bootstrap or sandwich, got " + a.intervals);
+  }
+  o.intervals = *intervals;
   if (!a.since.empty()) {
     auto t = parse_time_argument(a.since);
     if (!t) throw CLI::ValidationError("--since", "not a time: " + a.since);
@@ -71,12 +86,18 @@ rating::BoardOptions board_options(const RateArguments& a) {
     o.anchor_model = a.anchor.substr(0, eq);
     o.anchor_value = value;
   }
-  if (!a.weights.empty()) {
-    auto w = rating::parse_category_weights(a.weights);
-    if (!w) throw CLI::ValidationError("--weights", w.error().message);
-    o.weights = *w;
-  }
+  // "as_voted" as the server takes it (and shows it in a board's filter), so a board's own
+  // settings reproduce it.
+  auto w = rating::parse_weights_option(a.weights);
+  if (!w) throw CLI::ValidationError("--weights", w.error().message);
+  o.weights = std::move(*w);
   return o;
+}
+
+// A weight for a category that none of the board's votes has is an error, alone or not.
+Status weights_have_votes(const rating::BoardOptions& options, const rating::VoteTable& votes) {
+  if (!options.weights) return ok();
+  return rating::check_weights_have_votes(*options.weights, votes, options.filter);
 }
 
 int run_rate(const RateArguments& a) {
@@ -127,6 +148,10 @@ int run_rate(const RateArguments& a) {
       }
       rating::BoardOptions per = options;
       per.filter.categories = {c};
+      if (auto checked = weights_have_votes(per, votes); !checked) {
+        fmt::print(stderr, "paddock rate: {}: {}\n", c, checked.error().message);
+        return 1;
+      }
       auto board = rating::compute_board(votes, per);
       if (!board && board.error().code == "bad_option") {
         throw CLI::ValidationError(board.error().message);
@@ -138,6 +163,10 @@ int run_rate(const RateArguments& a) {
       boards.emplace_back(c, std::move(*board));
     }
   } else {
+    if (auto checked = weights_have_votes(options, votes); !checked) {
+      fmt::print(stderr, "paddock rate: {}\n", checked.error().message);
+      return 1;
+    }
     auto board = rating::compute_board(votes, options);
     if (!board && board.error().code == "bad_option") {
       throw CLI::ValidationError(board.error().message);
@@ -213,12 +242,31 @@ void add_rate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ci", args->ci, "Confidence level of the intervals, between 0 and 1")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--seed", args->seed, "Seed of the bootstrap draws")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the bootstrap draws (0 or more)")
+      ->capture_default_str()
+      ->check(whole_number());  // checks the text: "-1" would wrap to 2^64-1
   cmd->add_option("--anchor", args->anchor,
                   "MODEL=VALUE: pin one model's score (default: the mean is 1000)");
   cmd->add_option("--category", args->categories,
                   "Keep votes with any of these categories (repeat or comma-separate; "
                   "\"uncategorized\" keeps votes without one)")
+      ->delimiter(',');
+  cmd->add_option("--language", args->languages,
+                  "Keep votes whose prompt has any of these languages (repeat or "
+                  "comma-separate; votes without a language are then left out)")
+      ->delimiter(',');
+  cmd->add_option("--ties", args->ties,
+                  "Ties and both-bad: half (half a win to each side) or davidson (their own "
+                  "outcome, with a fitted tie parameter)")
+      ->capture_default_str();
+  cmd->add_option("--intervals", args->intervals,
+                  "Intervals: bootstrap (percentiles of --bootstrap refits) or sandwich "
+                  "(closed form, from the robust covariance)")
+      ->capture_default_str();
+  cmd->add_option("--control", args->control,
+                  "Presentation control: per-clip features to hold equal (names as in the "
+                  "votes' features_a / features_b, e.g. duration,motion); the board then shows "
+                  "controlled scores, the raw ones beside them, and each feature's effect")
       ->delimiter(',');
   cmd->add_option("--track", args->track, "Keep votes of this track");
   cmd->add_option("--since", args->since, "Keep votes at or after this time (seconds or ISO date)");
@@ -226,10 +274,11 @@ void add_rate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--by", args->by, "\"category\": one board per category");
   cmd->add_option(
       "--weights", args->weights,
-      "Category weights: \"balanced\" or C1=SHARE,C2=SHARE,... (docs/rating-method.md)");
+      "Category weights: \"as_voted\" (the default), \"balanced\" or C1=SHARE,C2=SHARE,... "
+      "(docs/rating-method.md)");
   cmd->add_option("--min-votes", args->min_votes, "Models with fewer votes are preliminary")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number());
   cmd->add_flag("--hide-preliminary", args->hide_preliminary, "Leave preliminary models out");
   cmd->add_flag("--skip-invalid", args->skip_invalid,
                 "Skip invalid records (and say how many and why) instead of stopping");

@@ -74,6 +74,8 @@ int serve(const ServeSettings& s) {
   ao.leaderboards.min_votes = s.min_votes;
   ao.leaderboards.seed = s.seed;
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
+  ao.leaderboards.matchmaking.mode =
+      arena::parse_matchmaking_mode(s.matchmaking).value_or(arena::MatchmakingMode::Uniform);
   ao.leaderboards.interval = s.board_interval;
   ao.leaderboards.history_interval = 10 * s.board_interval;
   ao.leaderboards.render_board = http::render_board_json;
@@ -141,6 +143,26 @@ int serve(const ServeSettings& s) {
   return 0;
 }
 
+namespace {
+
+// What a setting's value looks like, for --help.
+std::string value_name(std::string_view key) {
+  static const std::map<std::string_view, std::string_view> kNames{
+      {"listen", "HOST:PORT"},    {"db", "FILE|URL"},
+      {"media", "DIR"},           {"web_root", "DIR"},
+      {"threads", "N"},           {"min_votes", "N"},
+      {"ticket_ttl", "DURATION"}, {"ticket_key", "HEX"},
+      {"admin_token", "TOKEN"},   {"unlock", "MODE"},
+      {"rate_limits", "BOOL"},    {"seed", "N"},
+      {"bootstrap", "N"},         {"board_interval", "DURATION"},
+      {"log_level", "LEVEL"}};
+  if (auto it = kNames.find(key); it != kNames.end()) return std::string(it->second);
+  if (key.ends_with("_per_minute")) return "RATE";
+  return "VALUE";
+}
+
+}  // namespace
+
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "Serve the arena: battles, votes, leaderboards, pages");
   struct Parsed {
@@ -150,13 +172,18 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   };
   auto parsed = std::make_shared<Parsed>();
   std::vector<std::pair<std::string, CLI::Option*>> options;
-  cmd->add_option("--config", parsed->config, "a TOML file of settings (also PADDOCK_CONFIG)");
+  cmd->add_option("--config", parsed->config, "a TOML file of settings [env PADDOCK_CONFIG]")
+      ->type_name("FILE");
   for (const auto& info : serve_setting_infos()) {
+    // Each setting's variable is in its help; values are kept as text (flags, variables and
+    // the file resolve together), so the help names what each takes instead of "TEXT".
+    const std::string help = info.help + " [env " + info.env + "]";
     CLI::Option* opt;
     if (info.is_switch) {
-      opt = cmd->add_flag(info.flag, parsed->switches[info.key], info.help);
+      opt = cmd->add_flag(info.flag, parsed->switches[info.key], help);
     } else {
-      opt = cmd->add_option(info.flag, parsed->values[info.key], info.help);
+      opt = cmd->add_option(info.flag, parsed->values[info.key], help)
+                ->type_name(value_name(info.key));
     }
     opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // the last one given wins
     options.emplace_back(info.key, opt);

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <functional>
 
+#include "arena/keys.hpp"
+
 extern char** environ;
 
 namespace paddock::cli {
@@ -19,6 +21,7 @@ struct Setting {
   Apply apply;
 };
 
+constexpr int64_t kMaxDurationSeconds = 10LL * 366 * 24 * 3600;
 // Long enough that guessing it through the throttled admin endpoints is hopeless.
 constexpr std::size_t kMinAdminTokenLength = 24;
 
@@ -146,7 +149,12 @@ const std::vector<Setting>& settings() {
        }},
       {{"ticket_key", "PADDOCK_TICKET_KEY", "--ticket-key", false,
         "64 hex digits sealing tickets (default: generated once, kept in the database)"},
-       text(&ServeSettings::ticket_key)},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         // Checked here, so a bad key is a configuration error naming where it came from.
+         if (!arena::derive_keys(v)) return bad("ticket_key must be 64 hex digits");
+         s.ticket_key = std::string(v);
+         return ok();
+       }},
       {{"admin_token", "PADDOCK_ADMIN_TOKEN", "--admin-token", false,
         "bearer token of /api/admin/... (default: none, admin endpoints off)"},
        [](ServeSettings& s, std::string_view v) -> Status {
@@ -223,6 +231,15 @@ const std::vector<Setting>& settings() {
          s.bootstrap = *n;
          return ok();
        }},
+      {{"matchmaking", "PADDOCK_MATCHMAKING", "--matchmaking", false,
+        "how battles are paired: uniform or adaptive (default uniform; docs/matchmaking.md)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         if (v != "uniform" && v != "adaptive") {
+           return bad("matchmaking must be \"uniform\" or \"adaptive\"");
+         }
+         s.matchmaking = std::string(v);
+         return ok();
+       }},
       {{"board_interval", "PADDOCK_BOARD_INTERVAL", "--board-interval", false,
         "shortest time between two recomputations of the boards (default 1s)"},
        [](ServeSettings& s, std::string_view v) -> Status {
@@ -290,6 +307,10 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
   if (!n || *n < 0) {
     return fail("bad_config",
                 "\"" + std::string(text) + "\" is not a duration (e.g. 90s, 30m, 2h)");
+  }
+  // Bounded so that the duration, in milliseconds and added to a time, cannot overflow.
+  if (*n > kMaxDurationSeconds / scale) {
+    return fail("bad_config", "\"" + std::string(text) + "\" is longer than 10 years");
   }
   return std::chrono::seconds(*n * scale);
 }

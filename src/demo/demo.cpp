@@ -21,6 +21,8 @@
 #include "demo/demo_content.hpp"
 #include "demo/render_plan.hpp"
 #include "demo/vote_simulation.hpp"
+#include "generate/generate.hpp"
+#include "media/clip_render.hpp"
 #include "store/open_store.hpp"
 
 namespace paddock::demo {
@@ -204,8 +206,8 @@ Status render_missing(const std::vector<RenderJob>& jobs, int threads, Phases& p
       const size_t i = next.fetch_add(1);
       if (i >= todo.size() || stop) break;
       const RenderJob& job = *todo[i];
-      Status s =
-          job.image ? render_image(job.recipe.video, job.out) : render_clip(job.recipe, job.out);
+      Status s = job.image ? media::render_image(job.recipe.video, job.out)
+                           : media::render_clip(job.recipe, job.out);
       std::lock_guard lock(mutex);
       if (!s && !error) {
         error = s.error();
@@ -244,7 +246,7 @@ Status render_missing(const std::vector<RenderJob>& jobs, int threads, Phases& p
 
 Status render_phase(const DemoLayout& layout, int threads, Phases& phases) {
   phases.start(DemoPhase::Render);
-  auto font = find_caption_font();
+  auto font = media::find_caption_font();
   if (!font) return std::unexpected(font.error());
   RenderPlan plan = plan_render(layout.render, *font);
   if (auto s = render_missing(plan.jobs, threads, phases); !s) return s;
@@ -261,10 +263,72 @@ Status render_phase(const DemoLayout& layout, int threads, Phases& phases) {
   fs::rename(part, manifest, ec);
   if (ec) return std::unexpected(io_error(manifest, ec));
 
-  int64_t images = 0;
-  for (const auto& job : plan.jobs) images += job.image;
-  phases.finish(fmt::format("{} clips, {} source images",
-                            static_cast<int64_t>(plan.jobs.size()) - images, images));
+  phases.finish(fmt::format("{} source images", plan.jobs.size()));
+  return ok();
+}
+
+// The clips, through paddock generate with the placeholder provider: one job per track,
+// prompt and entrant, claimed, "submitted", rendered into the media folder's staging area
+// and stored by arena::import_clip, like clips from any vendor. A build interrupted here
+// resumes from the jobs in the database.
+Status generate_phase(const DemoLayout& layout, store::Store& store, int threads, Phases& phases) {
+  phases.start(DemoPhase::Generate);
+  auto font = media::find_caption_font();
+  if (!font) return std::unexpected(font.error());
+  generate::ProviderConfig placeholder;
+  placeholder.name = std::string(kPlaceholderProvider);
+  placeholder.protocol = "placeholder";
+  placeholder.concurrency = static_cast<int>(
+      std::max<int64_t>(1, threads > 0 ? threads : std::thread::hardware_concurrency()));
+  placeholder.requests_per_second = 0;
+  placeholder.poll_interval_s = 0.001;
+  generate::GenerateConfig config;
+  config.providers.push_back(placeholder);
+  generate::ProviderSet providers(
+      std::move(config),
+      {.placeholder_recipe = [path = *font](const generate::GenerationRequest& r) {
+        return clip_recipe(r.track_id, r.prompt_id, r.model_id, path);
+      }});
+
+  std::vector<generate::GenerationPlan> plans;
+  int64_t total = 0;
+  int64_t done_before = 0;
+  for (const auto& t : demo_tracks()) {
+    generate::GenerateOptions options;
+    options.track_id = t.id;
+    options.media_dir = layout.media;
+    auto plan = generate::plan_generation(store, providers, options);
+    if (!plan) return std::unexpected(plan.error());
+    if (!plan->problems.empty()) {
+      return fail("generate_failed", plan->problems.front().message);
+    }
+    total += static_cast<int64_t>(plan->jobs.size()) + plan->clips_already;
+    done_before += plan->clips_already;
+    plans.push_back(std::move(*plan));
+  }
+  int64_t clips = 0;
+  for (const auto& plan : plans) {
+    generate::GenerateOptions options;
+    options.track_id = plan.track.id;
+    options.media_dir = layout.media;
+    const int64_t base = done_before;
+    auto report = generate::run_generation(
+        store, providers, plan, options, {}, [&](const generate::RunProgress& p) {
+          if (p.event.empty() || !p.event.ends_with("stored")) return;
+          phases.step(base + p.done, total, plan.track.id + "/" + p.event);
+        });
+    if (!report) return std::unexpected(report.error());
+    for (const auto& job : report->jobs) {
+      if (job.state != store::JobState::Stored) {
+        return fail("generate_failed",
+                    fmt::format("demo clip {}/{}/{} was not made: [{}] {}", job.track_id,
+                                job.prompt_id, job.model_id, job.error_code, job.error_message));
+      }
+    }
+    done_before += report->stored;
+    clips += static_cast<int64_t>(report->jobs.size());
+  }
+  phases.finish(fmt::format("{} clips through paddock generate (placeholder)", clips));
   return ok();
 }
 
@@ -292,9 +356,8 @@ Status import_phase(const DemoLayout& layout, store::Store& store, Phases& phase
                 fmt::format("{} demo files were refused; the first: {}", report->refused.size(),
                             report->refused.front().message));
   }
-  phases.finish(fmt::format("{} tracks, {} models, {} prompts, {} clips", report->tracks.total(),
-                            report->models.total(), report->prompts.total(),
-                            report->clips.total()));
+  phases.finish(fmt::format("{} tracks, {} models, {} prompts", report->tracks.total(),
+                            report->models.total(), report->prompts.total()));
   return ok();
 }
 
@@ -371,6 +434,8 @@ std::string_view to_string(DemoPhase phase) {
       return "render";
     case DemoPhase::Import:
       return "import";
+    case DemoPhase::Generate:
+      return "generate";
     case DemoPhase::Votes:
       return "votes";
     case DemoPhase::Reveal:
@@ -412,6 +477,9 @@ Result<DemoReady> prepare_demo(const DemoOptions& options, const DemoProgress& p
   auto store = store::open_store(layout.db.string());
   if (!store) return std::unexpected(store.error());
   if (auto s = import_phase(layout, **store, phases); !s) return std::unexpected(s.error());
+  if (auto s = generate_phase(layout, **store, options.jobs, phases); !s) {
+    return std::unexpected(s.error());
+  }
   if (auto s = votes_phase(**store, phases); !s) return std::unexpected(s.error());
   if (auto s = reveal_phase(**store, phases); !s) return std::unexpected(s.error());
   auto counts = (*store)->counts();

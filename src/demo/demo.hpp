@@ -2,8 +2,9 @@
 // demo: a ready demo arena in one folder — an SQLite database and a media folder holding
 // three tracks of today's video models, placeholder clips rendered on the spot, and votes
 // from simulated voters that reproduce the published gaps (docs/demo.md). Built through the
-// product's own paths: clips go through arena::import_catalog, votes and battles through
-// the store, the reveal of HappyHorse-1.0 through arena::change_model.
+// product's own paths: the catalog goes through arena::import_catalog, the clips through
+// paddock generate with the placeholder provider, votes and battles through the store,
+// the reveal of HappyHorse-1.0 through arena::change_model.
 //
 //   auto ready = demo::prepare_demo({.dir = "paddock-demo"}, progress);
 //   serve ready->layout.db with ready->layout.media
@@ -37,12 +38,13 @@ struct DemoLayout {
 
 struct DemoOptions {
   std::filesystem::path dir = "paddock-demo";
-  int jobs = 0;          // clips rendered at once; 0: one per core
+  int jobs = 0;          // clips made at once; 0: one per core
   bool rebuild = false;  // discard what the folder holds and build again
 };
 
-enum class DemoPhase { Render, Import, Votes, Reveal };
-std::string_view to_string(DemoPhase);  // "render", "import", "votes", "reveal"
+enum class DemoPhase { Render, Import, Generate, Votes, Reveal };
+// "render", "import", "generate", "votes", "reveal"
+std::string_view to_string(DemoPhase);
 
 struct DemoEvent {
   enum class Kind { Started, Step, Finished };
@@ -74,7 +76,7 @@ struct DemoReady {
 // anything besides a demo's files is refused ("not_a_demo_folder"); a demo of another
 // content version (or any with options.rebuild) is deleted and built again.
 // Errors: "not_a_demo_folder", "missing_font", "render_failed", "import_failed",
-// "io_error", or the store's.
+// "generate_failed", "io_error", or the store's.
 Result<DemoReady> prepare_demo(const DemoOptions& options, const DemoProgress& progress = {});
 
 }  // namespace paddock::demo

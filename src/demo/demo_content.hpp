@@ -12,7 +12,7 @@
 namespace paddock::demo {
 
 // Raised whenever the content or the way it is built changes.
-inline constexpr int kDemoContentVersion = 1;
+inline constexpr int kDemoContentVersion = 2;  // 2: clips made through paddock generate
 
 // The model revealed as the last setup step (anonymous until then).
 inline constexpr std::string_view kRevealedModel = "happyhorse-1.0";

@@ -12,13 +12,10 @@
 namespace paddock::demo {
 namespace {
 
+using media::filter_value;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr std::string_view kFontFiles[] = {
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/local/share/fonts/DejaVuSans.ttf",
-};
 
 constexpr std::string_view kClipCaption = "DEMO PLACEHOLDER \u00B7 not a real model output";
 constexpr std::string_view kSourceCaption = "DEMO SOURCE IMAGE \u00B7 placeholder";
@@ -180,31 +177,13 @@ int look_of(std::string_view model) {
   return 0;
 }
 
+// The generation config of every demo entrant: the placeholder provider, for each task.
+json placeholder_generation() {
+  return {{"provider", std::string(kPlaceholderProvider)},
+          {"model", {{"text-to-video", "placeholder"}, {"image-to-video", "placeholder"}}}};
+}
+
 }  // namespace
-
-std::string filter_value(std::string_view text) {
-  std::string option;  // escaped for the filter's option parser
-  for (char c : text) {
-    if (c == '\\' || c == '\'' || c == ':') option += '\\';
-    option += c;
-  }
-  std::string graph;  // and again for the graph parser, which reads it first
-  for (char c : option) {
-    if (c == '\\' || c == '\'' || c == '[' || c == ']' || c == ',' || c == ';') graph += '\\';
-    graph += c;
-  }
-  return graph;
-}
-
-Result<fs::path> find_caption_font() {
-  for (auto candidate : kFontFiles) {
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) return fs::path(candidate);
-  }
-  return fail("missing_font", "no DejaVu Sans font for the demo's captions (looked for " +
-                                  std::string(kFontFiles[0]) +
-                                  "); install Debian's fonts-dejavu-core");
-}
 
 RenderPlan plan_render(const fs::path& render_dir, const fs::path& font) {
   RenderPlan plan;
@@ -227,7 +206,8 @@ RenderPlan plan_render(const fs::path& render_dir, const fs::path& font) {
                 {"id", model.id},
                 {"display_name", model.display_name},
                 {"organization", model.organization},
-                {"status", model.codename.empty() ? "public" : "anonymous"}};
+                {"status", model.codename.empty() ? "public" : "anonymous"},
+                {"generation", placeholder_generation()}};
     if (!model.codename.empty()) record["codename"] = model.codename;
     line(record);
   }
@@ -252,35 +232,36 @@ RenderPlan plan_render(const fs::path& render_dir, const fs::path& font) {
         plan.jobs.push_back(std::move(job));
       }
       line(record);
-
-      for (const auto& entry : t.entries) {
-        const int look = look_of(entry.model);
-        const std::string file = fmt::format("{}/{}/{}.mp4", t.id, p.id, entry.model);
-        RenderJob job;
-        job.out = render_dir / file;
-        job.label = fmt::format("{}/{}/{}", t.id, p.id, entry.model);
-        // Image to video starts from the prompt's picture; each entrant animates it its own
-        // way (pace, colour drift). Text to video: each entrant has its own look.
-        std::string background = image_to_video
-                                     ? source_background(prompt_index, 0.01 + 0.004 * look) +
-                                           fmt::format(",hue=h={}", look * 7 - 35)
-                                     : look_background(look, prompt_index * 16 + look);
-        job.recipe.video =
-            background + "," +
-            subject(font, p, look, image_to_video ? "0xffffff" : kLooks[look].colour) + "," +
-            captions(font, kClipCaption, p.text) + ",format=yuv420p";
-        if (t.audio) job.recipe.audio = tone(prompt_index, look);
-        job.recipe.seconds = kClipSeconds;
-        plan.jobs.push_back(std::move(job));
-        line({{"kind", "clip"},
-              {"track", t.id},
-              {"prompt", p.id},
-              {"model", entry.model},
-              {"file", file}});
-      }
     }
   }
   return plan;
+}
+
+Result<media::ClipRecipe> clip_recipe(std::string_view track_id, std::string_view prompt_id,
+                                      std::string_view model_id, const fs::path& font) {
+  int prompt_index = 0;
+  for (const auto& t : demo_tracks()) {
+    const bool image_to_video = t.task == "image-to-video";
+    for (const auto& p : t.prompts) {
+      ++prompt_index;
+      if (t.id != track_id || p.id != prompt_id) continue;
+      const int look = look_of(model_id);
+      // Image to video starts from the prompt's picture; each entrant animates it its own
+      // way (pace, colour drift). Text to video: each entrant has its own look.
+      std::string background = image_to_video
+                                   ? source_background(prompt_index, 0.01 + 0.004 * look) +
+                                         fmt::format(",hue=h={}", look * 7 - 35)
+                                   : look_background(look, prompt_index * 16 + look);
+      media::ClipRecipe recipe;
+      recipe.video = background + "," +
+                     subject(font, p, look, image_to_video ? "0xffffff" : kLooks[look].colour) +
+                     "," + captions(font, kClipCaption, p.text) + ",format=yuv420p";
+      if (t.audio) recipe.audio = tone(prompt_index, look);
+      recipe.seconds = kClipSeconds;
+      return recipe;
+    }
+  }
+  return fail("unsupported", fmt::format("{}/{} is not a demo prompt", track_id, prompt_id));
 }
 
 }  // namespace paddock::demo

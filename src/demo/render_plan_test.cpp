@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "arena/catalog_import.hpp"
 #include "demo/demo_content.hpp"
+#include "media/clip_render.hpp"
 #include "media/media.hpp"
 #include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
@@ -14,41 +16,38 @@ namespace paddock::demo {
 namespace {
 
 namespace fs = std::filesystem;
+using media::find_caption_font;
+using media::render_clip;
+using media::render_image;
 using testing::TempDir;
 
-TEST(FilterValue, EscapesForTheOptionParserAndThenForTheGraphParser) {
-  EXPECT_EQ(filter_value("plain text"), "plain text");
-  EXPECT_EQ(filter_value("a:b"), "a\\\\:b");  // \: for the option, its \ escaped for the graph
-  EXPECT_EQ(filter_value("it's"), "it\\\\\\'s");
-  EXPECT_EQ(filter_value("min(a,b)"), "min(a\\,b)");
-  EXPECT_EQ(filter_value("[x];y"), "\\[x\\]\\;y");
-  EXPECT_EQ(filter_value("back\\slash"), "back\\\\\\\\slash");
-}
-
-TEST(RenderPlan, HasOneClipPerTrackPromptAndEntrantAndASourcePerImagePrompt) {
+TEST(RenderPlan, HasASourcePerImagePromptAndARecipePerTrackPromptAndEntrant) {
   RenderPlan plan = plan_render("/render", "/font.ttf");
-  size_t clips = 0, images = 0, expected_clips = 0, expected_images = 0;
+  size_t expected_images = 0;
+  std::set<std::string> recipes;
   for (const auto& t : demo_tracks()) {
-    expected_clips += t.prompts.size() * t.entries.size();
     if (t.task == "image-to-video") expected_images += t.prompts.size();
+    for (const auto& p : t.prompts) {
+      for (const auto& e : t.entries) {
+        auto recipe = clip_recipe(t.id, p.id, e.model, "/font.ttf");
+        ASSERT_TRUE(recipe) << recipe.error().message;
+        EXPECT_NE(recipe->video.find("DEMO "), std::string::npos);
+        EXPECT_EQ(recipe->audio.empty(), !t.audio);
+        // every clip of a prompt has its own picture
+        EXPECT_TRUE(recipes.insert(recipe->video + recipe->audio).second)
+            << t.id << "/" << p.id << "/" << e.model;
+      }
+    }
   }
   std::set<fs::path> outs;
   for (const auto& job : plan.jobs) {
-    (job.image ? images : clips) += 1;
+    EXPECT_TRUE(job.image) << job.label;
     EXPECT_TRUE(outs.insert(job.out).second) << job.out;
     EXPECT_TRUE(job.out.string().starts_with("/render/")) << job.out;
     EXPECT_NE(job.recipe.video.find("DEMO "), std::string::npos) << job.label;
   }
-  EXPECT_EQ(clips, expected_clips);
-  EXPECT_EQ(images, expected_images);
-}
-
-TEST(RenderPlan, EveryClipOfAPromptHasItsOwnPicture) {
-  RenderPlan plan = plan_render("/render", "/font.ttf");
-  std::set<std::string> recipes;
-  for (const auto& job : plan.jobs) {
-    EXPECT_TRUE(recipes.insert(job.recipe.video + job.recipe.audio).second) << job.label;
-  }
+  EXPECT_EQ(plan.jobs.size(), expected_images);
+  EXPECT_FALSE(clip_recipe("nope", "p01", "x", "/font.ttf"));
 }
 
 TEST(RenderPlan, ManifestIsReadByTheImportParserWithoutProblems) {
@@ -59,11 +58,10 @@ TEST(RenderPlan, ManifestIsReadByTheImportParserWithoutProblems) {
   for (const auto& p : parsed.problems) ADD_FAILURE() << p;
   EXPECT_EQ(parsed.manifest.tracks.size(), demo_tracks().size());
   EXPECT_EQ(parsed.manifest.models.size(), demo_models().size());
-  size_t jobs_clips = 0;
-  for (const auto& job : plan.jobs) jobs_clips += !job.image;
-  EXPECT_EQ(parsed.manifest.clips.size(), jobs_clips);
-  for (const auto& c : parsed.manifest.clips) {
-    EXPECT_TRUE(c.file.is_absolute() && c.file.string().starts_with(dir.path().string())) << c.file;
+  EXPECT_TRUE(parsed.manifest.clips.empty()) << "clips are made by paddock generate";
+  for (const auto& m : parsed.manifest.models) {
+    EXPECT_NE(m.model.generation.find(R"("provider":"placeholder")"), std::string::npos)
+        << m.model.generation;
   }
 }
 
@@ -73,43 +71,46 @@ TEST(CaptionFont, IsFoundOnThisMachine) {
   EXPECT_TRUE(fs::is_regular_file(*font));
 }
 
-// Renders the plan's first few jobs for real and checks them with the media layer's probe.
+// Renders a source image and two clips for real and checks them with the media layer's probe.
 TEST(RenderPlan, RecipesRenderToClipsThatFitTheirTracks) {
   auto font = find_caption_font();
   ASSERT_TRUE(font) << font.error().message;
   TempDir dir;
   RenderPlan plan = plan_render(dir.path(), *font);
-  // A source image, a silent clip and a clip with sound.
-  const RenderJob* image = nullptr;
-  const RenderJob* silent = nullptr;
-  const RenderJob* sound = nullptr;
-  for (const auto& job : plan.jobs) {
-    if (job.image && !image) image = &job;
-    if (!job.image && job.recipe.audio.empty() && !silent) silent = &job;
-    if (!job.recipe.audio.empty() && !sound) sound = &job;
+  ASSERT_FALSE(plan.jobs.empty());
+  const RenderJob& image = plan.jobs.front();
+  fs::create_directories(image.out.parent_path());
+  Status rendered = render_image(image.recipe.video, image.out);
+  ASSERT_TRUE(rendered) << rendered.error().message;
+  auto facts = media::probe(image.out);
+  ASSERT_TRUE(facts) << facts.error().message;
+  EXPECT_TRUE(facts->is_image);
+  EXPECT_EQ(facts->container, "png");
+  EXPECT_EQ(facts->width, kClipWidth);
+  // A silent clip and a clip with sound.
+  std::vector<std::pair<std::string, media::ClipRecipe>> clips;
+  for (const auto& t : demo_tracks()) {
+    auto recipe = clip_recipe(t.id, t.prompts.front().id, t.entries.front().model, *font);
+    ASSERT_TRUE(recipe);
+    if (std::none_of(clips.begin(), clips.end(), [&](const auto& c) {
+          return c.second.audio.empty() == recipe->audio.empty();
+        })) {
+      clips.emplace_back(t.id, *recipe);
+    }
   }
-  ASSERT_TRUE(image && silent && sound);
-  for (const RenderJob* job : {image, silent, sound}) {
-    fs::create_directories(job->out.parent_path());
-    Status s =
-        job->image ? render_image(job->recipe.video, job->out) : render_clip(job->recipe, job->out);
+  ASSERT_EQ(clips.size(), 2u);
+  for (const auto& [label, recipe] : clips) {
+    const fs::path out = dir / (label + ".mp4");
+    Status s = render_clip(recipe, out);
     ASSERT_TRUE(s) << s.error().message;
-    auto facts = media::probe(job->out);
-    ASSERT_TRUE(facts) << facts.error().message;
-    EXPECT_EQ(facts->width, kClipWidth);
-    EXPECT_EQ(facts->height, kClipHeight);
-    if (job->image) {
-      EXPECT_TRUE(facts->is_image);
-      EXPECT_EQ(facts->container, "png");
-      continue;
-    }
-    EXPECT_EQ(facts->video_codec, "h264");
-    EXPECT_NEAR(facts->duration_s, kClipSeconds, 0.25) << job->label;
-    EXPECT_NEAR(facts->fps, kClipFps, 0.01);
-    EXPECT_EQ(facts->has_audio, !job->recipe.audio.empty()) << job->label;
-    if (facts->has_audio) {
-      EXPECT_EQ(facts->audio_codec, "aac");
-    }
+    auto f = media::probe(out);
+    ASSERT_TRUE(f) << f.error().message;
+    EXPECT_EQ(f->width, kClipWidth);
+    EXPECT_EQ(f->height, kClipHeight);
+    EXPECT_EQ(f->video_codec, "h264");
+    EXPECT_NEAR(f->duration_s, kClipSeconds, 0.25) << label;
+    EXPECT_NEAR(f->fps, kClipFps, 0.01);
+    EXPECT_EQ(f->has_audio, !recipe.audio.empty()) << label;
   }
 }
 

@@ -79,13 +79,14 @@ const DemoModel* find_model(std::string_view id) {
 }
 
 // How many votes fall on each day: weekends quieter, a slow rise, and a crowd once
-// HappyHorse-1.0 appears.
-std::vector<int> votes_per_day(int total, int64_t start_ms) {
+// HappyHorse-1.0 appears. The week is the timeline's own (it starts on a Monday, so days 5
+// and 6 of each week are the weekend), not the calendar's: the demo must come out the same
+// whatever day it is built on.
+std::vector<int> votes_per_day(int total) {
   std::vector<double> weight(kTimelineDays);
   for (int d = 0; d < kTimelineDays; ++d) {
-    const int64_t weekday = (start_ms / kDayMs + d + 4) % 7;  // 1970-01-01 was a Thursday
-    weight[static_cast<size_t>(d)] = (weekday == 0 || weekday == 6 ? 0.8 : 1.0) *
-                                     (1 + 0.3 * d / kTimelineDays) *
+    const bool weekend = d % 7 >= 5;
+    weight[static_cast<size_t>(d)] = (weekend ? 0.8 : 1.0) * (1 + 0.3 * d / kTimelineDays) *
                                      (d >= kLaunchBuzzDay ? kLaunchBuzz : 1.0);
   }
   double sum = 0;
@@ -167,7 +168,7 @@ Result<SimulatedVotes> simulate_votes(std::span<const store::Clip> clips, int64_
         }
       }
     }
-    const std::vector<int> per_day = votes_per_day(track.votes, start_ms);
+    const std::vector<int> per_day = votes_per_day(track.votes);
     for (int day = 0; day < kTimelineDays; ++day) {
       // Who is in the arena that day, and how often each is drawn.
       std::vector<const DemoEntry*> present;

@@ -21,7 +21,8 @@ struct SimulatedVotes {
 
 // Simulates every track's battles and votes on `clips` (the stored clips of the demo
 // catalog), the timeline ending at `end_ms`. Deterministic: the same clips and end give
-// the same battles and votes (ids included), so a resumed build stores nothing twice.
+// the same battles and votes (ids included), so a resumed build stores nothing twice; and
+// `end_ms` moves only the times, so the demo's boards are the same whenever it is built.
 // Errors: "incomplete_catalog" when a clip of the demo content is missing.
 Result<SimulatedVotes> simulate_votes(std::span<const store::Clip> clips, int64_t end_ms);
 

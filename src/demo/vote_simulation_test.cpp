@@ -49,6 +49,22 @@ TEST(VoteSimulation, IsTheSameEveryTime) {
   EXPECT_EQ(again->battles, simulated().battles);
 }
 
+TEST(VoteSimulation, IsTheSameWhicheverDayItIsBuiltOn) {
+  // Built three days later (another weekday): only the times move, by exactly those days
+  // (and the battle ids, which start with their time, as the server's do).
+  constexpr int64_t kLater = kEnd + 3 * kDayMs;
+  auto later = simulate_votes(all_clips(), kLater);
+  ASSERT_TRUE(later);
+  const auto& votes = simulated().votes;
+  ASSERT_EQ(later->votes.size(), votes.size());
+  for (std::size_t i = 0; i < votes.size(); ++i) {
+    store::Vote moved = later->votes[i];
+    moved.created_at_ms -= kLater - kEnd;
+    moved.battle_id = votes[i].battle_id;
+    ASSERT_EQ(moved, votes[i]) << "vote " << i;
+  }
+}
+
 TEST(VoteSimulation, CastsEachTracksVotesOverTheTimelineInOrder) {
   const auto& s = simulated();
   std::map<std::string, int> per_track;

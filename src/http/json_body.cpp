@@ -86,10 +86,12 @@ Result<int64_t> count_field(const nlohmann::json& object, const char* name, int6
     if (v < 0 || v > max) return bad();
     return v;
   }
-  if (it->is_number_float()) {
+  if (it->is_number_float()) {  // 1500.0 is a whole number; 1.5 is not (it is refused)
     double v = it->get<double>();
-    if (!std::isfinite(v) || v < 0 || v > static_cast<double>(max)) return bad();
-    return static_cast<int64_t>(std::llround(v));
+    if (!std::isfinite(v) || v < 0 || v > static_cast<double>(max) || std::floor(v) != v) {
+      return bad();
+    }
+    return static_cast<int64_t>(v);
   }
   return bad();
 }

@@ -22,7 +22,8 @@ Status only_fields(const nlohmann::json& object, std::span<const std::string_vie
 
 // A string field: nullopt if absent or null; Error "bad_request" if present with another type.
 Result<std::optional<std::string>> string_field(const nlohmann::json& object, const char* name);
-// A non-negative integer field (absent or null: `fallback`). Errors: "bad_request".
+// A non-negative whole-number field (absent or null: `fallback`); 5.0 counts as 5, 1.5 is
+// refused. Errors: "bad_request".
 Result<int64_t> count_field(const nlohmann::json& object, const char* name, int64_t fallback,
                             int64_t max);
 

@@ -2,21 +2,19 @@
 // the leaderboard cache renders boards into.
 
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "arena/vote_export.hpp"
 #include "http/endpoints.hpp"
 #include "http/responses.hpp"
 #include "http/url.hpp"
+#include "votelog/board_output.hpp"
 
 namespace paddock::http {
 namespace {
 
 using nlohmann::json;
-
-json number_or_null(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
 
 Response computing() {
   Response r = json_response(202, "{\"status\":\"computing\"}");
@@ -45,63 +43,60 @@ Response board_response(const Request& request, const arena::RenderedBoard& boar
 
 }  // namespace
 
+// The rating engine's board as `paddock rate` writes it (one writer: board_to_json), plus
+// what the server knows: the track, when and up to which vote, the filter, the track's
+// categories, and each model's organization and status.
 std::string render_board_json(const arena::BoardSnapshot& s) {
-  const auto& b = s.board;
-  json models = json::array();
-  for (const auto& m : b.models) {
-    auto info = s.models.find(m.model);
-    models.push_back({{"model", m.model},
-                      {"organization", info == s.models.end() ? "" : info->second.organization},
-                      {"status", info == s.models.end() ? "" : info->second.status},
-                      {"rating", number_or_null(m.rating)},
-                      {"ci_low", number_or_null(m.ci_low)},
-                      {"ci_high", number_or_null(m.ci_high)},
-                      {"rank", m.rank},
-                      {"rank_best", m.rank_best},
-                      {"rank_worst", m.rank_worst},
-                      {"votes", m.votes},
-                      {"wins", m.wins},
-                      {"losses", m.losses},
-                      {"ties", m.ties},
-                      {"win_rate", number_or_null(m.win_rate)},
-                      {"elo", number_or_null(m.elo)},
-                      {"preliminary", m.preliminary}});
+  json j = votelog::board_to_json(s.board);
+  j["track"] = s.request.track_id;
+  j["computed_at"] = s.computed_at_ms;
+  j["last_vote_id"] = s.last_vote_id;
+  j["filter"] = {{"categories", s.request.categories},
+                 {"weights", s.request.weights},
+                 {"languages", s.request.languages}};
+  j["categories"] = s.track_categories;
+  j["languages"] = s.track_languages;
+  // Sampling shares: each model's share of the battles on this board (every vote is a battle
+  // of two, so the shares sum to 1), and each organization's, as The Leaderboard Illusion
+  // asks arenas to publish.
+  const double slots = 2.0 * static_cast<double>(s.board.votes);
+  std::map<std::string, std::pair<int64_t, int64_t>> organizations;  // models, votes
+  for (auto& row : j["models"]) {
+    auto info = s.models.find(row["model"].get<std::string>());
+    const std::string organization = info == s.models.end() ? "" : info->second.organization;
+    row["organization"] = organization;
+    row["status"] = info == s.models.end() ? "" : info->second.status;
+    // paddock generate's provenance (docs/generate.md); null without generated clips.
+    const arena::GenerationStats* g = info == s.models.end() ? nullptr : &info->second.generation;
+    json generation = nullptr;
+    if (g && g->clips > 0) {
+      generation = {{"clips", g->clips},
+                    {"mean_cost", g->mean_cost ? json(*g->mean_cost) : json()},
+                    {"currency", g->currency.empty() ? json() : json(g->currency)},
+                    {"median_generation_s", g->median_seconds ? json(*g->median_seconds) : json()}};
+    }
+    row["generation"] = std::move(generation);
+    const auto votes = row["votes"].get<int64_t>();
+    row["sampling_share"] = slots > 0 ? static_cast<double>(votes) / slots : 0.0;
+    auto& org = organizations[organization];
+    org.first += 1;
+    org.second += votes;
   }
-  json pairs = json::array();
-  for (const auto& p : b.pairs) {
-    pairs.push_back({{"model_a", p.model_a},
-                     {"model_b", p.model_b},
-                     {"votes", p.votes},
-                     {"a_wins", p.a_wins},
-                     {"b_wins", p.b_wins},
-                     {"ties", p.ties},
-                     {"predicted_a_win", number_or_null(p.predicted_a_win)}});
+  json orgs = json::array();
+  for (const auto& [name, counts] : organizations) {
+    orgs.push_back(
+        {{"organization", name},
+         {"models", counts.first},
+         {"votes", counts.second},
+         {"sampling_share", slots > 0 ? static_cast<double>(counts.second) / slots : 0.0}});
   }
-  json shares = json::array();
-  for (const auto& c : b.categories) {
-    shares.push_back({{"category", c.category},
-                      {"votes", c.votes},
-                      {"voted_share", c.voted_share},
-                      {"target_share", c.target_share}});
+  j["organizations"] = std::move(orgs);
+  json pairing = json::array();
+  for (const auto& p : s.pairing) {
+    pairing.push_back(
+        {{"model_a", p.model_a}, {"model_b", p.model_b}, {"probability", p.probability}});
   }
-  json j{{"track", s.request.track_id},
-         {"computed_at", s.computed_at_ms},
-         {"last_vote_id", s.last_vote_id},
-         {"filter", {{"categories", s.request.categories}, {"weights", s.request.weights}}},
-         {"method", b.method},
-         {"scale", b.scale},
-         {"anchor", b.anchor},
-         {"votes", b.votes},
-         {"seed", b.seed},
-         {"bootstrap", b.bootstrap},
-         {"ci", b.ci},
-         {"weights", b.weights},
-         {"prior_used", b.prior_used},
-         {"models", std::move(models)},
-         {"pairs", std::move(pairs)},
-         {"category_shares", std::move(shares)},
-         {"notes", b.notes},
-         {"categories", s.track_categories}};
+  j["matchmaking"] = {{"mode", s.matchmaking}, {"pairs", std::move(pairing)}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -133,8 +128,9 @@ void leaderboard_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   if (!track || track->empty()) {
     return respond(error_response(400, "bad_request", "\"track\" is required"));
   }
-  auto request = arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
-                                           query->get("weights").value_or(""));
+  auto request =
+      arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
+                                query->get("weights").value_or(""), query->all("language"));
   if (!request) return respond(error_for(request.error()));
   auto lookup = env.arena.leaderboards().board(*request);
   switch (lookup.state) {
@@ -192,7 +188,9 @@ void export_endpoint(Env& env, Exchange& ex, const Responder& respond, bool full
   Response r;
   bool csv = *format == arena::ExportFormat::Csv;
   r.header("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
-  std::string name = "paddock-votes" + (options.track_id.empty() ? "" : "-" + options.track_id) +
+  // The full export is named for what it is, so it is not mistaken for the public one.
+  std::string name = std::string(full ? "paddock-votes-full" : "paddock-votes") +
+                     (options.track_id.empty() ? "" : "-" + options.track_id) +
                      (csv ? ".csv" : ".jsonl");
   r.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
   r.header("Cache-Control", "no-store");

@@ -1,4 +1,4 @@
-// compute_board: the steps of docs/rating-method.md, in order.
+// compute_board: the steps of docs/rating-method.md, one function each, in order.
 
 #include <algorithm>
 #include <array>
@@ -10,14 +10,18 @@
 
 #include "fmt/core.h"
 #include "rating/anchor.hpp"
+#include "rating/board_notes.hpp"
 #include "rating/bootstrap.hpp"
 #include "rating/bradley_terry.hpp"
 #include "rating/category_weights.hpp"
 #include "rating/cells.hpp"
 #include "rating/comparison_graph.hpp"
+#include "rating/davidson.hpp"
 #include "rating/elo.hpp"
+#include "rating/presentation_control.hpp"
 #include "rating/ranks.hpp"
 #include "rating/rating.hpp"
+#include "rating/sandwich.hpp"
 #include "rating/scale.hpp"
 #include "rating/vote_selection.hpp"
 
@@ -26,7 +30,6 @@ namespace paddock::rating {
 namespace {
 
 constexpr int kMaxBootstrapRounds = 1'000'000;
-constexpr std::size_t kNamesInNote = 5;  // names listed in a note before "and N more"
 
 class Stopwatch {
  public:
@@ -55,47 +58,35 @@ Status validate(const BoardOptions& o) {
   if (o.filter.since && o.filter.until && !(*o.filter.since < *o.filter.until)) {
     return fail("bad_option", "since must be before until");
   }
+  if (!o.control.empty() && o.ties == TieModel::Davidson) {
+    return fail("bad_option", "presentation control is fitted with ties as half wins only");
+  }
+  if (o.intervals == IntervalMethod::Sandwich &&
+      (o.ties == TieModel::Davidson || !o.control.empty())) {
+    return fail("bad_option",
+                "sandwich intervals are offered for the plain fit (ties as half wins, no "
+                "control); use the bootstrap");
+  }
   return ok();
 }
 
-std::string name_list(const std::vector<uint32_t>& models, const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t k = 0; k < models.size() && k < kNamesInNote; ++k) {
-    if (!out.empty()) out += ", ";
-    out += names[models[k]];
-  }
-  if (models.size() > kNamesInNote)
-    out += fmt::format(" and {} more", models.size() - kNamesInNote);
-  return out;
+// The board's description of its own options.
+Board board_header(const BoardOptions& options) {
+  Board board;
+  board.anchor = options.anchor_model
+                     ? fmt::format("{}={}", *options.anchor_model, options.anchor_value)
+                     : fmt::format("mean={}", options.anchor_value);
+  board.seed = options.seed;
+  board.bootstrap = options.intervals == IntervalMethod::Bootstrap ? options.bootstrap_rounds : 0;
+  board.ci = options.ci_level;
+  board.weights = describe_weights(options.weights);
+  board.intervals = interval_method_name(options.intervals);
+  board.ties_model = tie_model_name(options.ties);
+  board.control = options.control;
+  return board;
 }
 
-std::string prior_note(const PairTotals& totals, const std::vector<std::string>& names) {
-  const GraphDiagnosis d = diagnose_graph(totals);
-  std::vector<std::string> reasons;
-  if (d.pieces.size() > 1) {
-    std::string groups;
-    for (std::size_t k = 0; k < d.pieces.size() && k < kNamesInNote; ++k) {
-      if (!groups.empty()) groups += " | ";
-      groups += "{" + name_list(d.pieces[k], names) + "}";
-    }
-    reasons.push_back(fmt::format(
-        "the models fall into {} groups that never met ({}); how the groups compare is set by "
-        "the prior alone",
-        d.pieces.size(), groups));
-  }
-  if (!d.never_lost.empty()) reasons.push_back("never lost: " + name_list(d.never_lost, names));
-  if (!d.never_won.empty()) reasons.push_back("never won: " + name_list(d.never_won, names));
-  if (reasons.empty()) {
-    reasons.emplace_back("one group of models never lost a vote to the others");
-  }
-  std::string why;
-  for (const auto& r : reasons) why += (why.empty() ? "" : "; ") + r;
-  return fmt::format(
-      "The maximum-likelihood scores do not exist for these votes ({}). Every model therefore "
-      "also plays {} virtual tie game against a fixed reference player: a very weak prior that "
-      "keeps all scores finite and pulls the affected ones toward the middle.",
-      why, kPriorVirtualGames);
-}
+// ---- 1. which votes, in which category groups ---------------------------------------
 
 // Category groups for weighting: the category sets that have selected votes, in canonical
 // order (by their sorted names). Sets whose categories all have share 0 leave the selection.
@@ -151,178 +142,274 @@ Groups category_groups(const VoteTable& votes, VoteSelection& selection,
   return g;
 }
 
-}  // namespace
-
-Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options) {
-  if (auto status = validate(options); !status) return std::unexpected(status.error());
-  Stopwatch clock;
-  Board board;
-  board.anchor = options.anchor_model
-                     ? fmt::format("{}={}", *options.anchor_model, options.anchor_value)
-                     : fmt::format("mean={}", options.anchor_value);
-  board.seed = options.seed;
-  board.bootstrap = options.bootstrap_rounds;
-  board.ci = options.ci_level;
-  board.weights = describe_weights(options.weights);
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-
-  // 1. Filter and group by category, then aggregate into cells.
-  VoteSelection selection(votes, options.filter);
+struct Selected {
+  VoteSelection selection;
   Groups groups;
   std::optional<CategoryWeighting> weighting;
+  uint32_t group_count = 1;
+};
+
+Result<Selected> select_votes(const VoteTable& votes, const BoardOptions& options) {
+  Selected s{VoteSelection(votes, options.filter), {}, std::nullopt, 1};
   if (options.weights) {
-    groups = category_groups(votes, selection, *options.weights);
-    if (!groups.counts.empty()) {
-      auto made = CategoryWeighting::make(*options.weights, groups.names, groups.counts);
+    s.groups = category_groups(votes, s.selection, *options.weights);
+    if (!s.groups.counts.empty()) {
+      auto made = CategoryWeighting::make(*options.weights, s.groups.names, s.groups.counts);
       if (!made) return std::unexpected(made.error());
-      weighting = std::move(*made);
+      s.weighting = std::move(*made);
     }
   } else {
-    groups.group_of_set.assign(votes.category_set_count(), 0);
+    s.groups.group_of_set.assign(votes.category_set_count(), 0);
   }
-  const auto group_count = static_cast<uint32_t>(std::max<std::size_t>(1, groups.counts.size()));
+  s.group_count = static_cast<uint32_t>(std::max<std::size_t>(1, s.groups.counts.size()));
+  return s;
+}
 
-  // Elo needs only the selected votes in order: run it beside everything else. It works on
-  // the table's model indices; the rows pick their entries later.
-  std::vector<uint32_t> identity(votes.model_count());
-  std::iota(identity.begin(), identity.end(), 0u);
-  double elo_seconds = 0;
-  auto elo_future = std::async(std::launch::async, [&] {
-    Stopwatch elo_clock;
-    EloResult result = online_elo(votes, selection, identity, votes.model_count());
-    elo_seconds = elo_clock.lap();
-    return result;
-  });
-  const Cells cells = aggregate_cells(votes, selection, groups.group_of_set, group_count);
-  board.votes = cells.votes;
-  if (cells.self_matches > 0) {
-    board.notes.push_back(
-        fmt::format("{} self-matches (a model against itself) were left out.", cells.self_matches));
-  }
-  board.timings.aggregate = clock.lap();
-  if (cells.votes == 0) {
-    elo_future.wait();
-    board.notes.emplace_back("No votes match the filters.");
-    return board;
-  }
-
-  const std::size_t m = cells.models.size();
+Result<Anchor> find_anchor(const Cells& cells, const BoardOptions& options) {
   Anchor anchor{std::nullopt, options.anchor_value};
-  if (options.anchor_model) {
-    const auto it = std::find(cells.models.begin(), cells.models.end(), *options.anchor_model);
-    if (it == cells.models.end()) {
-      elo_future.wait();
-      return fail("unknown_anchor",
-                  fmt::format("anchor model \"{}\" has no votes", *options.anchor_model));
-    }
-    anchor.model = static_cast<uint32_t>(it - cells.models.begin());
+  if (!options.anchor_model) return anchor;
+  const auto it = std::find(cells.models.begin(), cells.models.end(), *options.anchor_model);
+  if (it == cells.models.end()) {
+    return fail("unknown_anchor",
+                fmt::format("anchor model \"{}\" has no votes", *options.anchor_model));
   }
+  anchor.model = static_cast<uint32_t>(it - cells.models.begin());
+  return anchor;
+}
 
-  // 2. Pair totals (weighted) and the full fit.
-  std::vector<double> group_weight(group_count, 1.0);
-  if (weighting) {
-    weighting->weights(groups.counts, group_weight);
-    const auto memberships = weighting->memberships(groups.counts);
-    double total = 0;
-    for (double x : memberships) total += x;
-    for (std::size_t c = 0; c < weighting->categories().size(); ++c) {
-      board.categories.push_back({weighting->categories()[c], memberships[c],
-                                  memberships[c] / total, weighting->target_shares()[c]});
-    }
+// ---- 2. the cells, tallied: weighted pair totals and plain counts -------------------
+
+struct Counts {
+  int64_t votes = 0, wins = 0, losses = 0, ties = 0, both_bad = 0;
+};
+
+struct Tallies {
+  std::vector<double> group_weight;                       // per category group (1 without weights)
+  PairTotals totals;                                      // weighted, what the fit sees
+  std::vector<Counts> models;                             // per model, unweighted
+  std::vector<std::array<int64_t, kCellOutcomes>> pairs;  // per pair and outcome, unweighted
+};
+
+// What weighting does to each category (only with weights).
+std::vector<CategoryShare> category_shares(const CategoryWeighting& weighting,
+                                           const Groups& groups) {
+  std::vector<CategoryShare> shares;
+  const auto memberships = weighting.memberships(groups.counts);
+  double total = 0;
+  for (double x : memberships) total += x;
+  for (std::size_t c = 0; c < weighting.categories().size(); ++c) {
+    shares.push_back({weighting.categories()[c], memberships[c], memberships[c] / total,
+                      weighting.target_shares()[c]});
   }
-  PairTotals totals;
-  totals.models = m;
-  totals.first = cells.first;
-  totals.second = cells.second;
-  totals.games.assign(cells.first.size(), 0.0);
-  totals.credit.assign(cells.first.size(), 0.0);
-  struct Counts {
-    int64_t votes = 0, wins = 0, losses = 0, ties = 0;
-  };
-  std::vector<Counts> model_counts(m);
-  std::vector<std::array<int64_t, kCellOutcomes>> pair_counts(cells.first.size());
+  return shares;
+}
+
+Tallies tally(const Cells& cells, const Selected& selected) {
+  Tallies t;
+  t.group_weight.assign(selected.group_count, 1.0);
+  if (selected.weighting) selected.weighting->weights(selected.groups.counts, t.group_weight);
+  const std::size_t pairs = cells.first.size();
+  t.totals.models = cells.models.size();
+  t.totals.first = cells.first;
+  t.totals.second = cells.second;
+  t.totals.games.assign(pairs, 0.0);
+  t.totals.credit.assign(pairs, 0.0);
+  t.totals.ties.assign(pairs, 0.0);
+  t.pairs.assign(pairs, {});
   for (std::size_t k = 0; k < cells.count.size(); ++k) {
     const uint32_t p = cells.pair[k];
     const int64_t c = cells.count[k];
-    const double games = group_weight[cells.group[k]] * static_cast<double>(c);
-    totals.games[p] += games;
-    pair_counts[p][cells.outcome[k]] += c;
+    const double games = t.group_weight[cells.group[k]] * static_cast<double>(c);
+    t.totals.games[p] += games;
+    t.pairs[p][cells.outcome[k]] += c;
     switch (cells.outcome[k]) {
       case kFirstWins:
-        totals.credit[p] += games * kWinCredit;
+        t.totals.credit[p] += games * kWinCredit;
         break;
       case kSecondWins:
         break;
       default:
-        totals.credit[p] += games * kTieCredit;
+        t.totals.credit[p] += games * kTieCredit;
+        t.totals.ties[p] += games;
     }
   }
-  for (std::size_t p = 0; p < cells.first.size(); ++p) {
-    const auto& pc = pair_counts[p];
-    Counts& f = model_counts[cells.first[p]];
-    Counts& s = model_counts[cells.second[p]];
+  t.models.assign(cells.models.size(), {});
+  for (std::size_t p = 0; p < pairs; ++p) {
+    const auto& pc = t.pairs[p];
+    Counts& f = t.models[cells.first[p]];
+    Counts& s = t.models[cells.second[p]];
     const int64_t ties = pc[kTie] + pc[kBothBad];
     const int64_t n = pc[kFirstWins] + pc[kSecondWins] + ties;
-    f.votes += n;
-    s.votes += n;
+    for (Counts* c : {&f, &s}) {
+      c->votes += n;
+      c->ties += ties;
+      c->both_bad += pc[kBothBad];
+    }
     f.wins += pc[kFirstWins];
     f.losses += pc[kSecondWins];
     s.wins += pc[kSecondWins];
     s.losses += pc[kFirstWins];
-    f.ties += ties;
-    s.ties += ties;
   }
+  return t;
+}
 
-  BradleyTerrySolver solver;
-  const BradleyTerryFit fit = solver.fit(totals);
-  std::vector<double> ratings(m);
-  anchor_scores(fit.theta, anchor, ratings);
-  board.prior_used = fit.prior_used;
-  if (fit.prior_used) board.notes.push_back(prior_note(totals, cells.models));
-  if (!fit.converged) {
-    board.notes.push_back(fmt::format(
-        "The fit stopped after {} Newton steps without meeting its tolerance.", fit.iterations));
-  }
-  board.timings.fit = clock.lap();
+// ---- 3. the scores ------------------------------------------------------------------
 
-  // 3. Bootstrap intervals.
-  std::vector<Interval> intervals(m, Interval{std::nan(""), std::nan("")});
-  if (options.bootstrap_rounds > 0) {
-    const BootstrapResult boot =
-        run_bootstrap(cells, weighting ? &*weighting : nullptr, fit.theta, anchor,
-                      options.bootstrap_rounds, options.seed, threads);
-    intervals = percentile_intervals(boot.ratings, m, options.ci_level);
-    board.bootstrap_prior_rounds = boot.prior_rounds;
-    if (boot.prior_rounds > 0) {
-      board.notes.push_back(fmt::format(
-          "In {} of {} bootstrap rounds the resampled votes left some model undefeated, "
-          "winless or cut off, and those rounds used the same weak prior.",
-          boot.prior_rounds, options.bootstrap_rounds));
-    }
+struct Scores {
+  std::vector<double> theta;                             // natural units, per model
+  std::vector<double> ratings;                           // points, anchored
+  double nu = std::numeric_limits<double>::quiet_NaN();  // Davidson only
+  bool prior_used = false;
+  int pieces = 1;
+  bool converged = true;
+  int iterations = 0;
+};
+
+Scores fit_scores(const Tallies& t, TieModel ties, const Anchor& anchor) {
+  Scores s;
+  if (ties == TieModel::Davidson) {
+    const DavidsonFit fit = fit_davidson(t.totals);
+    s.theta = fit.theta;
+    s.nu = fit.nu;
+    s.prior_used = fit.prior_used;
+    s.converged = fit.converged;
+    s.iterations = fit.iterations;
   } else {
-    board.notes.emplace_back(
-        "No bootstrap: intervals are not computed and rank ranges are "
-        "the plain ranks.");
+    BradleyTerrySolver solver;
+    const BradleyTerryFit fit = solver.fit(t.totals);
+    s.theta = fit.theta;
+    s.prior_used = fit.prior_used;
+    s.pieces = fit.pieces;
+    s.converged = fit.converged;
+    s.iterations = fit.iterations;
   }
-  board.timings.bootstrap = clock.lap();
+  s.ratings.resize(s.theta.size());
+  anchor_scores(s.theta, anchor, s.ratings);
+  return s;
+}
 
-  // 4. Elo in tstamp order (computed meanwhile).
-  const EloResult elo = elo_future.get();
-  board.timings.elo = elo_seconds;
-  if (elo.table_order) {
-    board.notes.emplace_back(
-        "Some votes have no tstamp, so Elo took the votes in the order "
-        "of the log.");
+// The pieces of the comparison graph by name, the largest first (then by first name), and
+// each model's piece.
+std::vector<std::vector<std::string>> named_pieces(const PairTotals& totals,
+                                                   const std::vector<std::string>& names,
+                                                   std::vector<int>& piece_of) {
+  auto pieces = graph_pieces(totals);
+  std::stable_sort(pieces.begin(), pieces.end(),
+                   [](const auto& x, const auto& y) { return x.size() > y.size(); });
+  std::vector<std::vector<std::string>> out;
+  piece_of.assign(names.size(), 0);
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    out.emplace_back();
+    for (uint32_t m : pieces[k]) {
+      out.back().push_back(names[m]);
+      piece_of[m] = static_cast<int>(k);
+    }
   }
-  clock.lap();  // waiting for Elo: counted in its own time
+  return out;
+}
 
-  // 5. Rows: preliminary models, ranks among the models shown, pairs.
+// ---- 4. intervals -------------------------------------------------------------------
+
+std::vector<Interval> no_intervals(std::size_t models) {
+  return std::vector<Interval>(models, Interval{std::nan(""), std::nan("")});
+}
+
+std::vector<Interval> bootstrap_intervals(const Cells& cells, const Selected& selected,
+                                          const Scores& scores, const Anchor& anchor,
+                                          const BoardOptions& options, int threads, Board& board) {
+  const BootstrapResult boot = run_bootstrap(
+      cells, selected.weighting ? &*selected.weighting : nullptr, scores.theta, anchor,
+      options.bootstrap_rounds, options.seed, threads, options.ties, scores.nu);
+  board.bootstrap_prior_rounds = boot.prior_rounds;
+  if (boot.prior_rounds > 0) {
+    board.notes.push_back(
+        fmt::format("In {} of {} bootstrap rounds the resampled votes left some model undefeated, "
+                    "winless or cut off, and those rounds used the same weak prior{}.",
+                    boot.prior_rounds, options.bootstrap_rounds,
+                    boot.piece_rounds > 0
+                        ? fmt::format(" ({} of them fell into pieces, each fitted on its own)",
+                                      boot.piece_rounds)
+                        : ""));
+  }
+  return percentile_intervals(boot.ratings, cells.models.size(), options.ci_level);
+}
+
+std::vector<Interval> interval_step(const Cells& cells, const Selected& selected, const Tallies& t,
+                                    const Scores& scores, const Anchor& anchor,
+                                    const BoardOptions& options, int threads, Board& board) {
+  if (options.intervals == IntervalMethod::Sandwich) {
+    return sandwich_intervals(cells, t.group_weight, t.totals, scores.theta, scores.prior_used,
+                              anchor, options.ci_level);
+  }
+  if (options.bootstrap_rounds > 0) {
+    return bootstrap_intervals(cells, selected, scores, anchor, options, threads, board);
+  }
+  board.notes.emplace_back(
+      "No bootstrap: intervals are not computed and rank ranges are the plain ranks.");
+  return no_intervals(cells.models.size());
+}
+
+// ---- 3'. presentation control: the controlled scores, their intervals, the effects ----
+
+Status controlled_scores(const VoteTable& votes, const Selected& selected, const Cells& cells,
+                         const Anchor& anchor, const BoardOptions& options, int threads,
+                         Scores& scores, std::vector<Interval>& intervals, Board& board) {
+  auto rows = covariate_rows(votes, selected.selection, cells, selected.groups.group_of_set,
+                             options.control);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<double> group_weight(selected.group_count, 1.0);
+  if (selected.weighting) selected.weighting->weights(selected.groups.counts, group_weight);
+  const ControlledFit fit = fit_controlled(*rows, row_games(*rows, group_weight));
+  Scores controlled;
+  controlled.theta = fit.theta;
+  controlled.ratings.resize(fit.theta.size());
+  anchor_scores(fit.theta, anchor, controlled.ratings);
+  controlled.prior_used = fit.prior_used;
+  controlled.converged = fit.converged;
+  controlled.iterations = fit.iterations;
+  if (rows->missing > 0) {
+    board.notes.push_back(fmt::format(
+        "{} votes lack a feature controlled for and are left out of the controlled scores "
+        "(the raw scores use them).",
+        rows->missing));
+  }
+  for (std::size_t k = 0; k < rows->covariates; ++k) {
+    board.covariates.push_back({options.control[k], kPointsPerNatural * fit.beta[k], std::nan(""),
+                                std::nan(""), rows->mean[k], rows->sd[k]});
+  }
+  intervals = no_intervals(cells.models.size());
+  if (options.bootstrap_rounds > 0) {
+    const ControlledBootstrap boot =
+        bootstrap_controlled(*rows, selected.weighting ? &*selected.weighting : nullptr, fit,
+                             anchor, options.bootstrap_rounds, options.seed, threads);
+    intervals = percentile_intervals(boot.ratings, cells.models.size(), options.ci_level);
+    const auto effects = percentile_intervals(boot.effects, rows->covariates, options.ci_level);
+    for (std::size_t k = 0; k < rows->covariates; ++k) {
+      board.covariates[k].ci_low = effects[k].low;
+      board.covariates[k].ci_high = effects[k].high;
+    }
+    board.bootstrap_prior_rounds = boot.prior_rounds;
+  }
+  scores = std::move(controlled);
+  return ok();
+}
+
+// ---- 5. rows: preliminary models, ranks among the models shown, pairs ---------------
+
+double rate(int64_t part, int64_t whole) {
+  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
+
+void assemble_rows(const Cells& cells, const Tallies& t, const Scores& scores,
+                   const std::vector<double>& raw_ratings, const std::vector<Interval>& intervals,
+                   const std::vector<int>& piece_of, const EloResult& elo,
+                   const BoardOptions& options, Board& board) {
+  const std::size_t m = cells.models.size();
+  const auto& ratings = scores.ratings;
   std::vector<uint32_t> shown;
   int64_t hidden = 0;
   for (uint32_t i = 0; i < m; ++i) {
-    const bool preliminary = model_counts[i].votes < options.min_votes;
+    const bool preliminary = t.models[i].votes < options.min_votes;
     if (preliminary && options.hide_preliminary) {
       ++hidden;
     } else {
@@ -334,22 +421,32 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
         "{} preliminary models (fewer than {} votes) are hidden; they still count in the fit.",
         hidden, options.min_votes));
   }
+  // With pieces, each piece is ranked on its own and listed after the larger ones: ranks
+  // across pieces would compare what cannot be compared.
+  auto piece = [&](uint32_t i) { return piece_of.empty() ? 0 : piece_of[i]; };
   std::sort(shown.begin(), shown.end(), [&](uint32_t x, uint32_t y) {
+    if (piece(x) != piece(y)) return piece(x) < piece(y);
     if (ratings[x] != ratings[y]) return ratings[x] > ratings[y];
     return cells.models[x] < cells.models[y];
   });
-  std::vector<double> shown_ratings;
-  std::vector<Interval> shown_intervals;
-  for (uint32_t i : shown) {
-    shown_ratings.push_back(ratings[i]);
-    shown_intervals.push_back(intervals[i]);
+  std::vector<RankRange> ranks;
+  for (std::size_t begin = 0; begin < shown.size();) {
+    std::size_t end = begin;
+    std::vector<double> piece_ratings;
+    std::vector<Interval> piece_intervals;
+    for (; end < shown.size() && piece(shown[end]) == piece(shown[begin]); ++end) {
+      piece_ratings.push_back(ratings[shown[end]]);
+      piece_intervals.push_back(intervals[shown[end]]);
+    }
+    const auto piece_ranks = rank_ranges(piece_ratings, piece_intervals);
+    ranks.insert(ranks.end(), piece_ranks.begin(), piece_ranks.end());
+    begin = end;
   }
-  const auto ranks = rank_ranges(shown_ratings, shown_intervals);
   std::vector<char> is_shown(m, 0);
   for (std::size_t k = 0; k < shown.size(); ++k) {
     const uint32_t i = shown[k];
     is_shown[i] = 1;
-    const Counts& c = model_counts[i];
+    const Counts& c = t.models[i];
     ModelRow row;
     row.model = cells.models[i];
     row.rating = ratings[i];
@@ -362,18 +459,22 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
     row.wins = c.wins;
     row.losses = c.losses;
     row.ties = c.ties;
+    row.both_bad = c.both_bad;
     row.win_rate = c.votes > 0
                        ? (static_cast<double>(c.wins) + kTieCredit * static_cast<double>(c.ties)) /
                              static_cast<double>(c.votes)
                        : 0.0;
+    row.both_bad_rate = rate(c.both_bad, c.votes);
     row.elo = elo.ratings[cells.table_model[i]];
+    if (!raw_ratings.empty()) row.raw_rating = raw_ratings[i];
+    row.piece = piece_of.empty() ? 0 : piece_of[i];
     row.preliminary = c.votes < options.min_votes;
     board.models.push_back(std::move(row));
   }
   for (std::size_t p = 0; p < cells.first.size(); ++p) {
     const uint32_t i = cells.first[p], j = cells.second[p];
     if (!is_shown[i] || !is_shown[j]) continue;
-    const auto& pc = pair_counts[p];
+    const auto& pc = t.pairs[p];
     PairRow row;
     row.model_a = cells.models[i];
     row.model_b = cells.models[j];
@@ -384,6 +485,112 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
     row.predicted_a_win = win_probability(ratings[i], ratings[j]);
     board.pairs.push_back(std::move(row));
   }
+}
+
+// Board-level tie figures: how many ties and both-bad votes, and Davidson's parameter.
+void tie_summary(const Tallies& t, const Scores& scores, Board& board) {
+  for (const auto& pc : t.pairs) {
+    board.tie_votes += pc[kTie] + pc[kBothBad];
+    board.both_bad_votes += pc[kBothBad];
+  }
+  board.both_bad_rate = rate(board.both_bad_votes, board.votes);
+  if (!std::isnan(scores.nu)) {
+    board.tie_parameter = scores.nu;
+    board.equal_strength_tie_rate = std::isinf(scores.nu) ? 1.0 : scores.nu / (2.0 + scores.nu);
+  }
+}
+
+}  // namespace
+
+Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options) {
+  if (auto status = validate(options); !status) return std::unexpected(status.error());
+  Stopwatch clock;
+  Board board = board_header(options);
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  // 1. Filter and group by category, then aggregate into cells.
+  auto selected = select_votes(votes, options);
+  if (!selected) return std::unexpected(selected.error());
+
+  // Elo needs only the selected votes in order: run it beside everything else. It works on
+  // the table's model indices; the rows pick their entries later.
+  std::vector<uint32_t> identity(votes.model_count());
+  std::iota(identity.begin(), identity.end(), 0u);
+  double elo_seconds = 0;
+  auto elo_future = std::async(std::launch::async, [&] {
+    Stopwatch elo_clock;
+    EloResult result = online_elo(votes, selected->selection, identity, votes.model_count());
+    elo_seconds = elo_clock.lap();
+    return result;
+  });
+  const Cells cells = aggregate_cells(votes, selected->selection, selected->groups.group_of_set,
+                                      selected->group_count);
+  board.votes = cells.votes;
+  if (cells.self_matches > 0) {
+    board.notes.push_back(
+        fmt::format("{} self-matches (a model against itself) were left out.", cells.self_matches));
+  }
+  board.timings.aggregate = clock.lap();
+  if (cells.votes == 0) {
+    elo_future.wait();
+    board.notes.emplace_back("No votes match the filters.");
+    return board;
+  }
+  const auto anchor = find_anchor(cells, options);
+  if (!anchor) {
+    elo_future.wait();
+    return std::unexpected(anchor.error());
+  }
+
+  // 2. Pair totals (weighted) and the full fit.
+  const Tallies t = tally(cells, *selected);
+  if (selected->weighting)
+    board.categories = category_shares(*selected->weighting, selected->groups);
+  Scores scores = fit_scores(t, options.ties, *anchor);
+  std::vector<int> piece_of;
+  if (scores.pieces > 1 ||
+      (options.ties == TieModel::Davidson && graph_pieces(t.totals).size() > 1)) {
+    board.pieces = named_pieces(t.totals, cells.models, piece_of);
+  }
+  board.prior_used = scores.prior_used;
+  if (scores.prior_used) board.notes.push_back(prior_note(t.totals, cells.models));
+  if (!board.pieces.empty()) board.notes.push_back(pieces_note(board.pieces));
+  if (!scores.converged) {
+    board.notes.push_back(fmt::format(
+        "The fit stopped after {} Newton steps without meeting its tolerance.", scores.iterations));
+  }
+  tie_summary(t, scores, board);
+  board.timings.fit = clock.lap();
+
+  // 3. Intervals (with presentation control: the controlled scores and theirs).
+  std::vector<Interval> intervals;
+  std::vector<double> raw_ratings;
+  if (!options.control.empty()) {
+    raw_ratings = scores.ratings;  // shown beside the controlled scores
+    if (auto status = controlled_scores(votes, *selected, cells, *anchor, options, threads, scores,
+                                        intervals, board);
+        !status) {
+      elo_future.wait();
+      return std::unexpected(status.error());
+    }
+  } else {
+    intervals = interval_step(cells, *selected, t, scores, *anchor, options, threads, board);
+  }
+  board.timings.bootstrap = clock.lap();
+
+  // 4. Elo in tstamp order (computed meanwhile).
+  const EloResult elo = elo_future.get();
+  board.timings.elo = elo_seconds;
+  if (elo.table_order) {
+    board.notes.emplace_back(
+        "Some votes have no tstamp, so Elo took the votes in the order of the log.");
+  }
+  clock.lap();  // waiting for Elo: counted in its own time
+
+  // 5. Rows.
+  assemble_rows(cells, t, scores, raw_ratings, intervals, piece_of, elo, options, board);
   board.timings.assemble = clock.lap();
   return board;
 }

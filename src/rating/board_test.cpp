@@ -10,24 +10,11 @@
 namespace paddock::rating {
 namespace {
 
+using testing::board_of;
 using testing::Record;
+using testing::row;
 using testing::same;
 using testing::table_of;
-
-Board board_of(const VoteTable& t, BoardOptions o = {}) {
-  auto board = compute_board(t, o);
-  EXPECT_TRUE(board) << board.error().message;
-  return board ? *board : Board{};
-}
-
-const ModelRow& row(const Board& b, std::string_view model) {
-  for (const auto& m : b.models) {
-    if (m.model == model) return m;
-  }
-  ADD_FAILURE() << "no row for " << model;
-  static ModelRow none;
-  return none;
-}
 
 VoteTable simulated(SimulationOptions o) {
   auto sim = simulate(o);

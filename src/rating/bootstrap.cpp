@@ -7,6 +7,8 @@
 #include <tuple>
 
 #include "rating/bradley_terry.hpp"
+#include "rating/davidson.hpp"
+#include "rating/newton.hpp"
 #include "rating/random.hpp"
 #include "rating/scale.hpp"
 
@@ -17,6 +19,9 @@ namespace {
 // Credit classes of a draw cell, from the pair's first model's side.
 enum DrawCredit : uint8_t { kDrawWin = 0, kDrawTie = 1, kDrawLoss = 2 };
 constexpr double kDrawCredit[] = {kWinCredit, kTieCredit, 0.0};
+// Bootstrap rounds drawn together (multinomial_interleaved). CPU time of 1M votes, 1000
+// rounds, one thread: 1, 2, 4, 8 at once took 1475, 1277, 1225, 1194 ms (medians of five).
+constexpr int kRoundsAtOnce = static_cast<int>(kMaxInterleaved);
 
 // Cells as the draws see them: ties and both-bad merged, sorted by (pair, credit, group).
 struct DrawCells {
@@ -63,7 +68,7 @@ DrawCells merge_ties(const Cells& cells) {
 struct RoundWorker {
   BradleyTerrySolver solver;
   PairTotals totals;
-  std::vector<int64_t> drawn, group_counts;
+  std::vector<int64_t> drawn, group_counts;  // drawn: kRoundsAtOnce rows
   std::vector<double> group_weight, model_games;
 };
 
@@ -71,13 +76,15 @@ struct RoundWorker {
 
 BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weighting,
                               std::span<const double> start, const Anchor& anchor, int rounds,
-                              uint64_t seed, int threads) {
+                              uint64_t seed, int threads, TieModel ties, double start_nu) {
   BootstrapResult result;
   result.rounds = rounds;
   result.models = cells.models.size();
   const std::size_t models = cells.models.size();
   result.ratings.assign(static_cast<std::size_t>(rounds) * models, 0.0);
   if (rounds <= 0) return result;
+  const bool davidson = ties == TieModel::Davidson;
+  if (davidson) result.tie_parameter.assign(static_cast<std::size_t>(rounds), 0.0);
 
   const DrawCells draw = merge_ties(cells);
   std::size_t groups = 1;
@@ -85,49 +92,73 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
 
   std::atomic<int> next_round{0};
   std::atomic<int> prior_rounds{0};
+  std::atomic<int> piece_rounds{0};
+  // Fits one round's drawn counts into its row of the result.
+  auto fit_round = [&](RoundWorker& w, std::span<const int64_t> drawn, int round) {
+    if (weighting != nullptr) {
+      std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
+      for (std::size_t k = 0; k < drawn.size(); ++k) w.group_counts[draw.group[k]] += drawn[k];
+      weighting->weights(w.group_counts, w.group_weight);
+    }
+    std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
+    std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
+    std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
+    for (std::size_t k = 0; k < drawn.size(); ++k) {
+      if (drawn[k] == 0) continue;
+      const double games = w.group_weight[draw.group[k]] * static_cast<double>(drawn[k]);
+      w.totals.games[draw.pair[k]] += games;
+      w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
+      if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;
+    }
+    std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models, models);
+    if (davidson) {
+      const DavidsonFit fit = fit_davidson(w.totals, start, start_nu);
+      if (fit.prior_used) ++prior_rounds;
+      result.tie_parameter[static_cast<std::size_t>(round)] = fit.nu;
+      anchor_scores(fit.theta, anchor, row);
+    } else {
+      const BradleyTerryFit fit = w.solver.fit(w.totals, start);
+      if (fit.prior_used) ++prior_rounds;
+      if (fit.pieces > 1) ++piece_rounds;
+      anchor_scores(fit.theta, anchor, row);
+    }
+  };
   auto work = [&]() {
     RoundWorker w;
+    w.solver.set_chord_steps(true);
     w.totals.models = models;
     w.totals.first = cells.first;
     w.totals.second = cells.second;
     w.totals.games.resize(cells.first.size());
     w.totals.credit.resize(cells.first.size());
-    w.drawn.resize(draw.count.size());
+    if (davidson) w.totals.ties.resize(cells.first.size());
+    w.drawn.resize(draw.count.size() * kRoundsAtOnce);
     w.group_counts.resize(groups);
     w.group_weight.assign(groups, 1.0);
     w.model_games.resize(models);
-    std::vector<double> theta_row(models);
-    for (int round = next_round++; round < rounds; round = next_round++) {
-      auto rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round));
-      multinomial(rng, cells.votes, draw.count, w.drawn);
-      if (weighting != nullptr) {
-        std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
-        for (std::size_t k = 0; k < w.drawn.size(); ++k)
-          w.group_counts[draw.group[k]] += w.drawn[k];
-        weighting->weights(w.group_counts, w.group_weight);
+    // Rounds kRoundsAtOnce at a time: their multinomial draws interleaved, then each fitted.
+    // Every round still draws from its own stream, so the results are the same.
+    std::vector<Xoshiro256> rngs;
+    for (int first = next_round.fetch_add(kRoundsAtOnce); first < rounds;
+         first = next_round.fetch_add(kRoundsAtOnce)) {
+      const int count = std::min(kRoundsAtOnce, rounds - first);
+      rngs.clear();
+      for (int r = 0; r < count; ++r) {
+        rngs.push_back(Xoshiro256::for_stream(seed, static_cast<uint64_t>(first + r)));
       }
-      std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
-      std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
-      for (std::size_t k = 0; k < w.drawn.size(); ++k) {
-        if (w.drawn[k] == 0) continue;
-        const double games = w.group_weight[draw.group[k]] * static_cast<double>(w.drawn[k]);
-        w.totals.games[draw.pair[k]] += games;
-        w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
+      const std::size_t cells_count = draw.count.size();
+      std::span<int64_t> drawn(w.drawn.data(), static_cast<std::size_t>(count) * cells_count);
+      multinomial_interleaved(rngs, cells.votes, draw.count, drawn);
+      for (int r = 0; r < count; ++r) {
+        fit_round(w, drawn.subspan(static_cast<std::size_t>(r) * cells_count, cells_count),
+                  first + r);
       }
-      const BradleyTerryFit fit = w.solver.fit(w.totals, start);
-      if (fit.prior_used) ++prior_rounds;
-      std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models,
-                            models);
-      anchor_scores(fit.theta, anchor, row);
     }
   };
 
-  const int workers = std::max(1, std::min(threads, rounds));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_workers(threads, rounds, work);
   result.prior_rounds = prior_rounds.load();
+  result.piece_rounds = piece_rounds.load();
   return result;
 }
 

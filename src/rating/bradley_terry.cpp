@@ -1,5 +1,6 @@
 #include "rating/bradley_terry.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -14,6 +15,29 @@ namespace {
 // near the maximum, rounding makes equal values differ in the last digits.
 constexpr double kLogLikelihoodSlack = 1e-13;
 constexpr double kOvershootSlope = 0.5;
+constexpr int kMaxLevelIterations = 100;
+constexpr double kLevelTolerance = 1e-12;  // natural units
+
+// The shift c of a piece's scores that maximizes its virtual games against the reference:
+// sum of 1/2 log sigmoid(t_i + c) + 1/2 log sigmoid(-t_i - c), concave in c; its derivative
+// is sum (1/2 - sigmoid(t_i + c)). Newton from c = -mean(t).
+double prior_level(const std::vector<double>& theta) {
+  double c = 0;
+  for (double t : theta) c -= t;
+  c /= static_cast<double>(theta.size());
+  for (int k = 0; k < kMaxLevelIterations; ++k) {
+    double slope = 0, curvature = 0;
+    for (double t : theta) {
+      const double p = sigmoid(t + c);
+      slope += kPriorVirtualGames * (kTieCredit - p);
+      curvature += kPriorVirtualGames * p * (1.0 - p);
+    }
+    const double step = slope / curvature;
+    c += step;
+    if (std::abs(step) < kLevelTolerance) break;
+  }
+  return c;
+}
 
 }  // namespace
 
@@ -21,11 +45,17 @@ void BradleyTerrySolver::evaluate(const PairTotals& pairs, bool prior) {
   const auto active = theta_.size();
   gradient_.setZero(static_cast<Eigen::Index>(active));
   information_.setZero(static_cast<Eigen::Index>(active), static_cast<Eigen::Index>(active));
+  // sigmoid(theta_i - theta_j) = pi_i / (pi_i + pi_j) with pi = e^(theta - max theta): one
+  // exp per model instead of one per pair (the pairs are up to m^2/2). Where both pi
+  // underflow, the sigmoid itself.
+  const double top = theta_.maxCoeff();
+  strength_ = (theta_.array() - top).exp();
   for (std::size_t p = 0; p < pairs.size(); ++p) {
     const double n = pairs.games[p];
     if (!(n > 0)) continue;
     const int i = compact_[pairs.first[p]], j = compact_[pairs.second[p]];
-    const double p_ij = sigmoid(theta_[i] - theta_[j]);
+    const double both = strength_[i] + strength_[j];
+    const double p_ij = both > 0 ? strength_[i] / both : sigmoid(theta_[i] - theta_[j]);
     const double g = pairs.credit[p] - n * p_ij;
     gradient_[i] += g;
     gradient_[j] -= g;
@@ -63,11 +93,7 @@ double BradleyTerrySolver::log_likelihood(const PairTotals& pairs, bool prior) c
   return sum;
 }
 
-BradleyTerryFit BradleyTerrySolver::fit(const PairTotals& pairs, std::span<const double> start,
-                                        PriorUse prior_use) {
-  BradleyTerryFit result;
-  result.theta.assign(pairs.models, std::numeric_limits<double>::quiet_NaN());
-
+int BradleyTerrySolver::compact(const PairTotals& pairs) {
   compact_.assign(pairs.models, -1);
   for (std::size_t p = 0; p < pairs.size(); ++p) {
     if (pairs.games[p] > 0) compact_[pairs.first[p]] = compact_[pairs.second[p]] = 0;
@@ -76,13 +102,82 @@ BradleyTerryFit BradleyTerrySolver::fit(const PairTotals& pairs, std::span<const
   for (auto& c : compact_) {
     if (c == 0) c = active++;
   }
-  if (active == 0) {
+  return active;
+}
+
+BradleyTerryFit BradleyTerrySolver::fit(const PairTotals& pairs, std::span<const double> start,
+                                        PriorUse prior_use) {
+  BradleyTerryFit result;
+  result.theta.assign(pairs.models, std::numeric_limits<double>::quiet_NaN());
+  if (prior_use == PriorUse::Always) {
+    if (compact(pairs) == 0) {
+      result.converged = true;
+      return result;
+    }
+    result.prior_used = true;
+    fit_connected(pairs, start, true, result);
+    return result;
+  }
+  const int pieces = graph_.count_pieces(pairs);
+  if (pieces == 0) {
     result.converged = true;
     return result;
   }
-  const bool prior = prior_use == PriorUse::Always || !strongly_connected(pairs);
-  result.prior_used = prior;
+  if (pieces > 1) {
+    fit_pieces(pairs, start, graph_pieces(pairs), result);
+    return result;
+  }
+  compact(pairs);
+  // One piece whose every pair went both ways is strongly connected: skip the search.
+  result.prior_used = !graph_.two_way() && !graph_.strongly_connected(pairs);
+  fit_connected(pairs, start, result.prior_used, result);
+  return result;
+}
 
+void BradleyTerrySolver::fit_pieces(const PairTotals& pairs, std::span<const double> start,
+                                    const std::vector<std::vector<uint32_t>>& pieces,
+                                    BradleyTerryFit& result) {
+  result.pieces = static_cast<int>(pieces.size());
+  result.prior_used = true;  // the pieces' levels
+  result.converged = true;
+  std::vector<int> piece_of(pairs.models, -1), local(pairs.models, -1);
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    for (std::size_t i = 0; i < pieces[k].size(); ++i) {
+      piece_of[pieces[k][i]] = static_cast<int>(k);
+      local[pieces[k][i]] = static_cast<int>(i);
+    }
+  }
+  std::vector<PairTotals> parts(pieces.size());
+  for (std::size_t k = 0; k < pieces.size(); ++k) parts[k].models = pieces[k].size();
+  for (std::size_t p = 0; p < pairs.size(); ++p) {
+    if (!(pairs.games[p] > 0)) continue;
+    auto& part = parts[static_cast<std::size_t>(piece_of[pairs.first[p]])];
+    part.first.push_back(static_cast<uint32_t>(local[pairs.first[p]]));
+    part.second.push_back(static_cast<uint32_t>(local[pairs.second[p]]));
+    part.games.push_back(pairs.games[p]);
+    part.credit.push_back(pairs.credit[p]);
+  }
+  std::vector<double> part_start;
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    part_start.clear();
+    for (uint32_t m : pieces[k]) part_start.push_back(m < start.size() ? start[m] : 0.0);
+    BradleyTerryFit part;
+    part.theta.assign(pieces[k].size(), 0.0);
+    compact(parts[k]);
+    fit_connected(parts[k], part_start, !graph_.strongly_connected(parts[k]), part);
+    result.converged = result.converged && part.converged;
+    result.iterations = std::max(result.iterations, part.iterations);
+    const double shift = prior_level(part.theta);
+    for (std::size_t i = 0; i < pieces[k].size(); ++i) {
+      result.theta[pieces[k][i]] = part.theta[i] + shift;
+    }
+  }
+}
+
+void BradleyTerrySolver::fit_connected(const PairTotals& pairs, std::span<const double> start,
+                                       bool prior, BradleyTerryFit& result) {
+  const int active = static_cast<int>(
+      std::count_if(compact_.begin(), compact_.end(), [](int c) { return c >= 0; }));
   theta_.resize(active);
   for (std::size_t m = 0; m < pairs.models; ++m) {
     if (compact_[m] < 0) continue;
@@ -95,13 +190,19 @@ BradleyTerryFit BradleyTerrySolver::fit(const PairTotals& pairs, std::span<const
   const Eigen::Index skip = prior ? 0 : 1;
   const Eigen::Index free = active - skip;
   evaluate(pairs, prior);
+  double last_step = std::numeric_limits<double>::infinity();
   for (int iteration = 0; iteration < kMaxNewtonIterations; ++iteration) {
     result.iterations = iteration + 1;
-    llt_.compute(information_.bottomRightCorner(free, free));
-    if (llt_.info() != Eigen::Success) break;
+    // A chord step (the previous factorization) once the steps are small: see
+    // set_chord_steps. The first iteration always factors.
+    if (!(chord_steps_ && last_step < kChordStepBelow)) {
+      llt_.compute(information_.bottomRightCorner(free, free));
+      if (llt_.info() != Eigen::Success) break;
+    }
     step_.setZero(active);
     step_.tail(free) = llt_.solve(gradient_.tail(free));
-    if (step_.cwiseAbs().maxCoeff() < kNewtonStepTolerance) {
+    last_step = step_.cwiseAbs().maxCoeff();
+    if (last_step < kNewtonStepTolerance) {
       theta_ += step_;  // quadratic convergence: what is left is far below the tolerance
       result.converged = true;
       break;
@@ -147,7 +248,18 @@ BradleyTerryFit BradleyTerrySolver::fit(const PairTotals& pairs, std::span<const
   for (std::size_t m = 0; m < pairs.models; ++m) {
     if (compact_[m] >= 0) result.theta[m] = theta_[compact_[m]];
   }
-  return result;
+}
+
+Eigen::MatrixXd BradleyTerrySolver::information(const PairTotals& pairs,
+                                                std::span<const double> theta, bool prior) {
+  const int active = compact(pairs);
+  theta_.resize(active);
+  for (std::size_t m = 0; m < pairs.models; ++m) {
+    if (compact_[m] >= 0) theta_[compact_[m]] = theta[m];
+  }
+  evaluate(pairs, prior);
+  Eigen::MatrixXd full = information_.selfadjointView<Eigen::Lower>();
+  return full;
 }
 
 }  // namespace paddock::rating

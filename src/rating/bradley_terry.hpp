@@ -14,12 +14,19 @@
 // model never lost, never won, or groups never met), every model also plays
 // kPriorVirtualGames virtual games against a fixed reference at theta = 0, each a tie. That
 // weak prior keeps every score finite; the board says so in its notes.
+//
+// When the models fall into pieces that never met, each piece is fitted on its own (so a
+// piece whose maximum exists gets exactly that maximum, untouched by the prior), and only
+// the level of each piece comes from the prior: the shift c that maximizes the piece's
+// virtual games,  sum over its models of  1/2 log sigmoid(theta_i + c) + 1/2 log
+// sigmoid(-theta_i - c).
 
 #include <Eigen/Dense>
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "rating/comparison_graph.hpp"
 #include "rating/pair_totals.hpp"
 
 namespace paddock::rating {
@@ -29,10 +36,13 @@ inline constexpr int kMaxNewtonIterations = 100;
 inline constexpr double kNewtonStepTolerance = 1e-7;  // natural units; after a step this
                                                       // small the error is ~1e-14 (quadratic)
 inline constexpr int kMaxStepHalvings = 40;
+inline constexpr double kChordStepBelow = 1e-3;  // natural units (set_chord_steps)
 
 struct BradleyTerryFit {
   std::vector<double> theta;  // per model, natural units; NaN for a model without games
-  bool prior_used = false;
+  bool prior_used = false;    // within some piece, or for placing the pieces
+  int pieces = 1;             // pieces of the comparison graph (models that met, directly
+                              // or through others)
   bool converged = false;
   int iterations = 0;
 };
@@ -48,14 +58,35 @@ class BradleyTerrySolver {
   BradleyTerryFit fit(const PairTotals& pairs, std::span<const double> start = {},
                       PriorUse prior = PriorUse::WhenNeeded);
 
+  // Bootstrap rounds: once a step moved no score by more than kChordStepBelow, the next
+  // steps reuse the last factorization of the information matrix instead of factoring it
+  // anew (a chord step: linear convergence at a rate of about the last step's size, so the
+  // final step below the tolerance leaves an error near 1e-12 instead of 1e-14 — far below
+  // the bootstrap's Monte Carlo noise — and a round saves one of its three factorizations).
+  void set_chord_steps(bool on) { chord_steps_ = on; }
+
+  // The information matrix (minus the Hessian of L, with the prior when `prior`) over the
+  // models with games, in the order of their indices, at `theta`. For closed-form intervals.
+  Eigen::MatrixXd information(const PairTotals& pairs, std::span<const double> theta, bool prior);
+
  private:
+  // Fits one piece (all models with games connected), with or without the prior.
+  void fit_connected(const PairTotals& pairs, std::span<const double> start, bool prior,
+                     BradleyTerryFit& result);
+  // Fits each piece on its own, then places the pieces by the prior.
+  void fit_pieces(const PairTotals& pairs, std::span<const double> start,
+                  const std::vector<std::vector<uint32_t>>& pieces, BradleyTerryFit& result);
+  // Marks the models with games in compact_ and returns how many there are.
+  int compact(const PairTotals& pairs);
   // Fills gradient_ and information_ (minus the Hessian) at theta_.
   void evaluate(const PairTotals& pairs, bool prior);
   // The log-likelihood at theta_ (only needed when a step may have overshot).
   double log_likelihood(const PairTotals& pairs, bool prior) const;
 
+  GraphCheck graph_;
+  bool chord_steps_ = false;
   std::vector<int> compact_;  // model -> active index, -1 when without games
-  Eigen::VectorXd theta_, trial_, gradient_, step_;
+  Eigen::VectorXd theta_, trial_, gradient_, step_, strength_;
   Eigen::MatrixXd information_;
   Eigen::LLT<Eigen::MatrixXd> llt_;
 };

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include "base/text.hpp"
 #include "fmt/core.h"
+#include "rating/vote_selection.hpp"
 
 namespace paddock::rating {
 
@@ -55,6 +57,42 @@ std::string describe_weights(const std::optional<CategoryWeights>& weights) {
     out += fmt::format("{}={}", name, share);
   }
   return out;
+}
+
+Result<std::optional<CategoryWeights>> parse_weights_option(std::string_view text) {
+  if (trim(text).empty() || trim(text) == "as_voted") return std::optional<CategoryWeights>();
+  auto weights = parse_category_weights(text);
+  if (!weights) return std::unexpected(weights.error());
+  return std::optional<CategoryWeights>(std::move(*weights));
+}
+
+Status check_weights_have_votes(const CategoryWeights& weights, const VoteTable& votes,
+                                const VoteFilter& filter) {
+  if (weights.balanced) return ok();
+  // The category sets of the votes a board would rate (a model against another).
+  const VoteSelection selection(votes, filter);
+  std::vector<char> set_used(votes.category_set_count(), 0);
+  bool any = false;
+  for (std::size_t v = 0; v < votes.size(); ++v) {
+    if (selection.contains(v) && votes.model_a()[v] != votes.model_b()[v]) {
+      set_used[votes.category_set()[v]] = 1;
+      any = true;
+    }
+  }
+  if (!any) return ok();
+  std::set<std::string_view> present;
+  for (uint32_t s = 0; s < set_used.size(); ++s) {
+    if (!set_used[s]) continue;
+    const auto members = votes.category_set_members(s);
+    if (members.empty()) present.insert(kUncategorized);
+    for (uint32_t c : members) present.insert(votes.category_names()[c]);
+  }
+  for (const auto& [name, share] : weights.shares) {
+    if (share > 0 && !present.contains(name)) {
+      return fail("bad_weights", fmt::format("category \"{}\" has a share but no votes", name));
+    }
+  }
+  return ok();
 }
 
 Result<CategoryWeighting> CategoryWeighting::make(

@@ -13,6 +13,8 @@ struct PairTotals {
   std::vector<uint32_t> first, second;  // first < second
   std::vector<double> games;            // n_ij
   std::vector<double> credit;           // s_ij: the first model's credit; the second's is n - s
+  std::vector<double> ties;  // t_ij: of n_ij, the ties and both-bad (only the Davidson model
+                             // reads it; may be empty otherwise)
 
   std::size_t size() const { return first.size(); }
 };

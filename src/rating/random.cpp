@@ -23,6 +23,9 @@ constexpr double kBtrsA0 = -0.0873, kBtrsA1 = 0.0248, kBtrsA2 = 0.01;
 constexpr double kBtrsAlpha0 = 2.83, kBtrsAlpha1 = 5.1;
 constexpr double kBtrsVr0 = 0.92, kBtrsVr1 = 4.2;
 constexpr double kBtrsSqueezeUs = 0.07;
+// Up to this distance from the mode, BTRS's acceptance test multiplies the pmf's step ratios
+// instead of taking logarithms (about as many multiplications as a logarithm costs).
+constexpr double kBtrsProductSteps = 24;
 
 __extension__ using Uint128 = unsigned __int128;  // GCC/Clang built-in
 
@@ -71,6 +74,12 @@ double stirling_tail(double k) {
   return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1_squared) / kp1_squared) / kp1;
 }
 
+// floor(x) for 0 <= x < 2^63, by truncation: the baseline x86-64 target has no rounding
+// instruction, and std::floor there costs as much as the rest of a BTRS step.
+double floor_of_nonnegative(double x) {
+  return static_cast<double>(static_cast<int64_t>(x));
+}
+
 // BTRS. REQUIRES p <= 1/2 and n*p >= kBtrsMinMean.
 int64_t binomial_btrs(Xoshiro256& rng, int64_t n, double p) {
   const double nd = static_cast<double>(n);
@@ -80,20 +89,33 @@ int64_t binomial_btrs(Xoshiro256& rng, int64_t n, double p) {
   const double c = nd * p + 0.5;
   const double v_r = kBtrsVr0 - kBtrsVr1 / b;
   // Needed only when the squeeze does not decide (computed at most once per variate).
-  double alpha = 0, r = 0, log_mode_term = std::numeric_limits<double>::quiet_NaN();
+  double alpha = std::numeric_limits<double>::quiet_NaN(), r = 0,
+         log_mode_term = std::numeric_limits<double>::quiet_NaN();
   for (;;) {
     const double u = rng.uniform() - 0.5;
     double v = rng.uniform();
     const double us = 0.5 - std::abs(u);
-    const double kd = std::floor((2.0 * a / us + b) * u + c);
-    if (kd < 0 || kd > nd) continue;
+    const double x = (2.0 * a / us + b) * u + c;
+    if (!(x >= 0 && x < nd + 1.0)) continue;  // k = floor(x) must be in [0, n]
+    const double kd = floor_of_nonnegative(x);
     if (us >= kBtrsSqueezeUs && v <= v_r) return static_cast<int64_t>(kd);
-    // Accept if v * alpha / (a/us^2 + b) <= f(k) / f(m), the pmf at k over its mode, in logs
-    // with Stirling's series for the factorials.
-    const double m = std::floor((nd + 1.0) * p);
-    if (std::isnan(log_mode_term)) {
+    // Accept if v * alpha / (a/us^2 + b) <= f(k) / f(m), the pmf at k over its mode. Near
+    // the mode that ratio is a short product of the pmf's step ratios f(i) / f(i-1) =
+    // (n - i + 1) / i * p/q, cheaper than logarithms and exact to rounding; farther out, in
+    // logs with Stirling's series for the factorials.
+    const double m = floor_of_nonnegative((nd + 1.0) * p);
+    if (std::isnan(alpha)) {
       alpha = (kBtrsAlpha0 + kBtrsAlpha1 / b) * spq;
       r = p / (1.0 - p);
+    }
+    if (std::abs(kd - m) <= kBtrsProductSteps) {
+      double ratio = 1.0;
+      for (double i = m + 1.0; i <= kd; ++i) ratio *= (nd - i + 1.0) / i * r;
+      for (double i = kd + 1.0; i <= m; ++i) ratio *= i / ((nd - i + 1.0) * r);
+      if (v * alpha / (a / (us * us) + b) <= ratio) return static_cast<int64_t>(kd);
+      continue;
+    }
+    if (std::isnan(log_mode_term)) {
       log_mode_term = (m + 0.5) * std::log((m + 1.0) / (r * (nd - m + 1.0))) +
                       (nd + 1.0) * std::log(nd - m + 1.0) + stirling_tail(m) +
                       stirling_tail(nd - m);
@@ -188,6 +210,39 @@ void multinomial(Xoshiro256& rng, int64_t n, std::span<const int64_t> counts,
     }
     out[k] = x;
     remaining_draws -= x;
+    remaining_total -= c;
+  }
+}
+
+void multinomial_interleaved(std::span<Xoshiro256> rngs, int64_t n, std::span<const int64_t> counts,
+                             std::span<int64_t> out) {
+  // The chains are independent: each cell's binomial waits on its own chain's previous draw
+  // (a square root and divisions deep), so interleaving them lets the processor work on the
+  // others while one waits. Each chain computes exactly what multinomial() does.
+  const std::size_t chains = std::min(rngs.size(), kMaxInterleaved);
+  const std::size_t cells = counts.size();
+  std::array<int64_t, kMaxInterleaved> remaining{};
+  std::fill(remaining.begin(), remaining.begin() + static_cast<std::ptrdiff_t>(chains), n);
+  int64_t remaining_total = 0;
+  for (int64_t c : counts) remaining_total += c;
+  for (std::size_t k = 0; k < cells; ++k) {
+    const int64_t c = counts[k];
+    if (c <= 0) {
+      for (std::size_t r = 0; r < chains; ++r) out[r * cells + k] = 0;
+    } else if (c >= remaining_total) {
+      for (std::size_t r = 0; r < chains; ++r) {
+        const int64_t x = std::max<int64_t>(remaining[r], 0);
+        out[r * cells + k] = x;
+        remaining[r] -= x;
+      }
+    } else {
+      const double p = static_cast<double>(c) / static_cast<double>(remaining_total);
+      for (std::size_t r = 0; r < chains; ++r) {
+        const int64_t x = remaining[r] > 0 ? binomial(rngs[r], remaining[r], p) : 0;
+        out[r * cells + k] = x;
+        remaining[r] -= x;
+      }
+    }
     remaining_total -= c;
   }
 }

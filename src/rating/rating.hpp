@@ -2,8 +2,11 @@
 // rating: pure statistics on pairwise votes. No I/O.
 //
 // The whole pipeline a board goes through is `compute_board`: filter -> aggregate into
-// distinct (pair, outcome, category-set) cells -> Bradley-Terry fit -> bootstrap over the
-// cells -> rank ranges -> head-to-head table, plus online Elo as a reference column.
+// distinct (pair, outcome, category-set) cells -> Bradley-Terry fit (each piece of the
+// comparison graph on its own; ties as half wins or Davidson's) -> intervals (bootstrap over
+// the cells, or the sandwich covariance) -> rank ranges -> head-to-head table, plus online
+// Elo as a reference column. With presentation control the scores come from a fit with the
+// clips' feature differences as covariates (presentation_control.hpp), raw scores beside.
 // The result depends only on the multiset of votes (and their tstamp order for Elo), the
 // options and the seed: models and cells are put in a canonical order first, so the same
 // votes in any order, read from any source, give the same board bit for bit, whatever the
@@ -38,6 +41,9 @@ inline constexpr double kNoTstamp = std::numeric_limits<double>::quiet_NaN();
 // The pseudo-category of votes that carry no category (used by weights and `--by category`).
 inline constexpr std::string_view kUncategorized = "uncategorized";
 
+// A feature value a vote does not carry (features are optional per vote and per side).
+inline constexpr double kNoFeature = std::numeric_limits<double>::quiet_NaN();
+
 // Votes in columnar form with interned names; one entry per vote in every column.
 // Adding is cheap (five appends); names and category sets are stored once.
 // Not thread-safe: one writer, or readers only.
@@ -55,6 +61,9 @@ class VoteTable {
   uint32_t intern_category_set(std::span<const std::string_view> categories);
   uint32_t intern_category_set(const std::vector<std::string>& categories);
 
+  // The empty language (a vote whose prompt language is unknown); every table has it.
+  static constexpr uint32_t kNoLanguage = 0;
+
   // Appends one vote. REQUIRES: model_a != model_b, both from intern_model and category_set
   // from intern_category_set of this table. tstamp is seconds, or kNoTstamp.
   void add(uint32_t model_a, uint32_t model_b, Outcome outcome, uint32_t category_set,
@@ -66,6 +75,19 @@ class VoteTable {
     tstamp_.push_back(tstamp);
   }
   void reserve(std::size_t votes);
+
+  // Optional per-vote columns, kept apart so that logs without them cost nothing: a column
+  // is filled only up to the last vote that has a value, and reads past that give the
+  // "absent" value (kNoLanguage, kNoFeature).
+  //
+  // Index of a prompt language ("en", "de", ...), added if new; "" is kNoLanguage.
+  uint32_t intern_language(std::string_view name);
+  // Index of a per-clip feature name ("duration", "motion", ...), added if new.
+  uint32_t intern_feature(std::string_view name);
+  // Sets the language / one feature of the last vote added. REQUIRES: !empty().
+  void set_language(uint32_t language);
+  void set_feature(uint32_t feature, double value_a, double value_b);
+
   // Removes every vote and name, keeping the allocated memory for reuse.
   void clear();
   // Appends every vote of `other` after this table's votes, re-interning its names, so
@@ -85,6 +107,24 @@ class VoteTable {
   std::size_t model_count() const { return models_.size(); }
   const std::string& model_name(uint32_t model) const { return models_[model]; }
   std::optional<uint32_t> find_model(std::string_view name) const;
+
+  uint32_t language(std::size_t vote) const {
+    return vote < language_.size() ? language_[vote] : kNoLanguage;
+  }
+  std::span<const std::string> language_names() const { return languages_; }  // [0] is ""
+  bool has_languages() const { return !language_.empty(); }
+
+  std::span<const std::string> feature_names() const { return features_; }
+  std::optional<uint32_t> find_feature(std::string_view name) const;
+  // The feature of model_a's / model_b's clip in a vote, or kNoFeature.
+  double feature_a(uint32_t feature, std::size_t vote) const {
+    const auto& c = feature_a_[feature];
+    return vote < c.size() ? c[vote] : kNoFeature;
+  }
+  double feature_b(uint32_t feature, std::size_t vote) const {
+    const auto& c = feature_b_[feature];
+    return vote < c.size() ? c[vote] : kNoFeature;
+  }
 
   std::span<const std::string> category_names() const { return categories_; }
   std::size_t category_set_count() const { return category_sets_.size(); }
@@ -114,6 +154,13 @@ class VoteTable {
   Column<uint32_t> a_, b_, category_set_;
   Column<Outcome> outcome_;
   Column<double> tstamp_;
+
+  std::vector<std::string> languages_;  // [0] is "" (kNoLanguage)
+  NameIndex language_index_;
+  std::vector<uint32_t> language_;  // per vote, up to the last vote with a language
+  std::vector<std::string> features_;
+  NameIndex feature_index_;
+  std::vector<std::vector<double>> feature_a_, feature_b_;  // per feature, then per vote
 };
 
 // Which votes a board uses.
@@ -122,6 +169,8 @@ struct VoteFilter {
                                         // votes without a category
   std::optional<double> since;          // tstamp >= since (votes without tstamp are dropped)
   std::optional<double> until;          // tstamp < until (likewise)
+  std::vector<std::string> languages;   // prompt language any of these (empty: all); votes
+                                        // without a language are then dropped
 };
 
 // How votes are weighted by category. A vote with k categories counts 1/k in each; a vote
@@ -139,11 +188,44 @@ struct CategoryWeights {
 Result<CategoryWeights> parse_category_weights(std::string_view text);
 // The spelling parse_category_weights reads back ("as_voted" when there are no weights).
 std::string describe_weights(const std::optional<CategoryWeights>& weights);
+// A weights option as `paddock rate --weights` and the HTTP API's `weights=` take it:
+// "as_voted" (or nothing) for no weighting, else parse_category_weights. Errors: "bad_weights".
+Result<std::optional<CategoryWeights>> parse_weights_option(std::string_view text);
+
+class VoteTable;
+// Refuses weights that give a positive share to a category none of the votes a board with
+// `filter` would use has: named alone, such a weight would leave no vote to rate. Error
+// "bad_weights" naming the category. No votes at all is no error (the board is empty).
+Status check_weights_have_votes(const CategoryWeights& weights, const VoteTable& votes,
+                                const VoteFilter& filter);
+
+// How a tie or both-bad vote enters the fit (docs/rating-method.md, "Ties").
+enum class TieModel {
+  Half,      // half a win to each side (the common convention; the default)
+  Davidson,  // its own outcome, P(tie) = nu sqrt(pi_i pi_j) / (pi_i + pi_j + nu sqrt(pi_i pi_j))
+};
+// "half" or "davidson".
+std::optional<TieModel> parse_tie_model(std::string_view name);
+std::string_view tie_model_name(TieModel model);
+
+// How the intervals are computed (docs/rating-method.md, "Confidence intervals").
+enum class IntervalMethod {
+  Bootstrap,  // percentiles of refits on resampled votes (the default)
+  Sandwich,   // closed form: normal intervals from the robust (sandwich) covariance
+};
+// "bootstrap" or "sandwich".
+std::optional<IntervalMethod> parse_interval_method(std::string_view name);
+std::string_view interval_method_name(IntervalMethod method);
 
 struct BoardOptions {
   VoteFilter filter;
+  TieModel ties = TieModel::Half;
+  IntervalMethod intervals = IntervalMethod::Bootstrap;
+  // Presentation control: per-clip features (names as the votes carry them) whose
+  // standardized differences enter the fit as covariates. Empty: no control.
+  std::vector<std::string> control;
   std::optional<CategoryWeights> weights;
-  int bootstrap_rounds = 1000;  // 0: no intervals
+  int bootstrap_rounds = 1000;  // 0: no intervals (with sandwich intervals: unused)
   double ci_level = 0.95;       // in (0, 1)
   uint64_t seed = 1;
   // Anchor: mean of all scores = anchor_value, or the named model = anchor_value.
@@ -160,8 +242,14 @@ struct ModelRow {
   double ci_low = 0, ci_high = 0;  // NaN when bootstrap_rounds == 0
   int rank = 0, rank_best = 0, rank_worst = 0;
   int64_t votes = 0, wins = 0, losses = 0, ties = 0;  // ties include both-bad
+  int64_t both_bad = 0;                               // of the ties, votes "both bad"
   double win_rate = 0;                                // (wins + ties/2) / votes
+  double both_bad_rate = 0;                           // both_bad / votes
   double elo = 0;
+  // With presentation control: the score of the same fit without covariates (NaN without
+  // control), so the controlled and the raw board can be shown side by side.
+  double raw_rating = std::numeric_limits<double>::quiet_NaN();
+  int piece = 0;  // which piece of the comparison graph (Board::pieces); 0 when one piece
   bool preliminary = false;
 };
 
@@ -177,6 +265,16 @@ struct CategoryShare {
   double votes = 0;         // memberships: a vote in k categories counts 1/k in each
   double voted_share = 0;   // votes / total
   double target_share = 0;  // the share the board gives it
+};
+
+// One covariate of presentation control: the fitted effect of one standard deviation of the
+// (relative) feature difference between the two clips, in points, with its interval.
+struct CovariateRow {
+  std::string feature;
+  double effect = 0;               // points per standard deviation of the difference
+  double ci_low = 0, ci_high = 0;  // NaN without intervals
+  double mean = 0, sd = 0;         // of the relative difference (a - b) / (a + b) over the
+                                   // votes used, as standardized
 };
 
 // Seconds spent in each phase of compute_board (for --timings; not part of the result).
@@ -195,18 +293,36 @@ struct Board {
   std::string weights = "as_voted";       // describe_weights of the options
   bool prior_used = false;                // the weak prior kept the full fit finite
   int bootstrap_prior_rounds = 0;         // bootstrap rounds that needed the prior
-  std::vector<ModelRow> models;           // sorted by rating, best first (then by name)
+  std::vector<ModelRow> models;           // sorted by rating, best first (then by name);
+                                          // with pieces, piece by piece, each ranked alone
   std::vector<PairRow> pairs;             // sorted by (model_a, model_b)
   std::vector<CategoryShare> categories;  // only with weights, sorted by name
   std::vector<std::string> notes;         // how edge cases were handled, in words
+
+  std::string intervals = "bootstrap";  // interval_method_name of the options
+  std::string ties_model = "half";      // tie_model_name of the options
+  // Davidson's tie parameter nu (NaN with half-win ties), and what it implies: the tie
+  // probability of two equally strong models, nu / (2 + nu).
+  double tie_parameter = std::numeric_limits<double>::quiet_NaN();
+  double equal_strength_tie_rate = std::numeric_limits<double>::quiet_NaN();
+  int64_t tie_votes = 0;       // ties of either kind among the votes used
+  int64_t both_bad_votes = 0;  // of those, "both bad"
+  double both_bad_rate = 0;    // both_bad_votes / votes
+  // When the comparison graph falls apart: its pieces (model names, sorted), the largest
+  // first. Scores within a piece are comparable; across pieces they are not (set by the
+  // prior alone). Empty when all models met, directly or through others.
+  std::vector<std::vector<std::string>> pieces;
+  std::vector<std::string> control;      // the covariates of presentation control
+  std::vector<CovariateRow> covariates;  // their effects, in the order of `control`
   BoardTimings timings;
 };
 
 // Computes the leaderboard of `votes` under `options`.
 // Returns the board (with no models when no vote passes the filter), or an error:
-// "bad_option" (ci_level outside (0,1), negative rounds, ...), "bad_weights" (a share for
-// a category without votes, no positive share), "unknown_anchor" (anchor model has no vote).
-// Deterministic: the same multiset of votes, options and seed give the same board (Elo also
+// "bad_option" (ci_level outside (0,1), negative rounds, Davidson ties with control, ...),
+// "bad_control" (a control feature no vote carries, or one that does not vary), "bad_weights" (a
+// share for a category without votes, no positive share), "unknown_anchor" (anchor model has no
+// vote). Deterministic: the same multiset of votes, options and seed give the same board (Elo also
 // depends on the tstamp order, equal tstamps keeping table order), whatever `threads` is.
 // Only reads `votes`; it must not be appended to meanwhile (compute on a copy or snapshot).
 // To be reproduced by `paddock rate` on an export, a table must hold exactly what the export

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "fmt/core.h"
+#include "rating/davidson.hpp"
+#include "rating/presentation_control.hpp"
 #include "rating/scale.hpp"
 
 namespace paddock::rating {
@@ -12,6 +14,7 @@ namespace {
 
 constexpr uint64_t kRatingsStream = 0;  // generator streams of the seed
 constexpr uint64_t kVotesStream = 1;
+constexpr uint64_t kClipStream = 2;
 
 bool in_unit(double x) {
   return x >= 0 && x <= 1;
@@ -47,6 +50,15 @@ Status validate(const SimulationOptions& o) {
   if (!o.categories.empty() && !(total > 0)) {
     return fail("bad_option", "category shares must not all be 0");
   }
+  if (!(o.davidson_nu >= 0) || !std::isfinite(o.davidson_nu)) {
+    return fail("bad_option", "Davidson's tie parameter must be finite and >= 0");
+  }
+  if (!(o.long_clip_win_rate > 0 && o.long_clip_win_rate < 1)) {
+    return fail("bad_option", "the long-clip win rate must be in (0, 1)");
+  }
+  if (o.long_clip_win_rate != 0.5 && !o.clip_features) {
+    return fail("bad_option", "a presentation effect needs clip features");
+  }
   if (o.multi_category_rate > 0 && o.categories.size() < 2) {
     return fail("bad_option", "multi-category votes need at least 2 categories");
   }
@@ -54,7 +66,9 @@ Status validate(const SimulationOptions& o) {
 }
 
 VoteSimulator::VoteSimulator(const SimulationOptions& options)
-    : options_(options), rng_(Xoshiro256::for_stream(options.seed, kVotesStream)) {
+    : options_(options),
+      rng_(Xoshiro256::for_stream(options.seed, kVotesStream)),
+      clip_rng_(Xoshiro256::for_stream(options.seed, kClipStream)) {
   auto ratings_rng = Xoshiro256::for_stream(options.seed, kRatingsStream);
   const int width = static_cast<int>(std::to_string(options.models).size());
   double sum = 0;
@@ -71,6 +85,9 @@ VoteSimulator::VoteSimulator(const SimulationOptions& options)
     for (std::size_t c = 0; c < options.categories.size(); ++c) {
       m.category_offsets.push_back(options.category_offset_spread * ratings_rng.normal());
     }
+  }
+  if (options.clip_features) {
+    for (auto& m : models_) m.long_clip_share = clip_rng_.uniform();
   }
   double total = 0;
   for (const auto& c : options.categories) total += c.share;
@@ -109,12 +126,40 @@ SimulatedVote VoteSimulator::next() {
     for (uint32_t k = 0; k < v.category_count; ++k) offset += tm.category_offsets[v.categories[k]];
     return tm.rating + (v.category_count > 0 ? offset / v.category_count : 0.0);
   };
-  const double p = win_probability(strength(v.model_a), strength(v.model_b));
-  const double tie = options_.tie_rate * 2.0 * std::min(p, 1.0 - p);
+  double logit = (strength(v.model_a) - strength(v.model_b)) / kPointsPerNatural;
+  if (options_.clip_features) {
+    const uint32_t side_model[2] = {v.model_a, v.model_b};
+    for (int side = 0; side < 2; ++side) {
+      v.duration[side] = clip_rng_.uniform() < models_[side_model[side]].long_clip_share
+                             ? kLongClipSeconds
+                             : kShortClipSeconds;
+      v.motion[side] = kMinMotion + (kMaxMotion - kMinMotion) * clip_rng_.uniform();
+    }
+    const double r = relative_difference(v.duration[0], v.duration[1]);
+    const double r_long = relative_difference(kLongClipSeconds, kShortClipSeconds);
+    const double q = options_.long_clip_win_rate;
+    logit += std::log(q / (1 - q)) * r / r_long;
+  }
+  if (!options_.languages.empty()) {
+    v.language = static_cast<uint32_t>(clip_rng_.below(options_.languages.size()));
+  }
+  // a wins when u < win_end, ties when u < tie_end: Davidson's probabilities, or ties carved
+  // out of p symmetrically.
+  double win_end = 0, tie_end = 0;
+  if (options_.tie_model == TieModel::Davidson) {
+    const DavidsonProbabilities q = davidson_probabilities(logit, std::log(options_.davidson_nu));
+    win_end = q.win;
+    tie_end = q.win + q.tie;
+  } else {
+    const double p = sigmoid(logit);
+    const double tie = options_.tie_rate * 2.0 * std::min(p, 1.0 - p);
+    win_end = p - tie / 2;
+    tie_end = p + tie / 2;
+  }
   const double u = rng_.uniform();
-  if (u < p - tie / 2) {
+  if (u < win_end) {
     v.outcome = Outcome::AWins;
-  } else if (u < p + tie / 2) {
+  } else if (u < tie_end) {
     v.outcome = rng_.uniform() < options_.bothbad_share ? Outcome::BothBad : Outcome::Tie;
   } else {
     v.outcome = Outcome::BWins;
@@ -134,6 +179,10 @@ Result<Simulation> simulate(const SimulationOptions& options) {
   std::vector<std::vector<int64_t>> pair_set(options.categories.size(),
                                              std::vector<int64_t>(options.categories.size(), -1));
   sim.votes.reserve(static_cast<std::size_t>(options.votes));
+  const uint32_t duration = options.clip_features ? sim.votes.intern_feature("duration") : 0;
+  const uint32_t motion = options.clip_features ? sim.votes.intern_feature("motion") : 0;
+  std::vector<uint32_t> languages;
+  for (const auto& l : options.languages) languages.push_back(sim.votes.intern_language(l));
   for (int64_t k = 0; k < options.votes; ++k) {
     const SimulatedVote v = simulator.next();
     uint32_t set = VoteTable::kNoCategories;
@@ -149,6 +198,11 @@ Result<Simulation> simulate(const SimulationOptions& options) {
       set = static_cast<uint32_t>(cached);
     }
     sim.votes.add(v.model_a, v.model_b, v.outcome, set, v.tstamp);
+    if (options.clip_features) {
+      sim.votes.set_feature(duration, v.duration[0], v.duration[1]);
+      sim.votes.set_feature(motion, v.motion[0], v.motion[1]);
+    }
+    if (!languages.empty()) sim.votes.set_language(languages[v.language]);
   }
   return sim;
 }

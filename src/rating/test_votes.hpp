@@ -1,6 +1,8 @@
 #pragma once
 // Test helpers: votes as plain records, turned into tables in any order.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -54,6 +56,23 @@ inline Outcome swapped(Outcome o) {
   if (o == Outcome::AWins) return Outcome::BWins;
   if (o == Outcome::BWins) return Outcome::AWins;
   return o;
+}
+
+// The board of a table (a failure if it cannot be computed).
+inline Board board_of(const VoteTable& t, BoardOptions o = {}) {
+  auto board = compute_board(t, o);
+  EXPECT_TRUE(board) << board.error().message;
+  return board ? *board : Board{};
+}
+
+// The row of a model (a failure if the board has none).
+inline const ModelRow& row(const Board& b, std::string_view model) {
+  for (const auto& m : b.models) {
+    if (m.model == model) return m;
+  }
+  ADD_FAILURE() << "no row for " << model;
+  static ModelRow none;
+  return none;
 }
 
 // Exact equality, NaN equal to NaN.

@@ -7,6 +7,7 @@ namespace paddock::rating {
 
 VoteSelection::VoteSelection(const VoteTable& votes, const VoteFilter& filter)
     : set_ok_(votes.category_set_count(), 1),
+      votes_(&votes),
       set_(votes.category_set().data()),
       tstamp_(votes.tstamp().data()) {
   if (!filter.categories.empty()) {
@@ -23,6 +24,16 @@ VoteSelection::VoteSelection(const VoteTable& votes, const VoteFilter& filter)
       bool any = members.empty() && want_uncategorized;
       for (uint32_t c : members) any = any || wanted[c] != 0;
       set_ok_[s] = any ? 1 : 0;
+    }
+  }
+  if (!filter.languages.empty()) {
+    const auto names = votes.language_names();
+    language_ok_.assign(names.size(), 0);
+    for (std::size_t l = 1; l < names.size(); ++l) {
+      language_ok_[l] = std::find(filter.languages.begin(), filter.languages.end(), names[l]) !=
+                                filter.languages.end()
+                            ? 1
+                            : 0;
     }
   }
   if (filter.since || filter.until) {

@@ -1,5 +1,6 @@
 #pragma once
-// Which votes of a table a board uses: the VoteFilter (categories any-of, since/until),
+// Which votes of a table a board uses: the VoteFilter (categories and languages any-of,
+// since/until),
 // decided per category set once so the per-vote test is two lookups.
 
 #include <cstdint>
@@ -15,6 +16,7 @@ class VoteSelection {
 
   bool contains(std::size_t vote) const {
     if (!set_ok_[set_[vote]]) return false;
+    if (!language_ok_.empty() && !language_ok_[votes_->language(vote)]) return false;
     if (!time_filter_) return true;
     const double t = tstamp_[vote];  // NaN fails both comparisons: unknown time is dropped
     return t >= since_ && t < until_;
@@ -23,7 +25,9 @@ class VoteSelection {
   void exclude_set(uint32_t set) { set_ok_[set] = 0; }
 
  private:
-  std::vector<char> set_ok_;  // per category set of the table
+  std::vector<char> set_ok_;       // per category set of the table
+  std::vector<char> language_ok_;  // per language of the table; empty: no language filter
+  const VoteTable* votes_;
   const uint32_t* set_;
   const double* tstamp_;
   bool time_filter_ = false;

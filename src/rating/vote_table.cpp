@@ -18,6 +18,26 @@ std::string_view winner_name(Outcome outcome) {
   return "tie";
 }
 
+std::optional<TieModel> parse_tie_model(std::string_view name) {
+  if (name == "half") return TieModel::Half;
+  if (name == "davidson") return TieModel::Davidson;
+  return std::nullopt;
+}
+
+std::string_view tie_model_name(TieModel model) {
+  return model == TieModel::Davidson ? "davidson" : "half";
+}
+
+std::optional<IntervalMethod> parse_interval_method(std::string_view name) {
+  if (name == "bootstrap") return IntervalMethod::Bootstrap;
+  if (name == "sandwich") return IntervalMethod::Sandwich;
+  return std::nullopt;
+}
+
+std::string_view interval_method_name(IntervalMethod method) {
+  return method == IntervalMethod::Sandwich ? "sandwich" : "bootstrap";
+}
+
 std::optional<Outcome> parse_winner(std::string_view winner) {
   if (winner == "model_a") return Outcome::AWins;
   if (winner == "model_b") return Outcome::BWins;
@@ -29,6 +49,48 @@ std::optional<Outcome> parse_winner(std::string_view winner) {
 VoteTable::VoteTable() {
   category_sets_.emplace_back();
   category_set_index_.emplace(std::string(), kNoCategories);
+  languages_.emplace_back();
+  language_index_.emplace(std::string(), kNoLanguage);
+}
+
+uint32_t VoteTable::intern_language(std::string_view name) {
+  if (auto it = language_index_.find(name); it != language_index_.end()) return it->second;
+  const auto id = static_cast<uint32_t>(languages_.size());
+  languages_.emplace_back(name);
+  language_index_.emplace(languages_.back(), id);
+  return id;
+}
+
+uint32_t VoteTable::intern_feature(std::string_view name) {
+  if (auto it = feature_index_.find(name); it != feature_index_.end()) return it->second;
+  const auto id = static_cast<uint32_t>(features_.size());
+  features_.emplace_back(name);
+  feature_index_.emplace(features_.back(), id);
+  feature_a_.emplace_back();
+  feature_b_.emplace_back();
+  return id;
+}
+
+std::optional<uint32_t> VoteTable::find_feature(std::string_view name) const {
+  if (auto it = feature_index_.find(name); it != feature_index_.end()) return it->second;
+  return std::nullopt;
+}
+
+void VoteTable::set_language(uint32_t language) {
+  const std::size_t vote = size() - 1;
+  if (language == kNoLanguage && language_.size() <= vote) return;
+  language_.resize(vote + 1, kNoLanguage);
+  language_[vote] = language;
+}
+
+void VoteTable::set_feature(uint32_t feature, double value_a, double value_b) {
+  const std::size_t vote = size() - 1;
+  auto& a = feature_a_[feature];
+  auto& b = feature_b_[feature];
+  a.resize(vote + 1, kNoFeature);
+  b.resize(vote + 1, kNoFeature);
+  a[vote] = value_a;
+  b[vote] = value_b;
 }
 
 uint32_t VoteTable::intern_model(std::string_view name) {
@@ -105,6 +167,14 @@ void VoteTable::clear() {
   outcome_.clear();
   category_set_.clear();
   tstamp_.clear();
+  languages_.resize(1);
+  language_index_.clear();
+  language_index_.emplace(std::string(), kNoLanguage);
+  language_.clear();
+  features_.clear();
+  feature_index_.clear();
+  feature_a_.clear();
+  feature_b_.clear();
 }
 
 void VoteTable::append(const VoteTable& other) {
@@ -119,6 +189,7 @@ void VoteTable::append(const VoteTable& other) {
     set_map[s] = intern_category_set(std::span<const std::string_view>(names));
   }
   const std::size_t n = other.size();
+  const std::size_t before = size();
   if (a_.capacity() < size() + n) reserve(std::max(size() + n, 2 * size()));
   for (std::size_t i = 0; i < n; ++i) {
     a_.push_back(model_map[other.a_[i]]);
@@ -127,6 +198,23 @@ void VoteTable::append(const VoteTable& other) {
   }
   outcome_.insert(outcome_.end(), other.outcome_.begin(), other.outcome_.end());
   tstamp_.insert(tstamp_.end(), other.tstamp_.begin(), other.tstamp_.end());
+
+  if (!other.language_.empty()) {
+    language_.resize(before + other.language_.size(), kNoLanguage);
+    for (std::size_t i = 0; i < other.language_.size(); ++i) {
+      language_[before + i] = intern_language(other.languages_[other.language_[i]]);
+    }
+  }
+  for (std::size_t f = 0; f < other.features_.size(); ++f) {
+    const uint32_t mine = intern_feature(other.features_[f]);
+    const auto& from_a = other.feature_a_[f];
+    const auto& from_b = other.feature_b_[f];
+    if (from_a.empty()) continue;
+    feature_a_[mine].resize(before + from_a.size(), kNoFeature);
+    feature_b_[mine].resize(before + from_b.size(), kNoFeature);
+    std::copy(from_a.begin(), from_a.end(), feature_a_[mine].begin() + static_cast<long>(before));
+    std::copy(from_b.begin(), from_b.end(), feature_b_[mine].begin() + static_cast<long>(before));
+  }
 }
 
 }  // namespace paddock::rating

@@ -107,6 +107,63 @@ CREATE INDEX votes_by_track ON votes (track_id, id);
 CREATE INDEX votes_by_session ON votes (session_id);
 CREATE INDEX votes_by_address ON votes (address);
 )sql"},
+    Migration{4,
+              "paddock generate: models' generation config, tracks' seed policy and "
+              "watermark, generation jobs, clip provenance",
+              R"sql(
+ALTER TABLE models ADD COLUMN generation {text} NOT NULL DEFAULT '';
+ALTER TABLE tracks ADD COLUMN seed_policy {text} NOT NULL DEFAULT 'per-prompt';
+ALTER TABLE tracks ADD COLUMN watermark INTEGER NOT NULL DEFAULT 0 CHECK (watermark IN (0, 1));
+CREATE TABLE generation_jobs (
+  id {id_pk},
+  track_id {text} NOT NULL,
+  prompt_id {text} NOT NULL,
+  model_id {text} NOT NULL REFERENCES models (id),
+  provider {text} NOT NULL,
+  provider_model {text} NOT NULL,
+  state {text} NOT NULL CHECK (state IN ('planned', 'submitting', 'submitted', 'downloading',
+                                        'stored', 'refused', 'failed', 'in_doubt')),
+  request {text} NOT NULL,
+  seed BIGINT,
+  client_reference {text} NOT NULL,
+  task_id {text} NOT NULL,
+  task_handle {text} NOT NULL,
+  owner {text} NOT NULL,
+  lease_until_ms BIGINT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_attempt_at_ms BIGINT NOT NULL,
+  submitted_at_ms BIGINT NOT NULL,
+  finished_at_ms BIGINT NOT NULL,
+  estimated_cost DOUBLE PRECISION,
+  cost DOUBLE PRECISION,
+  currency {text} NOT NULL,
+  usage_json {text} NOT NULL,
+  error_code {text} NOT NULL,
+  error_message {text} NOT NULL,
+  clip_hash {text} NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  updated_at_ms BIGINT NOT NULL,
+  UNIQUE (track_id, prompt_id, model_id),
+  FOREIGN KEY (track_id, prompt_id) REFERENCES prompts (track_id, id)
+);
+CREATE INDEX generation_jobs_by_state ON generation_jobs (track_id, state, next_attempt_at_ms);
+CREATE TABLE clip_generations (
+  track_id {text} NOT NULL,
+  prompt_id {text} NOT NULL,
+  model_id {text} NOT NULL,
+  provider {text} NOT NULL,
+  provider_model {text} NOT NULL,
+  task_id {text} NOT NULL,
+  request {text} NOT NULL,
+  seed BIGINT,
+  cost DOUBLE PRECISION,
+  currency {text} NOT NULL,
+  generation_ms BIGINT NOT NULL,
+  generated_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (track_id, prompt_id, model_id),
+  FOREIGN KEY (track_id, prompt_id, model_id) REFERENCES clips (track_id, prompt_id, model_id)
+);
+)sql"},
 };
 
 constexpr std::string_view kCreateVersionTable =

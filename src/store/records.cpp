@@ -53,6 +53,37 @@ std::string_view to_string(Choice c) {
   return "tie";
 }
 
+std::string_view to_string(JobState s) {
+  switch (s) {
+    case JobState::Planned:
+      return "planned";
+    case JobState::Submitting:
+      return "submitting";
+    case JobState::Submitted:
+      return "submitted";
+    case JobState::Downloading:
+      return "downloading";
+    case JobState::Stored:
+      return "stored";
+    case JobState::Refused:
+      return "refused";
+    case JobState::Failed:
+      return "failed";
+    case JobState::InDoubt:
+      return "in_doubt";
+  }
+  return "planned";
+}
+
+std::optional<JobState> parse_job_state(std::string_view s) {
+  for (JobState j :
+       {JobState::Planned, JobState::Submitting, JobState::Submitted, JobState::Downloading,
+        JobState::Stored, JobState::Refused, JobState::Failed, JobState::InDoubt}) {
+    if (to_string(j) == s) return j;
+  }
+  return std::nullopt;
+}
+
 std::optional<Task> parse_task(std::string_view s) {
   for (Task t : {Task::TextToVideo, Task::ImageToVideo, Task::VideoEdit}) {
     if (to_string(t) == s) return t;

@@ -34,6 +34,13 @@ struct Track {
   std::string aspect;     // "16:9", "9:16", "1:1"
   int width = 0;          // nominal resolution
   int height = 0;
+  // How paddock generate seeds each request (docs/generate.md): "per-prompt" (a stable
+  // number from the prompt id, the same for every model), "fixed:N", or "none" (the
+  // provider's default, usually random).
+  std::string seed = "per-prompt";
+  // Whether generated clips may carry the provider's visible watermark. Off: paddock asks
+  // every provider for none, and the plan names those that cannot honour it.
+  bool watermark = false;
 
   bool operator==(const Track&) const = default;
 };
@@ -53,6 +60,10 @@ struct Model {
   std::string organization;
   ModelStatus status = ModelStatus::Public;
   std::string codename;  // shown instead of the real name while status is Anonymous
+  // How paddock generate makes this model's clips, as JSON text (an object with "provider",
+  // "model" per task and fixed "parameters"; docs/generate.md); empty when it is not
+  // generated. The store keeps the text; arena/catalog_rules checks it on every door.
+  std::string generation{};
 
   bool operator==(const Model&) const = default;
 };
@@ -166,6 +177,98 @@ struct Counts {
   int64_t max_vote_id = 0;  // 0 when there are no votes
 
   bool operator==(const Counts&) const = default;
+};
+
+// ---- generation jobs (paddock generate; docs/generate.md) ---------------------------------
+
+// planned -> submitting -> submitted -> downloading -> stored; or refused (the provider
+// refused the request), failed (retries exhausted, or an off-spec result), in_doubt (a
+// submission whose outcome is unknown: never resubmitted without the operator's word).
+enum class JobState {
+  Planned,
+  Submitting,
+  Submitted,
+  Downloading,
+  Stored,
+  Refused,
+  Failed,
+  InDoubt
+};
+std::string_view to_string(JobState);  // "planned", "submitting", ..., "in_doubt"
+std::optional<JobState> parse_job_state(std::string_view);
+
+// One clip to make: one row per (track, prompt, model).
+struct GenerationJob {
+  int64_t id = 0;  // assigned by the store
+  std::string track_id{};
+  std::string prompt_id{};
+  std::string model_id{};
+  std::string provider{};        // the provider's name in the configuration
+  std::string provider_model{};  // the provider's model id for the track's task
+  JobState state = JobState::Planned;
+  std::string request{};           // the planned request's parameters, JSON text (never a key)
+  std::optional<int64_t> seed{};   // from the track's seed policy
+  std::string client_reference{};  // random id sent where the provider takes one
+  std::string task_id{};           // the provider's task id, committed before the first poll
+  std::string task_handle{};       // what else polling needs, JSON text
+  std::string owner{};             // the process working on it ("" = none)
+  int64_t lease_until_ms = 0;      // the owner's claim ends then unless renewed
+  int64_t attempts = 0;            // failed attempts of the current step, for backoff
+  int64_t next_attempt_at_ms = 0;
+  int64_t submitted_at_ms = 0;
+  int64_t finished_at_ms = 0;
+  std::optional<double> estimated_cost{};  // in `currency`, from the price table
+  std::optional<double> cost{};            // what the provider charged, from its usage
+  std::string currency{};
+  std::string usage{};  // the provider's usage object, JSON text
+  std::string error_code{};
+  std::string error_message{};
+  std::string clip_hash{};  // the stored clip, once stored
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+
+  bool operator==(const GenerationJob&) const = default;
+};
+
+// What a claim takes: the first claimable job of the track (and models and prompts, when
+// given), by next_attempt_at_ms then id. Claimable: state planned (unless
+// !new_submissions), submitting, submitted or downloading; due (next_attempt_at_ms <=
+// now_ms); and free (no owner, an expired lease, or an owner in dead_owners). Every field
+// has an initializer so that designated initializers compile without warnings.
+struct JobClaim {
+  std::string track_id{};
+  std::vector<std::string> model_ids{};   // empty: every model
+  std::vector<std::string> prompt_ids{};  // empty: every prompt
+  std::string owner{};                    // the claimant
+  int64_t now_ms = 0;
+  int64_t lease_until_ms = 0;              // the new lease
+  std::vector<std::string> dead_owners{};  // owners known to be gone (their pid died)
+  bool new_submissions = true;             // false: leave planned jobs (budget spent, stopping)
+};
+
+struct JobStateCount {
+  JobState state = JobState::Planned;
+  int64_t jobs = 0;
+
+  bool operator==(const JobStateCount&) const = default;
+};
+
+// Where a clip came from when paddock generate made it (exported with the clip).
+struct ClipGeneration {
+  std::string track_id{};
+  std::string prompt_id{};
+  std::string model_id{};
+  std::string provider{};
+  std::string provider_model{};
+  std::string task_id{};
+  std::string request{};  // the parameters sent, JSON text
+  std::optional<int64_t> seed{};
+  std::optional<double> cost{};
+  std::string currency{};
+  int64_t generation_ms = 0;  // from submission to result
+  int64_t generated_at_ms = 0;
+
+  bool operator==(const ClipGeneration&) const = default;
 };
 
 struct Setting {

@@ -8,6 +8,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "base/clock.hpp"
 #include "store/text_list.hpp"
 
 namespace paddock::store {
@@ -101,7 +102,7 @@ int64_t flag(bool b) {
 // ---- rows ----------------------------------------------------------------------------
 
 constexpr std::string_view kTrackColumns =
-    "id, name, task, audio, duration_s, aspect, width, height";
+    "id, name, task, audio, duration_s, aspect, width, height, seed_policy, watermark";
 
 Result<Track> track_from(const SqlRow& r, const std::string& database) {
   Track t;
@@ -115,10 +116,13 @@ Result<Track> track_from(const SqlRow& r, const std::string& database) {
   t.aspect = as_text(r[5]);
   t.width = static_cast<int>(as_int(r[6]));
   t.height = static_cast<int>(as_int(r[7]));
+  t.seed = as_text(r[8]);
+  t.watermark = as_int(r[9]) != 0;
   return t;
 }
 
-constexpr std::string_view kModelColumns = "id, display_name, organization, status, codename";
+constexpr std::string_view kModelColumns =
+    "id, display_name, organization, status, codename, generation";
 
 Result<Model> model_from(const SqlRow& r, const std::string& database) {
   Model m;
@@ -131,6 +135,7 @@ Result<Model> model_from(const SqlRow& r, const std::string& database) {
   }
   m.status = *status;
   m.codename = as_text(r[4]);
+  m.generation = as_text(r[5]);
   return m;
 }
 
@@ -352,6 +357,124 @@ struct VoteFilter {
   }
 };
 
+// ---- generation jobs -----------------------------------------------------------------
+
+constexpr std::string_view kJobColumns =
+    "id, track_id, prompt_id, model_id, provider, provider_model, state, request, seed, "
+    "client_reference, task_id, task_handle, owner, lease_until_ms, attempts, "
+    "next_attempt_at_ms, submitted_at_ms, finished_at_ms, estimated_cost, cost, currency, "
+    "usage_json, error_code, error_message, clip_hash, created_at_ms, updated_at_ms";
+
+std::optional<int64_t> optional_int(const SqlValue& v) {
+  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+  return as_int(v);
+}
+
+std::optional<double> optional_real(const SqlValue& v) {
+  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+  return as_real(v);
+}
+
+SqlParam param_of(const std::optional<int64_t>& v) {
+  if (v) return *v;
+  return nullptr;
+}
+
+SqlParam param_of(const std::optional<double>& v) {
+  if (v) return *v;
+  return nullptr;
+}
+
+Result<GenerationJob> job_from(const SqlRow& r, const std::string& database) {
+  GenerationJob j;
+  j.id = as_int(r[0]);
+  j.track_id = as_text(r[1]);
+  j.prompt_id = as_text(r[2]);
+  j.model_id = as_text(r[3]);
+  j.provider = as_text(r[4]);
+  j.provider_model = as_text(r[5]);
+  const auto state = parse_job_state(as_text(r[6]));
+  if (!state) return corrupt(database, fmt::format("job {} has state {}", j.id, as_text(r[6])));
+  j.state = *state;
+  j.request = as_text(r[7]);
+  j.seed = optional_int(r[8]);
+  j.client_reference = as_text(r[9]);
+  j.task_id = as_text(r[10]);
+  j.task_handle = as_text(r[11]);
+  j.owner = as_text(r[12]);
+  j.lease_until_ms = as_int(r[13]);
+  j.attempts = as_int(r[14]);
+  j.next_attempt_at_ms = as_int(r[15]);
+  j.submitted_at_ms = as_int(r[16]);
+  j.finished_at_ms = as_int(r[17]);
+  j.estimated_cost = optional_real(r[18]);
+  j.cost = optional_real(r[19]);
+  j.currency = as_text(r[20]);
+  j.usage = as_text(r[21]);
+  j.error_code = as_text(r[22]);
+  j.error_message = as_text(r[23]);
+  j.clip_hash = as_text(r[24]);
+  j.created_at_ms = as_int(r[25]);
+  j.updated_at_ms = as_int(r[26]);
+  return j;
+}
+
+Result<std::vector<GenerationJob>> jobs_from(const SqlRows& rows, const std::string& database) {
+  std::vector<GenerationJob> out;
+  out.reserve(rows.size());
+  for (const SqlRow& r : rows) {
+    auto j = job_from(r, database);
+    if (!j) return std::unexpected(j.error());
+    out.push_back(std::move(*j));
+  }
+  return out;
+}
+
+Status check_job_text(const std::string& database, const GenerationJob& j) {
+  InputCheck check(database, fmt::format("job {}/{}/{}", j.track_id, j.prompt_id, j.model_id));
+  check.id("track_id", j.track_id);
+  check.id("prompt_id", j.prompt_id);
+  check.id("model_id", j.model_id);
+  for (const auto& [field, value] : {std::pair{"provider", &j.provider},
+                                     {"provider_model", &j.provider_model},
+                                     {"request", &j.request},
+                                     {"client_reference", &j.client_reference},
+                                     {"task_id", &j.task_id},
+                                     {"task_handle", &j.task_handle},
+                                     {"owner", &j.owner},
+                                     {"currency", &j.currency},
+                                     {"usage", &j.usage},
+                                     {"error_code", &j.error_code},
+                                     {"error_message", &j.error_message},
+                                     {"clip_hash", &j.clip_hash}}) {
+    check.text(field, *value);
+  }
+  if (j.cost) check.finite("cost", *j.cost);
+  if (j.estimated_cost) check.finite("estimated_cost", *j.estimated_cost);
+  return check.result();
+}
+
+constexpr std::string_view kClipGenerationColumns =
+    "track_id, prompt_id, model_id, provider, provider_model, task_id, request, seed, cost, "
+    "currency, generation_ms, generated_at_ms";
+
+ClipGeneration clip_generation_from(const SqlRow& r) {
+  ClipGeneration g;
+  g.track_id = as_text(r[0]);
+  g.prompt_id = as_text(r[1]);
+  g.model_id = as_text(r[2]);
+  g.provider = as_text(r[3]);
+  g.provider_model = as_text(r[4]);
+  g.task_id = as_text(r[5]);
+  g.request = as_text(r[6]);
+  g.seed = optional_int(r[7]);
+  g.cost = optional_real(r[8]);
+  g.currency = as_text(r[9]);
+  g.generation_ms = as_int(r[10]);
+  g.generated_at_ms = as_int(r[11]);
+  return g;
+}
+
 }  // namespace
 
 // ---- SqlStore ------------------------------------------------------------------------
@@ -414,13 +537,22 @@ Result<Upsert> SqlStore::upsert_track(const Track& t) {
   check.text("name", t.name);
   check.text("aspect", t.aspect);
   check.finite("duration_s", t.duration_s);
+  check.text("seed", t.seed);
   if (auto s = check.result(); !s) return std::unexpected(s.error());
 
-  static constexpr std::array<std::string_view, 8> kColumns = {
-      "id", "name", "task", "audio", "duration_s", "aspect", "width", "height"};
-  const std::array<SqlParam, 8> params = {
-      std::string_view(t.id), std::string_view(t.name),   to_string(t.task), flag(t.audio),
-      t.duration_s,           std::string_view(t.aspect), int64_t{t.width},  int64_t{t.height}};
+  static constexpr std::array<std::string_view, 10> kColumns = {
+      "id",     "name",  "task",   "audio",       "duration_s",
+      "aspect", "width", "height", "seed_policy", "watermark"};
+  const std::array<SqlParam, 10> params = {std::string_view(t.id),
+                                           std::string_view(t.name),
+                                           to_string(t.task),
+                                           flag(t.audio),
+                                           t.duration_s,
+                                           std::string_view(t.aspect),
+                                           int64_t{t.width},
+                                           int64_t{t.height},
+                                           std::string_view(t.seed),
+                                           flag(t.watermark)};
   return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
     auto r = upsert_row(c, "tracks", kColumns, 1, params);
     if (r && *r != Upsert::Unchanged) {
@@ -436,13 +568,14 @@ Result<Upsert> SqlStore::upsert_model(const Model& m) {
   check.text("display_name", m.display_name);
   check.text("organization", m.organization);
   check.text("codename", m.codename);
+  check.text("generation", m.generation);
   if (auto s = check.result(); !s) return std::unexpected(s.error());
 
-  static constexpr std::array<std::string_view, 5> kColumns = {"id", "display_name", "organization",
-                                                               "status", "codename"};
-  const std::array<SqlParam, 5> params = {std::string_view(m.id), std::string_view(m.display_name),
-                                          std::string_view(m.organization), to_string(m.status),
-                                          std::string_view(m.codename)};
+  static constexpr std::array<std::string_view, 6> kColumns = {
+      "id", "display_name", "organization", "status", "codename", "generation"};
+  const std::array<SqlParam, 6> params = {
+      std::string_view(m.id), std::string_view(m.display_name), std::string_view(m.organization),
+      to_string(m.status),    std::string_view(m.codename),     std::string_view(m.generation)};
   return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
     auto r = upsert_row(c, "models", kColumns, 1, params);
     if (r && *r != Upsert::Unchanged) {
@@ -549,7 +682,8 @@ Result<std::vector<TrackSummary>> SqlStore::list_tracks() {
       "(SELECT COUNT(*) FROM clips c JOIN models m ON m.id = c.model_id "
       " WHERE c.track_id = t.id AND m.status <> 'hidden') "
       "FROM tracks t ORDER BY t.id",
-      "t.id, t.name, t.task, t.audio, t.duration_s, t.aspect, t.width, t.height");
+      "t.id, t.name, t.task, t.audio, t.duration_s, t.aspect, t.width, t.height, t.seed_policy, "
+      "t.watermark");
   return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<TrackSummary>> {
     auto rows = c.query(kSql, {});
     if (!rows) return std::unexpected(rows.error());
@@ -558,7 +692,7 @@ Result<std::vector<TrackSummary>> SqlStore::list_tracks() {
     for (const SqlRow& r : *rows) {
       auto track = track_from(r, description_);
       if (!track) return std::unexpected(track.error());
-      out.push_back({std::move(*track), as_int(r[8]), as_int(r[9]), as_int(r[10])});
+      out.push_back({std::move(*track), as_int(r[10]), as_int(r[11]), as_int(r[12])});
     }
     return out;
   });
@@ -945,6 +1079,325 @@ Result<Counts> SqlStore::counts() {
     n.settings = as_int(r[7]);
     n.max_vote_id = as_int(r[8]);
     return n;
+  });
+}
+
+// ---- generation jobs -----------------------------------------------------------------
+
+Result<int64_t> SqlStore::plan_jobs(std::span<const GenerationJob> jobs) {
+  for (const GenerationJob& j : jobs) {
+    if (auto s = check_job_text(description_, j); !s) return std::unexpected(s.error());
+  }
+  static const std::string kInsert = fmt::format(
+      "INSERT INTO generation_jobs ({}) VALUES ({}) "
+      "ON CONFLICT (track_id, prompt_id, model_id) DO NOTHING",
+      std::string_view(kJobColumns).substr(4), placeholders(1, 26));
+  static const std::string kRefresh =
+      "UPDATE generation_jobs SET provider = $4, provider_model = $5, request = $6, seed = $7, "
+      "estimated_cost = $8, currency = $9, updated_at_ms = $10 "
+      "WHERE track_id = $1 AND prompt_id = $2 AND model_id = $3 AND state = 'planned' AND "
+      "(provider IS DISTINCT FROM $4 OR provider_model IS DISTINCT FROM $5 OR "
+      "request IS DISTINCT FROM $6 OR seed IS DISTINCT FROM $7 OR "
+      "estimated_cost IS DISTINCT FROM $8 OR currency IS DISTINCT FROM $9)";
+  const int64_t now = unix_ms();
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<int64_t> {
+    int64_t added = 0;
+    for (const GenerationJob& j : jobs) {
+      const std::array<SqlParam, 2> prompt_key = {std::string_view(j.track_id),
+                                                  std::string_view(j.prompt_id)};
+      auto prompt = exists(c, "SELECT 1 FROM prompts WHERE track_id = $1 AND id = $2", prompt_key);
+      if (!prompt) return std::unexpected(prompt.error());
+      const std::array<SqlParam, 1> model_key = {std::string_view(j.model_id)};
+      auto model = exists(c, "SELECT 1 FROM models WHERE id = $1", model_key);
+      if (!model) return std::unexpected(model.error());
+      if (!*prompt || !*model) {
+        return fail("not_found",
+                    fmt::format("{}: job {}/{}/{}: {} does not exist", description_, j.track_id,
+                                j.prompt_id, j.model_id,
+                                !*prompt ? "prompt " + j.prompt_id : "model " + j.model_id));
+      }
+      const std::array<SqlParam, 26> params = {std::string_view(j.track_id),
+                                               std::string_view(j.prompt_id),
+                                               std::string_view(j.model_id),
+                                               std::string_view(j.provider),
+                                               std::string_view(j.provider_model),
+                                               to_string(JobState::Planned),
+                                               std::string_view(j.request),
+                                               param_of(j.seed),
+                                               std::string_view(j.client_reference),
+                                               std::string_view(""),
+                                               std::string_view("{}"),
+                                               std::string_view(""),
+                                               int64_t{0},
+                                               int64_t{0},
+                                               int64_t{0},
+                                               int64_t{0},
+                                               int64_t{0},
+                                               param_of(j.estimated_cost),
+                                               nullptr,
+                                               std::string_view(j.currency),
+                                               std::string_view(""),
+                                               std::string_view(""),
+                                               std::string_view(""),
+                                               std::string_view(""),
+                                               now,
+                                               now};
+      auto inserted = c.execute(kInsert, params);
+      if (!inserted) return std::unexpected(inserted.error());
+      added += *inserted;
+      if (*inserted > 0) continue;
+      const std::array<SqlParam, 10> refresh = {std::string_view(j.track_id),
+                                                std::string_view(j.prompt_id),
+                                                std::string_view(j.model_id),
+                                                std::string_view(j.provider),
+                                                std::string_view(j.provider_model),
+                                                std::string_view(j.request),
+                                                param_of(j.seed),
+                                                param_of(j.estimated_cost),
+                                                std::string_view(j.currency),
+                                                now};
+      if (auto r = c.execute(kRefresh, refresh); !r) return std::unexpected(r.error());
+    }
+    return added;
+  });
+}
+
+Result<std::vector<GenerationJob>> SqlStore::list_jobs(std::string_view track_id) {
+  static const std::string kAll =
+      fmt::format("SELECT {} FROM generation_jobs ORDER BY id", kJobColumns);
+  static const std::string kOne =
+      fmt::format("SELECT {} FROM generation_jobs WHERE track_id = $1 ORDER BY id", kJobColumns);
+  const std::array<SqlParam, 1> params = {track_id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<GenerationJob>> {
+    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
+    if (!rows) return std::unexpected(rows.error());
+    return jobs_from(*rows, description_);
+  });
+}
+
+Result<std::optional<GenerationJob>> SqlStore::claim_job(const JobClaim& claim) {
+  InputCheck check(description_, "job claim");
+  check.id("track_id", claim.track_id);
+  check.id("owner", claim.owner);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  // Candidates first, then a conditional update of each until one is ours: the update
+  // only succeeds while the owner and lease are still those read, so of two claimants
+  // (PostgreSQL: the second waits for the first's commit, then finds the row changed)
+  // only one gets the job.
+  std::vector<SqlParam> params = {std::string_view(claim.track_id), claim.now_ms};
+  std::string free_owner = "owner = '' OR lease_until_ms < $2";
+  for (const std::string& dead : claim.dead_owners) {
+    params.emplace_back(std::string_view(dead));
+    free_owner += fmt::format(" OR owner = ${}", params.size());
+  }
+  auto in_list = [&](std::string_view column, const std::vector<std::string>& values) {
+    std::string list;
+    for (const std::string& v : values) {
+      params.emplace_back(std::string_view(v));
+      list += fmt::format("{}${}", list.empty() ? "" : ", ", params.size());
+    }
+    return list.empty() ? std::string() : fmt::format(" AND {} IN ({})", column, list);
+  };
+  const std::string models = in_list("model_id", claim.model_ids);
+  const std::string prompts = in_list("prompt_id", claim.prompt_ids);
+  const std::string select = fmt::format(
+      "SELECT id, owner, lease_until_ms FROM generation_jobs WHERE track_id = $1 AND "
+      "state IN ({}'submitting', 'submitted', 'downloading') AND "
+      "next_attempt_at_ms <= $2 AND ({}){}{} ORDER BY next_attempt_at_ms, id LIMIT 8",
+      claim.new_submissions ? "'planned', " : "", free_owner, models, prompts);
+  static const std::string kTake =
+      "UPDATE generation_jobs SET owner = $1, lease_until_ms = $2, updated_at_ms = $3 "
+      "WHERE id = $4 AND owner = $5 AND lease_until_ms = $6";
+  static const std::string kRead =
+      fmt::format("SELECT {} FROM generation_jobs WHERE id = $1", kJobColumns);
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<std::optional<GenerationJob>> {
+    auto rows = c.query(select, params);
+    if (!rows) return std::unexpected(rows.error());
+    for (const SqlRow& r : *rows) {
+      const int64_t id = as_int(r[0]);
+      const std::string old_owner = as_text(r[1]);
+      const std::array<SqlParam, 6> take = {
+          std::string_view(claim.owner), claim.lease_until_ms, claim.now_ms, id,
+          std::string_view(old_owner),   as_int(r[2])};
+      auto taken = c.execute(kTake, take);
+      if (!taken) return std::unexpected(taken.error());
+      if (*taken == 0) continue;
+      const std::array<SqlParam, 1> key = {id};
+      auto job = c.query(kRead, key);
+      if (!job) return std::unexpected(job.error());
+      if (job->empty()) continue;
+      auto parsed = job_from(job->front(), description_);
+      if (!parsed) return std::unexpected(parsed.error());
+      return std::optional<GenerationJob>(std::move(*parsed));
+    }
+    return std::optional<GenerationJob>();
+  });
+}
+
+Status SqlStore::write_job(SqlConnection& c, const GenerationJob& j, std::string_view owner) {
+  static const std::string kSql =
+      "UPDATE generation_jobs SET state = $1, request = $2, seed = $3, client_reference = $4, "
+      "task_id = $5, task_handle = $6, owner = $7, lease_until_ms = $8, attempts = $9, "
+      "next_attempt_at_ms = $10, submitted_at_ms = $11, finished_at_ms = $12, "
+      "estimated_cost = $13, cost = $14, currency = $15, usage_json = $16, error_code = $17, "
+      "error_message = $18, clip_hash = $19, updated_at_ms = $20 WHERE id = $21 AND owner = $22";
+  const std::array<SqlParam, 22> params = {to_string(j.state),
+                                           std::string_view(j.request),
+                                           param_of(j.seed),
+                                           std::string_view(j.client_reference),
+                                           std::string_view(j.task_id),
+                                           std::string_view(j.task_handle),
+                                           std::string_view(j.owner),
+                                           j.lease_until_ms,
+                                           j.attempts,
+                                           j.next_attempt_at_ms,
+                                           j.submitted_at_ms,
+                                           j.finished_at_ms,
+                                           param_of(j.estimated_cost),
+                                           param_of(j.cost),
+                                           std::string_view(j.currency),
+                                           std::string_view(j.usage),
+                                           std::string_view(j.error_code),
+                                           std::string_view(j.error_message),
+                                           std::string_view(j.clip_hash),
+                                           unix_ms(),
+                                           j.id,
+                                           owner};
+  auto r = c.execute(kSql, params);
+  if (!r) return std::unexpected(r.error());
+  if (*r == 0) {
+    return fail("conflict",
+                fmt::format("{}: job {} ({}/{}/{}) is no longer held by {}", description_, j.id,
+                            j.track_id, j.prompt_id, j.model_id, owner));
+  }
+  return ok();
+}
+
+Status SqlStore::update_job(const GenerationJob& job, std::string_view owner) {
+  if (auto s = check_job_text(description_, job); !s) return s;
+  return transact(Access::Write,
+                  [&](SqlConnection& c) -> Status { return write_job(c, job, owner); });
+}
+
+Status SqlStore::finish_job(const GenerationJob& job, std::string_view owner,
+                            const ClipGeneration& provenance) {
+  if (auto s = check_job_text(description_, job); !s) return s;
+  return transact(Access::Write, [&](SqlConnection& c) -> Status {
+    if (auto s = write_job(c, job, owner); !s) return s;
+    auto r = write_clip_generation(c, provenance);
+    if (!r) return std::unexpected(r.error());
+    return ok();
+  });
+}
+
+Result<int64_t> SqlStore::requeue_jobs(std::string_view track_id, JobState from) {
+  const std::array<SqlParam, 3> params = {track_id, to_string(from), unix_ms()};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<int64_t> {
+    return c.execute(
+        "UPDATE generation_jobs SET state = 'planned', task_id = '', task_handle = '{}', "
+        "owner = '', lease_until_ms = 0, attempts = 0, next_attempt_at_ms = 0, "
+        "submitted_at_ms = 0, finished_at_ms = 0, cost = NULL, usage_json = '', "
+        "error_code = '', error_message = '', updated_at_ms = $3 "
+        "WHERE track_id = $1 AND state = $2",
+        params);
+  });
+}
+
+Result<std::vector<JobStateCount>> SqlStore::count_jobs(std::string_view track_id) {
+  const std::array<SqlParam, 1> params = {track_id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<JobStateCount>> {
+    auto rows = track_id.empty()
+                    ? c.query(
+                          "SELECT state, COUNT(*) FROM generation_jobs GROUP BY state "
+                          "ORDER BY state",
+                          {})
+                    : c.query(
+                          "SELECT state, COUNT(*) FROM generation_jobs WHERE track_id = $1 "
+                          "GROUP BY state ORDER BY state",
+                          params);
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<JobStateCount> out;
+    for (const SqlRow& r : *rows) {
+      const auto state = parse_job_state(as_text(r[0]));
+      if (!state) return corrupt(description_, fmt::format("a job has state {}", as_text(r[0])));
+      out.push_back({*state, as_int(r[1])});
+    }
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> SqlStore::list_job_owners() {
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<std::string>> {
+    auto rows =
+        c.query("SELECT DISTINCT owner FROM generation_jobs WHERE owner <> '' ORDER BY owner", {});
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<std::string> out;
+    for (const SqlRow& r : *rows) out.push_back(as_text(r[0]));
+    return out;
+  });
+}
+
+Result<Upsert> SqlStore::write_clip_generation(SqlConnection& c, const ClipGeneration& g) {
+  static constexpr std::array<std::string_view, 12> kColumns = {
+      "track_id", "prompt_id", "model_id", "provider", "provider_model", "task_id",
+      "request",  "seed",      "cost",     "currency", "generation_ms",  "generated_at_ms"};
+  const std::array<SqlParam, 12> params = {std::string_view(g.track_id),
+                                           std::string_view(g.prompt_id),
+                                           std::string_view(g.model_id),
+                                           std::string_view(g.provider),
+                                           std::string_view(g.provider_model),
+                                           std::string_view(g.task_id),
+                                           std::string_view(g.request),
+                                           param_of(g.seed),
+                                           param_of(g.cost),
+                                           std::string_view(g.currency),
+                                           g.generation_ms,
+                                           g.generated_at_ms};
+  auto clip = exists(c,
+                     "SELECT 1 FROM clips WHERE track_id = $1 AND prompt_id = $2 AND "
+                     "model_id = $3",
+                     std::span(params).first(3));
+  if (!clip) return std::unexpected(clip.error());
+  if (!*clip) {
+    return fail("not_found", fmt::format("{}: provenance of clip {}/{}/{}: no such clip",
+                                         description_, g.track_id, g.prompt_id, g.model_id));
+  }
+  return upsert_row(c, "clip_generations", kColumns, 3, params);
+}
+
+Result<Upsert> SqlStore::upsert_clip_generation(const ClipGeneration& g) {
+  InputCheck check(description_,
+                   fmt::format("provenance of clip {}/{}/{}", g.track_id, g.prompt_id, g.model_id));
+  check.id("track_id", g.track_id);
+  check.id("prompt_id", g.prompt_id);
+  check.id("model_id", g.model_id);
+  check.text("provider", g.provider);
+  check.text("provider_model", g.provider_model);
+  check.text("task_id", g.task_id);
+  check.text("request", g.request);
+  check.text("currency", g.currency);
+  if (g.cost) check.finite("cost", *g.cost);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+  return transact(Access::Write,
+                  [&](SqlConnection& c) -> Result<Upsert> { return write_clip_generation(c, g); });
+}
+
+Result<std::vector<ClipGeneration>> SqlStore::list_clip_generations(std::string_view track_id) {
+  static const std::string kAll =
+      fmt::format("SELECT {} FROM clip_generations ORDER BY track_id, prompt_id, model_id",
+                  kClipGenerationColumns);
+  static const std::string kOne = fmt::format(
+      "SELECT {} FROM clip_generations WHERE track_id = $1 ORDER BY prompt_id, model_id",
+      kClipGenerationColumns);
+  const std::array<SqlParam, 1> params = {track_id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<ClipGeneration>> {
+    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<ClipGeneration> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) out.push_back(clip_generation_from(r));
+    return out;
   });
 }
 

@@ -43,6 +43,18 @@ class SqlStore final : public Store {
   Result<int64_t> delete_unvoted_battles(int64_t issued_before_ms, int64_t limit) override;
   Result<Counts> counts() override;
 
+  Result<int64_t> plan_jobs(std::span<const GenerationJob>) override;
+  Result<std::vector<GenerationJob>> list_jobs(std::string_view track_id) override;
+  Result<std::optional<GenerationJob>> claim_job(const JobClaim&) override;
+  Status update_job(const GenerationJob& job, std::string_view owner) override;
+  Status finish_job(const GenerationJob& job, std::string_view owner,
+                    const ClipGeneration& provenance) override;
+  Result<int64_t> requeue_jobs(std::string_view track_id, JobState from) override;
+  Result<std::vector<JobStateCount>> count_jobs(std::string_view track_id) override;
+  Result<std::vector<std::string>> list_job_owners() override;
+  Result<Upsert> upsert_clip_generation(const ClipGeneration&) override;
+  Result<std::vector<ClipGeneration>> list_clip_generations(std::string_view track_id) override;
+
   Result<std::optional<std::string>> get_setting(std::string_view key) override;
   Result<std::string> set_setting_once(std::string_view key, std::string_view value) override;
   Status set_setting(std::string_view key, std::string_view value) override;
@@ -70,6 +82,8 @@ class SqlStore final : public Store {
   // The votes `results` has no answer for are duplicates: finds the vote kept for each.
   Status find_kept_votes(SqlConnection&, std::span<const Vote>,
                          std::vector<std::optional<VoteInsertResult>>&);
+  Status write_job(SqlConnection& c, const GenerationJob& job, std::string_view owner);
+  Result<Upsert> write_clip_generation(SqlConnection& c, const ClipGeneration& g);
   Result<std::vector<Battle>> select_battles(const std::string& sql,
                                              std::span<const SqlParam> params);
 

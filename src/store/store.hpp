@@ -109,6 +109,44 @@ class Store {
   // All counts from one consistent snapshot.
   virtual Result<Counts> counts() = 0;
 
+  // ---- generation jobs (paddock generate; docs/generate.md) ----
+  // Adds a job for each given (track, prompt, model) that has none (the given state, owner
+  // and times are ignored: a new job is planned, free, due now). A job that exists and is
+  // still `planned` takes the given provider, provider model, request, seed, estimated cost
+  // and currency (the configuration may have changed); jobs in other states are left as
+  // they are. Returns how many jobs were added. REQUIRES: the prompts and models exist
+  // ("not_found").
+  virtual Result<int64_t> plan_jobs(std::span<const GenerationJob>) = 0;
+  // Jobs of one track (every track when empty), ordered by id.
+  virtual Result<std::vector<GenerationJob>> list_jobs(std::string_view track_id) = 0;
+  // Takes the first claimable job (records.hpp, JobClaim) for claim.owner until
+  // claim.lease_until_ms, as a conditional update: two claimants never get the same job.
+  // nullopt when none is claimable now.
+  virtual Result<std::optional<GenerationJob>> claim_job(const JobClaim&) = 0;
+  // Writes the job's working fields (state, request, seed, client reference, task id and
+  // handle, owner, lease, attempts, times, costs, usage, error, clip hash) if `owner` still
+  // holds it; "conflict" if it does not (its lease was taken over). Setting job.owner to
+  // "" releases it.
+  virtual Status update_job(const GenerationJob& job, std::string_view owner) = 0;
+  // update_job, and the clip's provenance stored with it, in one transaction. REQUIRES: the
+  // clip exists ("not_found").
+  virtual Status finish_job(const GenerationJob& job, std::string_view owner,
+                            const ClipGeneration& provenance) = 0;
+  // Puts the jobs of a track that are in state `from` back to planned: no owner, no task,
+  // no error, no attempts, due now. Returns how many.
+  virtual Result<int64_t> requeue_jobs(std::string_view track_id, JobState from) = 0;
+  // How many jobs of a track (every track when empty) are in each state; states with none
+  // are left out.
+  virtual Result<std::vector<JobStateCount>> count_jobs(std::string_view track_id) = 0;
+  // The owners named on jobs now (whatever their lease), ordered.
+  virtual Result<std::vector<std::string>> list_job_owners() = 0;
+
+  // ---- clip provenance ----
+  // Keyed by (track, prompt, model). REQUIRES: the clip exists ("not_found").
+  virtual Result<Upsert> upsert_clip_generation(const ClipGeneration&) = 0;
+  // An empty track_id lists every track's, ordered by track, prompt, model.
+  virtual Result<std::vector<ClipGeneration>> list_clip_generations(std::string_view track_id) = 0;
+
   // ---- settings shared by every server on this database (e.g. the ticket signing key) ----
   virtual Result<std::optional<std::string>> get_setting(std::string_view key) = 0;
   // Sets key to value unless it is already set; returns the value that is stored afterwards.

@@ -586,10 +586,14 @@ TEST_P(StoreConformance, OlderSchemaIsUpgradedOnOpen) {
   {
     auto old = must(open_store(old_location, {.migrate_to = 1}));
     EXPECT_EQ(old->schema_version(), 1);
-    must(old->upsert_track(sample_track("t2v")));
     must(old->set_setting("signing_key", "k"));
     EXPECT_FALSE(old->insert_votes(std::vector{sample_vote("b1")}).has_value());  // no table yet
   }
+  // The row as a paddock of schema 1 wrote it (this one writes the columns of the latest).
+  backend().query_text(old_location,
+                       "INSERT INTO tracks (id, name, task, audio, duration_s, aspect, width, "
+                       "height) VALUES ('t2v', 'Track t2v', 'text-to-video', 0, 5, '16:9', "
+                       "1280, 720)");
   EXPECT_EQ(backend().query_text(old_location, "SELECT MAX(version) FROM schema_migrations"), "1");
   auto upgraded = must(open_store(old_location));
   EXPECT_EQ(upgraded->schema_version(), latest_schema_version());
@@ -599,6 +603,36 @@ TEST_P(StoreConformance, OlderSchemaIsUpgradedOnOpen) {
   EXPECT_EQ(must(upgraded->get_setting("signing_key")), "k");
   EXPECT_EQ(must(upgraded->insert_votes(std::vector{sample_vote("b1")}))[0].outcome,
             VoteInsert::Stored);
+}
+
+TEST_P(StoreConformance, SchemaThreeIsUpgradedWithGenerationDefaults) {
+  store_.reset();
+  const std::string old_location = backend().fresh_location();
+  {
+    auto old = must(open_store(old_location, {.migrate_to = 3}));
+    EXPECT_EQ(old->schema_version(), 3);
+  }
+  // Rows as a paddock of schema 3 wrote them.
+  for (const char* sql :
+       {"INSERT INTO tracks (id, name, task, audio, duration_s, aspect, width, height) VALUES "
+        "('t2v', 'Track t2v', 'text-to-video', 0, 5, '16:9', 1280, 720)",
+        "INSERT INTO models (id, display_name, organization, status, codename) VALUES "
+        "('alpha', 'Model alpha', 'Org alpha', 'public', '')",
+        "INSERT INTO prompts (track_id, id, prompt_text, language, categories, source_hash, "
+        "source_mime) VALUES ('t2v', 'p1', 'A horse', 'en', '', '', '')",
+        "INSERT INTO clips (track_id, prompt_id, model_id, hash, mime, duration_s, width, height, "
+        "fps, video_codec, audio_codec, has_audio, bytes) VALUES ('t2v', 'p1', 'alpha', 'h1', "
+        "'video/mp4', 5, 1280, 720, 24, 'h264', '', 0, 100)"}) {
+    backend().query_text(old_location, sql);
+  }
+  auto upgraded = must(open_store(old_location));
+  const Track track = must(upgraded->find_track("t2v")).value();
+  EXPECT_EQ(track.seed, "per-prompt");
+  EXPECT_FALSE(track.watermark);
+  EXPECT_EQ(must(upgraded->find_model("alpha")).value().generation, "");
+  EXPECT_EQ(must(upgraded->list_clips("t2v")).size(), 1u);
+  EXPECT_TRUE(must(upgraded->list_jobs("")).empty());
+  EXPECT_TRUE(must(upgraded->list_clip_generations("")).empty());
 }
 
 TEST_P(StoreConformance, NewerSchemaIsRefusedNamingBothVersions) {
@@ -726,6 +760,242 @@ TEST_P(StoreConformance, ReadersFollowingAfterIdNeverMissAVoteWrittenBySeveralSe
   EXPECT_TRUE(std::is_sorted(followed.begin(), followed.end()));
   EXPECT_EQ(followed, vote_ids({}));  // nothing skipped, nothing twice
   EXPECT_EQ(followed.size(), size_t{kServers * kBatches * kBatchSize});
+}
+
+// ---- generation jobs -------------------------------------------------------------------
+
+GenerationJob sample_job(std::string prompt, std::string model) {
+  GenerationJob j;
+  j.track_id = "t2v";
+  j.prompt_id = std::move(prompt);
+  j.model_id = std::move(model);
+  j.provider = "dashscope";
+  j.provider_model = "happyhorse-1.0-t2v";
+  j.request = R"({"parameters":{"duration":5}})";
+  j.seed = 42;
+  j.client_reference = "ref-" + j.prompt_id + "-" + j.model_id;
+  j.estimated_cost = 0.7;
+  j.currency = "USD";
+  return j;
+}
+
+TEST_P(StoreConformance, TrackSeedPolicyAndModelGenerationRoundTrip) {
+  Track t = sample_track("t2v");
+  t.seed = "fixed:7";
+  t.watermark = true;
+  must(store().upsert_track(t));
+  Model m = sample_model("alpha");
+  m.generation = R"({"provider":"dashscope","model":{"text-to-video":"wan2.6-t2v"}})";
+  must(store().upsert_model(m));
+  EXPECT_EQ(must(store().find_track("t2v")), t);
+  EXPECT_EQ(must(store().find_model("alpha")), m);
+  m.generation.clear();
+  EXPECT_EQ(must(store().upsert_model(m)), Upsert::Updated);
+  EXPECT_EQ(must(store().find_model("alpha")).value().generation, "");
+}
+
+TEST_P(StoreConformance, PlanningAddsMissingJobsOnceAndRefreshesOnlyPlannedOnes) {
+  seed_catalog();
+  EXPECT_EQ(
+      must(store().plan_jobs(std::vector{sample_job("p1", "alpha"), sample_job("p2", "alpha")})),
+      2);
+  auto jobs = must(store().list_jobs("t2v"));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].state, JobState::Planned);
+  EXPECT_EQ(jobs[0].seed, 42);
+  EXPECT_EQ(jobs[0].estimated_cost, 0.7);
+  EXPECT_EQ(jobs[0].cost, std::nullopt);
+  EXPECT_LT(jobs[0].id, jobs[1].id);
+
+  // p1 moves on; planning again changes p2 (still planned) but not p1
+  auto claimed = must(
+      store().claim_job({.track_id = "t2v", .owner = "me", .now_ms = 10, .lease_until_ms = 1000}));
+  ASSERT_TRUE(claimed);
+  claimed->state = JobState::Submitted;
+  claimed->task_id = "task-1";
+  must(store().update_job(*claimed, "me"));
+  auto changed = sample_job("p1", "alpha");
+  changed.provider_model = "wan2.6-t2v";
+  auto changed2 = sample_job("p2", "alpha");
+  changed2.provider_model = "wan2.6-t2v";
+  changed2.seed = std::nullopt;
+  EXPECT_EQ(must(store().plan_jobs(std::vector{changed, changed2})), 0);
+  jobs = must(store().list_jobs("t2v"));
+  EXPECT_EQ(jobs[0].provider_model, "happyhorse-1.0-t2v");
+  EXPECT_EQ(jobs[0].task_id, "task-1");
+  EXPECT_EQ(jobs[1].provider_model, "wan2.6-t2v");
+  EXPECT_EQ(jobs[1].seed, std::nullopt);
+
+  auto missing = store().plan_jobs(std::vector{sample_job("nope", "alpha")});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, "not_found");
+}
+
+TEST_P(StoreConformance, AClaimIsExclusiveUntilTheLeaseEndsOrTheOwnerIsDead) {
+  seed_catalog();
+  must(store().plan_jobs(std::vector{sample_job("p1", "alpha")}));
+  auto first = must(
+      store().claim_job({.track_id = "t2v", .owner = "a", .now_ms = 100, .lease_until_ms = 200}));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->owner, "a");
+  EXPECT_EQ(first->lease_until_ms, 200);
+  // held: nobody else gets it before the lease ends
+  EXPECT_FALSE(must(
+      store().claim_job({.track_id = "t2v", .owner = "b", .now_ms = 150, .lease_until_ms = 300})));
+  // ...unless its owner is known to be dead
+  auto taken = must(store().claim_job({.track_id = "t2v",
+                                       .owner = "b",
+                                       .now_ms = 150,
+                                       .lease_until_ms = 300,
+                                       .dead_owners = {"a"}}));
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->owner, "b");
+  // the old owner's writes are refused now
+  first->state = JobState::Submitting;
+  auto lost = store().update_job(*first, "a");
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, "conflict");
+  // an expired lease frees it too
+  auto later = must(
+      store().claim_job({.track_id = "t2v", .owner = "c", .now_ms = 301, .lease_until_ms = 400}));
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->owner, "c");
+  EXPECT_EQ(must(store().list_job_owners()), std::vector<std::string>{"c"});
+}
+
+TEST_P(StoreConformance, ClaimsSkipJobsNotDueFinishedOrOfOtherModels) {
+  seed_catalog();
+  must(store().plan_jobs(
+      std::vector{sample_job("p1", "alpha"), sample_job("p1", "beta"), sample_job("p2", "alpha")}));
+  auto jobs = must(store().list_jobs("t2v"));
+  // p1/alpha: stored; p1/beta: due later
+  auto a =
+      must(store().claim_job({.track_id = "t2v", .owner = "x", .now_ms = 1, .lease_until_ms = 50}));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->id, jobs[0].id);
+  a->state = JobState::Stored;
+  a->owner = "";
+  must(store().update_job(*a, "x"));
+  auto b =
+      must(store().claim_job({.track_id = "t2v", .owner = "x", .now_ms = 1, .lease_until_ms = 50}));
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->id, jobs[1].id);
+  b->next_attempt_at_ms = 500;
+  b->attempts = 1;
+  b->owner = "";
+  must(store().update_job(*b, "x"));
+  auto c = must(store().claim_job({.track_id = "t2v",
+                                   .model_ids = {"beta"},
+                                   .owner = "y",
+                                   .now_ms = 100,
+                                   .lease_until_ms = 150}));
+  EXPECT_FALSE(c);  // beta's only job is not due yet
+  c = must(store().claim_job({.track_id = "t2v",
+                              .model_ids = {"beta"},
+                              .owner = "y",
+                              .now_ms = 600,
+                              .lease_until_ms = 700}));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->id, jobs[1].id);
+  EXPECT_EQ(c->attempts, 1);
+  EXPECT_FALSE(must(
+      store().claim_job({.track_id = "i2v", .owner = "y", .now_ms = 600, .lease_until_ms = 700})));
+}
+
+TEST_P(StoreConformance, ConcurrentClaimantsNeverShareAJob) {
+  seed_catalog();
+  std::vector<GenerationJob> planned;
+  for (const char* p : {"p1", "p2"}) {
+    for (const char* m : {"alpha", "beta", "gamma", "secret"}) planned.push_back(sample_job(p, m));
+  }
+  must(store().plan_jobs(planned));
+  constexpr int kClaimants = 4;
+  std::vector<std::vector<int64_t>> got(kClaimants);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClaimants; ++i) {
+    threads.emplace_back([&, i] {
+      auto mine = another();
+      for (;;) {
+        auto job = mine->claim_job({.track_id = "t2v",
+                                    .owner = "owner-" + std::to_string(i),
+                                    .now_ms = 1,
+                                    .lease_until_ms = 1'000'000});
+        if (!job || !*job) break;
+        got[i].push_back((*job)->id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> all;
+  size_t total = 0;
+  for (const auto& ids : got) {
+    total += ids.size();
+    all.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(total, planned.size());
+  EXPECT_EQ(all.size(), planned.size());
+}
+
+TEST_P(StoreConformance, FinishingAJobStoresProvenanceWithIt) {
+  seed_catalog();
+  must(store().plan_jobs(std::vector{sample_job("p1", "alpha")}));
+  auto job = must(
+      store().claim_job({.track_id = "t2v", .owner = "me", .now_ms = 1, .lease_until_ms = 100}));
+  ASSERT_TRUE(job);
+  job->state = JobState::Stored;
+  job->cost = 0.7;
+  job->usage = R"({"duration":5})";
+  job->clip_hash = "h-t2v-p1-alpha";
+  job->owner = "";
+  ClipGeneration g{.track_id = "t2v",
+                   .prompt_id = "p1",
+                   .model_id = "alpha",
+                   .provider = "dashscope",
+                   .provider_model = "happyhorse-1.0-t2v",
+                   .task_id = "task-1",
+                   .request = R"({"duration":5})",
+                   .seed = 42,
+                   .cost = 0.7,
+                   .currency = "USD",
+                   .generation_ms = 61000,
+                   .generated_at_ms = 123};
+  must(store().finish_job(*job, "me", g));
+  EXPECT_EQ(must(store().list_clip_generations("t2v")), std::vector{g});
+  EXPECT_EQ(must(store().list_clip_generations("")), std::vector{g});
+  const auto stored = must(store().list_jobs("t2v")).at(0);
+  EXPECT_EQ(stored.state, JobState::Stored);
+  EXPECT_EQ(stored.cost, 0.7);
+  EXPECT_EQ(stored.owner, "");
+  EXPECT_EQ(must(store().count_jobs("t2v")), (std::vector<JobStateCount>{{JobState::Stored, 1}}));
+
+  // provenance needs its clip; the job is left as it was when it is refused
+  ClipGeneration orphan = g;
+  orphan.prompt_id = "p2";
+  orphan.model_id = "nobody";
+  auto refused = store().upsert_clip_generation(orphan);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "not_found");
+}
+
+TEST_P(StoreConformance, RequeueingPutsJobsBackToPlanned) {
+  seed_catalog();
+  must(store().plan_jobs(std::vector{sample_job("p1", "alpha"), sample_job("p2", "alpha")}));
+  for (int i = 0; i < 2; ++i) {
+    auto job = must(
+        store().claim_job({.track_id = "t2v", .owner = "me", .now_ms = 1, .lease_until_ms = 100}));
+    ASSERT_TRUE(job);
+    job->state = i == 0 ? JobState::InDoubt : JobState::Failed;
+    job->error_code = "boom";
+    job->owner = "";
+    must(store().update_job(*job, "me"));
+  }
+  EXPECT_EQ(must(store().requeue_jobs("t2v", JobState::InDoubt)), 1);
+  auto jobs = must(store().list_jobs("t2v"));
+  EXPECT_EQ(jobs[0].state, JobState::Planned);
+  EXPECT_EQ(jobs[0].error_code, "");
+  EXPECT_EQ(jobs[1].state, JobState::Failed);
+  EXPECT_EQ(must(store().count_jobs("")),
+            (std::vector<JobStateCount>{{JobState::Failed, 1}, {JobState::Planned, 1}}));
 }
 
 std::string backend_name(const ::testing::TestParamInfo<const TestBackend*>& param) {

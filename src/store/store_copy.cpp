@@ -105,6 +105,13 @@ class Copier {
       if (++done % 500 == 0) progress("clips", done, report_.source.clips);
     }
     progress("clips", done, report_.source.clips);
+    // Where generated clips came from travels with them; generation jobs do not (they are
+    // the working state of one database's runs).
+    auto generations = from_.list_clip_generations("");
+    if (!generations) return std::unexpected(generations.error());
+    for (const ClipGeneration& g : *generations) {
+      if (auto r = to_.upsert_clip_generation(g); !r) return std::unexpected(r.error());
+    }
     return ok();
   }
 

@@ -55,6 +55,35 @@ TEST_P(StoreCopy, CopiesEverythingKeepingIdsAndVoids) {
   EXPECT_GT(must(to_->insert_votes(std::vector{sample_vote("new")}))[0].id, 1000);
 }
 
+TEST_P(StoreCopy, KeepsGenerationConfigsSeedPoliciesAndClipProvenance) {
+  Track t = test_support::sample_track("t2v");
+  t.seed = "fixed:9";
+  t.watermark = true;
+  must(from_->upsert_track(t));
+  Model m = test_support::sample_model("hh");
+  m.generation = R"({"model":{"text-to-video":"happyhorse-1.0-t2v"},"provider":"dashscope"})";
+  must(from_->upsert_model(m));
+  must(from_->upsert_prompt(test_support::sample_prompt("t2v", "p1")));
+  must(from_->upsert_clip(test_support::sample_clip("t2v", "p1", "hh")));
+  const ClipGeneration g{.track_id = "t2v",
+                         .prompt_id = "p1",
+                         .model_id = "hh",
+                         .provider = "dashscope",
+                         .provider_model = "happyhorse-1.0-t2v",
+                         .task_id = "task-9",
+                         .request = R"({"parameters":{"seed":9}})",
+                         .seed = 9,
+                         .cost = 0.7,
+                         .currency = "USD",
+                         .generation_ms = 65000,
+                         .generated_at_ms = 42};
+  must(from_->upsert_clip_generation(g));
+  must(copy_store(*from_, *to_, {}));
+  EXPECT_EQ(must(to_->find_track("t2v")), t);
+  EXPECT_EQ(must(to_->find_model("hh")), m);
+  EXPECT_EQ(must(to_->list_clip_generations("")), std::vector{g});
+}
+
 TEST_P(StoreCopy, RefusesATargetThatIsNotEmpty) {
   test_support::fill_sample_arena(*from_);
   must(to_->set_setting("signing_key", "the target's own"));

@@ -82,17 +82,28 @@ std::string markdown(const std::vector<std::vector<std::string>>& rows,
   return out;
 }
 
+// The columns of the model table: the standard ones, then "raw score" with presentation
+// control and "piece" when the models fall into pieces.
 std::vector<std::vector<std::string>> model_rows(const rating::Board& b) {
   std::vector<std::vector<std::string>> rows{
-      {"rank", "range", "model", "score", ci_title(b), "votes", "win rate", "elo"}};
+      {"rank", "range", "model", "score", ci_title(b), "votes", "win rate", "both bad", "elo"}};
+  if (!b.control.empty()) rows[0].emplace_back("raw score");
+  if (!b.pieces.empty()) rows[0].emplace_back("piece");
   for (const auto& m : b.models) {
     rows.push_back({fmt::format("{}", m.rank), rank_range(m), model_label(m), fixed(m.rating, 1),
                     interval(m), fmt::format("{}", m.votes), fixed(m.win_rate, 3),
-                    fixed(m.elo, 1)});
+                    fixed(m.both_bad_rate, 3), fixed(m.elo, 1)});
+    if (!b.control.empty()) rows.back().push_back(fixed(m.raw_rating, 1));
+    if (!b.pieces.empty()) rows.back().push_back(fmt::format("{}", m.piece + 1));
   }
   return rows;
 }
-const std::vector<bool> kModelAlign{true, true, false, true, false, true, true, true};
+std::vector<bool> model_align(const rating::Board& b) {
+  std::vector<bool> right{true, true, false, true, false, true, true, true, true};
+  if (!b.control.empty()) right.push_back(true);
+  if (!b.pieces.empty()) right.push_back(true);
+  return right;
+}
 
 std::vector<std::vector<std::string>> pair_rows(const rating::Board& b) {
   std::vector<std::vector<std::string>> rows{
@@ -117,7 +128,14 @@ std::string summary_line(const rating::Board& b) {
     line +=
         fmt::format(", {} from {} bootstrap rounds (seed {})", ci_title(b), b.bootstrap, b.seed);
   }
+  if (b.intervals == "sandwich")
+    line += fmt::format(", {} from the sandwich covariance", ci_title(b));
   if (b.weights != "as_voted") line += fmt::format(", weights {}", b.weights);
+  if (b.ties_model == "davidson") {
+    line += fmt::format(", Davidson ties (nu {:.3f}: equal models tie {:.1f}% of the time)",
+                        b.tie_parameter, 100 * b.equal_strength_tie_rate);
+  }
+  if (!b.control.empty()) line += ", presentation control";
   return line;
 }
 
@@ -202,26 +220,50 @@ nlohmann::json board_to_json(const rating::Board& b) {
   j["votes"] = b.votes;
   j["seed"] = b.seed;
   j["bootstrap"] = b.bootstrap;
+  j["intervals"] = b.intervals;
   j["ci"] = b.ci;
   j["weights"] = b.weights;
   j["prior_used"] = b.prior_used;
   j["notes"] = b.notes;
+  j["ties"] = {{"model", b.ties_model},
+               {"tie_votes", b.tie_votes},
+               {"both_bad_votes", b.both_bad_votes},
+               {"both_bad_rate", number(b.both_bad_rate)},
+               {"tie_parameter", number(b.tie_parameter)},
+               {"equal_strength_tie_rate", number(b.equal_strength_tie_rate)}};
+  auto& pieces = j["pieces"] = nlohmann::json::array();
+  for (const auto& p : b.pieces) pieces.push_back(p);
+  j["control"] = b.control;
+  auto& covariates = j["covariates"] = nlohmann::json::array();
+  for (const auto& c : b.covariates) {
+    covariates.push_back({{"feature", c.feature},
+                          {"effect", number(c.effect)},
+                          {"ci_low", number(c.ci_low)},
+                          {"ci_high", number(c.ci_high)},
+                          {"mean", number(c.mean)},
+                          {"sd", number(c.sd)}});
+  }
   auto& models = j["models"] = nlohmann::json::array();
   for (const auto& m : b.models) {
-    models.push_back({{"model", m.model},
-                      {"rating", number(m.rating)},
-                      {"ci_low", number(m.ci_low)},
-                      {"ci_high", number(m.ci_high)},
-                      {"rank", m.rank},
-                      {"rank_best", m.rank_best},
-                      {"rank_worst", m.rank_worst},
-                      {"votes", m.votes},
-                      {"wins", m.wins},
-                      {"losses", m.losses},
-                      {"ties", m.ties},
-                      {"win_rate", number(m.win_rate)},
-                      {"elo", number(m.elo)},
-                      {"preliminary", m.preliminary}});
+    nlohmann::json row{{"model", m.model},
+                       {"rating", number(m.rating)},
+                       {"ci_low", number(m.ci_low)},
+                       {"ci_high", number(m.ci_high)},
+                       {"rank", m.rank},
+                       {"rank_best", m.rank_best},
+                       {"rank_worst", m.rank_worst},
+                       {"votes", m.votes},
+                       {"wins", m.wins},
+                       {"losses", m.losses},
+                       {"ties", m.ties},
+                       {"both_bad", m.both_bad},
+                       {"win_rate", number(m.win_rate)},
+                       {"both_bad_rate", number(m.both_bad_rate)},
+                       {"elo", number(m.elo)},
+                       {"piece", m.piece},
+                       {"preliminary", m.preliminary}};
+    if (!b.control.empty()) row["raw_rating"] = number(m.raw_rating);
+    models.push_back(std::move(row));
   }
   auto& pairs = j["pairs"] = nlohmann::json::array();
   for (const auto& p : b.pairs) {
@@ -233,14 +275,12 @@ nlohmann::json board_to_json(const rating::Board& b) {
                      {"ties", p.ties},
                      {"predicted_a_win", number(p.predicted_a_win)}});
   }
-  if (!b.categories.empty()) {
-    auto& cats = j["categories"] = nlohmann::json::array();
-    for (const auto& c : b.categories) {
-      cats.push_back({{"category", c.category},
+  auto& shares = j["category_shares"] = nlohmann::json::array();
+  for (const auto& c : b.categories) {
+    shares.push_back({{"category", c.category},
                       {"votes", number(c.votes)},
                       {"voted_share", number(c.voted_share)},
                       {"target_share", number(c.target_share)}});
-    }
   }
   return j;
 }
@@ -256,13 +296,26 @@ std::string render_board(const rating::Board& b, BoardFormat format, const Rende
   if (b.models.empty()) {
     out += "(no models)\n";
   } else {
-    out += md ? markdown(model_rows(b), kModelAlign) : aligned(model_rows(b), kModelAlign);
+    out += md ? markdown(model_rows(b), model_align(b)) : aligned(model_rows(b), model_align(b));
   }
   if (any_preliminary(b))
     out += md ? "\n\\* preliminary: too few votes\n" : "\n* preliminary: too few votes\n";
   if (o.pairs && !b.pairs.empty()) {
     out += "\n";
     out += md ? markdown(pair_rows(b), kPairAlign) : aligned(pair_rows(b), kPairAlign);
+  }
+  if (!b.covariates.empty()) {
+    out += "\n";
+    for (const auto& c : b.covariates) {
+      out += fmt::format(
+          "{}presentation effect of {}: {} points per standard deviation of the difference {}\n",
+          md ? "- " : "", c.feature, fixed(c.effect, 1),
+          std::isfinite(c.ci_low) ? fmt::format("[{:.1f}, {:.1f}]", c.ci_low, c.ci_high) : "");
+    }
+  }
+  if (b.votes > 0) {
+    out += fmt::format("\n{}ties {} of {} votes, both bad {} ({:.1f}%)\n", md ? "- " : "",
+                       b.tie_votes, b.votes, b.both_bad_votes, 100 * b.both_bad_rate);
   }
   if (!b.categories.empty()) {
     out += "\n";

@@ -1,6 +1,7 @@
 #pragma once
 // A board as text: JSON (the documented fields, docs/rate.md), CSV, Markdown or a readable
-// table. The server serves board_to_json's fields (plus its own).
+// table. board_to_json is the one writer of a board's JSON: `paddock rate` prints it and the
+// server's /api/leaderboard adds its own fields to it (docs/http-api.md).
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,8 +16,9 @@ enum class BoardFormat { Table, Json, Csv, Markdown };
 // "table", "json", "csv", "markdown" (or "md").
 std::optional<BoardFormat> parse_board_format(std::string_view name);
 
-// method, scale, anchor, votes, seed, bootstrap, ci, weights, prior_used, notes, models,
-// pairs, and categories when weighted. NaN numbers (no bootstrap) become null.
+// method, scale, anchor, votes, seed, bootstrap, intervals, ci, weights, prior_used, notes,
+// ties, pieces, control, covariates, models, pairs, category_shares (empty unless
+// weighted). NaN numbers (no bootstrap) become null.
 nlohmann::json board_to_json(const rating::Board& board);
 
 struct RenderOptions {

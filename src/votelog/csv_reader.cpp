@@ -165,7 +165,23 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
   };
   const int col_a = column("model_a"), col_b = column("model_b"), col_winner = column("winner");
   const int col_category = column("category"), col_tstamp = column("tstamp");
-  const int col_track = column("track");
+  const int col_track = column("track"), col_language = column("language");
+  // Per-clip features: columns "features_a.NAME" and "features_b.NAME".
+  struct FeatureColumn {
+    std::size_t column;
+    bool side_a;
+    std::string name;
+  };
+  std::vector<FeatureColumn> feature_columns;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const std::string_view c = trim(columns[i]);
+    for (const auto& [prefix, side_a] :
+         {std::pair{std::string_view("features_a."), true}, {"features_b.", false}}) {
+      if (c.size() > prefix.size() && c.starts_with(prefix)) {
+        feature_columns.push_back({i, side_a, std::string(c.substr(prefix.size()))});
+      }
+    }
+  }
   for (auto [col, name] :
        {std::pair{col_a, "model_a"}, {col_b, "model_b"}, {col_winner, "winner"}}) {
     if (col < 0) {
@@ -198,6 +214,23 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
       raw.track.reset();
       if (col_track >= 0 && !fields[static_cast<std::size_t>(col_track)].empty()) {
         raw.track = fields[static_cast<std::size_t>(col_track)];
+      }
+      raw.language.reset();
+      if (col_language >= 0 && !fields[static_cast<std::size_t>(col_language)].empty()) {
+        raw.language = fields[static_cast<std::size_t>(col_language)];
+      }
+      raw.features_a.clear();
+      raw.features_b.clear();
+      for (const auto& f : feature_columns) {
+        const std::string_view text = trim(fields[f.column]);
+        if (text.empty() || problem) continue;
+        double value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+          problem = Problem{ProblemKind::WrongType,
+                            fmt::format("\"{}\" is not a number", trim(columns[f.column]))};
+        }
+        (f.side_a ? raw.features_a : raw.features_b).emplace_back(f.name, value);
       }
       raw.tstamp = rating::kNoTstamp;
       raw.categories.clear();

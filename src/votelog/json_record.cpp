@@ -1,6 +1,7 @@
 #include "votelog/json_record.hpp"
 
 #include <charconv>
+#include <cmath>
 
 #include "fmt/core.h"
 
@@ -78,13 +79,46 @@ std::optional<Problem> read_tstamp(simdjson::ondemand::value value, RawVote& out
   return wrong_type("tstamp", "a number of seconds");
 }
 
-void clear(RawVote& out) {
-  out.model_a.reset();
-  out.model_b.reset();
-  out.winner.reset();
-  out.track.reset();
-  out.categories.clear();
-  out.tstamp = rating::kNoTstamp;
+// "features_a" / "features_b": an object of feature name -> number (null: not measured).
+std::optional<Problem> read_features(simdjson::ondemand::value value, std::string_view field,
+                                     std::vector<std::pair<std::string_view, double>>& out) {
+  json_type type;
+  if (auto e = value.type().get(type)) return json_problem(e);
+  if (type == json_type::null) return std::nullopt;
+  if (type != json_type::object) return wrong_type(field, "an object of numbers");
+  simdjson::ondemand::object object;
+  if (auto e = value.get_object().get(object)) return json_problem(e);
+  for (auto entry : object) {
+    std::string_view name;
+    if (auto e = entry.unescaped_key().get(name)) return json_problem(e);
+    simdjson::ondemand::value item;
+    if (auto e = entry.value().get(item)) return json_problem(e);
+    json_type item_type;
+    if (auto e = item.type().get(item_type)) return json_problem(e);
+    if (item_type == json_type::null) continue;
+    double x = 0;
+    if (item_type != json_type::number || item.get_double().get(x) || !std::isfinite(x)) {
+      return wrong_type(field, "an object of numbers");
+    }
+    out.emplace_back(name, x);
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> dom_features(simdjson::dom::element value, std::string_view field,
+                                    std::vector<std::pair<std::string_view, double>>& out) {
+  if (value.is_null()) return std::nullopt;
+  simdjson::dom::object object;
+  if (value.get_object().get(object)) return wrong_type(field, "an object of numbers");
+  for (auto [name, item] : object) {
+    if (item.is_null()) continue;
+    double x = 0;
+    if (item.get_double().get(x) || !std::isfinite(x)) {
+      return wrong_type(field, "an object of numbers");
+    }
+    out.emplace_back(name, x);
+  }
+  return std::nullopt;
 }
 
 std::optional<Problem> dom_string(simdjson::dom::element value, std::string_view field,
@@ -139,7 +173,7 @@ bool at_end(simdjson::ondemand::document& doc) {
 }
 
 std::optional<Problem> read_dom_record(simdjson::dom::element element, RawVote& out) {
-  clear(out);
+  out.clear();
   simdjson::dom::object object;
   if (element.get_object().get(object)) {
     return Problem{ProblemKind::NotAnObject, "record is not a JSON object"};
@@ -158,6 +192,12 @@ std::optional<Problem> read_dom_record(simdjson::dom::element element, RawVote& 
       problem = dom_tstamp(value, out);
     } else if (key == "track") {
       problem = dom_string(value, key, out.track);
+    } else if (key == "language") {
+      problem = dom_string(value, key, out.language);
+    } else if (key == "features_a") {
+      problem = dom_features(value, key, out.features_a);
+    } else if (key == "features_b") {
+      problem = dom_features(value, key, out.features_b);
     }
     if (problem) return problem;
   }
@@ -170,7 +210,7 @@ Problem json_problem(simdjson::error_code error) {
 }
 
 std::optional<Problem> read_json_record(simdjson::ondemand::object object, RawVote& out) {
-  clear(out);
+  out.clear();
   for (auto field : object) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return json_problem(e);
@@ -190,6 +230,12 @@ std::optional<Problem> read_json_record(simdjson::ondemand::object object, RawVo
       problem = read_tstamp(value, out);
     } else if (key == "track") {
       problem = read_string(value, key, out.track);
+    } else if (key == "language") {
+      problem = read_string(value, key, out.language);
+    } else if (key == "features_a") {
+      problem = read_features(value, key, out.features_a);
+    } else if (key == "features_b") {
+      problem = read_features(value, key, out.features_b);
     }
     if (problem) return problem;
   }

@@ -39,6 +39,22 @@ void append_json(std::string& out, const VoteRecord& r) {
     out += ",\"track\":";
     append_json_string(out, r.track);
   }
+  if (!r.language.empty()) {
+    out += ",\"language\":";
+    append_json_string(out, r.language);
+  }
+  if (!r.features.empty()) {
+    for (const bool side_a : {true, false}) {
+      out += side_a ? ",\"features_a\":{" : ",\"features_b\":{";
+      for (std::size_t i = 0; i < r.features.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        append_json_string(out, r.features[i].name);
+        out.push_back(':');
+        append_number(out, side_a ? r.features[i].a : r.features[i].b);
+      }
+      out.push_back('}');
+    }
+  }
   for (const auto& f : r.extra) {
     out.push_back(',');
     append_json_string(out, f.name);

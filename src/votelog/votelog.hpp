@@ -4,7 +4,9 @@
 //
 // One object per vote: "model_a", "model_b", "winner" ("model_a", "model_b", "tie" or
 // "tie (bothbad)"), and optional "category" (string or list of strings), "track", "tstamp"
-// (seconds), "voter"; other fields are ignored. As JSON Lines, one JSON array, or CSV with a
+// (seconds), "language" (the prompt's), "features_a" / "features_b" (per-clip measurements,
+// name -> number; CSV: columns "features_a.NAME", "features_b.NAME"), "voter"; other fields
+// are ignored. As JSON Lines, one JSON array, or CSV with a
 // header row; from a file or standard input; gzip-compressed input is recognised by its
 // magic bytes.
 
@@ -75,6 +77,12 @@ struct ExtraField {
   std::variant<std::string_view, int64_t, double> value;
 };
 
+// One per-clip feature of a vote: its value for model_a's and model_b's clip (NaN: absent).
+struct ClipFeature {
+  std::string_view name;
+  double a = rating::kNoFeature, b = rating::kNoFeature;
+};
+
 struct VoteRecord {
   std::string_view model_a, model_b;
   rating::Outcome outcome = rating::Outcome::Tie;
@@ -82,6 +90,9 @@ struct VoteRecord {
   std::optional<double> tstamp;             // seconds
   std::string_view track;                   // empty: not written
   std::span<const ExtraField> extra;        // CSV: in the order of csv_header's names
+  std::string_view language{};              // empty: not written
+  std::span<const ClipFeature> features{};  // JSON: "features_a", "features_b" (CSV: pass
+                                            // them as extra fields features_a.NAME, ...)
 };
 
 // The CSV header line (with "\n"): model_a,model_b,winner,category,tstamp,track, then the

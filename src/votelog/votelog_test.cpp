@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -340,9 +341,17 @@ TEST(WriteVoteLog, JsonLinesAndCsvReadBackToTheSameVotes) {
                               {"prompt", std::string_view("a \"quoted\"\nprompt")},
                               {"decision_s", 1.25}};
   const std::vector<VoteRecord> records{
-      {"Seedance 2.0", "HappyHorse-1.0", Outcome::AWins, cats, 1764213600.123, "t2v", extra},
-      {"mod\u00e9le", "b,c", Outcome::BothBad, none, std::nullopt, "", extra},
-      {"x", "y\"z", Outcome::Tie, cats, 5.0, "t2v", extra},
+      {"Seedance 2.0",
+       "HappyHorse-1.0",
+       Outcome::AWins,
+       cats,
+       1764213600.123,
+       "t2v",
+       extra,
+       {},
+       {}},
+      {"mod\u00e9le", "b,c", Outcome::BothBad, none, std::nullopt, "", extra, {}, {}},
+      {"x", "y\"z", Outcome::Tie, cats, 5.0, "t2v", extra, {}, {}},
   };
   for (auto format : {OutputFormat::JsonLines, OutputFormat::Csv}) {
     std::string out;
@@ -394,10 +403,78 @@ TEST(WriteVoteLog, JsonLinesLooksLikeTheCommonFormat) {
   const std::vector<std::string> cats{"portrait"};
   std::string out;
   append_vote_record(out, OutputFormat::JsonLines,
-                     {"a", "b", Outcome::BothBad, cats, 1700000000.5, "t2v", {}});
+                     {"a", "b", Outcome::BothBad, cats, 1700000000.5, "t2v", {}, {}, {}});
   EXPECT_EQ(out,
             "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie (bothbad)\",\"category\":"
             "[\"portrait\"],\"tstamp\":1700000000.5,\"track\":\"t2v\"}\n");
+}
+
+TEST(WriteVoteLog, LanguageAndClipFeaturesReadBack) {
+  const std::vector<std::string> none;
+  const ClipFeature features[] = {{"duration", 8, 4}, {"motion", 0.25, rating::kNoFeature}};
+  VoteRecord r{"a", "b", Outcome::AWins, none, 10.0, "", {}, {}, {}};
+  r.language = "de";
+  r.features = features;
+  std::string out;
+  append_vote_record(out, OutputFormat::JsonLines, r);
+  EXPECT_NE(out.find("\"language\":\"de\",\"features_a\":{\"duration\":8,\"motion\":0.25},"
+                     "\"features_b\":{\"duration\":4,\"motion\":null}"),
+            std::string::npos)
+      << out;
+  const std::string csv =
+      "model_a,model_b,winner,language,features_a.duration,features_b.duration\n"
+      "a,b,model_a,de,8,4\n"
+      "b,a,tie,,5,\n";
+  for (const std::string& text : {out + out, csv}) {
+    VoteTable t;
+    ASSERT_TRUE(read(text, t, {}, "features"));
+    ASSERT_EQ(t.size(), 2u);
+    const auto duration = t.find_feature("duration");
+    ASSERT_TRUE(duration);
+    EXPECT_EQ(t.feature_a(*duration, 0), 8);
+    EXPECT_EQ(t.feature_b(*duration, 0), 4);
+    EXPECT_EQ(t.language_names()[t.language(0)], "de");
+    if (text == csv) {
+      EXPECT_EQ(t.feature_a(*duration, 1), 5);
+      EXPECT_TRUE(std::isnan(t.feature_b(*duration, 1)));
+      EXPECT_EQ(t.language(1), VoteTable::kNoLanguage);
+    } else {
+      EXPECT_TRUE(std::isnan(t.feature_b(*t.find_feature("motion"), 0)));
+    }
+  }
+  // Many chunks, several parser threads: every vote keeps its own features and language.
+  std::string many;
+  for (int k = 0; k < 5000; ++k) {
+    const ClipFeature f[] = {{"duration", static_cast<double>(k), -static_cast<double>(k)}};
+    VoteRecord v{"a", "b", Outcome::AWins, none, static_cast<double>(k), "", {}, {}, {}};
+    v.language = k % 2 == 0 ? "en" : "ja";
+    v.features = f;
+    append_vote_record(many, OutputFormat::JsonLines, v);
+  }
+  ReadOptions o;
+  o.threads = 3;
+  o.chunk_bytes = 4096;
+  VoteTable t;
+  ASSERT_TRUE(read(many, t, o, "many"));
+  ASSERT_EQ(t.size(), 5000u);
+  const uint32_t d = *t.find_feature("duration");
+  for (std::size_t v = 0; v < t.size(); ++v) {
+    ASSERT_EQ(t.feature_a(d, v), t.tstamp()[v]) << v;
+    ASSERT_EQ(t.feature_b(d, v), -t.tstamp()[v]) << v;
+    ASSERT_EQ(t.language_names()[t.language(v)],
+              static_cast<int64_t>(t.tstamp()[v]) % 2 == 0 ? "en" : "ja");
+  }
+}
+
+TEST(ReadVoteLog, FeaturesOfTheWrongTypeAreNamed) {
+  VoteTable t;
+  auto r = read(
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"features_a\":{\"duration\":"
+      "\"long\"}}\n",
+      t, {}, "bad");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("\"features_a\" is not an object of numbers"), std::string::npos)
+      << r.error().message;
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ describe("vote page", () => {
       await setSpeed(page, 2);
       await playUntilUnlocked(page);
       const reply = page.waitForResponse((r) => r.url().endsWith("/api/votes") && r.request().method() === "POST");
-      await page.getByRole("button", { name: /Left is better/ }).click();
+      await page.getByRole("button", { name: /A is better/ }).click();
       const answer = await (await reply).json();
       assert.equal((await reply).status(), 201);
       countVote("sound-portrait");
@@ -186,10 +186,10 @@ describe("vote page", () => {
       await openVotePage(page, "sound-portrait");
       const mark = log.mark();
       await page.keyboard.press("a");
-      await page.getByRole("button", { name: /Left is better/ }).click({ force: true });
+      await page.getByRole("button", { name: /A is better/ }).click({ force: true });
       await page.waitForTimeout(300);
       assert.equal(log.since(mark).filter((e) => e.url.endsWith("/api/votes")).length, 0, "no vote sent while locked");
-      assert.equal(await page.getByRole("button", { name: /Left is better/ }).getAttribute("aria-disabled"), "true");
+      assert.equal(await page.getByRole("button", { name: /A is better/ }).getAttribute("aria-disabled"), "true");
     });
   });
 
@@ -288,11 +288,11 @@ describe("vote page", () => {
       await page.getByRole("button", { name: "Play both clips" }).click();
       const unmuted = async () => (await page.evaluate(videoState)).map((v) => !v.muted);
       assert.deepEqual(await unmuted(), [true, false], "left is heard by default");
-      await page.getByRole("radio", { name: "Right" }).check();
+      await page.getByRole("radio", { name: "B", exact: true }).check();
       assert.deepEqual(await unmuted(), [false, true]);
       await page.getByRole("radio", { name: "Mute" }).check();
       assert.deepEqual(await unmuted(), [false, false]);
-      await page.getByRole("radio", { name: "Left" }).check();
+      await page.getByRole("radio", { name: "A", exact: true }).check();
       assert.deepEqual(await unmuted(), [true, false]);
       const state = await page.evaluate(videoState);
       assert.ok(state.every((v) => !v.paused), "both keep playing while the sound moves");
@@ -439,7 +439,27 @@ describe("leaderboard page", () => {
       assert.equal(await page.locator("table.board i, table.board img, table.board b").count(), 0, "no markup from names");
       const organizations = await page.locator("table.board td.organization").allTextContents();
       assert.ok(organizations.includes("Pangolin & <b>Co</b>"));
+      // Sampling shares: one per model, summing to 100%, and one line per organization.
+      const shares = (await page.locator("table.board td.share").allTextContents()).map((t) => parseFloat(t));
+      assert.equal(shares.length, names.length);
+      assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.5, `shares sum to 100%: ${shares}`);
+      const orgShares = (await page.locator(".organization-shares").textContent()) ?? "";
+      assert.match(orgShares, /Share of battles by organization: .*Pangolin & <b>Co<\/b> \d+\.\d%/);
       await page.locator(".heatmap canvas").waitFor();
+      // Quality against price and against generation time: the generated model is plotted,
+      // with its numbers in the table beside the chart; the model imported by hand is not.
+      await page.locator(".scatter.price canvas").waitFor();
+      await page.locator(".scatter.speed canvas").waitFor();
+      const priceRows = await page.locator(".scatter.price table tbody tr").allTextContents();
+      assert.equal(priceRows.length, 1, `one model with a price: ${priceRows}`);
+      assert.match(priceRows[0], /Marmot-XL.*0\.25 USD/);
+      assert.equal(await page.locator(".scatter.speed table tbody tr").count(), 1);
+      const board = await (await fetch(`${server.url}/api/leaderboard?track=${track}`)).json();
+      const marmot = board.models.find((m) => m.model === "Marmot-XL");
+      assert.equal(marmot.generation.clips, 1);
+      assert.equal(marmot.generation.mean_cost, 0.25);
+      assert.ok(marmot.generation.median_generation_s >= 0);
+      assert.equal(board.models.find((m) => m.model !== "Marmot-XL").generation, null);
       await page.screenshot({ path: path.join(ARTIFACTS, `leaderboard-${LAPTOP.width}x${LAPTOP.height}.png`), fullPage: true });
     });
   });
@@ -600,10 +620,32 @@ describe("colour schemes, contrast and keyboard", () => {
         assert.deepEqual(unnamed, [], `${name}: controls without an accessible name`);
         if (name.startsWith("vote page") && name !== "vote page with an error") {
           const videos = controls.filter((c) => c.role === "Video");
-          assert.deepEqual(videos.map((c) => c.name), ["Left clip", "Right clip"], `${name}: both clips are named`);
+          assert.deepEqual(videos.map((c) => c.name), ["Clip A", "Clip B"], `${name}: both clips are named`);
         }
       }
     });
+  });
+
+  // axe's label-content-name-mismatch: a voice-control user says what a button shows, so its
+  // name must hold the visible text, key hint included (and the phone's short label there).
+  test("the verdict buttons are named by what they show, key hints included", async () => {
+    for (const [viewport, expected] of [
+      [LAPTOP, ["A is better ← or A", "Tie T", "Both are bad N", "B is better → or B"]],
+      [PHONE, ["A better", "Tie", "Both bad", "B better"]],
+    ]) {
+      await withBrowser({ viewport }, async ({ page }) => {
+        await openVotePage(page, "sound-portrait");
+        const named = (await accessibleControls(page))
+          .filter((c) => c.role === "button")
+          .map((c) => c.name.replace(/\s+/g, " ").trim());
+        const shown = await page.locator("button.verdict").evaluateAll((buttons) =>
+          buttons.map((b) => b.innerText.replace(/\s+/g, " ").trim()));
+        assert.deepEqual(shown, expected, `${viewport.width}px: what the buttons show`);
+        for (const text of shown) {
+          assert.ok(named.includes(text), `${viewport.width}px: a button named "${text}" (names: ${named.join(" | ")})`);
+        }
+      });
+    }
   });
 
   test("Tab reaches every control of each page with a visible focus ring", async () => {

@@ -5,8 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <fstream>
 #include <map>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "demo_fixture.hpp"
 #include "media/media.hpp"
@@ -56,6 +60,84 @@ TEST_F(DemoBoards, WithAudioSeedanceIsSlightlyAheadOfHappyHorse) {
   EXPECT_EQ(top(board, 2), (Names{"Seedance 2.0", "HappyHorse-1.0"}));
   EXPECT_GT(gap(board, "Seedance 2.0", "HappyHorse-1.0"), 5);
   EXPECT_LT(gap(board, "Seedance 2.0", "HappyHorse-1.0"), 40);
+}
+
+// docs/demo.md quotes the boards the server shows (seed 1, 1000 bootstrap rounds): every
+// score and interval of its table, the anchored scores and the leads, to the point.
+TEST_F(DemoBoards, TheDocsQuoteTheBoardsTheDemoBuilds) {
+  std::ifstream in(std::string(PADDOCK_DOCS) + "/demo.md");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+
+  auto served = [](const std::string& weights = "as_voted") {
+    auto o = board_options(weights);
+    o.bootstrap_rounds = 1000;  // as `paddock serve` and `paddock demo` compute boards
+    return o;
+  };
+  const std::vector<std::string> tracks{"t2v", "i2v", "t2v-audio"};
+  std::map<std::string, rating::Board> boards, balanced;
+  for (const auto& t : tracks) {
+    boards.emplace(t, board_of(*db_, t, served()));
+    balanced.emplace(t, board_of(*db_, t, served("balanced")));
+  }
+  auto points = [](double x) { return static_cast<int>(std::lround(x)); };
+  auto lead = [&](const rating::Board& b, const std::string& a, const std::string& c) {
+    return points(gap(b, a, c));
+  };
+
+  // The table: rows of three (model, score, low–high) groups, one per track.
+  const auto table = doc.find("| text to video | score | 95% CI |");
+  ASSERT_NE(table, std::string::npos);
+  std::istringstream rows(doc.substr(table));
+  std::string line;
+  std::getline(rows, line);  // header
+  std::getline(rows, line);  // |---|
+  int checked = 0;
+  const std::regex cell_re(R"(\|\s*([^|]*?)\s*\|\s*(\d+)\s*\|\s*(\d+)–(\d+)\s*)");
+  while (std::getline(rows, line) && line.starts_with("| ")) {
+    std::size_t k = 0;
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), cell_re);
+         it != std::sregex_iterator() && k < tracks.size(); ++it, ++k) {
+      const auto& m = *it;
+      const auto& r = row(boards.at(tracks[k]), m[1].str());
+      EXPECT_EQ(points(r.rating), std::stoi(m[2].str())) << tracks[k] << " " << m[1];
+      EXPECT_EQ(points(r.ci_low), std::stoi(m[3].str())) << tracks[k] << " " << m[1];
+      EXPECT_EQ(points(r.ci_high), std::stoi(m[4].str())) << tracks[k] << " " << m[1];
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 12) << "four models of each track";
+
+  // The anchored text-to-video scores.
+  std::smatch m;
+  const std::regex anchored(
+      R"(\(HappyHorse-1\.0 (\d+), Seedance 2\.0 (\d+), SkyReels V4 (\d+), Kling 3\.0 (\d+)\))");
+  ASSERT_TRUE(std::regex_search(doc, m, anchored));
+  auto options = served();
+  options.anchor_model = "HappyHorse-1.0";
+  options.anchor_value = std::stod(m[1].str());
+  const auto anchored_board = board_of(*db_, "t2v", options);
+  const char* names[] = {"HappyHorse-1.0", "Seedance 2.0", "SkyReels V4", "Kling 3.0"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(points(row(anchored_board, names[i]).rating), std::stoi(m[i + 1].str())) << names[i];
+  }
+
+  // The leads, as voted and balanced.
+  ASSERT_TRUE(std::regex_search(
+      doc, m, std::regex(R"(leads text to video by (\d+) points and image to video by (\d+))")));
+  EXPECT_EQ(lead(boards.at("t2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[1].str()));
+  EXPECT_EQ(lead(boards.at("i2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[2].str()));
+  ASSERT_TRUE(std::regex_search(doc, m, std::regex(R"(Seedance 2\.0 is (\d+) points ahead)")));
+  EXPECT_EQ(lead(boards.at("t2v-audio"), "Seedance 2.0", "HappyHorse-1.0"), std::stoi(m[1].str()));
+  ASSERT_TRUE(std::regex_search(
+      doc, m,
+      std::regex(R"(narrows from (\d+) to (\d+) points \(image to\s+video: from (\d+) to (\d+))")));
+  EXPECT_EQ(lead(boards.at("t2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[1].str()));
+  EXPECT_EQ(lead(balanced.at("t2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[2].str()));
+  EXPECT_EQ(lead(boards.at("i2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[3].str()));
+  EXPECT_EQ(lead(balanced.at("i2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[4].str()));
 }
 
 TEST_F(DemoBoards, BalancedCategoriesNarrowHappyHorsesLeadOnTextToVideo) {

@@ -84,7 +84,8 @@ TEST_F(Admin, ModelChangesFollowTheImportRulesAndDefaults) {
   EXPECT_EQ(typo.status, 400) << typo.body;
   EXPECT_EQ(body_json(typo).at("error").at("code"), "bad_request");
   EXPECT_NE(message(typo).find("unknown field \"stauts\""), std::string::npos) << typo.body;
-  for (const auto& m : body_json(c.get("/api/admin/models", auth())).at("models")) {
+  const auto listed = body_json(c.get("/api/admin/models", auth()));  // outlives the loop
+  for (const auto& m : listed.at("models")) {
     if (m.at("id") == "zebra-q9") {
       EXPECT_EQ(m.at("status"), "anonymous");
     }
@@ -186,6 +187,11 @@ TEST_F(Admin, TheFullExportCarriesEverything) {
   EXPECT_EQ(line.at("decision_ms"), 2500);
   auto csv = c.get("/api/admin/export?track=t2v&format=csv", auth());
   EXPECT_EQ(csv.header("Content-Type"), "text/csv; charset=utf-8");
+  // Saved under a name of its own, never the public export's.
+  EXPECT_EQ(full.header("Content-Disposition"),
+            "attachment; filename=\"paddock-votes-full-t2v.jsonl\"");
+  EXPECT_EQ(c.get("/api/votes/export?track=t2v").header("Content-Disposition"),
+            "attachment; filename=\"paddock-votes-t2v.jsonl\"");
   EXPECT_TRUE(csv.body.starts_with("model_a,model_b,winner,category,tstamp,track,vote_id"));
   EXPECT_EQ(c.get("/api/admin/export?format=xml", auth()).status, 400);
   auto pub = c.get("/api/votes/export?track=t2v&format=csv");

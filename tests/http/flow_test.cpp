@@ -135,6 +135,8 @@ TEST_F(Flow, TheExportReproducesEveryStandardBoardExactly) {
   EXPECT_EQ(board.at("filter").at("weights"), "as_voted");
   auto file = export_votes(up_to, "t2v.jsonl");
   expect_same_board(board, rate(file));
+  // The board's own filter, passed back as it reads ("as_voted"), gives the same board.
+  expect_same_board(board, rate(file, {"--weights", "as_voted"}));
 
   auto animals = wait_for_board(c, "track=t2v&category=animals", last);
   expect_same_board(animals, rate(export_votes(animals.at("last_vote_id"), "a.jsonl"),
@@ -152,6 +154,28 @@ TEST_F(Flow, TheExportReproducesEveryStandardBoardExactly) {
   EXPECT_EQ(http.body, from_cli);
   EXPECT_EQ(http.body.find("session"), std::string::npos);
   EXPECT_EQ(http.body.find("address"), std::string::npos);
+}
+
+TEST_F(Flow, AWeightForACategoryTheVotesDoNotHaveIsRefused) {
+  auto c = server_->client();
+  int64_t last = vote_many(c, 60, "t2v", 3);
+  wait_for_board(c, "track=t2v", last);
+  // Portrait votes are all on p3 (portrait, motion): none is about animals, so a board of
+  // them weighted by animals alone would have no vote left.
+  auto portrait = wait_for_board(c, "track=t2v&category=portrait", last);
+  ASSERT_GT(portrait.at("votes").get<int>(), 0);
+  HttpResponse r;
+  for (int i = 0; i < 200; ++i) {
+    r = c.get("/api/leaderboard?track=t2v&category=portrait&weights=animals%3D1");
+    if (r.status != 202) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(body_json(r).at("error").at("code"), "bad_weights");
+  EXPECT_NE(r.body.find("animals"), std::string::npos) << r.body;
+  // The same weights over the votes that have animals are fine.
+  EXPECT_EQ(wait_for_board(c, "track=t2v&weights=animals%3D1", last).at("filter").at("weights"),
+            "animals=1");
 }
 
 TEST_F(Flow, TheBoardSaysWhenItWasComputedAndUpToWhichVote) {
@@ -191,6 +215,21 @@ TEST_F(Flow, AFilterNobodyAskedForIsComputedInTheBackground) {
   }
   auto board = wait_for_board(c, "track=t2v&category=landscape&category=animals", last);
   EXPECT_EQ(board.at("filter").at("categories"), json({"animals", "landscape"}));
+}
+
+TEST_F(Flow, ALanguageBoardKeepsThePromptsOfThatLanguage) {
+  // Every test prompt is in English: the English board holds every vote, and a language
+  // no prompt of the track has is refused.
+  auto c = server_->client();
+  int64_t last = vote_many(c, 30, "t2v", 4);
+  auto english = wait_for_board(c, "track=t2v&language=en", last);
+  EXPECT_EQ(english.at("votes"), 30);
+  EXPECT_EQ(english.at("filter").at("languages"), json({"en"}));
+  auto all = wait_for_board(c, "track=t2v", last);
+  EXPECT_EQ(english.at("models"), all.at("models"));
+  auto german = c.get("/api/leaderboard?track=t2v&language=de");
+  EXPECT_EQ(german.status, 400) << german.body;
+  EXPECT_EQ(body_json(german).at("error").at("code"), "bad_request");
 }
 
 TEST_F(Flow, TheHistoryFollowsTheVotes) {

@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "api.hpp"
@@ -79,6 +83,8 @@ TEST_F(Operations, ServesTheFrontEnd) {
   auto page = c.get("/leaderboard/t2v");
   EXPECT_EQ(page.status, 200);
   EXPECT_EQ(page.body, index.body);
+  // Asked for by name, index.html is still the page: never stale (docs/http-api.md).
+  EXPECT_EQ(c.get("/index.html").header("Cache-Control"), "no-cache");
   auto script = c.get("/assets/app-1a2b3c.js");
   EXPECT_EQ(script.status, 200);
   EXPECT_EQ(script.header("Content-Type"), "text/javascript; charset=utf-8");
@@ -87,6 +93,59 @@ TEST_F(Operations, ServesTheFrontEnd) {
             304);
   EXPECT_EQ(c.get("/missing.js").status, 404);
   EXPECT_EQ(c.request("POST", "/", {{"Content-Type", "application/json"}}, "{}").status, 405);
+}
+
+// docs/security.md: API answers are no-store, except the public boards, which a client
+// revalidates every time (no-cache, with an ETag) instead of fetching them again.
+TEST_F(Operations, ApiAnswersAreNotStoredExceptThePublicBoardsWhichAreRevalidated) {
+  auto c = server_->client();
+  for (const char* path : {"/api/config", "/api/tracks", "/api/leaderboard?track=nope",
+                           "/api/votes/export?track=t2v"}) {
+    EXPECT_EQ(c.get(path).header("Cache-Control"), "no-store") << path;
+  }
+  wait_for_board(c, "track=t2v", 0);
+  auto r = c.get("/api/leaderboard?track=t2v");
+  EXPECT_EQ(r.header("Cache-Control"), "no-cache");
+  ASSERT_TRUE(r.header("ETag"));
+  EXPECT_EQ(c.get("/api/leaderboard?track=t2v", {{"If-None-Match", *r.header("ETag")}}).status,
+            304);
+  for (int i = 0; i < 100; ++i) {
+    r = c.get("/api/leaderboard/history?track=t2v");
+    if (r.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(r.header("Cache-Control"), "no-cache");
+}
+
+// docs/running.md: the background threads run at nice +10, the threads a vote waits on at
+// the server's own priority. Read from /proc, per thread name.
+TEST_F(Operations, BackgroundThreadsRunAtALowerPriority) {
+  const std::filesystem::path tasks =
+      std::filesystem::path("/proc") / std::to_string(server_->pid()) / "task";
+  std::map<std::string, std::set<long>> nice_of;
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // pid (comm) state ppid ... : field 19 is nice, counted after the closing parenthesis.
+    const auto open = text.find('('), close = text.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    for (int i = 3; i < 19 && rest >> field; ++i) {
+    }
+    long nice = 0;
+    rest >> nice;
+    nice_of[text.substr(open + 1, close - open - 1)].insert(nice);
+  }
+  const long base = *nice_of.at("paddock-votes").begin();
+  for (const char* background : {"paddock-battles", "paddock-boards", "paddock-watch"}) {
+    ASSERT_TRUE(nice_of.contains(background)) << background;
+    EXPECT_EQ(nice_of.at(background), (std::set<long>{std::min(base + 10, 19L)})) << background;
+  }
+  for (const char* foreground : {"paddock-io", "paddock-ckpt", "paddock-work"}) {
+    ASSERT_TRUE(nice_of.contains(foreground)) << foreground;
+    EXPECT_EQ(nice_of.at(foreground), std::set<long>{base}) << foreground;
+  }
 }
 
 TEST_F(Operations, SendsTheGzippedCopyOfAnAssetToClientsThatAcceptGzip) {

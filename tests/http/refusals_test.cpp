@@ -175,6 +175,13 @@ TEST_F(Refusals, AChoiceOutsideTheFourIsInvalid) {
   expect_error(post(c, "/api/votes",
                     json{{"ticket", b.ticket}, {"choice", "left"}, {"left_watch_ms", -5}}.dump()),
                400, "bad_request");
+  // Times are whole milliseconds: a fraction is refused, not rounded.
+  for (double fraction : {1.5, 0.4}) {
+    auto r = post(c, "/api/votes",
+                  json{{"ticket", b.ticket}, {"choice", "left"}, {"decision_ms", fraction}}.dump());
+    expect_error(r, 400, "bad_request");
+    EXPECT_NE(r.body.find("must be a whole number"), std::string::npos) << r.body;
+  }
   EXPECT_EQ(cast_vote(c, b.ticket, "both_bad").status, 201);
 }
 

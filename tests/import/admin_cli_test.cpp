@@ -1,4 +1,5 @@
 // paddock admin, end to end: changes made by the command, read back from the store.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cli_fixture.hpp"
@@ -79,6 +80,24 @@ TEST_F(Admin, RetiresAndRenamesModels) {
   EXPECT_EQ(m.organization, "Lab A2");
   EXPECT_EQ(m.codename, "Mystery-B");
   EXPECT_EQ(m.status, store::ModelStatus::Anonymous);
+}
+
+TEST_F(Admin, SetsAndRemovesAGenerationConfigByTheCatalogRules) {
+  auto r = paddock({"admin", "models", "set", "mb", "--generation",
+                    R"({"provider": "dashscope", "model": {"text-to-video": "wan2.6-t2v"}})"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(model("mb").generation,
+            R"({"model":{"text-to-video":"wan2.6-t2v"},"provider":"dashscope"})");
+  r = paddock({"admin", "models", "set", "mb", "--generation", R"({"provider": "dashscope"})"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("needs \"model\""), std::string::npos) << r.err;
+  EXPECT_EQ(model("mb").generation,
+            R"({"model":{"text-to-video":"wan2.6-t2v"},"provider":"dashscope"})");
+  r = paddock({"admin", "models", "add", "mz", "--name", "Z", "--generation", "[]"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  r = paddock({"admin", "models", "set", "mb", "--generation", ""});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(model("mb").generation, "");
 }
 
 TEST_F(Admin, AddsModelsAndRefusesInvalidOnes) {
@@ -210,6 +229,25 @@ TEST_F(Admin, RefusesToVoidWithoutSayingWhose) {
   EXPECT_EQ(paddock({"admin", "votes", "void", "--session", "s1"}).exit_code, 2);  // no reason
   auto db = open_db();
   EXPECT_EQ(db->counts()->voided_votes, 0);
+}
+
+// paddock export takes --up-to as GET /api/votes/export takes up_to: a vote id, never a
+// negative number (-1 once meant "every vote").
+TEST_F(Admin, ExportsUpToAVoteIdAndRefusesANegativeOne) {
+  cast_votes();
+  auto lines = [](const std::string& text) {
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  };
+  auto r = paddock({"export", "--track", "t2v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines(r.out), 4);
+  r = paddock({"export", "--track", "t2v", "--up-to", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines(r.out), 2);
+  r = paddock({"export", "--track", "t2v", "--up-to", "-1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("must be a whole number, 0 or more (not -1)"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 TEST_F(Admin, ShowsStatsAndNeverCreatesADatabase) {

@@ -209,6 +209,44 @@ TEST_F(Import, ABadManifestIsReportedLineByLineAndNothingIsWritten) {
   EXPECT_TRUE(media_files().empty());
 }
 
+TEST_F(Import, EveryProblemIsListedInOneRound) {
+  // A record error, a duplicate of a record with an error, and a reference that does not
+  // resolve: all three in the first run (they used to come one round each).
+  write(
+      "all.jsonl",
+      R"({"kind": "track", "id": "t", "task": "text-to-video", "duration_s": 2, "width": 320, "height": 180}
+{"kind": "model", "id": "ma", "display_name": "A", "status": "secret"}
+{"kind": "model", "id": "ma", "display_name": "A again"}
+{"kind": "prompt", "track": "t", "id": "p", "text": "x"}
+{"kind": "clip", "track": "t", "prompt": "p", "model": "ghost", "file": "clips/ma.mp4"}
+{"kind": "clip", "track": "t", "prompt": "p", "model": "ma", "file": "clips/ma.mp4"}
+)");
+  auto r = paddock({"import", "all.jsonl"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "all.jsonl has 3 problems")) << r.err;
+  const auto status = r.err.find("all.jsonl:2: status \"secret\"");
+  const auto duplicate = r.err.find("all.jsonl:3: duplicate model \"ma\" (first at all.jsonl:2)");
+  const auto ghost = r.err.find("all.jsonl:5: clip refers to unknown model \"ghost\"");
+  ASSERT_NE(status, std::string::npos) << r.err;
+  ASSERT_NE(duplicate, std::string::npos) << r.err;
+  ASSERT_NE(ghost, std::string::npos) << r.err;
+  EXPECT_TRUE(status < duplicate && duplicate < ghost) << r.err;  // in the file's order
+  // The clip of the model with a problem is not reported as referring to an unknown model.
+  EXPECT_FALSE(contains(r.err, "unknown model \"ma\"")) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "paddock.db"));
+}
+
+TEST_F(Import, ATrackCannotBeCalledSources) {
+  write(
+      "s.jsonl",
+      R"({"kind": "track", "id": "sources", "task": "text-to-video", "duration_s": 2, "width": 320, "height": 180}
+)");
+  auto r = paddock({"import", "s.jsonl"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "s.jsonl:1: track id \"sources\" is reserved")) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "paddock.db"));
+}
+
 TEST_F(Import, DryRunChecksEverythingAndWritesNothing) {
   const std::string manifest = write_standard_catalog();
   const std::string standard = paddock::testing::read_file(dir_ / manifest);

@@ -75,6 +75,18 @@ export interface BoardRow {
   win_rate: number;
   elo?: number;
   preliminary: boolean;
+  // paddock generate's provenance of the model's clips in this track (null when none, and
+  // for anonymous models): mean cost per clip and median generation time.
+  generation?: { clips: number; mean_cost: number | null; currency: string | null; median_generation_s: number | null } | null;
+  sampling_share?: number; // this model's share of the board's battles (docs/http-api.md)
+}
+
+// One organization's share of the board's battles ("(undisclosed)" for anonymous models).
+export interface OrganizationShare {
+  organization: string;
+  models: number;
+  votes: number;
+  sampling_share: number;
 }
 
 // One pair of models: how often `a` beat `b`. Field names follow the rating engine's
@@ -94,12 +106,18 @@ export interface Board {
   computed_at: number;
   last_vote_id: number;
   votes?: number; // votes used after filtering
-  filter: { categories: string[]; weights: string };
+  filter: { categories: string[]; weights: string; languages?: string[] };
   models: BoardRow[];
   pairs: BoardPair[];
-  // Every category of the track's prompts (names), or with weights the shares per category.
+  // Every category of the track's prompts (names); older servers put the shares here.
   categories: (string | CategoryShare)[];
   category_shares?: CategoryShare[];
+  // When the models fall into groups that never met: each group's models (docs/rate.md).
+  pieces?: string[][];
+  languages?: string[]; // the track's prompt languages
+  ties?: { model: string; tie_votes: number; both_bad_votes: number; both_bad_rate: number };
+  organizations?: OrganizationShare[];
+  matchmaking?: { mode: string; pairs: { model_a: string; model_b: string; probability: number }[] };
 }
 
 export interface History {
@@ -183,12 +201,14 @@ export interface BoardQuery {
   track: string;
   categories: string[];
   weights: "as_voted" | "balanced";
+  language?: string; // one prompt language, or all when absent
 }
 
 export function boardUrl(query: BoardQuery, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams({ track: query.track });
   for (const category of query.categories) params.append("category", category);
   if (query.weights === "balanced") params.set("weights", "balanced");
+  if (query.language) params.set("language", query.language);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   return `/api/leaderboard?${params}`;
 }

@@ -24,7 +24,9 @@ export const CATALOG = {
   // tracks: which tracks the model has clips in.
   models: [
     { id: "zebrafinch", display_name: "Zebrafinch Video 3", organization: "Quokka Labs", status: "public", tracks: ["sound-portrait", "still-to-motion"] },
-    { id: "marmot", display_name: "Marmot-XL", organization: "Ocelot Inc", status: "public", tracks: ["sound-portrait", "silent-wide", "still-to-motion"] },
+    // Its silent-wide clip is made by `paddock generate` (the placeholder provider, with a
+    // price), so that board has a point on its quality-against-price and -time charts.
+    { id: "marmot", display_name: "Marmot-XL", organization: "Ocelot Inc", status: "public", tracks: ["sound-portrait", "silent-wide", "still-to-motion"], generated: ["silent-wide"] },
     { id: "tapir", display_name: "<i>Tapir</i> <img src=x>", organization: "Pangolin & <b>Co</b>", status: "public", tracks: ["sound-portrait", "silent-wide"] },
     { id: "narwhal", display_name: "Narwhal Ultra", organization: "Axolotl AI", status: "anonymous", codename: "Wombat-1.0", tracks: ["sound-portrait"] },
   ],
@@ -91,6 +93,7 @@ export class Arena {
     CATALOG.models.forEach((model, index) => {
       for (const prompt of CATALOG.prompts) {
         if (!model.tracks.includes(prompt.track)) continue;
+        if (model.generated?.includes(prompt.track)) continue;
         const track = CATALOG.tracks.find((t) => t.id === prompt.track);
         // The model's name is in the file name on purpose: nothing of it may reach voters.
         const file = path.join(clips, `${model.id}-${track.id}-${prompt.id}.mp4`);
@@ -101,6 +104,13 @@ export class Arena {
     const manifest = path.join(this.dir, "catalog.jsonl");
     writeFileSync(manifest, importManifest(entries));
     this.run(["import", "--db", this.db, "--media", this.media, manifest]);
+    const config = path.join(this.dir, "generate.toml");
+    writeFileSync(config, '[providers.local]\nprotocol = "placeholder"\n[providers.local.prices.placeholder]\nper_clip = 0.25\ncurrency = "USD"\n');
+    for (const model of CATALOG.models) {
+      for (const track of model.generated ?? []) {
+        this.run(["generate", "--db", this.db, "--media", this.media, "--config", config, "--track", track, "--models", model.id, "--all"]);
+      }
+    }
   }
 
   run(args) {
@@ -171,7 +181,9 @@ class Server {
 function importManifest(clips) {
   const records = [
     ...CATALOG.tracks.map((track) => ({ kind: "track", ...track })),
-    ...CATALOG.models.map(({ tracks, ...model }) => ({ kind: "model", ...model })),
+    ...CATALOG.models.map(({ tracks, generated, ...model }) =>
+      generated ? { kind: "model", ...model, generation: { provider: "local", model: { "text-to-video": "placeholder" } } } : { kind: "model", ...model },
+    ),
     ...CATALOG.prompts.map((prompt) => ({ kind: "prompt", language: "en", ...prompt })),
     ...clips.map((clip) => ({ kind: "clip", ...clip })),
   ];

@@ -9,6 +9,7 @@ import {
   LineController,
   LineElement,
   PointElement,
+  ScatterController,
   Tooltip,
   type ChartConfiguration,
 } from "chart.js";
@@ -17,7 +18,7 @@ import type { Board, History } from "../api";
 import { h } from "../dom";
 import { headToHead, type HeadToHead } from "./pairs";
 
-Chart.register(CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend, MatrixController, MatrixElement);
+Chart.register(CategoryScale, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, Legend, MatrixController, MatrixElement);
 
 // Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
@@ -47,7 +48,14 @@ function theme(): Theme {
   };
 }
 
-export function drawCharts(board: Board, history: History | null, heatmapHolder: HTMLElement, historyHolder: HTMLElement): { destroy(): void } {
+export function drawCharts(
+  board: Board,
+  history: History | null,
+  heatmapHolder: HTMLElement,
+  historyHolder: HTMLElement,
+  priceHolder: HTMLElement,
+  speedHolder: HTMLElement,
+): { destroy(): void } {
   let charts: Chart[] = [];
   const draw = () => {
     for (const chart of charts) chart.destroy();
@@ -55,7 +63,12 @@ export function drawCharts(board: Board, history: History | null, heatmapHolder:
     Chart.defaults.color = colors.text;
     Chart.defaults.borderColor = colors.grid;
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    charts = [drawHeatmap(headToHead(board), heatmapHolder, colors), drawHistory(board, history, historyHolder)].filter((c): c is Chart => c !== null);
+    charts = [
+      drawHeatmap(headToHead(board), heatmapHolder, colors),
+      drawHistory(board, history, historyHolder),
+      drawScatter(board, "price", priceHolder),
+      drawScatter(board, "speed", speedHolder),
+    ].filter((c): c is Chart => c !== null);
   };
   draw();
   // Follow the system's light/dark switch while the page is open.
@@ -298,4 +311,70 @@ function historyTable(models: string[], points: History["points"]): HTMLElement 
       h("tbody", null, ...models.map((m) => h("tr", null, h("th", { attrs: { scope: "row" } }, m), h("td", { class: "num" }, fmt(first(m))), h("td", { class: "num" }, fmt(last(m)))))),
     ),
   );
+}
+
+// Quality against price or against generation time: one point per model whose clips
+// paddock generated (anonymous models carry no such numbers), with the same numbers in a
+// table for screen readers.
+function drawScatter(board: Board, kind: "price" | "speed", holder: HTMLElement): Chart | null {
+  const currencies = new Set(board.models.map((m) => m.generation?.currency).filter((c): c is string => !!c));
+  const currency = currencies.size === 1 ? [...currencies][0]! : null;
+  const rows = [...board.models]
+    .sort((a, b) => a.rank - b.rank)
+    .map((m) => ({ model: m.model, rating: m.rating, x: kind === "price" ? (currency && m.generation?.currency === currency ? m.generation.mean_cost : null) : (m.generation?.median_generation_s ?? null) }))
+    .filter((r): r is { model: string; rating: number; x: number } => typeof r.x === "number" && Number.isFinite(r.rating));
+  if (rows.length === 0) {
+    holder.replaceChildren(
+      h("p", { class: "note" }, kind === "price" ? "No model of this track has generated clips with a known price (paddock generate records them)." : "No model of this track has generated clips (paddock generate records their generation time)."),
+    );
+    return null;
+  }
+  const xTitle = kind === "price" ? `mean cost per clip (${currency})` : "median generation time (s)";
+  const fmtX = (v: number) => (kind === "price" ? `${v.toFixed(2)} ${currency}` : `${v.toFixed(1)} s`);
+  const box = h("div", { class: "canvas-box" });
+  box.style.height = "300px";
+  const canvas = h("canvas", {
+    attrs: {
+      role: "img",
+      "aria-label": `Scatter chart of score against ${xTitle} for ${rows.length} models: ${rows.map((r) => `${r.model} ${Math.round(r.rating)} at ${fmtX(r.x)}`).join(", ")}.`,
+    },
+  });
+  box.append(canvas);
+  const table = h(
+    "details",
+    { class: "chart-table" },
+    h("summary", null, kind === "price" ? "Quality against price (table)" : "Quality against generation time (table)"),
+    h(
+      "table",
+      null,
+      h("thead", null, h("tr", null, h("th", { attrs: { scope: "col" } }, "Model"), h("th", { class: "num", attrs: { scope: "col" } }, "Score"), h("th", { class: "num", attrs: { scope: "col" } }, xTitle))),
+      h("tbody", null, ...rows.map((r) => h("tr", null, h("th", { attrs: { scope: "row" } }, r.model), h("td", { class: "num" }, Math.round(r.rating).toString()), h("td", { class: "num" }, fmtX(r.x))))),
+    ),
+  );
+  holder.replaceChildren(box, table);
+  return new Chart(canvas, {
+    type: "scatter",
+    data: {
+      datasets: rows.map((r, i) => ({
+        label: r.model,
+        data: [{ x: r.x, y: r.rating }],
+        borderColor: PALETTE[i % PALETTE.length],
+        backgroundColor: PALETTE[i % PALETTE.length],
+        pointRadius: 6,
+        pointHoverRadius: 8,
+      })),
+    },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: {
+        legend: { position: "bottom", labels: { boxWidth: 14 } },
+        tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ""}: ${Math.round(item.parsed.y ?? 0)} at ${fmtX(item.parsed.x ?? 0)}` } },
+      },
+      scales: {
+        x: { type: "linear", title: { display: true, text: xTitle }, beginAtZero: true },
+        y: { type: "linear", title: { display: true, text: "score" } },
+      },
+    },
+  });
 }

@@ -22,12 +22,16 @@ class BoardPage {
   private readonly weightRadios: HTMLInputElement[] = [];
   private readonly categoryGroup = h("fieldset", { class: "categories-filter" });
   private readonly categoryList = h("div", { class: "checks" });
+  private readonly languageSelect = h("select", { attrs: { id: uid("language"), name: "language" } });
+  private readonly languageField = h("div", { class: "field", attrs: { hidden: true } });
   private readonly status = h("p", { class: "board-status", attrs: { role: "status" } });
   private readonly meta = h("p", { class: "board-meta" });
   private readonly tableHolder = h("div", { class: "table-scroll" });
   private readonly downloads = h("ul", { class: "downloads" });
   private readonly heatmapHolder = h("div", { class: "chart-holder heatmap" });
   private readonly historyHolder = h("div", { class: "chart-holder history" });
+  private readonly priceHolder = h("div", { class: "chart-holder scatter price" });
+  private readonly speedHolder = h("div", { class: "chart-holder scatter speed" });
 
   constructor() {
     this.trackSelect.addEventListener("change", () => {
@@ -46,6 +50,11 @@ class BoardPage {
       weightsGroup.append(h("label", { attrs: { for: radio.id } }, radio, label));
     }
     this.categoryGroup.append(h("legend", null, "Categories"), this.categoryList);
+    this.languageSelect.addEventListener("change", () => {
+      this.query = { ...this.query, language: this.languageSelect.value || undefined };
+      void this.refresh();
+    });
+    this.languageField.append(h("label", { attrs: { for: this.languageSelect.id } }, "Prompt language"), this.languageSelect);
 
     this.root.append(
       h("h1", { attrs: { id: "board-heading" } }, "Leaderboard"),
@@ -54,6 +63,7 @@ class BoardPage {
         { class: "board-controls" },
         h("div", { class: "field" }, h("label", { attrs: { for: this.trackSelect.id } }, "Track"), this.trackSelect),
         weightsGroup,
+        this.languageField,
         this.categoryGroup,
       ),
       this.status,
@@ -63,6 +73,20 @@ class BoardPage {
       this.downloads,
       h("section", { class: "chart-section", attrs: { "aria-labelledby": "heatmap-heading" } }, h("h2", { attrs: { id: "heatmap-heading" } }, "Head to head"), h("p", { class: "note" }, "How often the model of the row beat the model of the column (ties count half)."), this.heatmapHolder),
       h("section", { class: "chart-section", attrs: { "aria-labelledby": "history-heading" } }, h("h2", { attrs: { id: "history-heading" } }, "Score over time"), this.historyHolder),
+      h(
+        "section",
+        { class: "chart-section", attrs: { "aria-labelledby": "price-heading" } },
+        h("h2", { attrs: { id: "price-heading" } }, "Quality against price"),
+        h("p", { class: "note" }, "Each model's score against its mean cost per clip, for the clips paddock generated through the model's own API."),
+        this.priceHolder,
+      ),
+      h(
+        "section",
+        { class: "chart-section", attrs: { "aria-labelledby": "speed-heading" } },
+        h("h2", { attrs: { id: "speed-heading" } }, "Quality against generation time"),
+        h("p", { class: "note" }, "Each model's score against the median time from submitting a request to its result."),
+        this.speedHolder,
+      ),
       h("p", { class: "method-link" }, h("a", { attrs: { href: "/methodology" } }, "How these scores are computed: the methodology")),
     );
   }
@@ -93,6 +117,7 @@ class BoardPage {
       track,
       categories: params.getAll("category"),
       weights: params.get("weights") === "balanced" ? "balanced" : "as_voted",
+      language: params.get("language") ?? undefined,
     };
     this.trackSelect.value = track;
     for (const radio of this.weightRadios) radio.checked = radio.value === this.query.weights;
@@ -105,7 +130,7 @@ class BoardPage {
     this.request = request;
     const query = this.query;
     rememberTrack(query.track);
-    setQuery({ track: query.track, category: query.categories, weights: query.weights === "balanced" ? "balanced" : null });
+    setQuery({ track: query.track, category: query.categories, weights: query.weights === "balanced" ? "balanced" : null, language: query.language ?? null });
     this.setStatus("Loading the board…");
     this.root.setAttribute("aria-busy", "true");
     let board: Board;
@@ -126,6 +151,7 @@ class BoardPage {
     this.root.setAttribute("aria-busy", "false");
     this.setStatus("");
     this.renderCategories(board);
+    this.renderLanguages(board);
     this.renderMeta(board);
     this.tableHolder.replaceChildren(renderTable(board, asVoted, this.minVotes));
     this.renderDownloads(board);
@@ -158,14 +184,55 @@ class BoardPage {
     );
   }
 
+  // A language choice only when the track's prompts have more than one language.
+  private renderLanguages(board: Board): void {
+    const languages = board.languages ?? [];
+    this.languageField.hidden = languages.length < 2 && !this.query.language;
+    this.languageSelect.replaceChildren(
+      h("option", { attrs: { value: "" } }, "All languages"),
+      ...languages.map((l) => h("option", { attrs: { value: l } }, l)),
+    );
+    this.languageSelect.value = this.query.language ?? "";
+  }
+
   private renderMeta(board: Board): void {
     const votes = board.votes ?? board.models.reduce((sum, m) => sum + m.votes, 0) / 2;
-    const filter = board.filter.categories.length ? `categories: ${board.filter.categories.join(", ")}` : "all categories";
+    const languages = board.filter.languages?.length ? `; prompts in ${board.filter.languages.join(", ")}` : "";
+    const filter = (board.filter.categories.length ? `categories: ${board.filter.categories.join(", ")}` : "all categories") + languages;
     const weights = board.filter.weights === "balanced" ? "categories balanced" : "as voted";
     this.meta.textContent =
       `${board.models.length} models, ${Math.round(votes)} votes (${filter}; ${weights}). ` +
       `Up to vote #${board.last_vote_id}, computed ${new Date(board.computed_at).toLocaleString()}.` +
       (this.minVotes ? ` Models with fewer than ${this.minVotes} votes are marked preliminary.` : "");
+    if (board.ties && board.ties.both_bad_votes > 0) {
+      this.meta.append(` ${Math.round(board.ties.both_bad_rate * 1000) / 10}% of the votes said both clips were bad.`);
+    }
+    if (board.pieces && board.pieces.length > 1) {
+      this.meta.append(
+        h("br"),
+        h(
+          "strong",
+          { attrs: { class: "pieces-note" } },
+          `These models fall into ${board.pieces.length} groups that never met: ` +
+            board.pieces.map((p) => `{${p.join(", ")}}`).join(" | ") +
+            ". Scores compare only within a group; how one group sits against another means nothing.",
+        ),
+      );
+    }
+    const organizations = [...(board.organizations ?? [])].sort((a, b) => b.sampling_share - a.sampling_share);
+    if (organizations.length) {
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      this.meta.append(
+        h("br"),
+        h(
+          "span",
+          { class: "organization-shares" },
+          "Share of battles by organization: " +
+            organizations.map((o) => `${o.organization} ${pct(o.sampling_share)}`).join("; ") +
+            (board.matchmaking ? ` (pairs drawn ${board.matchmaking.mode === "adaptive" ? "adaptively, towards open comparisons" : "uniformly"}).` : "."),
+        ),
+      );
+    }
     const shares = board.category_shares ?? board.categories.filter((c): c is CategoryShare => typeof c !== "string");
     if (board.filter.weights !== "as_voted" && shares.length) {
       const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -196,7 +263,7 @@ class BoardPage {
       const [charts, history] = await Promise.all([import("./charts"), getHistory(board.track).catch(() => null)]);
       if (signal.aborted) return;
       this.charts?.destroy();
-      this.charts = charts.drawCharts(board, history, this.heatmapHolder, this.historyHolder);
+      this.charts = charts.drawCharts(board, history, this.heatmapHolder, this.historyHolder, this.priceHolder, this.speedHolder);
     } catch (error) {
       if (signal.aborted) return;
       this.heatmapHolder.replaceChildren(h("p", { class: "note" }, `The charts could not be drawn: ${String(error)}`));
@@ -248,6 +315,7 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
       h("span", { class: "axis-label" }, h("span", null, String(axis.min)), h("span", null, "95% interval"), h("span", null, String(axis.max))),
     ),
     h("th", { class: "num", attrs: { scope: "col" } }, "Votes"),
+    h("th", { class: "num share", attrs: { scope: "col", title: "Share of the board's battles this model was in" } }, "Share"),
     h("th", { class: "num", attrs: { scope: "col" } }, "Win rate"),
     asVoted ? h("th", { class: "num", attrs: { scope: "col" } }, "vs as voted") : null,
   );
@@ -284,13 +352,14 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
           h("div", { class: "ci-axis", attrs: { role: "img", "aria-label": row.ci_low === null ? "no interval" : `interval ${Math.round(ciLow)} to ${Math.round(ciHigh)}` } }, bar, point),
         ),
         h("td", { class: "num" }, row.votes.toLocaleString()),
+        h("td", { class: "num share" }, row.sampling_share === undefined ? "" : `${(row.sampling_share * 100).toFixed(1)}%`),
         h("td", { class: "num" }, `${(row.win_rate * 100).toFixed(1)}%`),
         asVoted ? h("td", { class: "num moved" }, moved === null ? "new" : moved > 0 ? `▲ ${moved}` : moved < 0 ? `▼ ${-moved}` : "=") : null,
       ),
     );
   }
   if (rows.length === 0) {
-    body.append(h("tr", null, h("td", { attrs: { colspan: asVoted ? 8 : 7 } }, "No votes match this filter yet.")));
+    body.append(h("tr", null, h("td", { attrs: { colspan: asVoted ? 9 : 8 } }, "No votes match this filter yet.")));
   }
   return h(
     "table",

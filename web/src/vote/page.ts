@@ -27,10 +27,10 @@ interface VerdictButton {
 }
 
 const VERDICTS: VerdictButton[] = [
-  { choice: "left", label: "Left is better", short: "◀ Left", keys: ["arrowleft", "a"], hint: "← or A" },
+  { choice: "left", label: "A is better", short: "A better", keys: ["arrowleft", "a"], hint: "← or A" },
   { choice: "tie", label: "Tie", short: "Tie", keys: ["t"], hint: "T" },
   { choice: "both_bad", label: "Both are bad", short: "Both bad", keys: ["n"], hint: "N" },
-  { choice: "right", label: "Right is better", short: "Right ▶", keys: ["arrowright", "b"], hint: "→ or B" },
+  { choice: "right", label: "B is better", short: "B better", keys: ["arrowright", "b"], hint: "→ or B" },
 ];
 
 type Phase = "loading" | "watching" | "sending" | "revealed" | "error";
@@ -88,8 +88,9 @@ class VotePage {
       );
       return [slot, reveal];
     };
-    const [leftSlot, leftReveal] = makeSlot("left", "Left");
-    const [rightSlot, rightReveal] = makeSlot("right", "Right");
+    // Clips are A and B, not left and right: on a phone they may stand one above the other.
+    const [leftSlot, leftReveal] = makeSlot("left", "A");
+    const [rightSlot, rightReveal] = makeSlot("right", "B");
     this.slots = [leftSlot, rightSlot];
     this.reveals = [leftReveal, rightReveal];
     this.build();
@@ -109,7 +110,7 @@ class VotePage {
 
     const soundName = uid("sound");
     this.soundGroup.append(h("legend", null, "Sound"));
-    for (const [value, label] of [["left", "Left"], ["right", "Right"], ["mute", "Mute"]] as const) {
+    for (const [value, label] of [["left", "A"], ["right", "B"], ["mute", "Mute"]] as const) {
       const radio = h("input", { attrs: { type: "radio", name: soundName, value, id: uid("sound"), checked: value === "left" } });
       radio.addEventListener("change", () => this.applySound());
       this.soundRadios.push(radio);
@@ -121,16 +122,18 @@ class VotePage {
         "button",
         {
           class: `verdict ${verdict.choice}`,
+          // No aria-label: the name is what the button shows (label and key hint on a
+          // large screen, the short label on a phone), so a voice-control user can say it.
           attrs: {
             type: "button",
-            "aria-label": verdict.label,
             "aria-keyshortcuts": verdict.keys.map(ariaKey).join(" "),
             "aria-describedby": this.lockHint.id,
           },
         },
         h("span", { class: "verdict-label" }, verdict.label),
+        " ",
         h("span", { class: "verdict-short" }, verdict.short),
-        h("kbd", { attrs: { "aria-hidden": "true" } }, verdict.hint),
+        h("kbd", null, verdict.hint),
       );
       button.addEventListener("click", () => void this.vote(verdict.choice));
       this.verdictButtons.set(verdict.choice, button);
@@ -455,7 +458,7 @@ class VotePage {
     if (choice === "left") figures[0]?.classList.add("picked");
     if (choice === "right") figures[1]?.classList.add("picked");
     const verdict = VERDICTS.find((v) => v.choice === choice)?.label ?? choice;
-    this.resultText.textContent = `Vote counted: ${verdict}. Left was ${reply.left.model}, right was ${reply.right.model}.`;
+    this.resultText.textContent = `Vote counted: ${verdict}. A was ${reply.left.model}, B was ${reply.right.model}.`;
     this.afterVote.hidden = false;
     this.lockHint.hidden = true;
     this.fit();

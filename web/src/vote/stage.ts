@@ -11,7 +11,7 @@ export interface Stage {
   failed: boolean; // a clip could not be loaded
 }
 
-const SIDE_NAMES = ["Left", "Right"] as const;
+const SIDE_NAMES = ["A", "B"] as const; // as the page labels them (vote/page.ts)
 
 export function buildStage(battle: Battle, holder: HTMLElement): Stage {
   const videos = [battle.left.url, battle.right.url].map((url, index) =>
@@ -23,7 +23,7 @@ export function buildStage(battle: Battle, holder: HTMLElement): Stage {
         playsinline: true,
         muted: true,
         "data-side": index === 0 ? "left" : "right",
-        "aria-label": `${SIDE_NAMES[index]} clip`,
+        "aria-label": `Clip ${SIDE_NAMES[index]}`,
       },
     }),
   ) as [HTMLVideoElement, HTMLVideoElement];

@@ -1,0 +1,346 @@
+// paddock generate as an operator runs it: the real binary, a real SQLite file, real HTTP on
+// loopback to the fake vendor server (DashScope's protocol), real clips made by ffmpeg.
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "generate_fixture.hpp"
+#include "support/media_files.hpp"
+
+namespace paddock::generate_test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using store::JobState;
+
+std::map<std::string, store::GenerationJob> jobs_by_pair(store::Store& s,
+                                                         const std::string& track) {
+  std::map<std::string, store::GenerationJob> out;
+  auto jobs = s.list_jobs(track);
+  if (!jobs) throw std::runtime_error(jobs.error().message);
+  for (auto& j : *jobs) out[j.prompt_id + "/" + j.model_id] = j;
+  return out;
+}
+
+std::string provider_model(const std::string& model, const std::string& track) {
+  if (model == "hh") return track == "t2v" ? "happyhorse-1.0-t2v" : "happyhorse-1.0-i2v";
+  return track == "t2v" ? "wan2.6-t2v" : "wan2.6-i2v";
+}
+
+TEST_F(GenerateTest, FillsATrackStoringEachClipOnceWithItsProvenance) {
+  import_catalog(3);
+  auto r = paddock(generate_args("t2v"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("6 jobs to make"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("6 stored (6 by this run)"), std::string::npos) << r.out;
+
+  auto db = open_db();
+  auto clips = db->list_clips("t2v");
+  ASSERT_TRUE(clips);
+  EXPECT_EQ(clips->size(), 6u);
+  auto provenance = db->list_clip_generations("t2v");
+  ASSERT_TRUE(provenance);
+  ASSERT_EQ(provenance->size(), 6u);
+  for (const auto& g : *provenance) {
+    EXPECT_EQ(g.provider, "ds");
+    EXPECT_EQ(g.provider_model, provider_model(g.model_id, "t2v"));
+    EXPECT_FALSE(g.task_id.empty());
+    ASSERT_TRUE(g.cost) << g.model_id;
+    EXPECT_GT(*g.cost, 0);
+    EXPECT_EQ(g.currency, "USD");
+    EXPECT_GT(g.generation_ms, 0);
+    ASSERT_TRUE(g.seed);  // per-prompt: the same for every model of a prompt
+    const json request = json::parse(g.request);
+    EXPECT_EQ(request["parameters"]["seed"], *g.seed);
+    EXPECT_EQ(request["parameters"]["watermark"], false);
+  }
+  EXPECT_EQ((*provenance)[0].prompt_id, (*provenance)[1].prompt_id);
+  EXPECT_EQ((*provenance)[0].seed, (*provenance)[1].seed);
+  EXPECT_NE((*provenance)[0].seed, (*provenance)[2].seed);
+  for (const auto& [pair, n] : tasks_by_model_and_prompt()) EXPECT_EQ(n, 1) << pair;
+  EXPECT_EQ(tasks_by_model_and_prompt().size(), 6u);
+
+  // The provenance is exported, one record per clip, naming the stored clip.
+  auto e = paddock({"export", "--clips", "--track", "t2v"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  std::set<std::string> hashes;
+  for (const auto& c : *clips) hashes.insert(c.hash);
+  int records = 0;
+  for (size_t at = 0; at < e.out.size();) {
+    const size_t end = e.out.find('\n', at);
+    const json record = json::parse(e.out.substr(at, end - at));
+    at = end == std::string::npos ? e.out.size() : end + 1;
+    ++records;
+    EXPECT_EQ(record["provider"], "ds");
+    EXPECT_TRUE(hashes.contains(record["clip_hash"].get<std::string>())) << record.dump();
+    EXPECT_EQ(record["model_name"], record["model"] == "hh" ? "HappyHorse-1.0" : "Wan 2.6");
+    EXPECT_TRUE(record["request"].is_object()) << record.dump();
+    EXPECT_GT(record["generation_s"].get<double>(), 0);
+  }
+  EXPECT_EQ(records, 6);
+  e = paddock({"export", "--clips", "--format", "csv"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_TRUE(e.out.starts_with("track,prompt,model,model_name,clip_hash,provider,")) << e.out;
+  EXPECT_EQ(std::count(e.out.begin(), e.out.end(), '\n'), 7);
+
+  // The model imported by hand has no generation config: left alone. Run again: nothing to do.
+  r = paddock(generate_args("t2v"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("6 with a clip already, 0 jobs to make"), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 6);
+  // Nothing is left in the staging area.
+  EXPECT_FALSE(fs::exists(dir_ / "media" / ".staging"));
+}
+
+TEST_F(GenerateTest, ImageToVideoSendsThePromptsSourceAndTheTracksFixedSeed) {
+  import_catalog(1);
+  auto r = paddock(generate_args("i2v"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  int checked = 0;
+  for (const json& req : fake_->requests("dashscope")) {
+    if (req["method"] != "POST") continue;
+    const json& body = req["body"];
+    EXPECT_EQ(body["parameters"]["seed"], 77);
+    if (body["model"] == "happyhorse-1.0-i2v") {
+      EXPECT_TRUE(
+          body["input"]["media"][0]["url"].get<std::string>().starts_with("data:image/png"));
+    } else {
+      EXPECT_TRUE(body["input"]["img_url"].get<std::string>().starts_with("data:image/png"));
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+}
+
+TEST_F(GenerateTest, DryRunShowsThePlanAndSubmitsNothing) {
+  import_catalog(2);
+  auto r = paddock(generate_args("t2v", {"--dry-run"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("--dry-run"), std::string::npos);
+  EXPECT_NE(r.out.find("4 jobs to make"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ds"), std::string::npos);
+  // 2 x HappyHorse 720P 5 s at 0.14/s + 2 x Wan 5 s at 0.10/s
+  EXPECT_NE(r.out.find("estimated total: 2.40 USD"), std::string::npos) << r.out;
+  // 320x180 is made at 720P / the nearest Wan size: said before anything is paid
+  EXPECT_NE(r.out.find("made at 720P"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("made at 1280*720"), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
+  EXPECT_TRUE(open_db()->list_jobs("t2v")->empty());
+}
+
+TEST_F(GenerateTest, FailuresAreRecordedWithTheVendorsWordsAndOffSpecResultsAreRefused) {
+  import_catalog(7);
+  auto rule = [&](int prompt, json behaviour) {
+    behaviour["vendor"] = "dashscope";
+    behaviour["model"] = "happyhorse-1.0-t2v";
+    behaviour["prompt_contains"] = prompt_text("t2v", fmt::format("p{:02d}", prompt));
+    behaviour["times"] = -1;
+    return behaviour;
+  };
+  fake_->behaviour(json::array(
+      {rule(1, {{"outcome", "fail"}, {"fail_kind", "moderation"}}),
+       rule(2, {{"outcome", "fail"}, {"fail_kind", "internal"}}), rule(3, {{"not_video", "html"}}),
+       rule(4, {{"media", "short.mp4"}}), rule(5, {{"media", "tall.mp4"}}),
+       rule(6, {{"result_url", "private"}}), rule(7, {{"truncate", true}})}));
+  auto r = paddock(generate_args("t2v", {"--models", "hh"}));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto jobs = jobs_by_pair(*open_db(), "t2v");
+  auto expect = [&](const std::string& pair, JobState state, const std::string& code) {
+    ASSERT_TRUE(jobs.contains(pair)) << pair;
+    EXPECT_EQ(jobs[pair].state, state) << pair << ": " << jobs[pair].error_message;
+    EXPECT_EQ(jobs[pair].error_code, code) << pair << ": " << jobs[pair].error_message;
+  };
+  expect("p01/hh", JobState::Refused, "DataInspectionFailed");
+  expect("p02/hh", JobState::Failed, "InternalError");
+  expect("p03/hh", JobState::Failed, "not_media");
+  expect("p04/hh", JobState::Failed, "off_spec");
+  expect("p05/hh", JobState::Failed, "off_spec");
+  expect("p06/hh", JobState::Failed, "blocked_address");
+  expect("p07/hh", JobState::Failed, "truncated");
+  EXPECT_TRUE(open_db()->list_clips("t2v")->empty()) << "nothing off-spec or partial is stored";
+  EXPECT_NE(r.out.find("failures by provider and reason"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ds refused DataInspectionFailed: 1 job"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ds failed off_spec: 2 jobs"), std::string::npos) << r.out;
+  // Refusals and failures are not submitted again by a plain run...
+  r = paddock(generate_args("t2v", {"--models", "hh"}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 7);
+  // ...but on the operator's word.
+  fake_->post("/_control/reset", json::object());
+  r = paddock(generate_args("t2v", {"--models", "hh", "--retry-failed"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(open_db()->list_clips("t2v")->size(), 7u);
+}
+
+TEST_F(GenerateTest, ThrottlingServerErrorsSlowTasksAndExpiredUrlsAreRidOutSubmittingOnce) {
+  import_catalog(4);
+  auto rule = [&](int prompt, json behaviour) {
+    behaviour["vendor"] = "dashscope";
+    behaviour["model"] = "happyhorse-1.0-t2v";
+    behaviour["prompt_contains"] = prompt_text("t2v", fmt::format("p{:02d}", prompt));
+    return behaviour;
+  };
+  fake_->behaviour(
+      json::array({rule(1, {{"submit_429", 2}, {"retry_after", 1}}),
+                   rule(2, {{"submit_5xx", 2}, {"poll_5xx", 2}, {"download_5xx", 1}}),
+                   rule(3, {{"polls_before_done", 8}}), rule(4, {{"expired_url_first", true}})}));
+  const auto started = std::chrono::steady_clock::now();
+  auto r = paddock(generate_args("t2v", {"--models", "hh"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds(2))
+      << "two Retry-After: 1 were honoured";
+  EXPECT_EQ(open_db()->list_clips("t2v")->size(), 4u);
+  for (const auto& [pair, n] : tasks_by_model_and_prompt()) EXPECT_EQ(n, 1) << pair;
+  // The 429s and 503s were submissions the fake refused (no task): each prompt was sent
+  // three times and made one task.
+  for (int prompt : {1, 2}) {
+    int sent = 0;
+    for (const json& req : fake_->requests("dashscope")) {
+      if (req["method"] == "POST" && req["body"].is_object() &&
+          req["body"]["input"]["prompt"] == prompt_text("t2v", fmt::format("p{:02d}", prompt))) {
+        ++sent;
+      }
+    }
+    EXPECT_EQ(sent, 3) << "p0" << prompt;
+  }
+}
+
+TEST_F(GenerateTest, TheBudgetStopsNewSubmissionsBeforeItCouldBeExceeded) {
+  import_catalog(5);
+  // Wan: 5 s x 0.10 = 0.50 a clip; 1.20 allows two (a third could exceed it).
+  auto r = paddock(generate_args("t2v", {"--models", "wan", "--budget", "1.2"}));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("the budget is reached: 3 jobs were not submitted"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 2);
+  EXPECT_EQ(open_db()->list_clips("t2v")->size(), 2u);
+  // A larger budget goes on where it stopped.
+  r = paddock(generate_args("t2v", {"--models", "wan", "--budget", "5"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 5);
+}
+
+TEST_F(GenerateTest, TheKeyNeverReachesTheDatabaseOutputOrExports) {
+  import_catalog(2);
+  fake_->behaviour({{"vendor", "dashscope"}, {"outcome", "fail"}, {"times", 1}});
+  auto r = paddock(generate_args("t2v"));
+  auto e = paddock({"export", "--clips", "--format", "jsonl", "--output", "clips.jsonl"});
+  EXPECT_EQ(e.exit_code, 0) << e.out << e.err;
+  for (const std::string& text : {r.out, r.err, e.out, e.err}) {
+    EXPECT_EQ(text.find(kKey), std::string::npos) << text;
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(dir_.path())) {
+    if (!entry.is_regular_file() || entry.path().filename() == "gen.toml") continue;
+    EXPECT_FALSE(paddock::testing::file_contains(entry.path(), kKey)) << entry.path();
+  }
+  // A wrong key is refused by the vendor, and named by its variable only.
+  r = paddock::testing::run_process(
+      {PADDOCK_BINARY, "generate", "--track", "i2v", "--all", "--config", "gen.toml"},
+      {.cwd = dir_.path(), .env = {{kKeyVariable, "sk-wrong-but-distinctive-123"}}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.find("sk-wrong-but-distinctive-123"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("InvalidApiKey"), std::string::npos) << r.out;
+}
+
+TEST_F(GenerateTest, UsageErrorsExitWithTwo) {
+  import_catalog(1);
+  EXPECT_EQ(paddock({"generate", "--track", "t2v", "--config", "gen.toml"}).exit_code, 2)
+      << "--prompts or --all";
+  EXPECT_EQ(paddock({"generate", "--track", "t2v", "--all", "--config", "missing.toml"}).exit_code,
+            2);
+  auto r = paddock({"generate", "--track", "nope", "--all", "--config", "gen.toml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no track \"nope\""), std::string::npos) << r.err;
+}
+
+// Ctrl-C stops submitting and ends the run promptly with exit code 1; the same command
+// resumes, and nothing is submitted twice.
+TEST_F(GenerateTest, CtrlCStopsTheRunResumably) {
+  import_catalog(4);
+  fake_->behaviour({{"vendor", "dashscope"}, {"polls_before_done", 4}, {"times", -1}});
+  write_config("", 0.2);
+  const pid_t pid = start_paddock(generate_args("t2v", {"--concurrency", "2"}));
+  // Until the first task exists: the run is submitting and polling.
+  for (int i = 0; i < 200 && fake_->get("/_control/submissions")["total"] == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto interrupted_at = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, std::chrono::seconds(3));
+  ASSERT_TRUE(WIFEXITED(status)) << "ended by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << "a run stopped before the end is not a success";
+  const int submitted = fake_->get("/_control/submissions")["total"].get<int>();
+  EXPECT_GT(submitted, 0);
+  EXPECT_LT(submitted, 8) << "Ctrl-C stops new submissions";
+  EXPECT_LT(open_db()->list_clips("t2v")->size(), 8u);
+
+  auto r = paddock(generate_args("t2v"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(open_db()->list_clips("t2v")->size(), 8u);
+  for (const auto& [pair, n] : tasks_by_model_and_prompt()) EXPECT_EQ(n, 1) << pair;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 8);
+}
+
+// kill -9 at random moments, several rounds, then a run to the end: every job submitted at
+// most once (in doubt ones never again), every clip stored once.
+TEST_F(GenerateTest, KilledAtRandomMomentsAndResumedEachJobIsSubmittedOnce) {
+  import_catalog(10);
+  fake_->behaviour({{"vendor", "dashscope"}, {"polls_before_done", 3}, {"times", -1}});
+  write_config("", 0.15);
+  std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> moment_ms(150, 1200);
+  int rounds = 0;
+  for (; rounds < 5; ++rounds) {
+    const pid_t pid = start_paddock(generate_args("t2v"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(moment_ms(random)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) break;  // it finished before the kill
+  }
+  auto r = paddock(generate_args("t2v"));
+  auto jobs = jobs_by_pair(*open_db(), "t2v");
+  ASSERT_EQ(jobs.size(), 20u);
+  const auto tasks = tasks_by_model_and_prompt();
+  int in_doubt = 0;
+  for (const auto& [pair, job] : jobs) {
+    const std::string key =
+        provider_model(job.model_id, "t2v") + "/" + prompt_text("t2v", job.prompt_id);
+    const int submitted = tasks.contains(key) ? tasks.at(key) : 0;
+    EXPECT_LE(submitted, 1) << pair << " was submitted twice";
+    if (job.state == JobState::InDoubt) {
+      ++in_doubt;
+    } else {
+      EXPECT_EQ(job.state, JobState::Stored) << pair << ": " << job.error_message;
+      EXPECT_EQ(submitted, 1) << pair;
+    }
+  }
+  auto clips = open_db()->list_clips("t2v");
+  EXPECT_EQ(clips->size(), 20u - in_doubt);
+  // What the killed runs were downloading was removed, never stored.
+  EXPECT_FALSE(fs::exists(dir_ / "media" / ".staging"));
+  std::printf("kill -9 rounds: %d; jobs in doubt afterwards: %d of 20\n", rounds, in_doubt);
+  EXPECT_EQ(r.exit_code, in_doubt == 0 ? 0 : 1) << r.out << r.err;
+  if (in_doubt > 0) {
+    EXPECT_NE(r.out.find("in doubt"), std::string::npos) << r.out;
+    // never resubmitted without the operator's word...
+    r = paddock(generate_args("t2v"));
+    EXPECT_EQ(tasks_by_model_and_prompt(), tasks);
+    // ...and with it, once more each
+    r = paddock(generate_args("t2v", {"--resubmit-in-doubt"}));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(open_db()->list_clips("t2v")->size(), 20u);
+  }
+}
+
+}  // namespace
+}  // namespace paddock::generate_test
