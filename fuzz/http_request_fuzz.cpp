@@ -140,6 +140,7 @@ struct Harness {
     ao.leaderboards.interval = std::chrono::milliseconds(200);
     ao.leaderboards.render_board = http::render_board_json;
     ao.leaderboards.render_history = http::render_history_json;
+    ao.min_watch_fraction = 0;  // votes come at once; else every one would be too_early
     arena = must(arena::Arena::open(*store, ao), "open the arena");
     blocking = std::make_unique<http::WorkQueue>(1);
     http::DispatcherOptions dopt;
@@ -147,6 +148,9 @@ struct Harness {
     dopt.admin_token = kAdminToken;
     dopt.trust_forwarded_for = true;
     dopt.limits = {0, 0, 0, 0};  // the fuzzer would spend its time being told to wait
+    // Likewise for wrong admin tokens: ten of them would shut the admin endpoints to the
+    // fuzzer's address, valid token or not.
+    dopt.limits.admin_failures = 0;
     dispatcher = std::make_unique<http::Dispatcher>(*arena, *blocking, dopt);
     sessions = std::make_unique<http::SessionCodec>(arena->keys().session);
     session = sessions->mint();

@@ -6,13 +6,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <limits>
-#include <random>
 #include <thread>
 
 #include "arena/battle_recorder.hpp"
 #include "arena/ticket.hpp"
 #include "arena/vote_writer.hpp"
 #include "base/clock.hpp"
+#include "base/escaping.hpp"
 #include "media/media.hpp"
 #include "sys/thread_name.hpp"
 #include "sys/thread_priority.hpp"
@@ -23,15 +23,6 @@ namespace {
 constexpr std::string_view kTicketKeySetting = "ticket_key";
 constexpr std::string_view kCatalogVersion = "catalog_version";
 constexpr std::string_view kVoidVersion = "void_version";
-
-std::mt19937_64& thread_rng() {
-  thread_local std::mt19937_64 rng = [] {
-    std::random_device device;
-    std::seed_seq seed{device(), device(), device(), device()};
-    return std::mt19937_64(seed);
-  }();
-  return rng;
-}
 
 RevealedModel reveal(const Catalog& catalog, const std::string& model_id) {
   const auto* m = catalog.find_model(model_id);
@@ -155,6 +146,9 @@ Status Arena::load_catalog(std::string version) {
   auto built = std::make_shared<const Catalog>(
       Catalog::build(std::move(*tracks), std::move(*models), std::move(prompts), std::move(clips),
                      version, *generations));
+  for (const auto& problem : built->set_aside()) {
+    spdlog::warn("catalog: left out of battles: {}", problem);
+  }
   {
     std::lock_guard lock(in_->catalog_mutex);
     in_->catalog = std::move(built);
@@ -204,13 +198,38 @@ Arena::WriterStats Arena::writer_stats() const {
   return s;
 }
 
+void Arena::sweep_unvoted_battles() {
+  constexpr int64_t kPage = 10'000;
+  int64_t cutoff = unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   options_.ticket_ttl + options_.clip_url_grace)
+                                   .count();
+  int64_t total = 0;
+  for (;;) {
+    auto n = store_.delete_unvoted_battles(cutoff, kPage);
+    if (!n) {
+      spdlog::warn("deleting expired unvoted battles failed: {}", n.error().message);
+      break;
+    }
+    total += *n;
+    if (*n < kPage) break;
+  }
+  if (total > 0) spdlog::info("deleted {} expired battles nobody voted on", total);
+}
+
 void Arena::watch() {
+  auto next_sweep = std::chrono::steady_clock::now();
   for (;;) {
     {
       std::unique_lock lock(in_->watch_mutex);
-      if (in_->watch_wake.wait_for(lock, options_.watch_interval, [&] { return in_->stopping; })) {
+      auto wait = std::min<std::chrono::milliseconds>(options_.watch_interval,
+                                                      options_.battle_sweep_interval);
+      if (in_->watch_wake.wait_for(lock, wait, [&] { return in_->stopping; })) {
         return;
       }
+    }
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      sweep_unvoted_battles();
+      next_sweep = std::chrono::steady_clock::now() + options_.battle_sweep_interval;
     }
     auto catalog_version = store_.get_setting(kCatalogVersion);
     if (catalog_version) {
@@ -245,16 +264,16 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
                                          std::string_view address) {
   auto cat = catalog();
   const auto* track = cat->find_track(track_id);
-  if (!track) return fail("unknown_track", "no track \"" + std::string(track_id) + "\"");
-  RandomBitsFrom<std::mt19937_64> bits(thread_rng());
+  if (!track) return fail("unknown_track", "no track " + quoted_excerpt(track_id));
+  SecureRandomBits bits;  // unpredictable to voters (random_bits.hpp)
   // Adaptive: the plan the last refit of the track's board made (nullptr before it: uniform).
   const auto plan = options_.leaderboards.matchmaking.mode == MatchmakingMode::Adaptive
                         ? leaderboards_->pairing_plan(track->summary.track.id)
                         : nullptr;
   auto pairing = pick_pairing(*track, plan.get(), bits);
   if (!pairing) {
-    return fail("no_battle", "track \"" + std::string(track_id) +
-                                 "\" has no prompt with clips of two models yet");
+    return fail("no_battle", "track " + quoted_excerpt(track_id) +
+                                 " has no prompt with clips of two models yet");
   }
   int64_t now = unix_ms();
   int64_t expires =
@@ -317,6 +336,12 @@ void Arena::cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> do
   if (now > ticket->expires_at_ms) {
     return done(fail("expired_ticket", "this battle expired; ask for a new one"));
   }
+  auto cat = catalog();
+  if (int64_t least = min_watch_ms(*cat, ticket->track_id); now - ticket->issued_at_ms < least) {
+    return done(fail("too_early", "this vote came " + std::to_string(now - ticket->issued_at_ms) +
+                                      " ms after the battle was issued; its clips take at least " +
+                                      std::to_string(least) + " ms to watch"));
+  }
 
   store::Vote v;
   v.battle_id = ticket->battle_id;
@@ -324,7 +349,6 @@ void Arena::cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> do
   v.prompt_id = ticket->prompt_id;
   v.left_model = ticket->left_model;
   v.right_model = ticket->right_model;
-  auto cat = catalog();
   if (const auto* p = cat->find_prompt(v.track_id, v.prompt_id)) {
     v.categories = p->prompt.categories;
   }
@@ -346,6 +370,13 @@ void Arena::cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> do
         auto current = catalog();
         done(VoteReceipt{r->id, reveal(*current, left), reveal(*current, right)});
       });
+}
+
+int64_t Arena::min_watch_ms(const Catalog& catalog, std::string_view track_id) const {
+  const auto* track = catalog.find_track(track_id);
+  if (!track || options_.min_watch_fraction <= 0) return 0;
+  return static_cast<int64_t>(track->summary.track.duration_s * options_.min_watch_fraction *
+                              1000.0);
 }
 
 std::string Arena::etag_for(std::string_view hash) const {

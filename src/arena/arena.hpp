@@ -35,8 +35,14 @@ struct ArenaOptions {
   std::chrono::seconds ticket_ttl{30 * 60};
   // Clip URLs keep working this long after their battle expires (replays after the reveal).
   std::chrono::seconds clip_url_grace{6 * 60 * 60};
+  // A vote is refused ("too_early") when it comes sooner after its battle was issued than
+  // this fraction of the track's clip duration: nobody watched the clips. 0: no minimum.
+  double min_watch_fraction = 1.0;
   // How often to look for catalog changes and voids made by other processes.
   std::chrono::milliseconds watch_interval{1000};
+  // How often battles nobody voted on are deleted once their clip URLs have ended
+  // (ticket_ttl + clip_url_grace after issue): unvoted battles are not kept forever.
+  std::chrono::milliseconds battle_sweep_interval{60'000};
   std::size_t vote_batch_max = 4096;
   std::chrono::milliseconds battle_flush_interval{200};
   LeaderboardOptions leaderboards;
@@ -113,8 +119,8 @@ class Arena {
 
   // Checks a ballot and, if it is sound, queues it for the writer; `done` is called once,
   // after the vote is durably stored or refused, possibly on another thread. Errors:
-  // "invalid_choice", "bad_ticket", "foreign_ticket", "expired_ticket", "already_voted",
-  // "unavailable".
+  // "invalid_choice", "bad_ticket", "foreign_ticket", "expired_ticket", "too_early",
+  // "already_voted", "unavailable".
   void cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> done);
 
   // The file behind a battle's clip URL token, or a prompt source by content hash.
@@ -146,7 +152,10 @@ class Arena {
   Arena(store::Store& store, ArenaOptions options, ArenaKeys keys);
   Status load_catalog(std::string version);
   void watch();
+  void sweep_unvoted_battles();
   std::string etag_for(std::string_view hash) const;
+  // The least time between issuing a battle of `track_id` and a vote on it.
+  int64_t min_watch_ms(const Catalog& catalog, std::string_view track_id) const;
 
   store::Store& store_;
   ArenaOptions options_;

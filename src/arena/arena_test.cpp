@@ -63,6 +63,7 @@ void fill_catalog(store::Store& s) {
 
 ArenaOptions options(const TempDir& dir) {
   ArenaOptions o;
+  o.min_watch_fraction = 0;  // votes come at once here; TooEarly tests the minimum
   o.media_dir = dir / "media";
   o.leaderboards.bootstrap_rounds = 20;
   o.leaderboards.interval = std::chrono::milliseconds(0);
@@ -113,6 +114,136 @@ TEST(Arena, IssuesBlindBattlesAndTakesVotesOnThem) {
   auto battles = store->list_battles("t2v", 0);
   ASSERT_TRUE(battles);
   EXPECT_EQ(battles->size(), 1u);  // written on the way down
+}
+
+TEST(Arena, AMalformedStoredClipHashIsLeftOutInsteadOfEndingTheServer) {
+  TempDir dir;
+  auto store = open(dir);
+  fill_catalog(*store);
+  // A third matchable model whose clips were stored with hashes no ticket can carry.
+  ASSERT_TRUE(store->upsert_model({"c", "Gamma", "C Labs", store::ModelStatus::Public, ""}));
+  for (const char* p : {"p1", "p2"}) {
+    store::Clip c;
+    c.track_id = "t2v";
+    c.prompt_id = p;
+    c.model_id = "c";
+    c.hash = std::string("NOT-HEX-") + p;
+    c.mime = "video/mp4";
+    c.duration_s = 5;
+    ASSERT_TRUE(store->upsert_clip(c));
+  }
+  auto arena = Arena::open(*store, options(dir));
+  ASSERT_TRUE(arena) << arena.error().message;
+  for (int i = 0; i < 200; ++i) {
+    auto b = (*arena)->issue_battle("t2v", kSession, "x");
+    ASSERT_TRUE(b) << b.error().message;
+    auto r = vote(**arena, b->ticket, "tie", kSession);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_NE(r->left.name, "Gamma");
+    EXPECT_NE(r->right.name, "Gamma");
+  }
+}
+
+TEST(Arena, OneFilterSpelledManyWaysIsOneBoard) {
+  TempDir dir;
+  auto store = open(dir);
+  fill_catalog(*store);
+  auto arena = Arena::open(*store, options(dir));
+  ASSERT_TRUE(arena);
+  auto key = [&](std::vector<std::string> categories, std::string_view weights) {
+    auto r = make_board_request(*(*arena)->catalog(), "t2v", std::move(categories), weights);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->key() : std::string();
+  };
+  EXPECT_EQ(key({"cat-p2", "CAT-P1", "cat-p2"}, ""), key({"cat-p1", "cat-p2"}, "as_voted"));
+  auto even = key({}, "cat-p1=1,cat-p2=1");
+  EXPECT_EQ(key({}, "CAT-P2=2, cat-p1=2"), even);
+  EXPECT_EQ(key({}, "cat-p2=0.5,cat-p1=0.5000001"), even);
+  EXPECT_NE(key({}, "cat-p1=1,cat-p2=2"), even);
+  auto r = make_board_request(*(*arena)->catalog(), "t2v", {}, "cat-p1=1,cat-p2=3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->weights, "cat-p1=0.25,cat-p2=0.75");
+}
+
+TEST(Arena, OnDemandBoardsCannotMultiplyTheWorkOfEachRound) {
+  TempDir dir;
+  auto store = open(dir);
+  fill_catalog(*store);
+  auto o = options(dir);
+  o.leaderboards.max_fresh_on_demand = 1;
+  auto arena = Arena::open(*store, o);
+  ASSERT_TRUE(arena);
+  auto& boards = (*arena)->leaderboards();
+  auto ready = [&](const BoardRequest& r) {
+    for (int i = 0; i < 500; ++i) {
+      auto l = boards.board(r);
+      if (l.state == LeaderboardCache::State::Ready) return l.board->text;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::string();
+  };
+  auto b = (*arena)->issue_battle("t2v", kSession, "x");
+  ASSERT_TRUE(vote(**arena, b->ticket, "left", kSession));
+  // Ten boards nobody else asks for (ten weightings), each computed once.
+  std::vector<BoardRequest> invented;
+  for (int k = 1; k <= 10; ++k) {
+    auto r =
+        make_board_request(*(*arena)->catalog(), "t2v", {}, "cat-p1=1,cat-p2=" + std::to_string(k));
+    ASSERT_TRUE(r);
+    invented.push_back(*r);
+    // Computed (a weighting of a category without votes yet is a bad_weights answer: also
+    // a computation the rounds would repeat).
+    bool computed = false;
+    for (int i = 0; i < 500 && !computed; ++i) {
+      computed = boards.board(*r).state != LeaderboardCache::State::Computing;
+      if (!computed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(computed);
+  }
+  auto standard = make_board_request(*(*arena)->catalog(), "t2v", {}, "");
+  ASSERT_TRUE(standard);
+  ASSERT_TRUE(ready(*standard).starts_with("1|"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // settle
+  uint64_t before = boards.refits();
+  auto next = (*arena)->issue_battle("t2v", kSession, "x");
+  ASSERT_TRUE(vote(**arena, next->ticket, "right", kSession));
+  std::string text;
+  for (int i = 0; i < 500 && !text.starts_with("2|"); ++i) {
+    text = ready(*standard);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(text.starts_with("2|")) << text;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the round finishes
+  // The round recomputed the 4 standard boards of t2v (all, as voted, balanced, one per
+  // category) and 1 on-demand board, not all 10.
+  EXPECT_EQ(boards.refits() - before, 5u);
+}
+
+TEST(Arena, BattlesNobodyVotedOnAreDeletedOnceTheirClipUrlsEnd) {
+  TempDir dir;
+  auto store = open(dir);
+  fill_catalog(*store);
+  auto o = options(dir);
+  o.ticket_ttl = std::chrono::seconds(1);
+  o.clip_url_grace = std::chrono::seconds(0);
+  o.battle_sweep_interval = std::chrono::milliseconds(50);
+  o.battle_flush_interval = std::chrono::milliseconds(10);
+  auto arena = Arena::open(*store, o);
+  ASSERT_TRUE(arena);
+  auto voted = (*arena)->issue_battle("t2v", kSession, "x");
+  ASSERT_TRUE(vote(**arena, voted->ticket, "left", kSession));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE((*arena)->issue_battle("t2v", kSession, "x"));
+  // Recorded, and kept while their tickets and clip URLs work.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(store->list_battles("t2v", 0)->size(), 6u);
+  // Past the end of their clip URLs only the voted one stays.
+  std::size_t left = 6;
+  for (int i = 0; i < 300 && left != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    left = store->list_battles("t2v", 0)->size();
+  }
+  EXPECT_EQ(left, 1u);
+  EXPECT_EQ((*store->list_battles("t2v", 0))[0].id, (*store->list_votes({}))[0].battle_id);
 }
 
 TEST(Arena, RefusesBadBallots) {
@@ -278,26 +409,47 @@ TEST(VoteWriter, AnswersEveryVoteOnceAndGroupsThemIntoFewCommits) {
   EXPECT_EQ(late.get_future().get().error().code, "unavailable");
 }
 
+store::Battle battle(int i) {
+  store::Battle b;
+  b.id = random_id();
+  b.track_id = "t2v";
+  b.prompt_id = "p1";
+  b.left_model = "a";
+  b.right_model = "b";
+  b.left_clip = std::string(64, 'a');
+  b.right_clip = std::string(64, 'b');
+  b.session = "s";
+  b.address = "x";
+  b.issued_at_ms = i;
+  b.expires_at_ms = i + 1;
+  return b;
+}
+
+TEST(BattleRecorder, DropsABattleTheStoreRefusesAndRecordsTheRest) {
+  TempDir dir;
+  auto store = open(dir);
+  fill_catalog(*store);
+  BattleRecorder recorder(*store, std::chrono::hours(1));
+  EXPECT_TRUE(recorder.record(battle(1)));
+  auto poison = battle(2);
+  poison.address = "\xff\xfe";  // not UTF-8: every store refuses it, now and forever
+  EXPECT_TRUE(recorder.record(poison));
+  EXPECT_TRUE(recorder.record(battle(3)));
+  recorder.flush();
+  EXPECT_EQ(store->list_battles("t2v", 0)->size(), 2u);
+  EXPECT_EQ(recorder.pending(), 0u);  // not back at the front of the queue
+  EXPECT_EQ(recorder.dropped(), 1u);
+  // Later battles are not stuck behind it.
+  EXPECT_TRUE(recorder.record(battle(4)));
+  recorder.flush();
+  EXPECT_EQ(store->list_battles("t2v", 0)->size(), 3u);
+}
+
 TEST(BattleRecorder, WritesEverythingAndRefusesWhenFull) {
   TempDir dir;
   auto store = open(dir);
   fill_catalog(*store);
   BattleRecorder recorder(*store, std::chrono::hours(1), 3);
-  auto battle = [](int i) {
-    store::Battle b;
-    b.id = random_id();
-    b.track_id = "t2v";
-    b.prompt_id = "p1";
-    b.left_model = "a";
-    b.right_model = "b";
-    b.left_clip = std::string(64, 'a');
-    b.right_clip = std::string(64, 'b');
-    b.session = "s";
-    b.address = "x";
-    b.issued_at_ms = i;
-    b.expires_at_ms = i + 1;
-    return b;
-  };
   EXPECT_TRUE(recorder.record(battle(1)));
   EXPECT_TRUE(recorder.record(battle(2)));
   EXPECT_TRUE(recorder.record(battle(3)));

@@ -66,12 +66,20 @@ std::size_t BattleRecorder::pending() const {
   return queue_.size() + writing_;
 }
 
+bool BattleRecorder::worth_retrying(const Error& e) {
+  // The database is away or busy: the same battles may go in later. Anything else (a battle
+  // the store refuses as it is) would fail the same way forever.
+  return e.code == "db_busy" || e.code == "db_unreachable" || e.code == "io_error" ||
+         e.code == "unavailable";
+}
+
 void BattleRecorder::write(std::vector<store::Battle>& batch) {
   std::size_t done = 0;
   while (done < batch.size()) {
     std::size_t n = std::min(kWriteChunk, batch.size() - done);
-    auto s = store_.insert_battles(std::span<const store::Battle>(batch.data() + done, n));
-    if (!s) {
+    std::span<const store::Battle> chunk(batch.data() + done, n);
+    auto s = store_.insert_battles(chunk);
+    if (!s && worth_retrying(s.error())) {
       spdlog::warn("recording {} battles failed (will retry): {}", batch.size() - done,
                    s.error().message);
       std::lock_guard lock(mutex_);
@@ -79,9 +87,37 @@ void BattleRecorder::write(std::vector<store::Battle>& batch) {
                     std::make_move_iterator(batch.end()));
       break;
     }
+    if (!s) write_one_by_one(chunk);
     done += n;
   }
   batch.clear();
+}
+
+void BattleRecorder::write_one_by_one(std::span<const store::Battle> chunk) {
+  std::vector<store::Battle> retry;
+  for (const auto& battle : chunk) {
+    auto s = store_.insert_battles(std::span<const store::Battle>(&battle, 1));
+    if (s) continue;
+    if (worth_retrying(s.error())) {
+      retry.push_back(battle);
+      continue;
+    }
+    // Dropped, not retried: its votes still carry the battle's facts.
+    {
+      std::lock_guard lock(mutex_);
+      ++dropped_;
+    }
+    spdlog::error("battle {} dropped, the store refuses it: {}", battle.id, s.error().message);
+  }
+  if (retry.empty()) return;
+  std::lock_guard lock(mutex_);
+  queue_.insert(queue_.begin(), std::make_move_iterator(retry.begin()),
+                std::make_move_iterator(retry.end()));
+}
+
+uint64_t BattleRecorder::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
 }
 
 void BattleRecorder::run() {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -39,11 +40,18 @@ class BattleRecorder {
   uint64_t refused() const;
   // Battles waiting to be written.
   std::size_t pending() const;
+  // Battles the store refused (malformed), dropped rather than retried forever.
+  uint64_t dropped() const;
 
  private:
   void run();
-  // Writes `batch` in chunks; what the store refuses goes back to the front of the queue.
+  // Writes `batch` in chunks. A chunk the database could not take now (busy, unreachable)
+  // goes back to the front of the queue; a chunk it refuses is written battle by battle, and
+  // the battles it refuses are dropped with a log line, so one bad battle never blocks the
+  // rest (retried at the front, it would fail forever).
   void write(std::vector<store::Battle>& batch);
+  void write_one_by_one(std::span<const store::Battle> chunk);
+  static bool worth_retrying(const Error& e);
 
   store::Store& store_;
   std::chrono::milliseconds flush_every_;
@@ -56,6 +64,7 @@ class BattleRecorder {
   uint64_t flush_requests_ = 0;
   uint64_t flushes_done_ = 0;
   uint64_t refused_ = 0;
+  uint64_t dropped_ = 0;
   std::size_t writing_ = 0;  // taken from the queue, not yet written
   std::thread thread_;
 };

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "base/escaping.hpp"
+
 namespace paddock::arena {
 
 std::optional<std::string> public_name(const store::Model& model) {
@@ -23,6 +25,19 @@ std::string public_organization(const store::Model& model) {
   if (model.status == store::ModelStatus::Anonymous) return "(undisclosed)";
   return model.organization;
 }
+
+namespace {
+
+// A stored content hash as tickets and URLs carry it: SHA-256 in lowercase hex. Anything
+// else in the store (edited by hand, a bad migration) must not reach a ticket, whose sealing
+// requires it.
+bool well_formed_hash(std::string_view hash) {
+  return hash.size() == 64 && std::all_of(hash.begin(), hash.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
 
 bool matchable(const store::Model& model) {
   return model.status == store::ModelStatus::Public ||
@@ -94,6 +109,12 @@ Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<stor
     auto t = c.track_index_.find(p.track_id);
     if (t == c.track_index_.end()) continue;
     auto& track = c.tracks_[t->second];
+    if (!p.source_hash.empty() && !well_formed_hash(p.source_hash)) {
+      c.set_aside_.push_back("prompt " + quoted_excerpt(p.id) + " of track " +
+                             quoted_excerpt(p.track_id) + ": malformed source hash " +
+                             quoted_excerpt(p.source_hash, 80));
+      continue;
+    }
     if (!p.source_hash.empty()) c.source_mime_[p.source_hash] = p.source_mime;
     track.prompt_index[p.id] = track.prompts.size();
     track.prompts.push_back(CatalogPrompt{std::move(p), {}});
@@ -104,6 +125,13 @@ Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<stor
            std::tie(b.track_id, b.prompt_id, b.model_id);
   });
   for (auto& clip : clips) {
+    if (!well_formed_hash(clip.hash)) {
+      c.set_aside_.push_back("clip of model " + quoted_excerpt(clip.model_id) + " for prompt " +
+                             quoted_excerpt(clip.prompt_id) + " of track " +
+                             quoted_excerpt(clip.track_id) + ": malformed hash " +
+                             quoted_excerpt(clip.hash, 80));
+      continue;
+    }
     c.clip_mime_[clip.hash] = clip.mime;
     auto t = c.track_index_.find(clip.track_id);
     if (t == c.track_index_.end()) continue;

@@ -77,6 +77,9 @@ class Catalog {
 
   // Public name of every non-hidden model by id: what boards and exports show.
   std::unordered_map<std::string, std::string> public_names() const;
+  // What build() left out of battles because the store held it malformed (a clip or prompt
+  // source whose content hash is not 64 lowercase hex digits), one line each, for the log.
+  const std::vector<std::string>& set_aside() const { return set_aside_; }
 
  private:
   std::vector<CatalogTrack> tracks_;
@@ -85,6 +88,7 @@ class Catalog {
   std::unordered_map<std::string, std::size_t> model_index_;
   std::unordered_map<std::string, std::string> clip_mime_;
   std::unordered_map<std::string, std::string> source_mime_;
+  std::vector<std::string> set_aside_;
   std::string version_;
 };
 

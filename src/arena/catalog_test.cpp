@@ -11,12 +11,19 @@ store::Model model(std::string id, ModelStatus status, std::string codename = {}
   return store::Model{id, "Real " + id, "Org " + id, status, std::move(codename)};
 }
 
+std::string fmt_hex(unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  return {kHex[c >> 4], kHex[c & 15]};
+}
+
 store::Clip clip(std::string prompt, std::string model_id) {
   store::Clip c;
   c.track_id = "t2v";
   c.prompt_id = std::move(prompt);
   c.model_id = model_id;
-  c.hash = std::string(60, '0') + model_id.substr(0, 4);
+  // A well-formed hash (64 lowercase hex digits), distinct per model.
+  c.hash = std::string(56, '0');
+  for (char ch : model_id.substr(0, 4)) c.hash += fmt_hex(static_cast<unsigned char>(ch));
   c.mime = "video/mp4";
   return c;
 }
@@ -69,13 +76,35 @@ TEST(Catalog, IndexesWhichBattlePromptsEachMatchableModelHasAClipIn) {
 TEST(Catalog, KnowsMediaTypesAndKeepsClipsApartFromSources) {
   store::TrackSummary t;
   t.track.id = "t2v";
-  store::Prompt p{"t2v", "p1", "x", "en", {}, std::string(64, 's'), "image/png"};
+  store::Prompt p{"t2v", "p1", "x", "en", {}, std::string(64, 'e'), "image/png"};
   auto cl = clip("p1", "pubA");
   auto c = Catalog::build({t}, {model("pubA", ModelStatus::Public)}, {p}, {cl}, "1");
-  ASSERT_NE(c.media_mime(std::string(64, 's'), true), nullptr);
-  EXPECT_EQ(*c.media_mime(std::string(64, 's'), true), "image/png");
+  ASSERT_NE(c.media_mime(std::string(64, 'e'), true), nullptr);
+  EXPECT_EQ(*c.media_mime(std::string(64, 'e'), true), "image/png");
   EXPECT_EQ(c.media_mime(cl.hash, true), nullptr);
   ASSERT_NE(c.media_mime(cl.hash, false), nullptr);
+}
+
+TEST(Catalog, LeavesMalformedStoredHashesOutOfBattlesAndSaysWhich) {
+  store::TrackSummary t;
+  t.track.id = "t2v";
+  auto bad_clip = clip("p1", "anoB");
+  bad_clip.hash = "not-a-hash\n";
+  auto short_clip = clip("p1", "pubE");
+  short_clip.hash = std::string(63, 'a');
+  store::Prompt bad_source{"t2v", "p2", "y", "en", {}, "ABC\"", "image/png"};
+  auto c = Catalog::build(
+      {t},
+      {model("pubA", ModelStatus::Public), model("anoB", ModelStatus::Anonymous, "x"),
+       model("pubE", ModelStatus::Public)},
+      {{"t2v", "p1", "x", "en", {}, "", ""}, bad_source},
+      {clip("p1", "pubA"), bad_clip, short_clip, clip("p2", "pubA"), clip("p2", "anoB")}, "1");
+  // p1 keeps one good clip (no battle); p2 is left out for its source.
+  EXPECT_TRUE(c.find_track("t2v")->battle_prompts.empty());
+  ASSERT_EQ(c.set_aside().size(), 3u);
+  EXPECT_NE(c.set_aside()[0].find("prompt \"p2\""), std::string::npos) << c.set_aside()[0];
+  EXPECT_NE(c.set_aside()[1].find("malformed hash \"not-a-hash\\x0a\""), std::string::npos)
+      << c.set_aside()[1];
 }
 
 // paddock generate's provenance, summed up per track and model for the leaderboard.

@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "arena/vote_outcome.hpp"
 #include "base/clock.hpp"
+#include "base/escaping.hpp"
+#include "base/text.hpp"
 #include "sys/thread_name.hpp"
 #include "sys/thread_priority.hpp"
 
@@ -16,6 +19,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kReadPage = 20'000;
 constexpr auto kKeepFresh = std::chrono::minutes(10);  // on-demand boards asked for lately
+constexpr double kShareSteps = 1000;  // category shares are kept to 1/1000 of the total
+// First computations of on-demand boards per turn of the fitter, so that standard boards
+// due meanwhile are not kept waiting behind a long queue of them.
+constexpr std::size_t kOnDemandPerTurn = 2;
 
 bool is_standard(const BoardRequest& r) {
   if (!r.languages.empty()) return false;
@@ -56,39 +63,59 @@ Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view
                                         std::string_view weights,
                                         std::vector<std::string> languages) {
   const auto* track = catalog.find_track(track_id);
-  if (!track) return fail("unknown_track", "no track \"" + std::string(track_id) + "\"");
+  if (!track) return fail("unknown_track", "no track " + quoted_excerpt(track_id));
+  // Each category as the catalog spells it, whatever the letter case asked for, so that
+  // spellings, orders and repeats of one filter are one board (one key, one fit).
+  auto canonical = [&](std::string_view c) -> const std::string* {
+    for (const auto& known : track->categories) {
+      if (equals_ignoring_case(known, c)) return &known;
+    }
+    return nullptr;
+  };
+  for (auto& c : categories) {
+    const auto* known = canonical(c);
+    if (!known) {
+      return fail("bad_request",
+                  "track " + quoted_excerpt(track_id) + " has no category " + quoted_excerpt(c));
+    }
+    c = *known;
+  }
   std::sort(categories.begin(), categories.end());
   categories.erase(std::unique(categories.begin(), categories.end()), categories.end());
-  auto known = [&](const std::string& c) {
-    return std::binary_search(track->categories.begin(), track->categories.end(), c);
-  };
-  for (const auto& c : categories) {
-    if (!known(c)) {
-      return fail("bad_request",
-                  "track \"" + std::string(track_id) + "\" has no category \"" + c + "\"");
-    }
-  }
   std::sort(languages.begin(), languages.end());
   languages.erase(std::unique(languages.begin(), languages.end()), languages.end());
   for (const auto& l : languages) {
     const bool spoken = std::any_of(track->prompts.begin(), track->prompts.end(),
                                     [&](const CatalogPrompt& p) { return p.prompt.language == l; });
     if (!spoken) {
-      return fail("bad_request", "track \"" + std::string(track_id) +
-                                     "\" has no prompt in language \"" + l + "\"");
+      return fail("bad_request", "track " + quoted_excerpt(track_id) +
+                                     " has no prompt in language " + quoted_excerpt(l));
     }
   }
   BoardRequest r{std::string(track_id), std::move(categories), "as_voted", std::move(languages)};
   if (!weights.empty() && weights != "as_voted") {
     auto parsed = rating::parse_category_weights(weights);
     if (!parsed) return std::unexpected(parsed.error());
+    rating::CategoryWeights normal;
+    normal.balanced = parsed->balanced;
+    double total = 0;
+    for (const auto& [c, share] : parsed->shares) total += share;
     for (const auto& [c, share] : parsed->shares) {
-      if (!known(c) && c != rating::kUncategorized) {
+      const std::string* name = c == rating::kUncategorized ? &c : canonical(c);
+      if (!name) {
         return fail("bad_weights",
-                    "track \"" + std::string(track_id) + "\" has no category \"" + c + "\"");
+                    "track " + quoted_excerpt(track_id) + " has no category " + quoted_excerpt(c));
       }
+      // Shares count only relative to each other (rating.hpp): scaled to sum 1 and kept to
+      // three decimals, "a=1,b=1", "A=2, b=2" and "b=0.5,a=0.5" are one board, and the
+      // number of distinct weightings a caller can ask for is finite.
+      double rounded = std::round(share / total * kShareSteps) / kShareSteps;
+      if (rounded > 0) normal.shares[*name] += rounded;
     }
-    r.weights = rating::describe_weights(*parsed);
+    if (!normal.balanced && normal.shares.empty()) {
+      return fail("bad_weights", "no category has a share of at least 0.001 of the total");
+    }
+    r.weights = rating::describe_weights(normal);
   }
   return r;
 }
@@ -389,7 +416,11 @@ void LeaderboardCache::compute_standard(const Catalog& catalog, bool only_change
       it->second.standard = true;
     }
   }
+  // Standard boards first, all of them; then the on-demand boards asked for most recently,
+  // at most max_fresh_on_demand of them (the others keep their last board until asked
+  // again), so callers inventing filters cannot multiply the work of each round.
   std::vector<std::string> due;
+  std::vector<std::pair<Clock::time_point, std::string>> due_on_demand;
   {
     std::lock_guard lock(mutex_);
     auto now = Clock::now();
@@ -399,11 +430,21 @@ void LeaderboardCache::compute_standard(const Catalog& catalog, bool only_change
       int64_t changed_at = changed == track_changed_at_.end() ? 0 : changed->second;
       bool stale = e.computed_through < changed_at || e.computed_through < 0;
       if (!only_changed) stale = true;
-      bool wanted = e.standard || now - e.requested < kKeepFresh;
-      if (stale && wanted) due.push_back(key);
+      if (!stale) continue;
+      if (e.standard) {
+        due.push_back(key);
+      } else if (now - e.requested < kKeepFresh && !e.queued) {
+        due_on_demand.emplace_back(e.requested, key);
+      }
     }
   }
+  std::sort(due_on_demand.begin(), due_on_demand.end(), std::greater<>());
+  if (due_on_demand.size() > options_.max_fresh_on_demand) {
+    due_on_demand.resize(options_.max_fresh_on_demand);
+  }
+  for (auto& [when, key] : due_on_demand) due.push_back(std::move(key));
   for (const auto& key : due) compute_entry(key, catalog);
+  refits_ += due.size();
 }
 
 void LeaderboardCache::compute_history(const std::string& track_id) {
@@ -483,7 +524,7 @@ void LeaderboardCache::run() {
       pending_standard = false;
     }
 
-    for (;;) {
+    for (std::size_t n = 0; n < kOnDemandPerTurn; ++n) {
       std::string key;
       {
         std::lock_guard lock(mutex_);

@@ -10,6 +10,7 @@
 // `paddock export --track T --up-to LAST_VOTE_ID | paddock rate --seed S -` reproduces any
 // published board.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -111,6 +112,9 @@ struct LeaderboardOptions {
   // How often to look for votes other servers stored (this server's own are announced).
   std::chrono::milliseconds poll{1000};
   std::size_t max_on_demand = 64;  // filtered boards kept besides the standard ones
+  // Of those, how many (the most recently asked for) are recomputed with each round of
+  // the standard boards; the others keep their last board until asked for again.
+  std::size_t max_fresh_on_demand = 8;
   std::function<std::string(const BoardSnapshot&)> render_board;
   std::function<std::string(const HistorySnapshot&)> render_history;
   // Adaptive: each refit of a track's main board makes the track's next PairingPlan.
@@ -136,6 +140,9 @@ class LeaderboardCache {
   // filter; each single category; "balanced") are always kept current; others are queued
   // on first request (Computing) and then kept current while they are asked for.
   Lookup board(const BoardRequest& request);
+  // Boards recomputed so far by the rounds that keep boards current (not first
+  // computations): what a round costs, for tests and metrics.
+  uint64_t refits() const { return refits_.load(); }
   // The last published score-over-time history of a track, or nullptr before the first.
   std::shared_ptr<const RenderedBoard> history(const std::string& track_id);
 
@@ -189,6 +196,7 @@ class LeaderboardCache {
   std::chrono::steady_clock::time_point next_standard_{};
   std::chrono::steady_clock::time_point next_history_{};
   std::string catalog_version_;
+  std::atomic<uint64_t> refits_{0};  // boards recomputed by rounds (standard and fresh)
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

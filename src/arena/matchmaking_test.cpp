@@ -16,10 +16,19 @@ store::Model model(std::string id, ModelStatus status = ModelStatus::Public) {
   return store::Model{id, "Real " + id, "Org " + id, status, {}};
 }
 
+// A well-formed hash (64 lowercase hex digits; the catalog leaves others out of battles),
+// distinct per prompt and model.
+std::string hash_of(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string h;
+  for (unsigned char ch : text) h += {kHex[ch >> 4], kHex[ch & 15]};
+  return std::string(64 - h.size(), '0') + h;
+}
+
 store::Clip clip(std::string prompt, std::string model_id) {
   store::Clip c;
   c.track_id = "t2v";
-  c.hash = prompt + "-" + model_id;
+  c.hash = hash_of(prompt + "-" + model_id);
   c.prompt_id = std::move(prompt);
   c.model_id = std::move(model_id);
   c.mime = "video/mp4";
@@ -90,6 +99,23 @@ TEST(PickPairing, UniformWithoutAPlanNeverPicksHiddenOrRetiredModels) {
     // Uniform: 10000 expected each; 5 standard deviations is about 460.
     EXPECT_NEAR(n, draws / 6, 500) << pair.first << " vs " << pair.second;
   }
+}
+
+// The server draws from SecureRandomBits (the CSPRNG), not a seeded generator.
+TEST(PickPairing, TheServersSecureDrawsAreUniformOverOrderedPairsToo) {
+  auto c = arena(3, 1);
+  SecureRandomBits bits;
+  std::map<std::pair<std::string, std::string>, int> seen;
+  const int draws = 60'000;
+  for (int i = 0; i < draws; ++i) {
+    auto p = pick_pairing(*c.find_track("t2v"), nullptr, bits);
+    ASSERT_TRUE(p);
+    ASSERT_NE(p->left->model_id, p->right->model_id);
+    ++seen[{p->left->model_id, p->right->model_id}];
+  }
+  ASSERT_EQ(seen.size(), 6u);
+  // Not a fixed seed: 7 standard deviations (about 640) keeps a false alarm below 1e-11.
+  for (const auto& [pair, n] : seen) EXPECT_NEAR(n, draws / 6, 640);
 }
 
 TEST(PickPairing, GivesNothingForATrackWithoutPairs) {

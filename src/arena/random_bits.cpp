@@ -1,9 +1,17 @@
 #include "arena/random_bits.hpp"
 
+#include "sys/random_bytes.hpp"
+
 namespace paddock::arena {
 namespace {
 __extension__ using Wide = unsigned __int128;  // GCC/Clang built-in
 }  // namespace
+
+uint64_t SecureRandomBits::next() {
+  uint64_t v;
+  sys::random_bytes(&v, sizeof v);
+  return v;
+}
 
 uint64_t uniform_below(RandomBits& bits, uint64_t n) {
   // Lemire (2019): multiply, reject the few values that would bias the result.

@@ -1,8 +1,7 @@
 #pragma once
 // The randomness matchmaking and sides draw from, as a small interface: 64 uniform random bits
-// per call. The server passes its generator (wrapped with RandomBitsFrom), the simulator a
-// seeded one, so the same matchmaking code runs in both and the server's source of randomness
-// can change without touching it.
+// per call. The server passes SecureRandomBits (the CSPRNG), the simulator and tests a seeded
+// generator, so the same matchmaking code runs in both and is reproducible where it must be.
 
 #include <concepts>
 #include <cstdint>
@@ -30,6 +29,14 @@ requires(G::min() == 0 &&
 
  private:
   G& g_;
+};
+
+// The server's source: the CSPRNG (sys::random_bytes, libsodium). A seeded generator's state
+// can be recovered from enough of its outputs; then a voter could predict the next pairings
+// and sides, and matchmaking would become a channel for steering which models they meet.
+class SecureRandomBits final : public RandomBits {
+ public:
+  uint64_t next() override;
 };
 
 // Uniform in [0, n), exactly (Lemire's multiply-and-reject). REQUIRES n > 0.

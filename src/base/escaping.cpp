@@ -137,4 +137,21 @@ std::string_view unguard_csv_cell(std::string_view cell) {
   return cell;
 }
 
+std::string quoted_excerpt(std::string_view input, std::size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (std::size_t i = 0; i < input.size() && i < max_bytes; ++i) {
+    auto c = static_cast<unsigned char>(input[i]);
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += input.size() > max_bytes ? "\"..." : "\"";
+  return out;
+}
+
 }  // namespace paddock

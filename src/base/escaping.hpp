@@ -21,6 +21,12 @@ void append_json_string(std::string& out, std::string_view text);
 // The same, as a new string.
 std::string json_quote(std::string_view text);
 
+// Untrusted input named in an error message or a log line: in double quotes, at most
+// `max_bytes` of it (then "..."), with quotes, backslashes, control characters and bytes
+// above 0x7E written as \xNN. An answer or a log never carries more than a short, printable
+// excerpt of what a client sent.
+std::string quoted_excerpt(std::string_view input, std::size_t max_bytes = 48);
+
 // True if a spreadsheet could take `text` for a formula (see above).
 bool looks_like_formula(std::string_view text);
 

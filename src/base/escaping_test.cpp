@@ -55,6 +55,14 @@ TEST(CsvCell, ReadingBackTakesTheGuardOffAgain) {
   EXPECT_EQ(unguard_csv_cell("'plain"), "'plain");  // an apostrophe paddock did not add stays
 }
 
+TEST(QuotedExcerpt, IsShortPrintableAndQuoted) {
+  EXPECT_EQ(quoted_excerpt("t2v"), "\"t2v\"");
+  EXPECT_EQ(quoted_excerpt("a\"b\\c\n\x01\xff"), "\"a\\x22b\\x5cc\\x0a\\x01\\xff\"");
+  EXPECT_EQ(quoted_excerpt(std::string(1000, 'x'), 4), "\"xxxx\"...");
+  EXPECT_EQ(quoted_excerpt(std::string(4, 'x'), 4), "\"xxxx\"");
+  EXPECT_EQ(quoted_excerpt(""), "\"\"");
+}
+
 TEST(JsonQuote, EscapesWhatJsonRequires) {
   EXPECT_EQ(json_quote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
   EXPECT_EQ(json_quote("héllo 😀"), "\"héllo 😀\"");

@@ -69,6 +69,8 @@ int serve(const ServeSettings& s) {
   ao.media_dir = s.media;
   ao.ticket_key = s.ticket_key;
   ao.ticket_ttl = s.ticket_ttl;
+  // Benchmarks (rate limits off) vote at once, too.
+  ao.min_watch_fraction = s.rate_limits ? s.min_watch_fraction : 0;
   ao.leaderboards.min_votes = s.min_votes;
   ao.leaderboards.seed = s.seed;
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
@@ -89,6 +91,7 @@ int serve(const ServeSettings& s) {
   dopt.admin_token = s.admin_token;
   dopt.secure_cookies = s.secure_cookies;
   dopt.trust_forwarded_for = s.trust_forwarded_for;
+  dopt.trusted_proxies = s.trusted_proxies;
   dopt.unlock = s.unlock;
   dopt.demo = s.demo;
   if (s.rate_limits) {
@@ -97,13 +100,21 @@ int serve(const ServeSettings& s) {
   } else {
     dopt.limits = {0, 0, 0, 0};
   }
+  dopt.limits.ipv6_prefix = s.ipv6_rate_prefix;
+  // Exports stream through `blocking`; health checks and admin calls, and file opens, have
+  // queues of their own so that no number of exports delays them.
   http::WorkQueue blocking(2);
+  http::WorkQueue control(1);
+  http::WorkQueue files(2);
+  dopt.control_queue = &control;
+  dopt.file_queue = &files;
   http::Dispatcher dispatcher(**arena, blocking, dopt);
 
   http::ServerOptions so;
   so.host = s.host;
   so.port = s.port;
   so.io_threads = s.threads;
+  so.max_connections = s.max_connections;
   auto server = http::Server::start(so, dispatcher, blocking);
   if (!server) {
     spdlog::error("{}", server.error().message);
@@ -123,6 +134,8 @@ int serve(const ServeSettings& s) {
   (*server)->stop(kDrainTimeout);
   (*arena)->stop();  // answers queued votes, writes queued battles
   blocking.shutdown();
+  control.shutdown();
+  files.shutdown();
   server->reset();
   arena->reset();
   store->reset();

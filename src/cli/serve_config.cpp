@@ -22,6 +22,8 @@ struct Setting {
 };
 
 constexpr int64_t kMaxDurationSeconds = 10LL * 366 * 24 * 3600;
+// Long enough that guessing it through the throttled admin endpoints is hopeless.
+constexpr std::size_t kMinAdminTokenLength = 24;
 
 Status bad(std::string what) {
   return fail("bad_config", std::move(what));
@@ -109,6 +111,14 @@ const std::vector<Setting>& settings() {
          s.threads = *n;
          return ok();
        }},
+      {{"max_connections", "PADDOCK_MAX_CONNECTIONS", "--max-connections", false,
+        "open connections at most; more are answered 503 (default 10000)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto n = parse_number<std::size_t>(v);
+         if (!n || *n < 1) return bad("max_connections must be a whole number >= 1");
+         s.max_connections = *n;
+         return ok();
+       }},
       {{"min_votes", "PADDOCK_MIN_VOTES", "--min-votes", false,
         "models with fewer votes are marked preliminary (default 50)"},
        [](ServeSettings& s, std::string_view v) -> Status {
@@ -126,6 +136,17 @@ const std::vector<Setting>& settings() {
          s.ticket_ttl = *d;
          return ok();
        }},
+      {{"min_watch_fraction", "PADDOCK_MIN_WATCH_FRACTION", "--min-watch-fraction", false,
+        "refuse votes sooner after the battle than this fraction of the clip duration "
+        "(default 1; 0: no minimum)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto n = parse_number<double>(v);
+         if (!n || !std::isfinite(*n) || *n < 0 || *n > 10) {
+           return bad("min_watch_fraction must be a number from 0 to 10");
+         }
+         s.min_watch_fraction = *n;
+         return ok();
+       }},
       {{"ticket_key", "PADDOCK_TICKET_KEY", "--ticket-key", false,
         "64 hex digits sealing tickets (default: generated once, kept in the database)"},
        [](ServeSettings& s, std::string_view v) -> Status {
@@ -136,7 +157,16 @@ const std::vector<Setting>& settings() {
        }},
       {{"admin_token", "PADDOCK_ADMIN_TOKEN", "--admin-token", false,
         "bearer token of /api/admin/... (default: none, admin endpoints off)"},
-       text(&ServeSettings::admin_token)},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         // Never named in the message: it is a secret, and this goes to the terminal.
+         if (!v.empty() && v.size() < kMinAdminTokenLength) {
+           return bad("the admin token is too short: it must be at least " +
+                      std::to_string(kMinAdminTokenLength) +
+                      " characters (e.g. the output of `openssl rand -hex 24`)");
+         }
+         s.admin_token = std::string(v);
+         return ok();
+       }},
       {{"unlock", "PADDOCK_UNLOCK", "--unlock", false,
         "when the vote buttons unlock: played_once (default) or none"},
        [](ServeSettings& s, std::string_view v) -> Status {
@@ -150,6 +180,15 @@ const std::vector<Setting>& settings() {
       {{"trust_forwarded_for", "PADDOCK_TRUST_FORWARDED_FOR", "--trust-forwarded-for", true,
         "take client addresses from X-Forwarded-For (behind a reverse proxy)"},
        flag(&ServeSettings::trust_forwarded_for)},
+      {{"trusted_proxies", "PADDOCK_TRUSTED_PROXIES", "--trusted-proxy", false,
+        "with --trust-forwarded-for: the proxies whose X-Forwarded-For entries count, as "
+        "CIDR,... (default 127.0.0.0/8,::1)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto ranges = http::parse_address_ranges(v);
+         if (!ranges) return std::unexpected(ranges.error());
+         s.trusted_proxies = std::move(*ranges);
+         return ok();
+       }},
       {{"demo_banner", "PADDOCK_DEMO_BANNER", "--demo-banner", true,
         "every page says its data is demo data (paddock demo turns this on)"},
        flag(&ServeSettings::demo)},
@@ -169,6 +208,14 @@ const std::vector<Setting>& settings() {
       {{"address_votes_per_minute", "PADDOCK_ADDRESS_VOTES_PER_MINUTE",
         "--address-votes-per-minute", false, "votes per client address per minute (default 300)"},
        rate(&ServeSettings::address_votes_per_minute)},
+      {{"ipv6_rate_prefix", "PADDOCK_IPV6_RATE_PREFIX", "--ipv6-rate-prefix", false,
+        "per-address limits count IPv6 clients by this prefix (default 64; 128: each address)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto n = parse_number<int>(v);
+         if (!n || *n < 1 || *n > 128) return bad("ipv6_rate_prefix must be from 1 to 128");
+         s.ipv6_rate_prefix = *n;
+         return ok();
+       }},
       {{"seed", "PADDOCK_SEED", "--seed", false, "bootstrap seed of the boards (default 1)"},
        [](ServeSettings& s, std::string_view v) -> Status {
          auto n = parse_number<uint64_t>(v);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "http/client_address.hpp"
 
 namespace paddock::cli {
 
@@ -21,13 +22,17 @@ struct ServeSettings {
   std::filesystem::path media = "media";
   std::filesystem::path web_root;  // empty: <directory of the executable>/web
   int threads = 0;                 // io threads; 0: one per core
+  std::size_t max_connections = 10'000;
   int64_t min_votes = 50;
   std::chrono::seconds ticket_ttl{30 * 60};
+  double min_watch_fraction = 1.0;
   std::string ticket_key;   // empty: generated once, kept in the database
   std::string admin_token;  // empty: admin endpoints off
   std::string unlock = "played_once";
   bool secure_cookies = false;
   bool trust_forwarded_for = false;
+  std::vector<http::AddressRange> trusted_proxies;  // empty: loopback
+  int ipv6_rate_prefix = 64;
   bool rate_limits = true;
   double session_battles_per_minute = 120;
   double session_votes_per_minute = 30;

@@ -35,6 +35,18 @@ TEST(ServeSettings, DefaultsServeTheWorkingDirectoryOnLoopback) {
   EXPECT_TRUE(s->rate_limits);
 }
 
+TEST(ServeSettings, AShortAdminTokenIsRefusedWithoutBeingShown) {
+  auto s = resolve_serve_settings({{"admin_token", "hunter2-secret"}}, {}, std::nullopt);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, "bad_config");
+  EXPECT_NE(s.error().message.find("at least 24 characters"), std::string::npos);
+  EXPECT_EQ(s.error().message.find("hunter2"), std::string::npos);
+  auto long_enough =
+      resolve_serve_settings({{"admin_token", std::string(24, 'k')}}, {}, std::nullopt);
+  ASSERT_TRUE(long_enough);
+  EXPECT_EQ(long_enough->admin_token, std::string(24, 'k'));
+}
+
 TEST(ServeSettings, FlagsBeatEnvironmentBeatsFileBeatsDefaults) {
   TomlFile file("listen = \"0.0.0.0:9000\"\nmin_votes = 10\ndb = \"file.db\"\nmedia = \"m\"\n");
   auto s = resolve_serve_settings(

@@ -25,6 +25,15 @@ class SeededBits final : public arena::RandomBits {
   rating::Xoshiro256 g_;
 };
 
+// A stand-in content hash, distinct per clip: 64 lowercase hex digits, as the catalog requires
+// of a clip it puts in battles.
+std::string simulated_clip_hash(std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string h(64, '0');
+  for (std::size_t i = 64; n > 0; n >>= 4) h[--i] = kHex[n & 15];
+  return h;
+}
+
 std::string prompt_id(int p) {
   return "p" + std::to_string(p);
 }
@@ -56,7 +65,7 @@ arena::Catalog catalog_at(const ArenaSimulationOptions& o, int64_t votes) {
       c.track_id = track.track.id;
       c.prompt_id = prompt_id(p);
       c.model_id = m.id;
-      c.hash = m.id + "/" + c.prompt_id;
+      c.hash = simulated_clip_hash(clips.size());
       c.mime = "video/mp4";
       clips.push_back(std::move(c));
     }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "base/escaping.hpp"
 #include "base/text.hpp"
 #include "http/endpoints.hpp"
 #include "http/responses.hpp"
@@ -23,8 +24,10 @@ enum MethodBits : unsigned { kGet = 1, kHead = 2, kPost = 4 };
 // Who a route is for: anyone; voters, whose requests carry (and may get) the session
 // cookie; or administrators, who present the admin token.
 enum class Caller { Anyone, Voter, Admin };
-// Where an endpoint runs: on the io thread, or on the work queue (it reads the database).
-enum class RunsOn { IoThread, WorkQueue };
+// Where an endpoint runs: on the io thread; on the work queue (exports: long database
+// reads); on the control queue (quick database calls that must answer while exports
+// stream: health checks, administration); on the file queue (it opens files).
+enum class RunsOn { IoThread, WorkQueue, ControlQueue, FileQueue };
 
 struct Route {
   std::string_view path;
@@ -119,44 +122,48 @@ constexpr std::array kRoutes{
           .label = "/api/admin/stats",
           .endpoint = admin_stats_endpoint,
           .caller = Caller::Admin,
-          .runs_on = RunsOn::WorkQueue},
+          .runs_on = RunsOn::ControlQueue},
     Route{.path = "/api/admin/models",
           .label = "/api/admin/models",
           .endpoint = admin_models_endpoint,
           .caller = Caller::Admin,
-          .runs_on = RunsOn::WorkQueue},
+          .runs_on = RunsOn::ControlQueue},
     Route{.path = "/api/admin/models",
           .methods = kPost,
           .label = "/api/admin/models",
           .endpoint = admin_model_upsert_endpoint,
           .caller = Caller::Admin,
-          .runs_on = RunsOn::WorkQueue},
+          .runs_on = RunsOn::ControlQueue},
     Route{.path = "/api/admin/votes",
           .label = "/api/admin/votes",
           .endpoint = admin_votes_endpoint,
           .caller = Caller::Admin,
-          .runs_on = RunsOn::WorkQueue},
+          .runs_on = RunsOn::ControlQueue},
     Route{.path = "/api/admin/votes/void",
           .methods = kPost,
           .label = "/api/admin/votes/void",
           .endpoint = admin_void_endpoint,
           .caller = Caller::Admin,
-          .runs_on = RunsOn::WorkQueue},
+          .runs_on = RunsOn::ControlQueue},
     Route{.path = "/api/admin/export",
           .label = "/api/admin/export",
           .endpoint = admin_export_endpoint,
           .caller = Caller::Admin,
           .runs_on = RunsOn::WorkQueue},
-    Route{
-        .path = "/media/c/", .prefix = true, .label = "/media/c", .endpoint = clip_media_endpoint},
+    Route{.path = "/media/c/",
+          .prefix = true,
+          .label = "/media/c",
+          .endpoint = clip_media_endpoint,
+          .runs_on = RunsOn::FileQueue},
     Route{.path = "/media/s/",
           .prefix = true,
           .label = "/media/s",
-          .endpoint = source_media_endpoint},
+          .endpoint = source_media_endpoint,
+          .runs_on = RunsOn::FileQueue},
     Route{.path = "/healthz",
           .label = "/healthz",
           .endpoint = healthz_endpoint,
-          .runs_on = RunsOn::WorkQueue},
+          .runs_on = RunsOn::ControlQueue},
     Route{.path = "/metrics", .label = "/metrics", .endpoint = metrics_endpoint},
 };
 constexpr std::size_t kStaticRoute = kRoutes.size();
@@ -168,6 +175,19 @@ std::vector<std::string> route_labels() {
   labels.emplace_back("static");
   labels.emplace_back("unknown");
   return labels;
+}
+
+std::string_view method_name(const Request& r) {
+  switch (r.method) {
+    case Method::Get:
+      return "GET";
+    case Method::Head:
+      return "HEAD";
+    case Method::Post:
+      return "POST";
+    default:
+      return "other";
+  }
 }
 
 unsigned method_bit(Method m) {
@@ -225,16 +245,6 @@ bool token_matches(std::string_view presented, std::string_view expected) {
   return sodium_memcmp(a, b, sizeof a) == 0;
 }
 
-std::string client_address(const Request& r, bool trust_forwarded_for) {
-  if (trust_forwarded_for && !r.forwarded_for.empty()) {
-    std::string_view list(r.forwarded_for);
-    auto comma = list.rfind(',');
-    auto last = trim(comma == std::string_view::npos ? list : list.substr(comma + 1));
-    if (!last.empty() && last.size() <= 64) return std::string(last);
-  }
-  return r.peer_address;
-}
-
 // Runs an endpoint; an exception escaping it (a library's, never ours by design) becomes a
 // 500 instead of ending an io thread.
 void run_endpoint(Endpoint endpoint, Env& env, Exchange& ex, const Responder& done) {
@@ -265,7 +275,7 @@ Metrics& Dispatcher::metrics() {
 }
 
 int status_for(std::string_view code) {
-  static constexpr std::array<std::pair<std::string_view, int>, 27> kStatus{{
+  static constexpr std::array<std::pair<std::string_view, int>, 28> kStatus{{
       {"bad_request", 400},
       {"invalid_json", 400},
       {"invalid_choice", 400},
@@ -283,6 +293,7 @@ int status_for(std::string_view code) {
       {"no_battle", 409},
       {"already_voted", 409},
       {"expired_ticket", 410},
+      {"too_early", 409},
       {"body_too_large", 413},
       {"unsupported_media_type", 415},
       {"range_not_satisfiable", 416},
@@ -316,7 +327,7 @@ Response error_for(const Error& error) {
 
 int take_tokens(RateLimiter& per_session, RateLimiter& per_address, const Exchange& ex) {
   auto now = RateLimiter::Clock::now();
-  int wait = per_address.take(ex.address, now);
+  int wait = per_address.take(ex.address_key, now);
   if (wait) return wait;
   return per_session.take(ex.session, now);
 }
@@ -368,20 +379,38 @@ Response answer_unrouted(Env& env, const Request& request, const RouteMatch& m) 
   return env.static_files.serve(request);
 }
 
-// The refusal of an admin request without the configured token, if it is one.
-std::optional<Response> refuse_unauthorized(const Env& env, const Request& request) {
+WorkQueue& queue_for(Env& env, RunsOn runs_on) {
+  if (runs_on == RunsOn::ControlQueue && env.options.control_queue) {
+    return *env.options.control_queue;
+  }
+  if (runs_on == RunsOn::FileQueue && env.options.file_queue) return *env.options.file_queue;
+  return env.blocking;
+}
+
+// The refusal of an admin request without the configured token, if it is one. An address
+// that failed too often is refused before its token is even compared, so guessing costs
+// a minute per few tries.
+std::optional<Response> refuse_unauthorized(Env& env, const Request& request, const Exchange& ex) {
+  const std::string& address = ex.address;
   if (env.options.admin_token.empty()) {
     return error_response(404, "admin_disabled",
                           "administration is off: no admin token is configured");
   }
+  if (int wait = env.admin_failures.wait(ex.address_key)) return rate_limited_response(wait);
   std::string_view auth(request.authorization);
   constexpr std::string_view kBearer = "Bearer ";
   if (!auth.starts_with(kBearer) ||
       !token_matches(auth.substr(kBearer.size()), env.options.admin_token)) {
+    env.admin_failures.take(ex.address_key);
+    spdlog::warn("admin {} {} from {}: refused, wrong or missing token", method_name(request),
+                 quoted_excerpt(request.path, 80), address);
     Response r = error_response(401, "unauthorized", "a valid admin bearer token is required");
     r.header("WWW-Authenticate", "Bearer");
     return r;
   }
+  // Who (the address: the token is shared, and never logged) did what.
+  spdlog::info("admin {} {} query {} body {} from {}", method_name(request), request.path,
+               quoted_excerpt(request.query, 200), quoted_excerpt(request.body, 200), address);
   return std::nullopt;
 }
 
@@ -421,7 +450,10 @@ void Dispatcher::handle(Request&& request, Responder respond) {
 
   // Voters' routes and pages carry the session cookie; a visitor without one gets one.
   Exchange ex;
-  ex.address = client_address(request, env.options.trust_forwarded_for);
+  ex.address = client_address(request.peer_address,
+                              env.options.trust_forwarded_for ? request.forwarded_for : "",
+                              env.trusted_proxies);
+  ex.address_key = rate_limit_key(ex.address, env.options.limits.ipv6_prefix);
   std::optional<Session> fresh;
   if (m.route ? m.route->caller == Caller::Voter : !m.api) {
     fresh = session_of(state_->sessions, request, ex.session);
@@ -436,9 +468,17 @@ void Dispatcher::handle(Request&& request, Responder respond) {
     respond(std::move(r));
   };
 
-  if (!m.route) return finish(answer_unrouted(env, request, m));
+  if (!m.route) {
+    // Pages open files: off the io thread, like media.
+    return queue_for(env, RunsOn::FileQueue)
+        .post([&env, request = std::move(request), m, finish = std::move(finish)]() mutable {
+          finish(answer_unrouted(env, request, m));
+        });
+  }
   if (m.route->caller == Caller::Admin) {
-    if (auto refused = refuse_unauthorized(env, request)) return finish(std::move(*refused));
+    if (auto refused = refuse_unauthorized(env, request, ex)) {
+      return finish(std::move(*refused));
+    }
   }
   if (auto refused = refuse_cross_site_or_not_json(request)) return finish(std::move(*refused));
 
@@ -446,9 +486,10 @@ void Dispatcher::handle(Request&& request, Responder respond) {
   Endpoint endpoint = m.route->endpoint;
   Responder done = std::move(finish);
   if (m.route->runs_on == RunsOn::IoThread) return run_endpoint(endpoint, env, ex, done);
-  env.blocking.post([&env, endpoint, ex = std::move(ex), done = std::move(done)]() mutable {
-    run_endpoint(endpoint, env, ex, done);
-  });
+  queue_for(env, m.route->runs_on)
+      .post([&env, endpoint, ex = std::move(ex), done = std::move(done)]() mutable {
+        run_endpoint(endpoint, env, ex, done);
+      });
 }
 
 }  // namespace paddock::http

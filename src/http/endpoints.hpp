@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "arena/arena.hpp"
+#include "http/client_address.hpp"
 #include "http/dispatcher.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
@@ -25,21 +26,28 @@ struct Env {
         session_votes(options.limits.session_votes),
         address_battles(options.limits.address_battles),
         address_votes(options.limits.address_votes),
-        static_files(options.web_root) {}
+        admin_failures(options.limits.admin_failures),
+        static_files(options.web_root),
+        trusted_proxies(options.trust_forwarded_for && options.trusted_proxies.empty()
+                            ? *parse_address_ranges("127.0.0.0/8, ::1")
+                            : options.trusted_proxies) {}
 
   arena::Arena& arena;
   WorkQueue& blocking;
   DispatcherOptions options;
   Metrics metrics;
   RateLimiter session_battles, session_votes, address_battles, address_votes;
+  RateLimiter admin_failures;  // per address: wrong admin tokens
   StaticFiles static_files;
+  std::vector<AddressRange> trusted_proxies;  // empty: X-Forwarded-For is not read
 };
 
 // One request being answered, with what the dispatcher learned about it.
 struct Exchange {
   Request request;
-  std::string session;  // session id (32 hex digits); empty on routes without sessions
-  std::string address;  // client address
+  std::string session;      // session id (32 hex digits); empty on routes without sessions
+  std::string address;      // client address
+  std::string address_key;  // what per-address limits count it under (its IPv6 /64, ...)
 };
 
 using Endpoint = void (*)(Env&, Exchange&, const Responder&);

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "base/escaping.hpp"
+
 namespace paddock::http {
 namespace {
 
@@ -51,7 +53,8 @@ Status only_fields(const nlohmann::json& object, std::span<const std::string_vie
       names += names.empty() ? "" : ", ";
       names += name;
     }
-    return fail("bad_request", "unknown field \"" + key + "\" (this request takes " + names + ")");
+    return fail("bad_request",
+                "unknown field " + quoted_excerpt(key) + " (this request takes " + names + ")");
   }
   return ok();
 }

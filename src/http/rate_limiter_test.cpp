@@ -34,5 +34,28 @@ TEST(RateLimiter, DropsIdleKeysWhenFullAndRefusesNewOnesWhileAllAreActive) {
   EXPECT_EQ(limiter.take("fresh", t0 + seconds(61)), 0);
 }
 
+TEST(RateLimiter, GivesBackTheMemoryOfIdleKeysOverTimeWithoutReachingTheCap) {
+  RateLimiter limiter(60);  // the default cap: a million keys
+  auto t0 = RateLimiter::Clock::now();
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(limiter.take("k" + std::to_string(i), t0), 0);
+  EXPECT_EQ(limiter.keys(), 1000u);
+  // Two minutes on, every bucket has refilled; requests of one new key sweep every shard.
+  // (Which shard a key lands in is fixed by std::hash; 200 keys reach all 16.)
+  for (int i = 0; i < 200; ++i) limiter.take("late" + std::to_string(i), t0 + seconds(120));
+  EXPECT_LE(limiter.keys(), 200u);
+}
+
+TEST(RateLimiter, WaitTellsWithoutTaking) {
+  RateLimiter limiter(2);  // one token every 30 s
+  auto t0 = RateLimiter::Clock::now();
+  EXPECT_EQ(limiter.wait("s", t0), 0);
+  EXPECT_EQ(limiter.take("s", t0), 0);
+  EXPECT_EQ(limiter.wait("s", t0), 0);
+  EXPECT_EQ(limiter.wait("s", t0), 0);  // still one token left: wait took none
+  EXPECT_EQ(limiter.take("s", t0), 0);
+  EXPECT_EQ(limiter.wait("s", t0), 30);
+  EXPECT_EQ(limiter.wait("s", t0 + seconds(30)), 0);
+}
+
 }  // namespace
 }  // namespace paddock::http

@@ -3,6 +3,7 @@
 
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -44,6 +45,9 @@ constexpr std::size_t kSendfileChunk = 1024 * 1024;
 constexpr std::chrono::seconds kLingerTimeout{1};
 // An idle connection keeps its body buffer for the next answer up to this size.
 constexpr std::size_t kKeptBodyBytes = 64 * 1024;
+// Room in the read buffer beyond the header and body limits: chunk sizes and the next
+// pipelined request's first bytes.
+constexpr std::size_t kReadSlack = 16 * 1024;
 
 Method to_method(bhttp::verb v) {
   switch (v) {
@@ -68,6 +72,21 @@ Method to_method(bhttp::verb v) {
 
 class Connection;
 
+// The security headers of responses.hpp as header lines, made once.
+const std::string& security_header_lines() {
+  static const std::string lines = [] {
+    std::string out;
+    for (auto [name, value] : security_headers()) {
+      out.append(name.data(), name.size());
+      out += ": ";
+      out.append(value.data(), value.size());
+      out += "\r\n";
+    }
+    return out;
+  }();
+  return lines;
+}
+
 // One io_context run by one thread; the connections it owns are only touched from there.
 struct IoLane {
   net::io_context ioc{1};
@@ -87,7 +106,12 @@ struct ServerState {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket&& socket, ServerState& state, IoLane& lane)
-      : stream_(std::move(socket)), state_(state), lane_(lane) {}
+      : stream_(std::move(socket)),
+        state_(state),
+        lane_(lane),
+        // Bounded: a chunked body's framing (chunk extensions, trailers) is not body, so the
+        // parser's body limit alone would let one request fill memory until its deadline.
+        buffer_(state.options.header_limit + state.options.body_limit + kReadSlack) {}
 
   ~Connection() {
     std::lock_guard lock(lane_.mutex);
@@ -151,7 +175,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         ec == net::error::eof) {
       return close();
     }
-    if (ec == bhttp::error::body_limit) {
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
       return fail_request(
           413, "body_too_large",
           "request body exceeds the " + std::to_string(state_.options.body_limit) + "-byte limit");
@@ -185,7 +209,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.expires_after(state_.options.header_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-          if (ec == bhttp::error::body_limit) {
+          // buffer_overflow: the framing of a chunked body (extensions, trailers) went on
+          // past what any body within the limit needs.
+          if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
             return self->fail_request(413, "body_too_large",
                                       "request body exceeds the " +
                                           std::to_string(self->state_.options.body_limit) +
@@ -246,7 +272,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.accept_encoding = field(bhttp::field::accept_encoding);
     r.authorization = field(bhttp::field::authorization);
     r.sec_fetch_site = named("Sec-Fetch-Site");
-    r.forwarded_for = named("X-Forwarded-For");
+    // Every X-Forwarded-For line, in order, as one list: each proxy may add its own line.
+    auto [first, last] = m.equal_range(beast::string_view("X-Forwarded-For"));
+    for (auto f = first; f != last; ++f) {
+      if (!r.forwarded_for.empty()) r.forwarded_for += ", ";
+      r.forwarded_for.append(f->value().data(), f->value().size());
+    }
     r.body = std::move(m.body());
     r.peer_address = peer_address_;
     parser_.reset();
@@ -289,21 +320,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (version_ == 10 && keep_alive_) head_ += "Connection: keep-alive\r\n";
     if (version_ != 10 && !keep_alive_) head_ += "Connection: close\r\n";
     head_ += "\r\n";
-  }
-
-  // The security headers of responses.hpp as header lines, made once.
-  static const std::string& security_header_lines() {
-    static const std::string lines = [] {
-      std::string out;
-      for (auto [name, value] : security_headers()) {
-        out.append(name.data(), name.size());
-        out += ": ";
-        out.append(value.data(), value.size());
-        out += "\r\n";
-      }
-      return out;
-    }();
-    return lines;
   }
 
   void write(Response&& r) {
@@ -545,6 +561,7 @@ class BeastServer final : public Server {
     stop(std::chrono::milliseconds(0));
     // Handlers still queued (answers that arrived after the stop) are destroyed with their
     // io_context here, releasing their connections.
+    backoff_timer_.reset();
     acceptor_.reset();
     lanes_.clear();
   }
@@ -565,6 +582,7 @@ class BeastServer final : public Server {
     if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) return fail("listen_failed", "cannot listen on " + where() + ": " + ec.message());
     port_ = acceptor_->local_endpoint().port();
+    backoff_timer_ = std::make_unique<net::steady_timer>(lanes_[0]->ioc);
     accept();
     for (auto& lane : lanes_) {
       guards_.emplace_back(net::make_work_guard(lane->ioc));
@@ -613,13 +631,61 @@ class BeastServer final : public Server {
     acceptor_->async_accept(
         lane.ioc.get_executor(), [this, &lane](beast::error_code ec, tcp::socket socket) {
           if (!acceptor_->is_open()) return;
-          if (!ec) {
-            state_.connections.fetch_add(1);
-            auto c = std::make_shared<Connection>(std::move(socket), state_, lane);
-            net::post(lane.ioc, [c] { c->start(); });
+          if (out_of_resources(ec)) return pause_accepting(ec);
+          if (accept_pauses_ > 0) {
+            spdlog::info("accepting connections again (after {} pauses)", accept_pauses_);
+            accept_pauses_ = 0;
           }
+          if (!ec) admit(std::move(socket), lane);
           accept();
         });
+  }
+
+  void admit(tcp::socket socket, IoLane& lane) {
+    if (static_cast<std::size_t>(state_.connections.load()) >= state_.options.max_connections) {
+      return refuse_connection(socket);
+    }
+    state_.connections.fetch_add(1);
+    auto c = std::make_shared<Connection>(std::move(socket), state_, lane);
+    net::post(lane.ioc, [c] { c->start(); });
+  }
+
+  static bool out_of_resources(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors || ec.value() == ENFILE ||
+           ec == net::error::no_buffer_space || ec == net::error::no_memory;
+  }
+
+  // Runs on the acceptor's thread (lane 0); accepting resumes after the backoff. Logged once
+  // per episode, not once per attempt.
+  void pause_accepting(const beast::error_code& ec) {
+    if (accept_pauses_++ == 0) {
+      spdlog::warn("cannot accept connections: {}; retrying every {} ms", ec.message(),
+                   state_.options.accept_backoff.count());
+    }
+    backoff_timer_->expires_after(state_.options.accept_backoff);
+    backoff_timer_->async_wait([this](beast::error_code wec) {
+      if (wec || !acceptor_->is_open()) return;
+      accept();
+    });
+  }
+
+  // One connection too many: a short 503 written without waiting (the socket's send buffer
+  // is empty), then closed, so the client learns why instead of hanging.
+  static void refuse_connection(tcp::socket& socket) {
+    static const std::string kBusy = [] {
+      std::string body =
+          R"({"error":{"code":"unavailable","message":"the server has too many connections; try again"}})";
+      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+             "Retry-After: 1\r\n" +
+             security_header_lines() +
+             "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+             body;
+    }();
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.send(net::buffer(kBusy), 0, ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
   }
 
   // Runs `f` on every live connection, each on its own lane's thread; returns when done.
@@ -651,6 +717,8 @@ class BeastServer final : public Server {
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
   std::vector<std::thread> threads_;
   std::size_t next_lane_ = 0;
+  std::unique_ptr<net::steady_timer> backoff_timer_;  // on the acceptor's thread
+  uint64_t accept_pauses_ = 0;                        // backoffs since accepting last worked
   uint16_t port_ = 0;
   bool stopped_ = false;
 };

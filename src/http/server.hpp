@@ -32,6 +32,12 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // first byte to end of headers (and body)
   std::chrono::milliseconds idle_timeout{30'000};    // waiting for the next request
   std::chrono::milliseconds write_timeout{30'000};   // each write making no progress
+  // Open connections at most; one more is answered 503 and closed at once.
+  std::size_t max_connections = 10'000;
+  // When accept(2) fails for want of descriptors or memory (EMFILE, ENFILE, ENOBUFS,
+  // ENOMEM), accepting pauses this long instead of retrying at once: the pending connection
+  // stays in the listen queue, so an immediate retry would fail again in a busy loop.
+  std::chrono::milliseconds accept_backoff{100};
 };
 
 class Server {

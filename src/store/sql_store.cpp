@@ -1043,6 +1043,19 @@ Result<std::vector<Battle>> SqlStore::list_battles_after(std::string_view after_
   return select_battles(sql, params);
 }
 
+Result<int64_t> SqlStore::delete_unvoted_battles(int64_t issued_before_ms, int64_t limit) {
+  // By issued_at_ms (indexed) in pages, so one sweep never holds the write lock for long;
+  // votes.battle_id is unique, hence indexed, for the NOT EXISTS.
+  static const std::string kSql =
+      "DELETE FROM battles WHERE id IN (SELECT b.id FROM battles b WHERE b.issued_at_ms < $1 "
+      "AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.battle_id = b.id) "
+      "ORDER BY b.issued_at_ms LIMIT $2)";
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<int64_t> {
+    const std::array<SqlParam, 2> params = {issued_before_ms, limit};
+    return c.execute(kSql, params);
+  });
+}
+
 Result<Counts> SqlStore::counts() {
   // one statement, so one snapshot
   return transact(Access::Read, [&](SqlConnection& c) -> Result<Counts> {

@@ -40,6 +40,7 @@ class SqlStore final : public Store {
   Result<int64_t> void_votes(const VoteQuery&, std::string_view reason) override;
   Result<std::vector<Battle>> list_battles(std::string_view track_id, int64_t limit) override;
   Result<std::vector<Battle>> list_battles_after(std::string_view after_id, int64_t limit) override;
+  Result<int64_t> delete_unvoted_battles(int64_t issued_before_ms, int64_t limit) override;
   Result<Counts> counts() override;
 
   Result<int64_t> plan_jobs(std::span<const GenerationJob>) override;

@@ -103,6 +103,9 @@ class Store {
   // through all battles (paddock copy). limit 0 = no limit.
   virtual Result<std::vector<Battle>> list_battles_after(std::string_view after_id,
                                                          int64_t limit) = 0;
+  // Deletes up to `limit` battles issued before `issued_before_ms` that have no vote, and
+  // returns how many: battles nobody voted on are kept only while their clip URLs work.
+  virtual Result<int64_t> delete_unvoted_battles(int64_t issued_before_ms, int64_t limit) = 0;
   // All counts from one consistent snapshot.
   virtual Result<Counts> counts() = 0;
 

@@ -342,6 +342,21 @@ TEST_P(StoreConformance, BattlesCanBePagedThroughById) {
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 25u);
 }
 
+TEST_P(StoreConformance, UnvotedBattlesIssuedBeforeACutoffAreDeletedInPages) {
+  std::vector<Battle> battles = {
+      sample_battle("old-voted", "t2v", 1000), sample_battle("old-1", "t2v", 1000),
+      sample_battle("old-2", "t2v", 2000), sample_battle("old-3", "t2v", 3000),
+      sample_battle("new", "t2v", 9000)};
+  must(store().insert_battles(battles));
+  must(store().insert_votes(std::vector{sample_vote("old-voted")}));
+  EXPECT_EQ(must(store().delete_unvoted_battles(5000, 2)), 2);  // a page of 2, oldest first
+  EXPECT_EQ(must(store().delete_unvoted_battles(5000, 2)), 1);
+  EXPECT_EQ(must(store().delete_unvoted_battles(5000, 2)), 0);
+  std::set<std::string> kept;
+  for (const auto& b : must(store().list_battles("", 0))) kept.insert(b.id);
+  EXPECT_EQ(kept, (std::set<std::string>{"old-voted", "new"}));
+}
+
 // ---- votes -----------------------------------------------------------------------------
 
 TEST_P(StoreConformance, VotesGetIncreasingIdsAndRoundTrip) {

@@ -23,6 +23,7 @@ class DemoServed : public ::testing::Test {
     copy_demo(tmp_ / "demo");
     testing::PaddockServer::Options options;
     options.command = {"demo", "--dir", (tmp_ / "demo").string(), "--listen", "127.0.0.1:0"};
+    options.env = {{"PADDOCK_MIN_WATCH_FRACTION", "0"}};  // the test votes without watching
     server_ = std::make_unique<testing::PaddockServer>(options);
   }
   void TearDown() override {

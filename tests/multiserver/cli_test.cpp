@@ -79,7 +79,7 @@ TEST_F(PostgresCli, ImportServeAdminExportAndCopyAllWorkOnAPostgresqlDatabase) {
     PaddockServer::Options options;
     options.db = url;
     options.media = dir_ / "media";
-    options.args = {"--board-interval", "0"};
+    options.args = {"--board-interval", "0", "--min-watch-fraction", "0"};
     PaddockServer server(options);
     auto c = server.client();
     for (int i = 0; i < 12; ++i) {

@@ -121,7 +121,10 @@ export class Arena {
   async serve(extraArgs = []) {
     const server = new Server();
     this.servers.push(server);
-    await server.start(["serve", "--db", this.db, "--media", this.media, "--web-root", WEB_ROOT, ...extraArgs]);
+    // No minimum watch time: the pages' own unlock rule is what these tests look at (the
+    // server's minimum is tested in tests/http/hardening_test.cpp).
+    await server.start(["serve", "--db", this.db, "--media", this.media, "--web-root", WEB_ROOT,
+                        "--min-watch-fraction", "0", ...extraArgs]);
     return server;
   }
 

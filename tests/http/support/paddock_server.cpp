@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,10 @@ PaddockServer::PaddockServer(Options options) {
     ::dup2(null, 0);
     ::dup2(null, 1);
     ::dup2(err_pipe[1], 2);
+    if (options.open_files_limit > 0) {
+      rlimit limit{options.open_files_limit, options.open_files_limit};
+      if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::_exit(125);
+    }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }

@@ -35,6 +35,8 @@ class PaddockServer {
     // `cwd`), and the port is read from the log all the same.
     bool location_flags = true;
     std::filesystem::path cwd;  // empty: the test's own working directory
+    // > 0: the server process may hold at most this many descriptors (RLIMIT_NOFILE).
+    unsigned long open_files_limit = 0;
   };
 
   // Starts the server and waits until it listens. Throws std::runtime_error with its log if

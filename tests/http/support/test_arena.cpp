@@ -187,20 +187,11 @@ PaddockServer::Options TestArena::server_options(std::vector<std::string> extra)
   o.db = db();
   o.media = media();
   o.web_root = web_root();
-  o.args = {"--admin-token",
-            kAdminToken,
-            "--board-interval",
-            "0",
-            "--bootstrap",
-            "100",
-            "--session-votes-per-minute",
-            "100000",
-            "--session-battles-per-minute",
-            "100000",
-            "--address-votes-per-minute",
-            "100000",
-            "--address-battles-per-minute",
-            "100000"};
+  o.args = {"--admin-token", kAdminToken, "--board-interval", "0", "--bootstrap", "100",
+            "--session-votes-per-minute", "100000", "--session-battles-per-minute", "100000",
+            "--address-votes-per-minute", "100000", "--address-battles-per-minute", "100000",
+            // Tests vote at once; hardening_test.cpp tests the minimum watch time.
+            "--min-watch-fraction", "0"};
   o.args.insert(o.args.end(), extra.begin(), extra.end());
   return o;
 }
