@@ -189,6 +189,7 @@ nlohmann::json attack_json(const demo::ArenaSimulationResult& r, const std::stri
 
 nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
   std::vector<double> off, on, half, rank_off, rank_on, ratio_off, ratio_on;
+  int within_off = 0, within_on = 0;  // arenas where |shift| < half the 95% interval
   int64_t honest_votes = 0, honest_votes_flagged = 0;
   int64_t honest_sessions = 0, honest_sessions_flagged = 0;
   int64_t honest_prefixes = 0, honest_prefixes_flagged = 0;
@@ -202,6 +203,8 @@ nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
     rank_on.push_back(j["rank_shift_on"]);
     ratio_off.push_back(j["shift_off"].get<double>() / j["half_interval"].get<double>());
     ratio_on.push_back(j["shift_on"].get<double>() / j["half_interval"].get<double>());
+    within_off += std::abs(ratio_off.back()) < 1;
+    within_on += std::abs(ratio_on.back()) < 1;
     for (const auto& g : j["groups"]) {
       if (g["honest"].get<bool>()) {
         honest_votes += g["votes"].get<int64_t>();
@@ -224,6 +227,13 @@ nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
           {"median_half_interval", median(half)},
           {"median_shift_off_in_half_intervals", median(ratio_off)},
           {"median_shift_on_in_half_intervals", median(ratio_on)},
+          {"arenas_within_half_interval_off", within_off},
+          {"arenas_within_half_interval_on", within_on},
+          {"max_abs_shift_on_in_half_intervals",
+           ratio_on.empty() ? 0.0
+                            : std::abs(*std::max_element(
+                                  ratio_on.begin(), ratio_on.end(),
+                                  [](double x, double y) { return std::abs(x) < std::abs(y); }))},
           {"median_rank_shift_off", median(rank_off)},
           {"median_rank_shift_on", median(rank_on)},
           {"dishonest_votes", other_votes},
