@@ -10,11 +10,11 @@
 namespace paddock::arena {
 namespace {
 
-constexpr std::size_t kMaxListed = 20;
-constexpr int64_t kReadPage = 20'000;
+constexpr std::size_t kMaxListedPerVoter = 20;
+constexpr int64_t kReviewReadPage = 20'000;
 
 // Point estimates only: the review needs the scores, not their intervals.
-Result<rating::Board> fit(const rating::VoteTable& table) {
+Result<rating::Board> fit_point_estimates(const rating::VoteTable& table) {
   rating::BoardOptions o;
   o.bootstrap_rounds = 0;
   o.threads = 1;
@@ -76,7 +76,8 @@ Result<VoterReview> review_voters(const ReviewedVotes& votes, const VoterReviewO
   VoterReview review;
   review.vote_flagged.assign(n, 0);
   for (int round = 0; round < options.rounds; ++round) {
-    auto board = round == 0 ? fit(table) : fit(without_votes(table, review.vote_flagged));
+    auto board = round == 0 ? fit_point_estimates(table)
+                            : fit_point_estimates(without_votes(table, review.vote_flagged));
     if (!board) return std::unexpected(board.error());
     review.board = std::move(*board);
     const auto ratings = ratings_by_index(table, review.board);
@@ -114,7 +115,7 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
     store::VoteQuery q;
     q.track_id = track;
     q.after_id = after;
-    q.limit = kReadPage;
+    q.limit = kReviewReadPage;
     auto page = store.list_votes(q);
     if (!page) return std::unexpected(page.error());
     for (const auto& v : *page) {
@@ -127,7 +128,7 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
       addresses.push_back(v.address);
       ids.push_back(v.id);
     }
-    if (static_cast<int64_t>(page->size()) < kReadPage) break;
+    if (static_cast<int64_t>(page->size()) < kReviewReadPage) break;
   }
 
   TrackVoterReview out;
@@ -169,10 +170,10 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
       if (f.first_vote_id == 0) f.first_vote_id = ids[v];
       f.last_vote_id = ids[v];
       auto& a = seen_addresses[voter_of[v]];
-      if (a.size() < kMaxListed) a.insert(addresses[v]);
+      if (a.size() < kMaxListedPerVoter) a.insert(addresses[v]);
       if (voter_of.data() == prefix.data()) {
         auto& s = seen_sessions[voter_of[v]];
-        if (s.size() < kMaxListed) s.insert(session_names[session[v]]);
+        if (s.size() < kMaxListedPerVoter) s.insert(session_names[session[v]]);
       }
     }
     for (auto& [voter, f] : flagged) {

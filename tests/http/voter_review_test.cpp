@@ -16,9 +16,9 @@
 namespace paddock::testing {
 namespace {
 
-constexpr const char* kStrong = "seedance-2";
-constexpr const char* kMiddle = "kling-21";
-constexpr const char* kWeak = "zebra-q9";
+constexpr const char* kReviewStrong = "seedance-2";
+constexpr const char* kReviewMiddle = "kling-21";
+constexpr const char* kReviewWeak = "zebra-q9";
 constexpr int kHonestSessions = 30;
 constexpr int kRiggers = 3;
 constexpr int kRiggedVotes = 15;  // per rigging session
@@ -29,7 +29,7 @@ std::string rigger(int k) {
 
 // Honest sessions vote 20 times each: strong beats middle 3 times in 4 and weak 9 in 10,
 // middle beats weak 3 times in 4. The riggers vote for weak against strong, every time.
-int64_t seed_votes(const TestArena& arena) {
+int64_t seed_review_votes(const TestArena& arena) {
   auto store = store::open_store(arena.db().string(), {.create_if_missing = false});
   if (!store) throw std::runtime_error(store.error().message);
   auto prompts = (*store)->list_prompts("t2v");
@@ -56,19 +56,19 @@ int64_t seed_votes(const TestArena& arena) {
       const int n = s * 20 + k;
       switch (k % 3) {
         case 0:
-          add(kStrong, kMiddle, n % 4 != 3, session, address);
+          add(kReviewStrong, kReviewMiddle, n % 4 != 3, session, address);
           break;
         case 1:
-          add(kStrong, kWeak, n % 10 != 9, session, address);
+          add(kReviewStrong, kReviewWeak, n % 10 != 9, session, address);
           break;
         default:
-          add(kMiddle, kWeak, n % 4 != 1, session, address);
+          add(kReviewMiddle, kReviewWeak, n % 4 != 1, session, address);
       }
     }
   }
   for (int r = 0; r < kRiggers; ++r) {
     for (int k = 0; k < kRiggedVotes; ++k) {
-      add(kWeak, kStrong, true, rigger(r), "203.0.113." + std::to_string(10 + r));
+      add(kReviewWeak, kReviewStrong, true, rigger(r), "203.0.113." + std::to_string(10 + r));
     }
   }
   auto stored = (*store)->insert_votes(votes);
@@ -76,17 +76,17 @@ int64_t seed_votes(const TestArena& arena) {
   return stored->back().id;
 }
 
-Headers auth() {
+Headers admin_auth() {
   return {{"Authorization", std::string("Bearer ") + kAdminToken}};
 }
 
 TEST(AdminVoterReview, FlagsTheRiggingSessionsAndPrefixWithTheEvidenceAndVoidsThem) {
   TestArena arena;
-  const int64_t last = seed_votes(arena);
+  const int64_t last = seed_review_votes(arena);
   PaddockServer server(arena.server_options());
   auto c = server.client();
 
-  const auto answer = c.get("/api/admin/voters?track=t2v", auth());
+  const auto answer = c.get("/api/admin/voters?track=t2v", admin_auth());
   ASSERT_EQ(answer.status, 200) << answer.body;
   const json review = body_json(answer);
   EXPECT_EQ(review.at("track"), "t2v");
@@ -98,8 +98,8 @@ TEST(AdminVoterReview, FlagsTheRiggingSessionsAndPrefixWithTheEvidenceAndVoidsTh
   for (const auto& f : review.at("flagged")) {
     flagged.insert(f.at("kind").get<std::string>() + " " + f.at("key").get<std::string>());
     EXPECT_GE(f.at("z").get<double>(), review.at("threshold").get<double>());
-    EXPECT_EQ(f.at("favoured").at("model"), kWeak) << f.dump();
-    EXPECT_EQ(f.at("opposed").at("model"), kStrong) << f.dump();
+    EXPECT_EQ(f.at("favoured").at("model"), kReviewWeak) << f.dump();
+    EXPECT_EQ(f.at("opposed").at("model"), kReviewStrong) << f.dump();
     EXPECT_LT(f.at("log_likelihood").get<double>(), f.at("expected").get<double>());
   }
   EXPECT_EQ(flagged, (std::set<std::string>{"session rigger-0", "session rigger-1",
@@ -115,17 +115,18 @@ TEST(AdminVoterReview, FlagsTheRiggingSessionsAndPrefixWithTheEvidenceAndVoidsTh
 
   // The operator voids them with the existing void, by session, giving the reason.
   for (int r = 0; r < kRiggers; ++r) {
-    auto voided = c.post_json(
-        "/api/admin/votes/void",
-        json{{"session", rigger(r)}, {"reason", "flagged by the voter review"}}.dump(), auth());
+    auto voided =
+        c.post_json("/api/admin/votes/void",
+                    json{{"session", rigger(r)}, {"reason", "flagged by the voter review"}}.dump(),
+                    admin_auth());
     ASSERT_EQ(voided.status, 200) << voided.body;
     EXPECT_EQ(body_json(voided).at("voided"), kRiggedVotes);
   }
-  const json again = body_json(c.get("/api/admin/voters?track=t2v", auth()));
+  const json again = body_json(c.get("/api/admin/voters?track=t2v", admin_auth()));
   EXPECT_EQ(again.at("votes"), kHonestSessions * 20);
   EXPECT_EQ(again.at("flagged").size(), 0u) << again.dump();
   // Never silently dropped: the full export keeps them, voided, with the reason.
-  const auto full = c.get("/api/admin/export?track=t2v", auth());
+  const auto full = c.get("/api/admin/export?track=t2v", admin_auth());
   ASSERT_EQ(full.status, 200);
   int kept = 0;
   for (std::size_t at = 0; at < full.body.size();) {
@@ -143,26 +144,26 @@ TEST(AdminVoterReview, FlagsTheRiggingSessionsAndPrefixWithTheEvidenceAndVoidsTh
 
 TEST(AdminVoterReview, OptionsChangeWhoIsFlaggedAndBadRequestsAreRefused) {
   TestArena arena;
-  seed_votes(arena);
+  seed_review_votes(arena);
   PaddockServer server(arena.server_options());
   auto c = server.client();
   // 15 votes a session are below min_votes=16: only the prefix (45 votes) is left.
-  const json review = body_json(c.get("/api/admin/voters?track=t2v&min_votes=16", auth()));
+  const json review = body_json(c.get("/api/admin/voters?track=t2v&min_votes=16", admin_auth()));
   EXPECT_EQ(review.at("min_votes"), 16);
   ASSERT_EQ(review.at("flagged").size(), 1u) << review.dump();
   EXPECT_EQ(review.at("flagged").at(0).at("kind"), "address_prefix");
   // A threshold no one reaches flags no one.
-  EXPECT_EQ(
-      body_json(c.get("/api/admin/voters?track=t2v&threshold=1000&bias_threshold=1000", auth()))
-          .at("flagged")
-          .size(),
-      0u);
+  EXPECT_EQ(body_json(c.get("/api/admin/voters?track=t2v&threshold=1000&bias_threshold=1000",
+                            admin_auth()))
+                .at("flagged")
+                .size(),
+            0u);
   EXPECT_EQ(c.get("/api/admin/voters?track=t2v").status, 401);
-  EXPECT_EQ(c.get("/api/admin/voters", auth()).status, 400);
-  EXPECT_EQ(c.get("/api/admin/voters?track=nope", auth()).status, 404);
+  EXPECT_EQ(c.get("/api/admin/voters", admin_auth()).status, 400);
+  EXPECT_EQ(c.get("/api/admin/voters?track=nope", admin_auth()).status, 404);
   for (const char* bad :
        {"threshold=0", "threshold=x", "bias_threshold=-1", "min_votes=0", "min_votes=ten"}) {
-    const auto r = c.get(std::string("/api/admin/voters?track=t2v&") + bad, auth());
+    const auto r = c.get(std::string("/api/admin/voters?track=t2v&") + bad, admin_auth());
     EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
   }
 }
