@@ -149,7 +149,8 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
   };
   const auto collect = [&](const std::vector<VoterScore>& scores,
                            const std::vector<uint32_t>& voter_of, const char* kind,
-                           const std::vector<std::string>& names, int64_t& scored) {
+                           const std::vector<std::string>& names, bool list_sessions,
+                           int64_t& scored) {
     std::map<uint32_t, FlaggedVoter> flagged;
     for (const auto& s : scores) {
       scored += s.votes >= options.scoring.min_votes;
@@ -171,7 +172,7 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
       f.last_vote_id = ids[v];
       auto& a = seen_addresses[voter_of[v]];
       if (a.size() < kMaxListedPerVoter) a.insert(addresses[v]);
-      if (voter_of.data() == prefix.data()) {
+      if (list_sessions) {
         auto& s = seen_sessions[voter_of[v]];
         if (s.size() < kMaxListedPerVoter) s.insert(session_names[session[v]]);
       }
@@ -182,8 +183,8 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
       out.flagged.push_back(std::move(f));
     }
   };
-  collect(review->sessions, session, "session", session_names, out.sessions_scored);
-  collect(review->prefixes, prefix, "address_prefix", prefix_names, out.prefixes_scored);
+  collect(review->sessions, session, "session", session_names, false, out.sessions_scored);
+  collect(review->prefixes, prefix, "address_prefix", prefix_names, true, out.prefixes_scored);
   std::stable_sort(
       out.flagged.begin(), out.flagged.end(),
       [](const FlaggedVoter& a, const FlaggedVoter& b) { return a.score.z > b.score.z; });

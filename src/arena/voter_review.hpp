@@ -50,7 +50,8 @@ struct VoterReview {
 // fit's.
 Result<VoterReview> review_voters(const ReviewedVotes& votes, const VoterReviewOptions& options);
 
-// The table without the votes `drop` marks (same models, interned in the same order).
+// The table without the votes `drop` marks (same models, interned in the same order; the
+// votes' categories, languages and features are not carried: review tables have none).
 rating::VoteTable without_votes(const rating::VoteTable& table, std::span<const uint8_t> drop);
 
 // One flagged voter of a stored track, with the evidence an operator decides on.
