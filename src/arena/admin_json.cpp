@@ -51,4 +51,43 @@ json counts_json(const store::Counts& c) {
           {"voided_votes", c.voided_votes}};
 }
 
+json voter_review_json(const TrackVoterReview& r) {
+  const auto side = [](const std::string& model, int64_t votes, double excess, double z) {
+    if (model.empty()) return json(nullptr);
+    return json{{"model", model}, {"votes", votes}, {"excess_wins", excess}, {"z", z}};
+  };
+  json flagged = json::array();
+  for (const auto& f : r.flagged) {
+    const auto& s = f.score;
+    flagged.push_back(
+        {{"kind", f.kind},
+         {"key", f.key},
+         {"votes", s.votes},
+         {"z", s.z},
+         {"log_likelihood", s.log_likelihood},
+         {"expected", s.expected},
+         {"sd", s.sd},
+         {"upsets", s.upsets},
+         {"bias", s.bias},
+         {"favoured", side(f.favoured_model, s.favoured_votes, s.favoured_excess, s.favoured_z)},
+         {"opposed", side(f.opposed_model, s.opposed_votes, s.opposed_excess, s.opposed_z)},
+         {"addresses", f.addresses},
+         {"sessions", f.sessions},
+         {"first_vote_id", f.first_vote_id},
+         {"last_vote_id", f.last_vote_id}});
+  }
+  return {{"track", r.track},
+          {"threshold", r.options.scoring.threshold},
+          {"bias_threshold", r.options.scoring.bias_threshold},
+          {"min_votes", r.options.scoring.min_votes},
+          {"rounds", r.options.rounds},
+          {"votes", r.votes},
+          {"sessions", r.sessions},
+          {"prefixes", r.prefixes},
+          {"sessions_scored", r.sessions_scored},
+          {"prefixes_scored", r.prefixes_scored},
+          {"flagged_votes", r.flagged_votes},
+          {"flagged", std::move(flagged)}};
+}
+
 }  // namespace paddock::arena

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arena/model_change.hpp"
+#include "arena/voter_review.hpp"
 #include "store/records.hpp"
 
 namespace paddock::arena {
@@ -19,6 +20,13 @@ nlohmann::json model_changed_json(const ModelChanged& changed);
 // "choice", "left_watch_ms", "right_watch_ms", "decision_ms", "session", "address",
 // "created_at" (Unix ms), "voided", "void_reason"}.
 nlohmann::json vote_json(const store::Vote& vote);
+// {"track", "threshold", "bias_threshold", "min_votes", "rounds", "votes", "sessions",
+// "prefixes", "sessions_scored", "prefixes_scored", "flagged_votes", "flagged": [{"kind":
+// "session" | "address_prefix", "key", "votes", "z", "log_likelihood", "expected", "sd",
+// "upsets", "bias", "favoured": {"model", "votes", "excess_wins", "z"} | null, "opposed":
+// likewise, "addresses", "sessions", "first_vote_id", "last_vote_id"}]}, most improbable
+// first.
+nlohmann::json voter_review_json(const TrackVoterReview& review);
 // {"tracks", "models", "prompts", "clips", "battles", "votes", "voided_votes"}.
 nlohmann::json counts_json(const store::Counts& counts);
 

@@ -50,6 +50,11 @@ Result<int64_t> Administration::void_votes(const VoidRequest& request) {
   return voided;
 }
 
+Result<TrackVoterReview> Administration::review_voters(const std::string& track,
+                                                       const VoterReviewOptions& options) {
+  return review_track_voters(store_, track, options);
+}
+
 Result<store::Counts> Administration::counts() {
   return store_.counts();
 }

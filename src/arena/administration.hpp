@@ -12,6 +12,9 @@
 // - voiding: an operator voids the votes of a session or an address (optionally within one
 //   track), and must say why; the reason is kept with the votes. Nothing else may be voided
 //   in bulk: not a whole track, not everything.
+// - reviewing voters: the sessions and address prefixes of a track whose votes are
+//   improbable under its board, with the evidence (voter_review.hpp); nothing is voided by
+//   the review itself: the operator voids what the evidence convinces them of.
 // Errors: "invalid" for a request that breaks these rules (naming the rule), then the
 // model write's ("not_found", "conflict") or the store's.
 
@@ -24,6 +27,7 @@
 
 #include "arena/model_change.hpp"
 #include "arena/vote_export.hpp"
+#include "arena/voter_review.hpp"
 #include "base/result.hpp"
 #include "store/store.hpp"
 
@@ -67,6 +71,10 @@ class Administration {
   Result<std::vector<store::Vote>> votes(const VoteListing& listing);
   // Returns how many votes were voided (0 if all were voided already).
   Result<int64_t> void_votes(const VoidRequest& request);
+  // The flagged voters of a track's non-voided votes. Errors: "invalid" (no track, bad
+  // options), the store's.
+  Result<TrackVoterReview> review_voters(const std::string& track,
+                                         const VoterReviewOptions& options = {});
 
   Result<store::Counts> counts();
   // Ok if the database answers now.

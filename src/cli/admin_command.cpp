@@ -30,6 +30,8 @@ struct AdminArgs {
   std::string session, address, track, reason;
   int64_t limit = arena::kDefaultVoteListLimit;
   int64_t after = 0;
+  // voters
+  arena::VoterReviewOptions review;
 };
 
 int failed(const Error& e) {
@@ -170,6 +172,31 @@ int votes_void(const AdminArgs& a, arena::Administration& admin) {
   return 0;
 }
 
+int voters(const AdminArgs& a, arena::Administration& admin) {
+  auto review = admin.review_voters(a.track, a.review);
+  if (!review) return vote_request_failed(review.error());
+  if (a.json) {
+    print_json(arena::voter_review_json(*review));
+    return 0;
+  }
+  fmt::print(
+      "{} votes of {} sessions on {} prefixes; flagged at z >= {} or bias >= {} with {}+ "
+      "votes\n",
+      review->votes, review->sessions, review->prefixes, a.review.scoring.threshold,
+      a.review.scoring.bias_threshold, a.review.scoring.min_votes);
+  fmt::print("{:<15} {:<34} {:>6} {:>7} {:>6} {:>7}  {}\n", "KIND", "KEY", "VOTES", "Z", "BIAS",
+             "UPSETS", "FAVOURS / OPPOSES");
+  for (const auto& f : review->flagged) {
+    fmt::print("{:<15} {:<34} {:>6} {:>7.2f} {:>6.2f} {:>7}  {} / {}\n", f.kind, f.key,
+               f.score.votes, f.score.z, f.score.bias, f.score.upsets,
+               f.favoured_model.empty() ? "-" : f.favoured_model,
+               f.opposed_model.empty() ? "-" : f.opposed_model);
+  }
+  fmt::print("{} flagged ({} votes); void with: paddock admin votes void --session S --reason R\n",
+             review->flagged.size(), review->flagged_votes);
+  return 0;
+}
+
 int stats(const AdminArgs& a, arena::Administration& admin) {
   auto c = admin.counts();
   if (!c) return failed(c.error());
@@ -187,7 +214,8 @@ int stats(const AdminArgs& a, arena::Administration& admin) {
 
 void add_admin_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<AdminArgs>();
-  CLI::App* admin = app.add_subcommand("admin", "Change models, void votes, show counts");
+  CLI::App* admin =
+      app.add_subcommand("admin", "Change models, review voters, void votes, show counts");
   admin->require_subcommand(1);
   admin->add_option("--db", a->db, "database: an SQLite file or a postgresql:// URL")
       ->envname("PADDOCK_DB")
@@ -254,6 +282,21 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   vd->add_option("--track", a->track, "only within this track");
   vd->add_option("--reason", a->reason, "why (kept with the votes)")->required();
   vd->callback(run(votes_void));
+
+  CLI::App* vt = admin->add_subcommand(
+      "voters",
+      "Sessions and address prefixes whose votes are improbable under the board "
+      "(docs/voter-scoring.md); votes nothing");
+  vt->fallthrough();
+  vt->add_option("--track", a->track, "the track to review")->required();
+  vt->add_option("--threshold", a->review.scoring.threshold, "flag at l_z >= this")
+      ->capture_default_str();
+  vt->add_option("--bias-threshold", a->review.scoring.bias_threshold,
+                 "flag at a per-model bias >= this")
+      ->capture_default_str();
+  vt->add_option("--min-votes", a->review.scoring.min_votes, "flag only voters with this many")
+      ->capture_default_str();
+  vt->callback(run(voters));
 
   admin->add_subcommand("stats", "Counts of tracks, models, prompts, clips, battles, votes")
       ->fallthrough()

@@ -12,6 +12,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/simulate_attack.hpp"
 #include "cli/whole_number.hpp"
 #include "demo/arena_simulation.hpp"
 #include "fmt/core.h"
@@ -37,6 +38,7 @@ struct ArenaArguments {
   double careless = 0;  // share of voters who vote at random
   std::string intervals = "sandwich";
   bool keep_going = false;  // do not stop at settlement
+  AttackArguments attack;
 };
 
 struct SimulateArguments {
@@ -191,11 +193,7 @@ int run_arena(const SimulateArguments& a) {
     throw CLI::ValidationError("--careless", "expected a share in [0, 1]");
   }
   if (x.arenas < 1) throw CLI::ValidationError("--arenas", "expected at least 1");
-  o.voters = {{"honest", 1 - x.careless, std::make_shared<demo::HonestVoter>(a.sim.tie_rate)}};
-  if (x.careless > 0) {
-    o.voters.push_back({"careless", x.careless,
-                        std::make_shared<demo::CarelessVoter>(demo::CarelessVoter::Habit::Random)});
-  }
+  const std::string target = configure_attack(o, x.attack, x.careless, a.sim.tie_rate);
   nlohmann::json out;
   out["matchmaking"] = arena::matchmaking_mode_name(o.matchmaking.mode);
   out["exploration"] = o.matchmaking.exploration;
@@ -204,7 +202,15 @@ int run_arena(const SimulateArguments& a) {
   out["max_votes"] = o.max_votes;
   out["settle_top"] = o.settle_top;
   out["careless"] = x.careless;
+  if (o.review) {
+    out["attack"] = x.attack.attack;
+    out["review"] = {{"threshold", o.review->scoring.threshold},
+                     {"bias_threshold", o.review->scoring.bias_threshold},
+                     {"min_votes", o.review->scoring.min_votes},
+                     {"rounds", o.review->rounds}};
+  }
   out["arenas"] = nlohmann::json::array();
+  std::vector<nlohmann::json> attacks;
   std::vector<int64_t> settled;
   int unsettled = 0;
   for (int k = 0; k < x.arenas; ++k) {
@@ -219,8 +225,14 @@ int run_arena(const SimulateArguments& a) {
     } else {
       ++unsettled;
     }
-    out["arenas"].push_back(arena_json(*r, o.seed));
+    auto arena = arena_json(*r, o.seed);
+    if (r->reviewed) {
+      attacks.push_back(attack_json(*r, target));
+      arena["defences"] = attacks.back();
+    }
+    out["arenas"].push_back(std::move(arena));
   }
+  if (!attacks.empty()) out["defences"] = attack_summary(attacks);
   // Arenas that never settled count as max_votes, so the median is a lower bound then.
   std::vector<int64_t> needed = settled;
   needed.insert(needed.end(), static_cast<std::size_t>(unsettled), o.max_votes);
@@ -438,6 +450,7 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
       ->group(kArena);
   cmd->add_flag("--keep-going", x.keep_going, "Run to --max-votes even once settled")
       ->group(kArena);
+  add_attack_options(*cmd, x.attack);
   cmd->callback([args, &exit_code] { exit_code = run_simulate(*args); });
 }
 

@@ -13,6 +13,8 @@ namespace {
 constexpr uint64_t kPairingStream = 0;  // generator streams of the seed
 constexpr uint64_t kVoterStream = 1;
 constexpr uint64_t kVerdictStream = 2;
+constexpr uint64_t kSessionStream = 3;    // its own stream: sessions leave older runs unchanged
+constexpr int64_t kVotesPerSession = 10;  // a group's default sessions
 constexpr std::string_view kTrack = "arena";
 
 // The seeded generator the simulator hands to the server's matchmaking.
@@ -108,7 +110,11 @@ Status validate(const ArenaSimulationOptions& o) {
     if (!g.voter || !(g.share >= 0) || !std::isfinite(g.share)) {
       return fail("bad_option", "voter group \"" + g.name + "\" needs a voter and a share >= 0");
     }
+    if (g.sessions < 0 || g.prefixes < 0) {
+      return fail("bad_option", "voter group \"" + g.name + "\" has negative sessions");
+    }
   }
+  if (o.review && o.review->rounds < 1) return fail("bad_option", "a review needs 1 round");
   return ok();
 }
 
@@ -117,7 +123,8 @@ Status validate(const ArenaSimulationOptions& o) {
 HonestVoter::HonestVoter(double tie_rate, double discernment)
     : tie_rate_(tie_rate), discernment_(discernment) {}
 
-rating::Outcome HonestVoter::judge(const BattleFacts& battle, rating::Xoshiro256& rng) {
+std::optional<rating::Outcome> HonestVoter::judge(const BattleFacts& battle,
+                                                  rating::Xoshiro256& rng) {
   const double d = discernment_ * (battle.left->rating - battle.right->rating);
   const double p = 1.0 / (1.0 + std::pow(10.0, -d / 400.0));
   const double tie = tie_rate_ * 2 * std::min(p, 1 - p);
@@ -126,7 +133,7 @@ rating::Outcome HonestVoter::judge(const BattleFacts& battle, rating::Xoshiro256
   return u < tie + (p - tie / 2) ? rating::Outcome::AWins : rating::Outcome::BWins;
 }
 
-rating::Outcome CarelessVoter::judge(const BattleFacts&, rating::Xoshiro256& rng) {
+std::optional<rating::Outcome> CarelessVoter::judge(const BattleFacts&, rating::Xoshiro256& rng) {
   if (habit_ == Habit::AlwaysLeft) return rating::Outcome::AWins;
   switch (rng.below(3)) {
     case 0:
@@ -136,6 +143,41 @@ rating::Outcome CarelessVoter::judge(const BattleFacts&, rating::Xoshiro256& rng
     default:
       return rating::Outcome::Tie;
   }
+}
+
+TargetedAttacker::TargetedAttacker(std::string target, double accuracy)
+    : target_(std::move(target)), accuracy_(accuracy) {}
+
+std::optional<rating::Outcome> TargetedAttacker::judge(const BattleFacts& battle,
+                                                       rating::Xoshiro256& rng) {
+  const bool left = battle.left->id == target_;
+  const bool right = battle.right->id == target_;
+  const bool recognized = rng.uniform() < accuracy_;
+  if (left || right) {
+    return left == recognized ? rating::Outcome::AWins : rating::Outcome::BWins;
+  }
+  if (recognized) return std::nullopt;  // rightly sees its model is not there
+  return rng.below(2) == 0 ? rating::Outcome::AWins : rating::Outcome::BWins;
+}
+
+OmnipresentAttacker::OmnipresentAttacker(std::string target, double accuracy,
+                                         std::vector<std::string> rivals)
+    : target_(std::move(target)), accuracy_(accuracy), rivals_(std::move(rivals)) {}
+
+std::optional<rating::Outcome> OmnipresentAttacker::judge(const BattleFacts& battle,
+                                                          rating::Xoshiro256& rng) {
+  if (!(rng.uniform() < accuracy_)) {
+    return rng.below(2) == 0 ? rating::Outcome::AWins : rating::Outcome::BWins;
+  }
+  if (battle.left->id == target_) return rating::Outcome::AWins;
+  if (battle.right->id == target_) return rating::Outcome::BWins;
+  const auto rival = [&](const SimulatedModel* m) {
+    return std::find(rivals_.begin(), rivals_.end(), m->id) != rivals_.end();
+  };
+  const bool left_rival = rival(battle.left), right_rival = rival(battle.right);
+  if (left_rival && !right_rival) return rating::Outcome::BWins;
+  if (right_rival && !left_rival) return rating::Outcome::AWins;
+  return honest_.judge(battle, rng);
 }
 
 std::vector<SimulatedModel> realistic_models() {
@@ -203,6 +245,24 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
   board_options.threads = 1;
   const auto same_id = [](const std::string& name) -> std::optional<std::string> { return name; };
 
+  // Each group's sessions and prefixes, numbered across groups.
+  std::vector<int64_t> sessions, session_offset, prefixes, prefix_offset;
+  int64_t session_count = 0, prefix_count = 0;
+  for (const auto& g : o.voters) {
+    const int64_t n =
+        g.sessions > 0 ? g.sessions
+                       : std::max<int64_t>(
+                             1, std::llround(g.share / total_share *
+                                             static_cast<double>(o.max_votes) / kVotesPerSession));
+    sessions.push_back(n);
+    session_offset.push_back(session_count);
+    session_count += n;
+    prefixes.push_back(g.prefixes > 0 ? std::min(g.prefixes, n) : n);
+    prefix_offset.push_back(prefix_count);
+    prefix_count += prefixes.back();
+  }
+  auto session_rng = rating::Xoshiro256::for_stream(o.seed, kSessionStream);
+
   const auto changes = catalog_changes(o);
   std::size_t next_change = 0;
   auto catalog = catalog_at(o, 0);
@@ -211,9 +271,13 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
   ArenaSimulationResult result;
   result.votes_by_group.assign(o.voters.size(), 0);
   std::vector<int64_t> battles(o.models.size(), 0);
+  std::vector<uint32_t> vote_session, vote_prefix, vote_group;
   rating::VoteTable table;
-  for (int64_t v = 0; v < o.max_votes; ++v) {
-    if (next_change < changes.size() && changes[next_change] == v) {
+  // Abstaining voters take battles without voting; an arena whose voters all abstain ends.
+  const int64_t max_battles = 50 * o.max_votes + 1000;
+  for (int64_t issued = 0; result.votes < o.max_votes && issued < max_battles; ++issued) {
+    const int64_t v = result.votes;
+    while (next_change < changes.size() && changes[next_change] <= v) {
       catalog = catalog_at(o, v);
       ++next_change;
     }
@@ -228,10 +292,18 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
     const std::size_t group = std::min<std::size_t>(
         std::upper_bound(group_cdf.begin(), group_cdf.end(), u) - group_cdf.begin(),
         o.voters.size() - 1);
+    const auto& g = o.voters[group];
+    if (g.budget >= 0 && result.votes_by_group[group] >= g.budget) continue;
     const BattleFacts facts{&o.models[left], &o.models[right], v};
-    const auto outcome = o.voters[group].voter->judge(facts, verdict_rng);
+    const auto outcome = g.voter->judge(facts, verdict_rng);
+    if (!outcome) continue;
+    const auto session =
+        static_cast<int64_t>(session_rng.below(static_cast<uint64_t>(sessions[group])));
     table.add(table.intern_model(o.models[left].id), table.intern_model(o.models[right].id),
-              outcome, rating::VoteTable::kNoCategories);
+              *outcome, rating::VoteTable::kNoCategories);
+    vote_session.push_back(static_cast<uint32_t>(session_offset[group] + session));
+    vote_prefix.push_back(static_cast<uint32_t>(prefix_offset[group] + session % prefixes[group]));
+    vote_group.push_back(static_cast<uint32_t>(group));
     ++battles[left];
     ++battles[right];
     ++result.votes_by_group[group];
@@ -250,6 +322,51 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
     if (adaptive) {
       plan = arena::plan_pairings(*track, arena::estimates_from_board(result.board, same_id),
                                   o.matchmaking);
+    }
+  }
+
+  if (o.review && !table.empty()) {
+    auto reviewed =
+        arena::review_voters({&table, vote_session, static_cast<std::size_t>(session_count),
+                              vote_prefix, static_cast<std::size_t>(prefix_count)},
+                             *o.review);
+    if (!reviewed) return std::unexpected(reviewed.error());
+    std::vector<uint8_t> dishonest(table.size());
+    for (std::size_t k = 0; k < table.size(); ++k) {
+      dishonest[k] = !o.voters[vote_group[k]].honest;
+    }
+    auto all = rating::compute_board(table, board_options);
+    auto honest = rating::compute_board(arena::without_votes(table, dishonest), board_options);
+    auto defended =
+        rating::compute_board(arena::without_votes(table, reviewed->vote_flagged), board_options);
+    for (auto* b : {&all, &honest, &defended}) {
+      if (!*b) return std::unexpected(b->error());
+    }
+    result.all_board = std::move(*all);
+    result.honest_board = std::move(*honest);
+    result.defended_board = std::move(*defended);
+    result.reviewed = true;
+    for (std::size_t k = 0; k < o.voters.size(); ++k) {
+      GroupOutcome out;
+      out.name = o.voters[k].name;
+      out.honest = o.voters[k].honest;
+      out.votes = result.votes_by_group[k];
+      for (int64_t i = 0; i < sessions[k]; ++i) {
+        const auto& s = reviewed->sessions[static_cast<std::size_t>(session_offset[k] + i)];
+        out.sessions += s.votes > 0;
+        out.sessions_scored += s.votes >= o.review->scoring.min_votes;
+        out.sessions_flagged += s.flagged;
+      }
+      for (int64_t i = 0; i < prefixes[k]; ++i) {
+        const auto& s = reviewed->prefixes[static_cast<std::size_t>(prefix_offset[k] + i)];
+        out.prefixes += s.votes > 0;
+        out.prefixes_scored += s.votes >= o.review->scoring.min_votes;
+        out.prefixes_flagged += s.flagged;
+      }
+      result.groups.push_back(std::move(out));
+    }
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      result.groups[vote_group[i]].votes_flagged += reviewed->vote_flagged[i];
     }
   }
 

@@ -6,9 +6,16 @@
 // the board (rating::compute_board) into the next arena::PairingPlan exactly as the
 // leaderboard cache does. Deterministic by seed; no I/O, no store.
 //
-// Voters: each vote's voter is drawn from VoterGroups by share. A Voter sees the battle's
-// truth (both models' true ratings, the vote number) and returns its verdict; honest and
-// careless voters are here, attackers plug in as further Voter kinds. docs/matchmaking.md.
+// Voters: each battle's voter group is drawn by share, then one of the group's sessions
+// (each on one of the group's address prefixes). A Voter sees the battle's truth (both
+// models' true ratings, the vote number) and returns its verdict, or abstains (no vote, as
+// a voter who lets a ticket expire). Honest, careless and attacking voters are here
+// (docs/matchmaking.md, docs/voter-scoring.md).
+//
+// Defences: with a review, the arena's voter review (arena/voter_review.hpp, the code the
+// server's admin review runs) scores every session and prefix at the end, and the result has
+// three boards: all votes (no defence), the honest groups' votes only (what the board would
+// be without the attack), and all votes but the flagged voters' (what voiding them gives).
 
 #include <cstdint>
 #include <memory>
@@ -17,6 +24,7 @@
 #include <vector>
 
 #include "arena/matchmaking.hpp"
+#include "arena/voter_review.hpp"
 #include "base/result.hpp"
 #include "rating/random.hpp"
 #include "rating/rating.hpp"
@@ -41,8 +49,9 @@ struct BattleFacts {
 class Voter {
  public:
   virtual ~Voter() = default;
-  // The verdict, from the left model's side (AWins: left is better).
-  virtual rating::Outcome judge(const BattleFacts& battle, rating::Xoshiro256& rng) = 0;
+  // The verdict, from the left model's side (AWins: left is better); nullopt: no vote.
+  virtual std::optional<rating::Outcome> judge(const BattleFacts& battle,
+                                               rating::Xoshiro256& rng) = 0;
 };
 
 // Judges by the true ratings through Bradley-Terry: with p = P(left beats right), a tie with
@@ -52,7 +61,7 @@ class Voter {
 class HonestVoter final : public Voter {
  public:
   explicit HonestVoter(double tie_rate = 0.1, double discernment = 1);
-  rating::Outcome judge(const BattleFacts& battle, rating::Xoshiro256& rng) override;
+  std::optional<rating::Outcome> judge(const BattleFacts& battle, rating::Xoshiro256& rng) override;
 
  private:
   double tie_rate_;
@@ -64,16 +73,52 @@ class CarelessVoter final : public Voter {
  public:
   enum class Habit { Random, AlwaysLeft };
   explicit CarelessVoter(Habit habit) : habit_(habit) {}
-  rating::Outcome judge(const BattleFacts& battle, rating::Xoshiro256& rng) override;
+  std::optional<rating::Outcome> judge(const BattleFacts& battle, rating::Xoshiro256& rng) override;
 
  private:
   Habit habit_;
 };
 
+// Targeted (Huang et al., ICML 2025): votes only for its model, which it recognizes with
+// probability `accuracy`. With its model in the battle, it votes for it (recognized) or for
+// the other clip (mistaken); without it, it abstains, or (mistaken) votes for a random side.
+class TargetedAttacker final : public Voter {
+ public:
+  TargetedAttacker(std::string target, double accuracy);
+  std::optional<rating::Outcome> judge(const BattleFacts& battle, rating::Xoshiro256& rng) override;
+
+ private:
+  std::string target_;
+  double accuracy_;
+};
+
+// Omnipresent (Min et al., ICML 2025): votes in every battle it gets, to raise its model's
+// rank through the others too. With probability `accuracy` it recognizes the models: it
+// votes for its model, against the `reach` models truly just above it (its rivals), and
+// honestly otherwise, to blend in; mistaken, it votes at random.
+class OmnipresentAttacker final : public Voter {
+ public:
+  OmnipresentAttacker(std::string target, double accuracy, std::vector<std::string> rivals);
+  std::optional<rating::Outcome> judge(const BattleFacts& battle, rating::Xoshiro256& rng) override;
+
+ private:
+  std::string target_;
+  double accuracy_;
+  std::vector<std::string> rivals_;
+  HonestVoter honest_;
+};
+
 struct VoterGroup {
   std::string name;
-  double share = 1;  // relative
+  double share = 1;  // relative, of the battles handed out
   std::shared_ptr<Voter> voter;
+  // Distinct sessions the group's votes come from, spread over `prefixes` address prefixes
+  // (session k on prefix k mod prefixes). 0: one session per 10 votes the group's share
+  // would cast in max_votes; prefixes 0: one per session.
+  int64_t sessions = 0;
+  int64_t prefixes = 0;
+  int64_t budget = -1;  // votes at most (-1: no limit); past it, the group abstains
+  bool honest = true;   // counts as honest in the report (false: careless or attacker)
 };
 
 struct ArenaSimulationOptions {
@@ -90,6 +135,8 @@ struct ArenaSimulationOptions {
   std::vector<VoterGroup> voters;  // empty: honest voters only
   int settle_top = 5;              // what "settled" asks of the board (settled())
   bool stop_when_settled = true;
+  // With a review: the arena's voter review at the end, and the boards of the header note.
+  std::optional<arena::VoterReviewOptions> review;
   uint64_t seed = 1;
 };
 
@@ -106,6 +153,20 @@ struct ModelOutcome {
   double share = 0;     // battles / (2 * votes): the shares sum to 1
 };
 
+// What the review found in one voter group.
+struct GroupOutcome {
+  std::string name;
+  bool honest = true;
+  int64_t votes = 0;
+  int64_t sessions = 0;          // that voted
+  int64_t sessions_scored = 0;   // with at least min_votes votes
+  int64_t sessions_flagged = 0;  // flagged as a session
+  int64_t prefixes = 0;          // that voted
+  int64_t prefixes_scored = 0;
+  int64_t prefixes_flagged = 0;
+  int64_t votes_flagged = 0;  // votes whose session or prefix is flagged
+};
+
 struct ArenaSimulationResult {
   int64_t votes = 0;                    // cast in all
   std::optional<int64_t> settled_at;    // votes when the board first settled
@@ -113,6 +174,12 @@ struct ArenaSimulationResult {
   std::vector<int64_t> votes_by_group;  // per voter group
   rating::Board board;                  // the last fitted board
   int refits = 0;
+  // With a review (options.review): the boards on every vote, on the honest groups' votes,
+  // and on every vote but the flagged ones, fitted at the end; and per group what was
+  // flagged (prefixes are the group's own: groups never share one).
+  bool reviewed = false;
+  rating::Board all_board, honest_board, defended_board;
+  std::vector<GroupOutcome> groups;
 };
 
 // Errors "bad_option": fewer than 2 models, duplicate ids, no prompt, refit_every < 1, a

@@ -89,6 +89,72 @@ TEST(SimulateArena, CarelessVotersFlattenTheBoard) {
   EXPECT_EQ(careless->votes_by_group[0], 6000);
 }
 
+const rating::ModelRow& row(const rating::Board& board, const std::string& model) {
+  for (const auto& r : board.models) {
+    if (r.model == model) return r;
+  }
+  ADD_FAILURE() << model << " is not on the board";
+  return board.models.front();
+}
+
+// 12,000 votes with a targeted attacker (300 votes for video-g from 10 sessions on 2
+// prefixes, accuracy 0.9) and the review.
+ArenaSimulationOptions targeted() {
+  auto o = small(arena::MatchmakingMode::Uniform);
+  o.max_votes = 12'000;
+  VoterGroup attacker{"targeted", 0.1, std::make_shared<TargetedAttacker>("video-g", 0.9)};
+  attacker.sessions = 10;
+  attacker.prefixes = 2;
+  attacker.budget = 300;
+  attacker.honest = false;
+  o.voters = {{"honest", 0.9, std::make_shared<HonestVoter>()}, attacker};
+  o.review = arena::VoterReviewOptions{};
+  return o;
+}
+
+TEST(SimulateArena, ATargetedAttackRaisesItsModelAndTheReviewFlagsIt) {
+  auto r = simulate_arena(targeted());
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->reviewed);
+  EXPECT_EQ(r->votes, 12'000);
+  EXPECT_EQ(r->votes_by_group[1], 300);
+  ASSERT_EQ(r->groups.size(), 2u);
+  // The attacker's votes lift video-g well beyond the honest board's interval...
+  const auto& honest = row(r->honest_board, "video-g");
+  const double half = (honest.ci_high - honest.ci_low) / 2;
+  EXPECT_GT(row(r->all_board, "video-g").rating - honest.rating, half);
+  // ...its prefixes are flagged (20 votes a session are too few to flag every session), and
+  // voiding the flagged voters brings it back within half the interval.
+  EXPECT_EQ(r->groups[1].prefixes_flagged, 2);
+  EXPECT_EQ(r->groups[1].votes_flagged, 300);
+  EXPECT_LT(std::abs(row(r->defended_board, "video-g").rating - honest.rating), half / 2);
+  // Few honest voters are flagged.
+  EXPECT_LE(r->groups[0].sessions_flagged, r->groups[0].sessions_scored / 50);
+  // Deterministic by seed.
+  auto again = simulate_arena(targeted());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->groups[0].votes_flagged, r->groups[0].votes_flagged);
+  EXPECT_EQ(row(again->defended_board, "video-g").rating, row(r->defended_board, "video-g").rating);
+}
+
+TEST(SimulateArena, AnOmnipresentAttackerVotesInEveryBattleItGets) {
+  auto o = targeted();
+  o.voters[1] = {"omnipresent", 0.05,
+                 std::make_shared<OmnipresentAttacker>(
+                     "video-g", 1.0, std::vector<std::string>{"video-f", "video-e"})};
+  o.voters[1].sessions = 10;
+  o.voters[1].honest = false;
+  auto r = simulate_arena(o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->votes, 12'000);
+  // It abstains from nothing: about its share of every vote.
+  EXPECT_NEAR(static_cast<double>(r->votes_by_group[1]), 600, 120);
+  // Its rivals lose ground, its model gains.
+  EXPECT_GT(row(r->all_board, "video-g").rating, row(r->honest_board, "video-g").rating);
+  EXPECT_LT(row(r->all_board, "video-f").rating, row(r->honest_board, "video-f").rating);
+  EXPECT_GT(r->groups[1].sessions_flagged, 5);
+}
+
 TEST(SimulateArena, RefusesBadOptions) {
   ArenaSimulationOptions o;
   o.refit_every = 0;

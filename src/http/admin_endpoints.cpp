@@ -1,9 +1,12 @@
-// /api/admin/...: stats, models (list, add, change, reveal, retire), votes (list, void).
+// /api/admin/...: stats, models (list, add, change, reveal, retire), votes (list, void),
+// flagged voters (review).
 // The dispatcher has already checked the bearer token; these run on the work queue. Every
 // rule and default is the arena's (arena/administration.hpp), the same as paddock admin's;
 // these only read the request and render the answer (arena/admin_json.hpp).
 
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "arena/admin_json.hpp"
@@ -128,6 +131,37 @@ void admin_void_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   auto voided = env.arena.administration().void_votes(request);
   if (!voided) return respond(admin_error(voided.error()));
   respond(json_answer(200, json{{"voided", *voided}}));
+}
+
+void admin_voters_endpoint(Env& env, Exchange& ex, const Responder& respond) {
+  auto query = QueryParams::parse(ex.request.query);
+  if (!query) return respond(error_response(400, "bad_request", "malformed query string"));
+  const auto track = query->get("track").value_or("");
+  if (track.empty()) {
+    return respond(error_response(400, "bad_request", "say which track: track=ID"));
+  }
+  if (auto catalog = env.arena.catalog(); !catalog || !catalog->find_track(track)) {
+    return respond(error_response(404, "unknown_track", "no track \"" + track + "\""));
+  }
+  arena::VoterReviewOptions options;
+  for (auto [name, target] : {std::pair{"threshold", &options.scoring.threshold},
+                              std::pair{"bias_threshold", &options.scoring.bias_threshold}}) {
+    const auto text = query->get(name);
+    if (!text) continue;
+    char* end = nullptr;
+    const double v = std::strtod(text->c_str(), &end);
+    if (text->empty() || *end != '\0' || !(v > 0) || !std::isfinite(v)) {
+      return respond(error_response(400, "bad_request",
+                                    std::string("\"") + name + "\" must be a number above 0"));
+    }
+    *target = v;
+  }
+  auto min_votes = whole_number(*query, "min_votes");
+  if (!min_votes) return respond(error_for(min_votes.error()));
+  options.scoring.min_votes = min_votes->value_or(options.scoring.min_votes);
+  auto review = env.arena.administration().review_voters(track, options);
+  if (!review) return respond(admin_error(review.error()));
+  respond(json_answer(200, arena::voter_review_json(*review)));
 }
 
 }  // namespace paddock::http

@@ -24,7 +24,7 @@ enum MethodBits : unsigned { kGet = 1, kHead = 2, kPost = 4 };
 // Who a route is for: anyone; voters, whose requests carry (and may get) the session
 // cookie; or administrators, who present the admin token.
 enum class Caller { Anyone, Voter, Admin };
-// Where an endpoint runs: on the io thread; on the work queue (exports: long database
+// Where an endpoint runs: on the io thread; on the work queue (exports and the voter review: long database
 // reads); on the control queue (quick database calls that must answer while exports
 // stream: health checks, administration); on the file queue (it opens files).
 enum class RunsOn { IoThread, WorkQueue, ControlQueue, FileQueue };
@@ -145,6 +145,11 @@ constexpr std::array kRoutes{
           .endpoint = admin_void_endpoint,
           .caller = Caller::Admin,
           .runs_on = RunsOn::ControlQueue},
+    Route{.path = "/api/admin/voters",
+          .label = "/api/admin/voters",
+          .endpoint = admin_voters_endpoint,
+          .caller = Caller::Admin,
+          .runs_on = RunsOn::WorkQueue},
     Route{.path = "/api/admin/export",
           .label = "/api/admin/export",
           .endpoint = admin_export_endpoint,

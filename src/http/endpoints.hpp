@@ -78,6 +78,7 @@ void admin_models_endpoint(Env&, Exchange&, const Responder&);
 void admin_model_upsert_endpoint(Env&, Exchange&, const Responder&);
 void admin_votes_endpoint(Env&, Exchange&, const Responder&);
 void admin_void_endpoint(Env&, Exchange&, const Responder&);
+void admin_voters_endpoint(Env&, Exchange&, const Responder&);
 void admin_export_endpoint(Env&, Exchange&, const Responder&);
 
 }  // namespace paddock::http

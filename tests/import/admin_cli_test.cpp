@@ -188,6 +188,46 @@ TEST_F(Admin, ListsAndVoidsTheVotesOfASessionOrAnAddress) {
   EXPECT_EQ(stats["models"], 3);
 }
 
+TEST_F(Admin, ReviewsVotersAndFlagsTheOneWhoseVotesAreImprobable) {
+  // 20 sessions see ma beat mb 9 times in 10; session "r1" votes mb 12 times out of 12.
+  auto db = open_db();
+  std::vector<store::Vote> votes;
+  const auto add = [&](const std::string& session, const std::string& address, bool ma_wins) {
+    store::Vote v;
+    v.battle_id = "b" + std::to_string(votes.size());
+    v.track_id = "t2v";
+    v.prompt_id = "p1";
+    v.left_model = "ma";
+    v.right_model = "mb";
+    v.choice = ma_wins ? store::Choice::Left : store::Choice::Right;
+    v.session = session;
+    v.address = address;
+    v.created_at_ms = 1764213600000 + static_cast<int64_t>(votes.size());
+    votes.push_back(v);
+  };
+  for (int s = 0; s < 20; ++s) {
+    for (int k = 0; k < 10; ++k)
+      add("h" + std::to_string(s), "10.0." + std::to_string(s) + ".1", k != s % 10);
+  }
+  for (int k = 0; k < 12; ++k) add("r1", "198.51.100.9", false);
+  ASSERT_TRUE(db->insert_votes(votes));
+  auto r = paddock({"admin", "voters", "--track", "t2v"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("212 votes of 21 sessions on 21 prefixes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("r1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("198.51.100.0/24"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(" h1 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 flagged (12 votes)"), std::string::npos) << r.out;
+  r = paddock({"admin", "voters", "--track", "t2v", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(r.out);
+  ASSERT_EQ(j.at("flagged").size(), 2u);
+  EXPECT_EQ(j.at("flagged").at(0).at("favoured").at("model"), "mb");
+  // Nothing was voided by the review.
+  EXPECT_EQ(db->list_votes({.include_voided = false})->size(), 212u);
+  EXPECT_EQ(paddock({"admin", "voters", "--track", "t2v", "--min-votes", "0"}).exit_code, 2);
+}
+
 TEST_F(Admin, ListsVotesInPagesOfAtMostTenThousand) {
   cast_votes();
   auto r = paddock({"admin", "votes", "list", "--limit", "3", "--json"});

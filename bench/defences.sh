@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Attacks on a 50,000-vote arena with the defences off and on (issue 14; docs/voter-scoring.md).
+# Runs `paddock simulate --arena` (the server's catalog and pick_pairing in the loop, uniform
+# pairing as the server's default, and at the end the arena's own voter review,
+# arena/voter_review.hpp) on the same seeds for each strategy, and prints per strategy the
+# target's shift against half its 95% interval (the honest board's) with every vote counted
+# (off) and with the flagged voters' votes voided (on), the places it gained, the attacker's
+# votes flagged, and the honest voters wrongly flagged. Target: the targeted attack (1,000
+# votes, identification accuracy 0.9) moves its model by less than half its 95% interval
+# with the defences on. Builds nothing: uses build/release/paddock.
+#
+#   bench/defences.sh                    20 arenas per strategy
+#   ARENAS=50 SEED=1000 bench/defences.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+paddock=build/release/paddock
+arenas=${ARENAS:-20}
+seed=${SEED:-1}
+[[ -x $paddock ]] || { echo "defences.sh: $paddock is missing; build the release preset first" >&2; exit 1; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# Every arena: 12 models (realistic_models), 50,000 votes, 30% of the honest voters noisy
+# (half the discernment, twice the ties), honest sessions of about 10 votes each.
+common=(simulate --arena --arenas "$arenas" --seed "$seed" --matchmaking uniform
+        --max-votes 50000 --keep-going --noisy 0.3)
+
+# A number of the "defences" summary of a report.
+field() { jq -r ".defences.$2" "$1"; }
+
+run() {
+  local name=$1; shift
+  local start end
+  start=$(date +%s.%N)
+  local f=$out/${name//[^A-Za-z0-9]/_}.json
+  "$paddock" "${common[@]}" "$@" -o "$f"
+  end=$(date +%s.%N)
+  printf '%-34s %7.1f %7.1f %6.1f  %6.2f %6.2f  %4s/%-4s  %5s %5s  %5d/%-6d %5.2f%%  %5.2f%%  (%.0f s)\n' \
+    "$name" "$(field "$f" median_shift_off)" "$(field "$f" median_shift_on)" "$(field "$f" median_half_interval)" \
+    "$(field "$f" median_shift_off_in_half_intervals)" "$(field "$f" median_shift_on_in_half_intervals)" \
+    "$(field "$f" arenas_within_half_interval_on)" "$arenas" \
+    "$(field "$f" median_rank_shift_off)" "$(field "$f" median_rank_shift_on)" \
+    "$(field "$f" dishonest_votes_flagged)" "$(field "$f" dishonest_votes)" \
+    "$(jq -r '.defences.honest_session_fpr * 100' "$f")" "$(jq -r '.defences.honest_vote_fpr * 100' "$f")" \
+    "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')"
+}
+
+echo "50,000-vote arenas, 12 models, uniform pairing, $arenas arenas per strategy from seed $seed"
+echo "shift: the target's board score minus the honest-only board's (median over arenas, points);"
+echo "/half: that shift over half the target's 95% interval (target with defences on: < 1);"
+echo "within: arenas where |shift on| < half the interval; places: ranks gained (median)"
+printf '%-34s %7s %7s %6s  %6s %6s  %9s  %5s %5s  %12s %6s  %6s\n' \
+  strategy "off" "on" "half" "/half" "/half" "within" "plcs" "plcs" "bad flagged" "FPR s" "FPR v"
+printf '%-34s %7s %7s %6s  %6s %6s  %9s  %5s %5s  %12s %6s  %6s\n' \
+  "" "" "" "" "off" "on" "on" "off" "on" "" "sess." "votes"
+run honest-only --review
+run "targeted 1000 p=0.9 50 sess/5 pfx" --attack targeted --attack-votes 1000 --accuracy 0.9
+run "targeted 1000 p=0.9 200 sess/200 pfx" --attack targeted --attack-votes 1000 --accuracy 0.9 \
+  --attack-sessions 200 --attack-prefixes 200
+run "targeted 1000 p=0.7 50 sess/5 pfx" --attack targeted --attack-votes 1000 --accuracy 0.7
+run "omnipresent 1000 50 sess/5 pfx" --attack omnipresent --attack-votes 1000 --accuracy 0.9
+run "omnipresent 3000 50 sess/5 pfx" --attack omnipresent --attack-votes 3000 --accuracy 0.9
+run "careless 10% random (target #1)" --careless 0.1 --target video-a
+run "careless 10% always-left (#1)" --careless 0.1 --careless-habit left --target video-a
+
+name="targeted 1000 p=0.9 50 sess/5 pfx"
+f=$out/${name//[^A-Za-z0-9]/_}.json
+awk -v r="$(field "$f" median_shift_on_in_half_intervals)" -v w="$(field "$f" arenas_within_half_interval_on)" \
+    -v n="$arenas" -v fpr="$(jq -r '.defences.honest_session_fpr' "$out/honest_only.json")" 'BEGIN {
+  printf "targeted 1000 votes, p=0.9, defences on: median shift %.2f half-intervals, %d/%d arenas within (target < 1: %s)\n",
+    r, w, n, ((r < 1 && r > -1) ? "met" : "MISSED")
+  printf "honest sessions flagged without any attack: %.2f%% (target <= 1%%: %s)\n", 100 * fpr, (fpr <= 0.01 ? "met" : "MISSED")
+}'
