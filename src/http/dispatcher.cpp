@@ -24,8 +24,8 @@ enum MethodBits : unsigned { kGet = 1, kHead = 2, kPost = 4 };
 // Who a route is for: anyone; voters, whose requests carry (and may get) the session
 // cookie; or administrators, who present the admin token.
 enum class Caller { Anyone, Voter, Admin };
-// Where an endpoint runs: on the io thread; on the work queue (exports and the voter review: long database
-// reads); on the control queue (quick database calls that must answer while exports
+// Where an endpoint runs: on the io thread; on the work queue (exports and the voter review: long
+// database reads); on the control queue (quick database calls that must answer while exports
 // stream: health checks, administration); on the file queue (it opens files).
 enum class RunsOn { IoThread, WorkQueue, ControlQueue, FileQueue };
 
