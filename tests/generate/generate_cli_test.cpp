@@ -342,5 +342,96 @@ TEST_F(GenerateTest, KilledAtRandomMomentsAndResumedEachJobIsSubmittedOnce) {
   }
 }
 
+// A preset of the declarative protocol selected by the configuration (protocol = "kling"):
+// the same command fills a track through Kling's API on the fake, JWT and all.
+TEST_F(GenerateTest, APresetProviderFillsATrackThroughTheSameCommand) {
+  ::setenv("KLING_ACCESS_KEY", "kling-test-ak", 1);  // the fake's Kling test keys
+  ::setenv("KLING_SECRET_KEY", "kling-test-sk", 1);
+  std::string catalog;
+  catalog += json({{"kind", "track"},
+                   {"id", "kl"},
+                   {"task", "text-to-video"},
+                   {"duration_s", 5},
+                   {"width", 320},
+                   {"height", 180}})
+                 .dump() +
+             "\n";
+  catalog +=
+      json({{"kind", "model"},
+            {"id", "kling3"},
+            {"display_name", "Kling 3.0"},
+            {"organization", "Kuaishou"},
+            {"generation", {{"provider", "kl"}, {"model", {{"text-to-video", "kling-v3"}}}}}})
+          .dump() +
+      "\n";
+  for (const char* id : {"p01", "p02"}) {
+    catalog +=
+        json({{"kind", "prompt"}, {"track", "kl"}, {"id", id}, {"text", prompt_text("kl", id)}})
+            .dump() +
+        "\n";
+  }
+  paddock::testing::write_file(dir_ / "kling.jsonl", catalog);
+  auto r = paddock({"import", "kling.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  paddock::testing::write_file(dir_ / "kling.toml", fmt::format(R"([providers.kl]
+protocol = "kling"
+base_url = "{}"
+allow_addresses = ["127.0.0.1"]
+concurrency = 2
+requests_per_second = 0
+poll_interval_s = 0.05
+max_attempts = 4
+retry_base_delay_s = 0.05
+retry_max_delay_s = 0.2
+[providers.kl.prices."kling-v3"]
+currency = "USD"
+per_unit = 0.14
+estimate_units_per_second = 0.6
+)",
+                                                                fake_->base("kling")));
+  const std::vector<std::string> args = {"generate", "--track",  "kl",
+                                         "--all",    "--config", "kling.toml"};
+
+  auto dry = args;
+  dry.push_back("--dry-run");
+  r = paddock(dry);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 jobs to make"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Kling's API has no seed"), std::string::npos) << r.out;
+  // 2 clips x 5 s x 0.6 units/s x 0.14 USD
+  EXPECT_NE(r.out.find("estimated total: 0.84 USD"), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
+
+  r = paddock(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = open_db();
+  auto clips = db->list_clips("kl");
+  ASSERT_TRUE(clips);
+  EXPECT_EQ(clips->size(), 2u);
+  auto provenance = db->list_clip_generations("kl");
+  ASSERT_TRUE(provenance);
+  ASSERT_EQ(provenance->size(), 2u);
+  for (const auto& g : *provenance) {
+    EXPECT_EQ(g.provider, "kl");
+    EXPECT_EQ(g.provider_model, "kling-v3");
+    EXPECT_FALSE(g.task_id.empty());
+    const json sent = json::parse(g.request);  // a protocol provider records the body it sent
+    EXPECT_EQ(sent["model_name"], "kling-v3");
+    EXPECT_EQ(sent["duration"], "5");  // Kling takes a string
+    EXPECT_EQ(sent["aspect_ratio"], "16:9");
+    EXPECT_EQ(sent["sound"], "off");
+    EXPECT_FALSE(sent.contains("seed"));
+    ASSERT_TRUE(g.cost);
+    EXPECT_GT(*g.cost, 0);
+  }
+  const json submissions = fake_->get("/_control/submissions");
+  EXPECT_EQ(submissions["by_vendor"]["kling"], 2);
+  EXPECT_EQ(submissions["total"], 2);
+  const json sent = fake_->requests("kling");
+  ASSERT_TRUE(sent.is_array());
+  EXPECT_GE(sent.size(), 4u);  // two submissions and at least one poll of each
+  for (const json& entry : sent) EXPECT_EQ(entry.value("auth", ""), "ok") << entry.dump();
+}
+
 }  // namespace
 }  // namespace paddock::generate_test
