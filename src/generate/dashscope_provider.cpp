@@ -295,6 +295,13 @@ Status put_source(json& body, const GenerationRequest& r) {
   return ok();
 }
 
+// A non-2xx reply from the API: 408, 429 and 5xx stay "http_error" for the retry policy;
+// any other status is DashScope refusing the request itself (a bad parameter, a bad key).
+std::unexpected<Error> refusal_or_retry(Error error) {
+  if (!is_retryable(outcome_of(error))) error.code = "refused";
+  return std::unexpected(std::move(error));
+}
+
 }  // namespace
 
 std::optional<Cost> DashScopeProvider::cost_of(const SubmittedTask& task, const json& usage) const {
@@ -389,12 +396,7 @@ Result<SubmittedTask> DashScopeProvider::submit(const GenerationRequest& request
   http.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   auto reply = client_.send(http);
   if (!reply) return std::unexpected(reply.error());
-  if (!reply->ok()) {
-    const AttemptOutcome outcome = outcome_of(reply);
-    if (is_retryable(outcome)) return std::unexpected(http_error(http, *reply));
-    auto status = check_status(http, *reply);
-    return fail("refused", status ? describe(http) : status.error().message);
-  }
+  if (auto status = check_status(http, *reply); !status) return refusal_or_retry(status.error());
   json j = json::parse(reply->body, nullptr, false);
   const json* id = nullptr;
   if (j.is_object() && j.contains("output") && j["output"].is_object()) {
@@ -426,11 +428,7 @@ Result<TaskStatus> DashScopeProvider::poll(const SubmittedTask& task) {
   http.secret_headers.push_back(bearer_authorization(key_));
   auto reply = client_.send(http);
   if (!reply) return std::unexpected(reply.error());
-  if (!reply->ok()) {
-    if (is_retryable(outcome_of(reply))) return std::unexpected(http_error(http, *reply));
-    auto status = check_status(http, *reply);
-    return fail("refused", status ? describe(http) : status.error().message);
-  }
+  if (auto status = check_status(http, *reply); !status) return refusal_or_retry(status.error());
   json j = json::parse(reply->body, nullptr, false);
   if (!j.is_object() || !j.contains("output") || !j["output"].is_object()) {
     return fail("bad_reply", fmt::format("{}: the reply has no output object", describe(http)));
@@ -494,12 +492,7 @@ Result<Download> DashScopeProvider::fetch_result(const SubmittedTask& task,
     return fail("expired_result",
                 fmt::format("{}: the result URL no longer works (HTTP {})", describe(http), code));
   }
-  Response as_reply;
-  as_reply.status = code;
-  as_reply.headers = download->headers;
-  as_reply.body = download->error_body;
-  as_reply.url = download->url;
-  return std::unexpected(http_error(http, as_reply));
+  return std::unexpected(check_status(http, *download).error());
 }
 
 }  // namespace paddock::generate

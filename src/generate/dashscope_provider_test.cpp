@@ -312,7 +312,7 @@ TEST_F(DashScope, ThrottlingAndServerErrorsAreRetryableAndRefusalsAreNot) {
   auto throttled = p->submit(req, *p->plan(req));
   ASSERT_FALSE(throttled);
   EXPECT_EQ(throttled.error().code, "http_error");
-  const AttemptOutcome a = attempt_of(throttled.error());
+  const AttemptOutcome a = outcome_of(throttled.error());
   EXPECT_EQ(a.status, 429);
   EXPECT_EQ(a.retry_after, "3");
 
@@ -320,7 +320,7 @@ TEST_F(DashScope, ThrottlingAndServerErrorsAreRetryableAndRefusalsAreNot) {
   fake_->behaviour({{"vendor", "dashscope"}, {"submit_5xx", 1}});
   auto broken = p->submit(req, *p->plan(req));
   ASSERT_FALSE(broken);
-  EXPECT_EQ(attempt_of(broken.error()).status, 503);
+  EXPECT_EQ(outcome_of(broken.error()).status, 503);
 
   auto bad = req;
   bad.provider_model = "happyhorse-1.0-t2v";
