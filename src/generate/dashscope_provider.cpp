@@ -322,7 +322,9 @@ std::optional<Cost> DashScopeProvider::cost_of(const SubmittedTask& task, const 
     }
   }
   if (seconds <= 0) return std::nullopt;
-  return charged_cost(*price, tier, seconds, usage);
+  const PricedClip clip{seconds, task.handle.value("width", 0), task.handle.value("height", 0),
+                        tier, ""};
+  return reported_cost(*price, clip, usage_of(*price, usage, seconds));
 }
 
 std::optional<std::string> dashscope_region_url(std::string_view region) {
@@ -378,7 +380,8 @@ Result<PlannedRequest> DashScopeProvider::plan(const GenerationRequest& request)
   if (!mapping) return std::unexpected(mapping.error());
   planned.parameters = std::move(mapping->body);
   if (const Price* price = config_.price_of(request.provider_model)) {
-    planned.estimated_cost = estimate_cost(*price, mapping->tier, mapping->seconds);
+    planned.estimated_cost =
+        estimate_cost(*price, {mapping->seconds, request.width, request.height, mapping->tier, ""});
   }
   return planned;
 }
@@ -407,7 +410,8 @@ Result<SubmittedTask> DashScopeProvider::submit(const GenerationRequest& request
     return fail("bad_reply", fmt::format("{}: the reply has no output.task_id", describe(http)));
   }
   // What poll() needs to price the result: the model and the tier it was asked at.
-  json handle{{"model", request.provider_model}};
+  json handle{
+      {"model", request.provider_model}, {"width", request.width}, {"height", request.height}};
   if (auto p = planned.parameters.find("parameters"); p != planned.parameters.end()) {
     if (auto r = p->find("resolution"); r != p->end() && r->is_string()) handle["tier"] = *r;
     if (auto sz = p->find("size"); sz != p->end() && sz->is_string()) {

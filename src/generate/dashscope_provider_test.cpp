@@ -51,8 +51,15 @@ class DashScope : public ::testing::Test {
     c.base_url = fake_->base("dashscope");
     c.key_env = kKeyVariable;
     c.allow_addresses = {"127.0.0.1"};
-    c.prices["happyhorse-1.0-t2v"] = Price{.per_second_by_tier = {{"720P", 0.14}, {"1080P", 0.24}}};
-    c.prices["wan2.6-t2v"] = Price{.currency = "CNY", .per_second = 0.6};
+    c.prices = PriceTable::from_toml(toml::parse(R"(
+["happyhorse-1.0-t2v"]
+per_second = { "720P" = 0.14, "1080P" = 0.24 }
+["wan2.6-t2v"]
+currency = "CNY"
+per_second = 0.6
+)"),
+                                     "test prices")
+                   .value();
     return c;
   }
   static std::unique_ptr<DashScopeProvider> provider() {

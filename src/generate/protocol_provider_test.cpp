@@ -401,7 +401,7 @@ TEST(ProtocolProviderConfig, EntriesAreCheckedFieldByField) {
       {std::string(kArkEntry), "providers.x.base_url: missing"},
       {"base_url = \"ftp://x\"\n" + std::string(kArkEntry), "providers.x.base_url"},
       {"allow_addresses = \"127.0.0.1\"\n" + custom, "providers.x.allow_addresses"},
-      {custom + "[prices.m]\nper_clip = 1\n", "providers.x.prices.\"m\".currency: missing"},
+      {custom + "[prices.m]\nper_clip = -1\n", "providers.x.prices.\"m\".per_clip: must be"},
       {custom + "[overrides.poll.states]\nsucceeded = \"queued\"\n", "protocol x: poll.states"},
       {custom + "[custom.envelope]\ncode = \"/code\"\n", "protocol x: envelope.ok: missing"},
   };

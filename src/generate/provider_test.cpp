@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "generate/price.hpp"
-
 namespace paddock::generate {
 namespace {
 
@@ -43,23 +41,6 @@ TEST(Provider, AnHttpErrorKeepsItsStatusAndRetryAfterForTheRetryPolicy) {
   const AttemptOutcome c = outcome_of(Error{"timeout", "GET x: no reply"});
   EXPECT_EQ(c.status, 0);
   EXPECT_EQ(c.error_code, "timeout");
-}
-
-TEST(Price, PerSecondByTierPerClipAndPerUnit) {
-  Price p;
-  p.per_second_by_tier = {{"720P", 0.14}, {"1080P", 0.24}};
-  EXPECT_EQ(estimate_cost(p, "720P", 5), (Cost{0.14 * 5, "USD"}));
-  EXPECT_FALSE(estimate_cost(p, "480P", 5));
-  p.per_second = 0.1;
-  EXPECT_EQ(estimate_cost(p, "480P", 5), (Cost{0.5, "USD"}));
-  Price clip{.currency = "CNY", .per_clip = 2.5};
-  EXPECT_EQ(estimate_cost(clip, "", 10), (Cost{2.5, "CNY"}));
-  Price tokens{
-      .per_unit = 0.000002, .usage_field = "usage.total_tokens", .units_per_second = 50000};
-  EXPECT_EQ(estimate_cost(tokens, "", 4), (Cost{0.000002 * 200000, "USD"}));
-  auto charged = charged_cost(tokens, "", 4, {{"usage", {{"total_tokens", 100000}}}});
-  ASSERT_TRUE(charged);
-  EXPECT_DOUBLE_EQ(charged->amount, 0.2);
 }
 
 }  // namespace

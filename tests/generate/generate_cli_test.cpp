@@ -384,7 +384,6 @@ max_attempts = 4
 retry_base_delay_s = 0.05
 retry_max_delay_s = 0.2
 [providers.kl.prices."kling-v3"]
-currency = "USD"
 per_unit = 0.14
 estimate_units_per_second = 0.6
 )",
