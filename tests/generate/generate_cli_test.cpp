@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "generate_fixture.hpp"
@@ -40,6 +41,9 @@ TEST_F(GenerateTest, FillsATrackStoringEachClipOnceWithItsProvenance) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("6 jobs to make"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("6 stored (6 by this run)"), std::string::npos) << r.out;
+  // The progress (stderr is not a terminal here: a line per event) ends with every job done.
+  EXPECT_NE(r.err.find("[6/6] "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("done 6 running 0 failed 0 remaining 0 spent "), std::string::npos) << r.err;
 
   auto db = open_db();
   auto clips = db->list_clips("t2v");
@@ -125,7 +129,7 @@ TEST_F(GenerateTest, DryRunShowsThePlanAndSubmitsNothing) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("--dry-run"), std::string::npos);
   EXPECT_NE(r.out.find("4 jobs to make"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("ds"), std::string::npos);
+  EXPECT_NE(r.out.find("4 jobs   estimated 2.40 USD"), std::string::npos) << r.out;  // ds
   // 2 x HappyHorse 720P 5 s at 0.14/s + 2 x Wan 5 s at 0.10/s
   EXPECT_NE(r.out.find("estimated total: 2.40 USD"), std::string::npos) << r.out;
   // 320x180 is made at 720P / the nearest Wan size: said before anything is paid
@@ -340,6 +344,145 @@ TEST_F(GenerateTest, KilledAtRandomMomentsAndResumedEachJobIsSubmittedOnce) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(open_db()->list_clips("t2v")->size(), 20u);
   }
+}
+
+// The worked example of docs/generate.md as written (its catalog, its configuration, its
+// commands), with each provider's base URL pointed at the fake: a text-to-video and an
+// image-to-video track filled with HappyHorse-1.0, Seedance 2.0, Kling 3.0 and Wan clips
+// for the same prompts, priced as the text says.
+TEST_F(GenerateTest, TheWorkedExampleOfTheGuideFillsBothTracks) {
+  const std::string guide = paddock::testing::read_file(fs::path(PADDOCK_DOCS_DIR) / "generate.md");
+  const size_t example = guide.find("## A worked example");
+  ASSERT_NE(example, std::string::npos) << "docs/generate.md changed: update this test";
+  auto block = [&](const std::string& fence) {
+    const size_t open = guide.find("```" + fence + "\n", example);
+    EXPECT_NE(open, std::string::npos) << fence;
+    const size_t from = guide.find('\n', open) + 1;
+    return guide.substr(from, guide.find("```", from) - from);
+  };
+  fs::create_directories(dir_ / "sources");
+  paddock::testing::make_image(dir_ / "sources/horse.png", 320, 180);
+  paddock::testing::write_file(dir_ / "catalog.jsonl", block("jsonl"));
+  std::string config;
+  const std::map<std::string, std::string> vendor = {
+      {"dashscope", "dashscope"}, {"ark", "ark/api/v3"}, {"kling", "kling"}};
+  std::istringstream lines(block("toml"));
+  for (std::string line; std::getline(lines, line);) {
+    config += line + "\n";
+    for (const auto& [name, at] : vendor) {
+      if (line != "[providers." + name + "]") continue;
+      config += fmt::format(
+          "base_url = \"{}\"\nallow_addresses = [\"127.0.0.1\"]\npoll_interval_s = 0.05\n"
+          "requests_per_second = 0\n",
+          fake_->base(at));
+    }
+  }
+  paddock::testing::write_file(dir_ / "paddock-generate.toml", config);
+  ::setenv("DASHSCOPE_API_KEY", kKey, 1);  // the fake's keys
+  ::setenv("ARK_API_KEY", "ark-test-key", 1);
+  ::setenv("KLING_ACCESS_KEY", "kling-test-ak", 1);
+  ::setenv("KLING_SECRET_KEY", "kling-test-sk", 1);
+
+  auto r = paddock({"import", "catalog.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = paddock({"generate", "--track", "t2v-5s", "--all", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("4 jobs to make"), std::string::npos) << r.out;
+  // HappyHorse at 720P 5 s x 0.14 + Wan 2.6 5 s x 0.10; Seedance 1280x720x24x5/1024 tokens
+  // at 2.4 per million; Kling 5 s x 0.6 units x 0.14.
+  EXPECT_NE(r.out.find("estimated 1.20 USD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("estimated 0.26 USD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("estimated 0.42 USD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("estimated total: 1.88 USD"), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
+
+  for (const char* track : {"t2v-5s", "i2v-5s"}) {
+    r = paddock({"generate", "--track", track, "--all", "--budget", "10"});
+    ASSERT_EQ(r.exit_code, 0) << track << "\n" << r.out << r.err;
+    auto provenance = open_db()->list_clip_generations(track);
+    ASSERT_TRUE(provenance);
+    std::set<std::string> models;
+    for (const auto& g : *provenance) {
+      models.insert(g.model_id);
+      EXPECT_EQ(g.prompt_id, "p01");
+      ASSERT_TRUE(g.cost) << g.model_id;
+      EXPECT_GT(*g.cost, 0) << g.model_id;
+    }
+    EXPECT_EQ(models, (std::set<std::string>{"hh1", "wan26", "sd2", "kling3"})) << track;
+  }
+  const json submissions = fake_->get("/_control/submissions");
+  EXPECT_EQ(submissions["by_vendor"]["dashscope"], 4);
+  EXPECT_EQ(submissions["by_vendor"]["ark"], 2);
+  EXPECT_EQ(submissions["by_vendor"]["kling"], 2);
+  EXPECT_EQ(submissions["total"], 8);
+
+  r = paddock({"export", "--clips", "-o", "provenance.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string exported = paddock::testing::read_file(dir_ / "provenance.jsonl");
+  EXPECT_EQ(std::count(exported.begin(), exported.end(), '\n'), 8) << exported;
+}
+
+// Seconds since midnight of the fake's ISO time stamp ("2026-12-06T19:30:01.123Z").
+double seconds_of_day(const std::string& iso) {
+  return std::stoi(iso.substr(11, 2)) * 3600.0 + std::stoi(iso.substr(14, 2)) * 60.0 +
+         std::stod(iso.substr(17, 6));
+}
+
+// A provider's own limits hold for the run: `concurrency` tasks in flight (submitted and
+// not yet downloaded) and `requests_per_second` API calls (a token bucket holding as many).
+TEST_F(GenerateTest, AProvidersConcurrencyAndRequestRateAreKept) {
+  import_catalog(2);
+  fake_->behaviour({{"vendor", "dashscope"}, {"polls_before_done", 1}, {"times", -1}});
+  paddock::testing::write_file(dir_ / "limits.toml",
+                               fmt::format(R"([providers.ds]
+protocol = "dashscope"
+base_url = "{}"
+key_env = "{}"
+allow_addresses = ["127.0.0.1"]
+concurrency = 1
+requests_per_second = 2
+poll_interval_s = 0.05
+[providers.ds.prices."happyhorse-1.0-t2v"]
+per_second = 0.14
+)",
+                                           fake_->base("dashscope"), kKeyVariable));
+  auto r =
+      paddock({"generate", "--track", "t2v", "--all", "--models", "hh", "--config", "limits.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<double> api_calls;
+  int in_flight = 0;
+  int most_in_flight = 0;
+  for (const json& entry : fake_->requests()) {
+    const std::string vendor = entry.value("vendor", "");
+    if (vendor == "files:dashscope") --in_flight;
+    if (vendor != "dashscope") continue;
+    api_calls.push_back(seconds_of_day(entry["time"]));
+    if (entry["method"] == "POST") most_in_flight = std::max(most_in_flight, ++in_flight);
+  }
+  EXPECT_EQ(most_in_flight, 1);
+  ASSERT_GE(api_calls.size(), 6u);  // per job a submission and two polls
+  // Two calls at once at most, then one every half second: no three within 0.45 s.
+  for (size_t i = 2; i < api_calls.size(); ++i) {
+    EXPECT_GE(api_calls[i] - api_calls[i - 2], 0.45) << "calls " << i - 2 << " to " << i;
+  }
+}
+
+// --prompts names the prompts to fill; the others are left alone.
+TEST_F(GenerateTest, PromptsNamesWhichPromptsAreFilled) {
+  import_catalog(3);
+  auto r = paddock({"generate", "--track", "t2v", "--prompts", "p01,p03", "--config", "gen.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 prompts x 2 models: 0 with a clip already, 4 jobs to make"),
+            std::string::npos)
+      << r.out;
+  std::set<std::string> prompts;
+  const auto generations = open_db()->list_clip_generations("t2v");
+  ASSERT_TRUE(generations);
+  for (const auto& g : *generations) prompts.insert(g.prompt_id);
+  EXPECT_EQ(prompts, (std::set<std::string>{"p01", "p03"}));
+  r = paddock({"generate", "--track", "t2v", "--prompts", "p01,nope", "--config", "gen.toml"});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("nope"), std::string::npos) << r.out << r.err;
 }
 
 // A preset of the declarative protocol selected by the configuration (protocol = "kling"):
