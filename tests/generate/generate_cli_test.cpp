@@ -1,9 +1,13 @@
 // paddock generate as an operator runs it: the real binary, a real SQLite file, real HTTP on
 // loopback to the fake vendor server (DashScope's protocol), real clips made by ffmpeg.
+#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <random>
@@ -11,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "generate/testing/loopback_client.hpp"
 #include "generate_fixture.hpp"
 #include "support/media_files.hpp"
 
@@ -28,6 +33,21 @@ std::map<std::string, store::GenerationJob> jobs_by_pair(store::Store& s,
   if (!jobs) throw std::runtime_error(jobs.error().message);
   for (auto& j : *jobs) out[j.prompt_id + "/" + j.model_id] = j;
   return out;
+}
+
+// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof(address);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    throw std::runtime_error("free_loopback_port: no socket");
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
 }
 
 std::string provider_model(const std::string& model, const std::string& track) {
@@ -244,6 +264,26 @@ TEST_F(GenerateTest, TheKeyNeverReachesTheDatabaseOutputOrExports) {
     if (!entry.is_regular_file() || entry.path().filename() == "gen.toml") continue;
     EXPECT_FALSE(paddock::testing::file_contains(entry.path(), kKey)) << entry.path();
   }
+  // Nor what the server shows of the database: /metrics and the board's generation figures.
+  const int port = free_loopback_port();
+  const pid_t server =
+      start_paddock({"serve", "--listen", fmt::format("127.0.0.1:{}", port), "--db", "paddock.db"});
+  const auto client = generate::testing::loopback_client();
+  std::string served;
+  for (const char* path : {"/metrics", "/api/leaderboard?track=t2v"}) {
+    Result<generate::Response> reply = fail("not_started", "");
+    for (int i = 0; i < 200 && !(reply && reply->ok()); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      reply = client.send({.url = fmt::format("http://127.0.0.1:{}{}", port, path)});
+    }
+    ASSERT_TRUE(reply && reply->ok()) << path;
+    served += reply->body;
+  }
+  ::kill(server, SIGTERM);
+  ::waitpid(server, nullptr, 0);
+  EXPECT_NE(served.find("paddock_http_requests_total"), std::string::npos) << served;
+  EXPECT_NE(served.find("\"models\""), std::string::npos) << served;
+  EXPECT_EQ(served.find(kKey), std::string::npos);
   // A wrong key is refused by the vendor, and named by its variable only.
   r = paddock::testing::run_process(
       {PADDOCK_BINARY, "generate", "--track", "i2v", "--all", "--config", "gen.toml"},
