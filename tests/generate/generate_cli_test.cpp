@@ -157,6 +157,22 @@ TEST_F(GenerateTest, DryRunShowsThePlanAndSubmitsNothing) {
   EXPECT_NE(r.out.find("made at 1280*720"), std::string::npos) << r.out;
   EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
   EXPECT_TRUE(open_db()->list_jobs("t2v")->empty());
+
+  // What cannot be made is said, with why, and the plan is not a success: a model without a
+  // generation config named by --models, and (without the key in the environment) every
+  // model of the provider, named by the key's variable.
+  r = paddock(generate_args("t2v", {"--dry-run", "--models", "hh,byhand"}));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("cannot be made (1):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("byhand"), std::string::npos) << r.out;
+  r = paddock::testing::run_process(
+      {PADDOCK_BINARY, "generate", "--track", "t2v", "--all", "--config", "gen.toml", "--dry-run"},
+      {.cwd = dir_.path()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("cannot be made (2):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("missing_secret"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kKeyVariable), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
 }
 
 TEST_F(GenerateTest, FailuresAreRecordedWithTheVendorsWordsAndOffSpecResultsAreRefused) {
