@@ -295,6 +295,13 @@ Status put_source(json& body, const GenerationRequest& r) {
   return ok();
 }
 
+// A non-2xx reply from the API: 408, 429 and 5xx stay "http_error" for the retry policy;
+// any other status is DashScope refusing the request itself (a bad parameter, a bad key).
+std::unexpected<Error> refusal_or_retry(Error error) {
+  if (!is_retryable(outcome_of(error))) error.code = "refused";
+  return std::unexpected(std::move(error));
+}
+
 }  // namespace
 
 std::optional<Cost> DashScopeProvider::cost_of(const SubmittedTask& task, const json& usage) const {
@@ -315,7 +322,9 @@ std::optional<Cost> DashScopeProvider::cost_of(const SubmittedTask& task, const 
     }
   }
   if (seconds <= 0) return std::nullopt;
-  return charged_cost(*price, tier, seconds, usage);
+  const PricedClip clip{seconds, task.handle.value("width", 0), task.handle.value("height", 0),
+                        tier, ""};
+  return reported_cost(*price, clip, usage_of(*price, usage, seconds));
 }
 
 std::optional<std::string> dashscope_region_url(std::string_view region) {
@@ -371,7 +380,8 @@ Result<PlannedRequest> DashScopeProvider::plan(const GenerationRequest& request)
   if (!mapping) return std::unexpected(mapping.error());
   planned.parameters = std::move(mapping->body);
   if (const Price* price = config_.price_of(request.provider_model)) {
-    planned.estimated_cost = estimate_cost(*price, mapping->tier, mapping->seconds);
+    planned.estimated_cost =
+        estimate_cost(*price, {mapping->seconds, request.width, request.height, mapping->tier, ""});
   }
   return planned;
 }
@@ -389,12 +399,7 @@ Result<SubmittedTask> DashScopeProvider::submit(const GenerationRequest& request
   http.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   auto reply = client_.send(http);
   if (!reply) return std::unexpected(reply.error());
-  if (!reply->ok()) {
-    const AttemptOutcome outcome = outcome_of(reply);
-    if (is_retryable(outcome)) return std::unexpected(http_error(http, *reply));
-    auto status = check_status(http, *reply);
-    return fail("refused", status ? describe(http) : status.error().message);
-  }
+  if (auto status = check_status(http, *reply); !status) return refusal_or_retry(status.error());
   json j = json::parse(reply->body, nullptr, false);
   const json* id = nullptr;
   if (j.is_object() && j.contains("output") && j["output"].is_object()) {
@@ -405,7 +410,8 @@ Result<SubmittedTask> DashScopeProvider::submit(const GenerationRequest& request
     return fail("bad_reply", fmt::format("{}: the reply has no output.task_id", describe(http)));
   }
   // What poll() needs to price the result: the model and the tier it was asked at.
-  json handle{{"model", request.provider_model}};
+  json handle{
+      {"model", request.provider_model}, {"width", request.width}, {"height", request.height}};
   if (auto p = planned.parameters.find("parameters"); p != planned.parameters.end()) {
     if (auto r = p->find("resolution"); r != p->end() && r->is_string()) handle["tier"] = *r;
     if (auto sz = p->find("size"); sz != p->end() && sz->is_string()) {
@@ -426,11 +432,7 @@ Result<TaskStatus> DashScopeProvider::poll(const SubmittedTask& task) {
   http.secret_headers.push_back(bearer_authorization(key_));
   auto reply = client_.send(http);
   if (!reply) return std::unexpected(reply.error());
-  if (!reply->ok()) {
-    if (is_retryable(outcome_of(reply))) return std::unexpected(http_error(http, *reply));
-    auto status = check_status(http, *reply);
-    return fail("refused", status ? describe(http) : status.error().message);
-  }
+  if (auto status = check_status(http, *reply); !status) return refusal_or_retry(status.error());
   json j = json::parse(reply->body, nullptr, false);
   if (!j.is_object() || !j.contains("output") || !j["output"].is_object()) {
     return fail("bad_reply", fmt::format("{}: the reply has no output object", describe(http)));
@@ -494,12 +496,7 @@ Result<Download> DashScopeProvider::fetch_result(const SubmittedTask& task,
     return fail("expired_result",
                 fmt::format("{}: the result URL no longer works (HTTP {})", describe(http), code));
   }
-  Response as_reply;
-  as_reply.status = code;
-  as_reply.headers = download->headers;
-  as_reply.body = download->error_body;
-  as_reply.url = download->url;
-  return std::unexpected(http_error(http, as_reply));
+  return std::unexpected(check_status(http, *download).error());
 }
 
 }  // namespace paddock::generate

@@ -51,8 +51,15 @@ class DashScope : public ::testing::Test {
     c.base_url = fake_->base("dashscope");
     c.key_env = kKeyVariable;
     c.allow_addresses = {"127.0.0.1"};
-    c.prices["happyhorse-1.0-t2v"] = Price{.per_second_by_tier = {{"720P", 0.14}, {"1080P", 0.24}}};
-    c.prices["wan2.6-t2v"] = Price{.currency = "CNY", .per_second = 0.6};
+    c.prices = PriceTable::from_toml(toml::parse(R"(
+["happyhorse-1.0-t2v"]
+per_second = { "720P" = 0.14, "1080P" = 0.24 }
+["wan2.6-t2v"]
+currency = "CNY"
+per_second = 0.6
+)"),
+                                     "test prices")
+                   .value();
     return c;
   }
   static std::unique_ptr<DashScopeProvider> provider() {
@@ -312,7 +319,7 @@ TEST_F(DashScope, ThrottlingAndServerErrorsAreRetryableAndRefusalsAreNot) {
   auto throttled = p->submit(req, *p->plan(req));
   ASSERT_FALSE(throttled);
   EXPECT_EQ(throttled.error().code, "http_error");
-  const AttemptOutcome a = attempt_of(throttled.error());
+  const AttemptOutcome a = outcome_of(throttled.error());
   EXPECT_EQ(a.status, 429);
   EXPECT_EQ(a.retry_after, "3");
 
@@ -320,7 +327,7 @@ TEST_F(DashScope, ThrottlingAndServerErrorsAreRetryableAndRefusalsAreNot) {
   fake_->behaviour({{"vendor", "dashscope"}, {"submit_5xx", 1}});
   auto broken = p->submit(req, *p->plan(req));
   ASSERT_FALSE(broken);
-  EXPECT_EQ(attempt_of(broken.error()).status, 503);
+  EXPECT_EQ(outcome_of(broken.error()).status, 503);
 
   auto bad = req;
   bad.provider_model = "happyhorse-1.0-t2v";

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "generate/http_client.hpp"
@@ -80,6 +81,32 @@ TEST(Download, StreamsTheBodyToAnFsyncedTempFileWithItsHash) {
     EXPECT_FALSE(std::filesystem::exists(file));
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// Nothing from a reply names a path: neither the URL's path nor a Content-Disposition file
+// name; the file is one paddock names, in the folder it chose, and nothing lands beside it.
+TEST(Download, NothingInTheReplyNamesTheFile) {
+  TestHttpServer server([](const ReceivedRequest&, Exchange& exchange) {
+    exchange.respond(200, std::string(1000, 'v'),
+                     {{"Content-Type", "video/mp4"},
+                      {"Content-Disposition", R"(attachment; filename="../escape.mp4")"}});
+  });
+  paddock::testing::TempDir parent("paddock-download");
+  const std::filesystem::path dir = parent.path() / "staging";
+  std::filesystem::create_directories(dir);
+  const Client client = testing::loopback_client();
+  auto download = client.download({.url = server.url("/v/..%2F..%2Fescape.mp4")}, dir, 1000);
+  ASSERT_TRUE(download) << download.error().message;
+  ASSERT_TRUE(download->ok());
+  const auto file = download->file.path();
+  EXPECT_EQ(file.parent_path(), dir);
+  EXPECT_TRUE(file.filename().string().starts_with(".paddock-download-")) << file;
+  EXPECT_EQ(file.filename().string().find("escape"), std::string::npos) << file;
+  std::set<std::filesystem::path> beside;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(parent.path())) {
+    beside.insert(entry.path());
+  }
+  EXPECT_EQ(beside, (std::set<std::filesystem::path>{dir, file}));
 }
 
 TEST(Download, ReleasedFileStaysAndABodyOfExactlyTheCapIsAccepted) {

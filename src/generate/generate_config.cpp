@@ -80,57 +80,9 @@ class Reader {
   std::string where_;
 };
 
-Result<Price> parse_price(const json& t, const std::string& where) {
-  if (!t.is_object()) return fail("bad_config", where + " must be a table");
-  Price p;
-  Reader r(t, where);
-  for (const auto& [key, value] : t.items()) {
-    if (key != "currency" && key != "per_clip" && key != "per_second" && key != "per_unit" &&
-        key != "usage_field" && key != "units_per_second") {
-      return r.problem(key,
-                       "is not a price field (per_second, per_clip, per_unit, usage_field, "
-                       "units_per_second, currency)");
-    }
-  }
-  if (auto s = r.text("currency", p.currency); !s) return std::unexpected(s.error());
-  auto amount = [&](const char* key, std::optional<double>& out) -> Status {
-    auto it = t.find(key);
-    if (it == t.end()) return ok();
-    if (!it->is_number() || it->get<double>() < 0) {
-      return r.problem(key, "must be a number >= 0");
-    }
-    out = it->get<double>();
-    return ok();
-  };
-  if (auto s = amount("per_clip", p.per_clip); !s) return std::unexpected(s.error());
-  if (auto s = amount("per_unit", p.per_unit); !s) return std::unexpected(s.error());
-  if (auto s = amount("units_per_second", p.units_per_second); !s) {
-    return std::unexpected(s.error());
-  }
-  if (auto it = t.find("per_second"); it != t.end()) {
-    if (it->is_object()) {
-      for (const auto& [tier, value] : it->items()) {
-        if (!value.is_number() || value.get<double>() < 0) {
-          return r.problem("per_second", "must map resolution tiers to numbers >= 0");
-        }
-        p.per_second_by_tier[tier] = value.get<double>();
-      }
-    } else if (auto s = amount("per_second", p.per_second); !s) {
-      return std::unexpected(s.error());
-    }
-  }
-  if (auto s = r.text("usage_field", p.usage_field); !s) return std::unexpected(s.error());
-  if (p.per_unit && p.usage_field.empty()) {
-    return r.problem("per_unit", "needs \"usage_field\": where the vendor's usage counts units");
-  }
-  if (!p.per_clip && !p.per_second && p.per_second_by_tier.empty() && !p.per_unit) {
-    return fail("bad_config", where + ": no price (per_second, per_clip or per_unit)");
-  }
-  return p;
-}
-
-Result<ProviderConfig> parse_provider(const std::string& name, const json& t,
-                                      std::string_view origin) {
+// `table` is the provider's TOML table; `t` the same as JSON.
+Result<ProviderConfig> parse_provider(const std::string& name, const toml::table& table,
+                                      const json& t, std::string_view origin) {
   const std::string where = fmt::format("{}: [providers.{}]", origin, name);
   if (!t.is_object()) return fail("bad_config", where + " must be a table");
   ProviderConfig c;
@@ -156,17 +108,12 @@ Result<ProviderConfig> parse_provider(const std::string& name, const json& t,
   if (c.protocol.empty()) return r.problem("protocol", "is empty");
   // The local renderer has nothing to wait for.
   if (c.protocol == "placeholder" && !t.contains("poll_interval_s")) c.poll_interval_s = 0.001;
-  // A declarative protocol (a preset or "custom") reads its own price table from `raw`
-  // (price_table.hpp: per token and per unit too); the native providers' is read here.
-  const bool native = c.protocol == "dashscope" || c.protocol == "placeholder";
-  if (auto prices = t.find("prices"); native && prices != t.end()) {
-    if (!prices->is_object()) return r.problem("prices", "must be a table of provider model ids");
-    for (const auto& [model, table] : prices->items()) {
-      auto price =
-          parse_price(table, fmt::format("{}: [providers.{}.prices.\"{}\"]", origin, name, model));
-      if (!price) return std::unexpected(price.error());
-      c.prices.emplace(model, std::move(*price));
-    }
+  if (const toml::node* prices = table.get("prices")) {
+    if (!prices->is_table()) return r.problem("prices", "must be a table of provider model ids");
+    auto read = PriceTable::from_toml(*prices->as_table(),
+                                      fmt::format("{}: providers.{}.prices", origin, name));
+    if (!read) return std::unexpected(read.error());
+    c.prices = std::move(*read);
   }
   return c;
 }
@@ -174,8 +121,7 @@ Result<ProviderConfig> parse_provider(const std::string& name, const json& t,
 }  // namespace
 
 const Price* ProviderConfig::price_of(std::string_view provider_model) const {
-  auto it = prices.find(provider_model);
-  return it == prices.end() ? nullptr : &it->second;
+  return prices.find(provider_model);
 }
 
 const ProviderConfig* GenerateConfig::find(std::string_view name) const {
@@ -205,7 +151,12 @@ Result<GenerateConfig> parse_generate_config(std::string_view toml_text, std::st
   if (!providers) return fail("bad_config", fmt::format("{}: no [providers.NAME] table", origin));
   // toml++ keeps a table's keys ordered by name.
   for (const auto& [key, value] : *providers) {
-    auto parsed = parse_provider(std::string(key.str()), to_json(value), origin);
+    const toml::table* provider = value.as_table();
+    if (!provider) {
+      return fail("bad_config",
+                  fmt::format("{}: [providers.{}] must be a table", origin, key.str()));
+    }
+    auto parsed = parse_provider(std::string(key.str()), *provider, to_json(value), origin);
     if (!parsed) return std::unexpected(parsed.error());
     out.providers.push_back(std::move(*parsed));
   }

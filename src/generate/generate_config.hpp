@@ -12,8 +12,8 @@
 //   requests_per_second = 1
 //   poll_interval_s = 15
 //   allow_addresses = []
-//   [providers.dashscope.prices."happyhorse-1.0-t2v"]
-//   per_second = { "720P" = 0.14, "1080P" = 0.24 }
+//   [providers.dashscope.prices."happyhorse-1.0-t2v"]   # one price table for every
+//   per_second = { "720P" = 0.14, "1080P" = 0.24 }        # protocol (price.hpp)
 //   currency = "USD"
 
 #include <filesystem>
@@ -44,11 +44,11 @@ struct ProviderConfig {
   double retry_base_delay_s = 1;  // backoff (retry.hpp)
   double retry_max_delay_s = 60;
   std::int64_t max_download_bytes = 1024LL * 1024 * 1024;
-  std::map<std::string, Price, std::less<>> prices;  // by the provider's model id
+  PriceTable prices;  // [providers.NAME.prices], by the provider's model id (price.hpp)
   // The whole table as JSON, for protocols with fields of their own (presets, "custom").
   nlohmann::json raw = nlohmann::json::object();
 
-  const Price* price_of(std::string_view provider_model) const;
+  const Price* price_of(std::string_view provider_model) const;  // or "*"'s, or nullptr
 };
 
 struct GenerateConfig {

@@ -41,9 +41,12 @@ TEST(GenerateConfig, ReadsProvidersLimitsAndPrices) {
   EXPECT_EQ(d->raw.value("region_note", ""), "kept for the protocol");
   const Price* hh = d->price_of("happyhorse-1.0-t2v");
   ASSERT_TRUE(hh);
-  EXPECT_EQ(hh->per_second_by_tier.at("1080P"), 0.24);
+  EXPECT_EQ(hh->basis, PriceBasis::PerSecond);
+  EXPECT_EQ(hh->amounts.at("1080p"), 0.24);
   ASSERT_TRUE(d->price_of("wan2.6-t2v"));
-  EXPECT_EQ(d->price_of("wan2.6-t2v")->per_clip, 0.5);
+  EXPECT_EQ(d->price_of("wan2.6-t2v")->basis, PriceBasis::PerClip);
+  EXPECT_EQ(d->price_of("wan2.6-t2v")->amounts.at(""), 0.5);
+  EXPECT_EQ(d->price_of("wan2.6-t2v")->currency, "USD");  // the default
   EXPECT_FALSE(d->price_of("nope"));
   const ProviderConfig* local = c->find("local");
   ASSERT_TRUE(local);
@@ -59,12 +62,17 @@ TEST(GenerateConfig, RefusesWhatItCannotUseNamingTheField) {
        {Case{"[providers.a]\nbase_url = \"x\"\n", "\"protocol\" is missing"},
         Case{"[providers.a]\nprotocol = \"dashscope\"\nconcurrency = 0\n", "\"concurrency\""},
         Case{"[providers.a]\nprotocol = \"dashscope\"\n[providers.a.prices.m]\nper_second = -1\n",
-             "\"per_second\""},
+             "providers.a.prices.\"m\".per_second: must be a number >= 0"},
         Case{
             "[providers.a]\nprotocol = \"dashscope\"\n[providers.a.prices.m]\ncurrency = \"USD\"\n",
-            "no price"},
-        Case{"[providers.a]\nprotocol = \"dashscope\"\n[providers.a.prices.m]\nper_unit = 1\n",
-             "usage_field"},
+            "give exactly one of per_second, per_clip, per_unit, per_million_tokens"},
+        Case{"[providers.a]\nprotocol = \"dashscope\"\n[providers.a.prices.m]\nper_clip = 1\n"
+             "usage_field = \"usage.units\"\n",
+             "usage_field goes with per_unit or per_million_tokens"},
+        // One price table for every protocol: a preset's is read by the same rules.
+        Case{"[providers.k]\nprotocol = \"kling\"\n[providers.k.prices.m]\nper_unit = 1\n"
+             "estimate_tokens = \"width\"\n",
+             "estimate_tokens goes with per_million_tokens only"},
         Case{"[other]\nx = 1\n", "unknown table"},
         Case{"[providers.a\n", "paddock-generate.toml:1"}}) {
     auto r = parse_generate_config(c.toml, "paddock-generate.toml");

@@ -23,6 +23,7 @@
 #include "base/text.hpp"
 #include "generate/address_policy.hpp"
 #include "generate/redaction.hpp"
+#include "generate/retry.hpp"
 
 namespace paddock::generate {
 namespace {
@@ -773,22 +774,25 @@ Result<Download> Client::download(const Request& request, const std::filesystem:
 
 namespace {
 
-Status status_error(const Request& request, int status, std::string_view body) {
-  std::string message = describe(request) + ": HTTP " + std::to_string(status);
-  if (!body.empty()) message += ": " + one_line(body, kQuotedBodyBytes);
-  return fail("http_error", scrub_for(request, message));
+Status status_error(const Request& request, int status, const HeaderList& headers,
+                    std::string_view body) {
+  std::string what = describe(request);
+  if (!body.empty()) what += ": " + one_line(body, kQuotedBodyBytes);
+  std::optional<std::string> retry_after;
+  if (auto value = headers.get("retry-after")) retry_after = std::string(*value);
+  return std::unexpected(http_error(status, retry_after, scrub_for(request, what)));
 }
 
 }  // namespace
 
 Status check_status(const Request& request, const Response& response) {
   if (response.ok()) return ok();
-  return status_error(request, response.status, response.body);
+  return status_error(request, response.status, response.headers, response.body);
 }
 
 Status check_status(const Request& request, const Download& download) {
   if (download.ok()) return ok();
-  return status_error(request, download.status, download.error_body);
+  return status_error(request, download.status, download.headers, download.error_body);
 }
 
 }  // namespace paddock::generate

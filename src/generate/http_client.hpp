@@ -197,9 +197,9 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
-// Success for a 2xx reply; otherwise "http_error": "<METHOD> <redacted URL>: HTTP <status>"
-// followed by the start of the body (at most 300 bytes, on one line, with `request`'s
-// credentials scrubbed out).
+// Success for a 2xx reply; otherwise "http_error" in the shape of retry.hpp's http_error():
+// "HTTP <status>[ (Retry-After <value>)]: <METHOD> <redacted URL>" followed by the start of
+// the body (at most 300 bytes, on one line, with `request`'s credentials scrubbed out).
 Status check_status(const Request& request, const Response& response);
 Status check_status(const Request& request, const Download& download);
 

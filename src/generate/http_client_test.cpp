@@ -96,8 +96,8 @@ TEST(HttpClient, ReturnsErrorStatusesAsRepliesAndCheckStatusNamesThem) {
   ASSERT_FALSE(checked);
   EXPECT_EQ(checked.error().code, "http_error");
   EXPECT_EQ(checked.error().message,
-            "GET " + server.url("/v1/tasks/abc") +
-                R"(: HTTP 400: {"code":"InvalidParameter","message":"duration must be 3..15"})");
+            "HTTP 400: GET " + server.url("/v1/tasks/abc") +
+                R"(: {"code":"InvalidParameter","message":"duration must be 3..15"})");
 }
 
 TEST(HttpClient, RefusesMalformedRequests) {

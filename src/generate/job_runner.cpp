@@ -39,7 +39,7 @@ bool is_failure(JobState s) {
 // A submit error after which the provider certainly made no task: it answered with a
 // status that is retried (429, 5xx, 408), or the connection was never opened.
 bool certainly_not_sent(const Error& e) {
-  const AttemptOutcome a = attempt_of(e);
+  const AttemptOutcome a = outcome_of(e);
   if (a.status != 0) return is_retryable(a);
   if (e.code != "network_error") return false;
   for (std::string_view words : {"Failed to connect", "Couldn't connect", "Could not connect",
@@ -581,7 +581,7 @@ class Runner {
       auto status = s.provider.poll(task);
       if (!status) {
         const Error& e = status.error();
-        if (is_retryable(attempt_of(e))) {
+        if (is_retryable(outcome_of(e))) {
           retry_or_fail(s, e, "poll");
         } else {
           settle(s, std::nullopt);
@@ -635,7 +635,7 @@ class Runner {
           note(job, "result URL expired; asking for a fresh one");
           continue;  // poll again at once for a fresh URL
         }
-        if (is_retryable(attempt_of(e))) {
+        if (is_retryable(outcome_of(e))) {
           retry_or_fail(s, e, "download");
         } else {
           settle(s, job.cost);
@@ -771,7 +771,7 @@ class Runner {
     policy.max_attempts = s.config.max_attempts;
     policy.base_delay = milliseconds(static_cast<int64_t>(s.config.retry_base_delay_s * 1000));
     policy.max_delay = milliseconds(static_cast<int64_t>(s.config.retry_max_delay_s * 1000));
-    const auto decision = decide_retry(policy, static_cast<int>(job.attempts) + 1, attempt_of(e),
+    const auto decision = decide_retry(policy, static_cast<int>(job.attempts) + 1, outcome_of(e),
                                        std::chrono::system_clock::now(),
                                        static_cast<std::uint64_t>(job.id) * 1000003 + job.attempts);
     if (!decision.retry) {

@@ -78,7 +78,8 @@ PlaceholderProvider::PlaceholderProvider(ProviderConfig config, PlaceholderRecip
 
 std::optional<Cost> PlaceholderProvider::price(const std::string& provider_model,
                                                double seconds) const {
-  if (const Price* p = config_.price_of(provider_model)) return estimate_cost(*p, "", seconds);
+  if (const Price* p = config_.price_of(provider_model))
+    return estimate_cost(*p, {seconds, 0, 0, "", ""});
   return Cost{0, "USD"};
 }
 

@@ -309,7 +309,7 @@ Result<PlannedRequest> ProtocolProvider::plan(const GenerationRequest& request) 
   if (variant != nullptr) {
     for (const std::string& note : variant->notes) planned.deviations.push_back(note);
   }
-  if (const ProtocolPrice* price = prices_.find(request.provider_model)) {
+  if (const Price* price = prices_.find(request.provider_model)) {
     planned.estimated_cost = estimate_cost(*price, mapped->clip);
   }
   return planned;
@@ -631,7 +631,7 @@ Status ProtocolProvider::read_result(const SubmittedTask& task, const json& poll
   }
   if (!status.result_url.empty() || !status.inline_base64.empty()) {
     const std::string model = task.handle.value("model", "");
-    if (const ProtocolPrice* price = prices_.find(model)) {
+    if (const Price* price = prices_.find(model)) {
       const ReportedUsage usage{number_of(protocol_.usage.seconds.find(*source)),
                                 number_of(protocol_.usage.tokens.find(*source)),
                                 number_of(protocol_.usage.units.find(*source))};

@@ -13,7 +13,7 @@
 //   allow_addresses = ["127.0.0.1"]    # address-policy exemptions (docs/generate.md)
 //   proxy = "http://proxy.internal:3128"
 //   storage_base_url = "https://storage.googleapis.com"   # Vertex AI's gs:// results
-//   [providers.kling.prices."kling-v2-6"] ...             # price_table.hpp
+//   [providers.kling.prices."kling-v2-6"] ...             # price.hpp
 //   [providers.kling.overrides] ...    # merged over the preset's table, field by field
 //
 // plan() maps the track's settings (duration, resolution, aspect, audio, seed, watermark)
@@ -31,7 +31,7 @@
 
 #include "base/result.hpp"
 #include "generate/http_client.hpp"
-#include "generate/price_table.hpp"
+#include "generate/price.hpp"
 #include "generate/provider.hpp"
 #include "generate/secret.hpp"
 #include "generate/task_protocol.hpp"

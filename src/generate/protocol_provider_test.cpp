@@ -228,7 +228,7 @@ TEST_F(ProtocolProviderTest, A429WithRetryAfterIsRetryableWithItsDelay) {
   auto first = provider_->submit(req, *planned);
   ASSERT_FALSE(first);
   EXPECT_EQ(first.error().code, "http_error");
-  const AttemptOutcome outcome = attempt_of(first.error());
+  const AttemptOutcome outcome = outcome_of(first.error());
   EXPECT_EQ(outcome.status, 429);
   EXPECT_EQ(outcome.retry_after, "7");
   const RetryDecision decision =
@@ -252,8 +252,8 @@ TEST_F(ProtocolProviderTest, A5xxOnPollIsRetryableAndThePollAfterItWorks) {
   auto status = provider_->poll(*task);
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().code, "http_error");
-  EXPECT_EQ(attempt_of(status.error()).status, 502);
-  EXPECT_TRUE(is_retryable(attempt_of(status.error())));
+  EXPECT_EQ(outcome_of(status.error()).status, 502);
+  EXPECT_TRUE(is_retryable(outcome_of(status.error())));
   auto after = poll_to_end(*provider_, *task);
   ASSERT_TRUE(after) << after.error().message;
   EXPECT_EQ(after->state, TaskState::Succeeded);
@@ -401,7 +401,7 @@ TEST(ProtocolProviderConfig, EntriesAreCheckedFieldByField) {
       {std::string(kArkEntry), "providers.x.base_url: missing"},
       {"base_url = \"ftp://x\"\n" + std::string(kArkEntry), "providers.x.base_url"},
       {"allow_addresses = \"127.0.0.1\"\n" + custom, "providers.x.allow_addresses"},
-      {custom + "[prices.m]\nper_clip = 1\n", "providers.x.prices.\"m\".currency: missing"},
+      {custom + "[prices.m]\nper_clip = -1\n", "providers.x.prices.\"m\".per_clip: must be"},
       {custom + "[overrides.poll.states]\nsucceeded = \"queued\"\n", "protocol x: poll.states"},
       {custom + "[custom.envelope]\ncode = \"/code\"\n", "protocol x: envelope.ok: missing"},
   };
@@ -421,13 +421,13 @@ TEST(ProviderErrors, HttpErrorsCarryTheirStatusAndRetryAfter) {
   const Error error = http_error(503, "120", "POST https://x/tasks: busy");
   EXPECT_EQ(error.code, "http_error");
   EXPECT_EQ(error.message, "HTTP 503 (Retry-After 120): POST https://x/tasks: busy");
-  const AttemptOutcome outcome = attempt_of(error);
+  const AttemptOutcome outcome = outcome_of(error);
   EXPECT_EQ(outcome.status, 503);
   EXPECT_EQ(outcome.retry_after, "120");
   // A Retry-After that could run on is left out rather than quoted.
-  EXPECT_EQ(attempt_of(http_error(429, "1) (evil", "x")).retry_after, std::nullopt);
-  EXPECT_EQ(attempt_of(Error{"timeout", "slow"}).error_code, "timeout");
-  EXPECT_EQ(attempt_of(Error{"refused", "HTTP 400: no"}).status, 0);
+  EXPECT_EQ(outcome_of(http_error(429, "1) (evil", "x")).retry_after, std::nullopt);
+  EXPECT_EQ(outcome_of(Error{"timeout", "slow"}).error_code, "timeout");
+  EXPECT_EQ(outcome_of(Error{"refused", "HTTP 400: no"}).status, 0);
 }
 
 }  // namespace

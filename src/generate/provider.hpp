@@ -10,17 +10,18 @@
 // Errors of submit(), poll() and fetch_result() carry stable codes:
 //   the transport codes of http_client.hpp ("network_error", "timeout", "truncated",
 //   "too_large", "blocked_address", "bad_url", "tls_error", ...);
-//   "http_error"      a non-2xx reply that is not a refusal (the retry policy decides, from
-//                     the status and Retry-After: attempt_of() below reads them back);
+//   "http_error"      a non-2xx reply that is not a refusal, or a rate limit or provider
+//                     error inside an HTTP 200 (the retry policy decides, from the status
+//                     and Retry-After: outcome_of(error) in retry.hpp reads them back);
 //   "refused"         the provider refused the request itself (content moderation, invalid
 //                     parameter, unknown model, bad key, no balance): recorded, not retried;
 //   "bad_reply"       a reply that does not follow the protocol (no task id, a status value
 //                     the protocol does not map — an unknown status is never success);
 //   "expired_result"  fetch_result(): the result URL no longer works (the runner polls
 //                     again for a fresh one when refetch_allowed()).
-// An "http_error" is made with http_error(request, response) below, which keeps the status
-// and Retry-After in the message in a fixed form; the runner reads them back with
-// attempt_of(error) for its retry decision (retry.hpp).
+// An "http_error" is check_status()'s for a reply, or made with http_error() of retry.hpp:
+// one shape, "HTTP <status>[ (Retry-After <value>)]: <what>", read back for the runner's
+// retry decision by outcome_of(error).
 // Messages never contain a key: URLs go through redact_url(), secrets are Secret values.
 //
 // Thread safety: one Provider object serves every worker thread of a run.
@@ -144,19 +145,5 @@ class Provider {
     return std::nullopt;
   }
 };
-
-// "http_error" for a non-2xx reply that is not a refusal: check_status()'s message, with
-// the reply's Retry-After (when it is a plausible value) appended as " [Retry-After: V]".
-Error http_error(const Request& request, const Response& response);
-
-// "http_error" with the status and Retry-After in the opening words of its message:
-// "HTTP <status>[ (Retry-After <value>)]: <what>" — for errors that are not one reply's
-// status (ProtocolProvider: a rate limit or provider error reported inside an HTTP 200).
-Error http_error(int status, const std::optional<std::string>& retry_after, std::string_view what);
-
-// The retry facts of a provider error: for "http_error" the status and Retry-After that
-// either http_error() put in the message, otherwise the error's code (transport errors,
-// "refused", ...).
-AttemptOutcome attempt_of(const Error& error);
 
 }  // namespace paddock::generate

@@ -39,7 +39,58 @@ AttemptOutcome outcome_of_reply(const Reply& reply) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::string_view kHttpPrefix = "HTTP ";
+constexpr std::string_view kRetryAfterOpen = " (Retry-After ";
+
+// A Retry-After value fit to be quoted: delta-seconds or an HTTP-date, short, printable
+// (no ')', so the value cannot end its bracket early).
+bool plausible_retry_after(std::string_view v) {
+  if (v.empty() || v.size() > 40) return false;
+  for (char c : v) {
+    const bool fits = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                      c == ' ' || c == ',' || c == ':' || c == '-';
+    if (!fits) return false;
+  }
+  return true;
+}
+
+// "HTTP <status>[ (Retry-After V)]: ..." as http_error() writes it.
+std::optional<AttemptOutcome> leading_status(std::string_view m) {
+  if (!m.starts_with(kHttpPrefix)) return std::nullopt;
+  std::string_view rest = m.substr(kHttpPrefix.size());
+  int status = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), status);
+  if (ec != std::errc() || status < 100 || status > 599) return std::nullopt;
+  rest.remove_prefix(static_cast<std::size_t>(end - rest.data()));
+  AttemptOutcome outcome;
+  outcome.status = status;
+  if (rest.starts_with(kRetryAfterOpen)) {
+    rest.remove_prefix(kRetryAfterOpen.size());
+    if (const auto close = rest.find(')'); close != std::string_view::npos) {
+      outcome.retry_after = std::string(rest.substr(0, close));
+    }
+  }
+  return outcome;
+}
+
+}  // namespace
+
+Error http_error(int status, const std::optional<std::string>& retry_after, std::string_view what) {
+  std::string message = std::string(kHttpPrefix) + std::to_string(status);
+  if (retry_after && plausible_retry_after(*retry_after)) {
+    message += std::string(kRetryAfterOpen) + *retry_after + ")";
+  }
+  message += ": ";
+  message += what;
+  return Error{"http_error", std::move(message)};
+}
+
 AttemptOutcome outcome_of(const Error& error) {
+  if (error.code == "http_error") {
+    if (auto leading = leading_status(error.message)) return *leading;
+  }
   return AttemptOutcome{0, error.code, {}};
 }
 

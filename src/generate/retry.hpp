@@ -39,7 +39,16 @@ struct AttemptOutcome {
 
 AttemptOutcome outcome_of(const Result<Response>& result);
 AttemptOutcome outcome_of(const Result<Download>& result);
-AttemptOutcome outcome_of(const Error& error);  // a transport error, or check_status()'s
+// An error's retry facts: for "http_error" the status and Retry-After that http_error()
+// put in its message; for any other code (transport errors, "refused", ...) the code.
+AttemptOutcome outcome_of(const Error& error);
+
+// "http_error", the one shape of every error that stands for an HTTP status (check_status()
+// for a reply's, a provider for a rate limit or provider error inside an HTTP 200):
+// "HTTP <status>[ (Retry-After <value>)]: <what>". The status and Retry-After open the
+// message so outcome_of(error) reads them back for the retry decision; a Retry-After that is
+// not a plausible value (delta-seconds or an HTTP-date, short, printable) is left out.
+Error http_error(int status, const std::optional<std::string>& retry_after, std::string_view what);
 
 // True if the outcome is a failure that may go away by itself (see the list above).
 bool is_retryable(const AttemptOutcome& outcome);

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "generate/price_table.hpp"
+#include "generate/price.hpp"
 #include "generate/protocol_template.hpp"
 #include "generate/provider.hpp"
 #include "generate/task_protocol.hpp"

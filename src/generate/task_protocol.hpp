@@ -20,7 +20,7 @@
 //     request (MiniMax files/retrieve, fal's response_url);
 //   - how each track setting maps onto the vendor's parameters (settings below), per model
 //     where models differ;
-//   - where the usage amounts are, for the price table (price_table.hpp).
+//   - where the usage amounts are, for the price table (price.hpp).
 //
 // Loading checks everything it can before any request: unknown fields, wrong types, JSON
 // pointers, template placeholders that name no variable, a setting mapped but never sent.

@@ -1,15 +1,21 @@
 // paddock generate as an operator runs it: the real binary, a real SQLite file, real HTTP on
 // loopback to the fake vendor server (DashScope's protocol), real clips made by ffmpeg.
+#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "generate/testing/loopback_client.hpp"
 #include "generate_fixture.hpp"
 #include "support/media_files.hpp"
 
@@ -29,6 +35,21 @@ std::map<std::string, store::GenerationJob> jobs_by_pair(store::Store& s,
   return out;
 }
 
+// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof(address);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    throw std::runtime_error("free_loopback_port: no socket");
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
 std::string provider_model(const std::string& model, const std::string& track) {
   if (model == "hh") return track == "t2v" ? "happyhorse-1.0-t2v" : "happyhorse-1.0-i2v";
   return track == "t2v" ? "wan2.6-t2v" : "wan2.6-i2v";
@@ -40,6 +61,9 @@ TEST_F(GenerateTest, FillsATrackStoringEachClipOnceWithItsProvenance) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("6 jobs to make"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("6 stored (6 by this run)"), std::string::npos) << r.out;
+  // The progress (stderr is not a terminal here: a line per event) ends with every job done.
+  EXPECT_NE(r.err.find("[6/6] "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("done 6 running 0 failed 0 remaining 0 spent "), std::string::npos) << r.err;
 
   auto db = open_db();
   auto clips = db->list_clips("t2v");
@@ -125,7 +149,7 @@ TEST_F(GenerateTest, DryRunShowsThePlanAndSubmitsNothing) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("--dry-run"), std::string::npos);
   EXPECT_NE(r.out.find("4 jobs to make"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("ds"), std::string::npos);
+  EXPECT_NE(r.out.find("4 jobs   estimated 2.40 USD"), std::string::npos) << r.out;  // ds
   // 2 x HappyHorse 720P 5 s at 0.14/s + 2 x Wan 5 s at 0.10/s
   EXPECT_NE(r.out.find("estimated total: 2.40 USD"), std::string::npos) << r.out;
   // 320x180 is made at 720P / the nearest Wan size: said before anything is paid
@@ -133,6 +157,22 @@ TEST_F(GenerateTest, DryRunShowsThePlanAndSubmitsNothing) {
   EXPECT_NE(r.out.find("made at 1280*720"), std::string::npos) << r.out;
   EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
   EXPECT_TRUE(open_db()->list_jobs("t2v")->empty());
+
+  // What cannot be made is said, with why, and the plan is not a success: a model without a
+  // generation config named by --models, and (without the key in the environment) every
+  // model of the provider, named by the key's variable.
+  r = paddock(generate_args("t2v", {"--dry-run", "--models", "hh,byhand"}));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("cannot be made (1):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("byhand"), std::string::npos) << r.out;
+  r = paddock::testing::run_process(
+      {PADDOCK_BINARY, "generate", "--track", "t2v", "--all", "--config", "gen.toml", "--dry-run"},
+      {.cwd = dir_.path()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("cannot be made (2):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("missing_secret"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kKeyVariable), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
 }
 
 TEST_F(GenerateTest, FailuresAreRecordedWithTheVendorsWordsAndOffSpecResultsAreRefused) {
@@ -240,6 +280,26 @@ TEST_F(GenerateTest, TheKeyNeverReachesTheDatabaseOutputOrExports) {
     if (!entry.is_regular_file() || entry.path().filename() == "gen.toml") continue;
     EXPECT_FALSE(paddock::testing::file_contains(entry.path(), kKey)) << entry.path();
   }
+  // Nor what the server shows of the database: /metrics and the board's generation figures.
+  const int port = free_loopback_port();
+  const pid_t server =
+      start_paddock({"serve", "--listen", fmt::format("127.0.0.1:{}", port), "--db", "paddock.db"});
+  const auto client = generate::testing::loopback_client();
+  std::string served;
+  for (const char* path : {"/metrics", "/api/leaderboard?track=t2v"}) {
+    Result<generate::Response> reply = fail("not_started", "");
+    for (int i = 0; i < 200 && !(reply && reply->ok()); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      reply = client.send({.url = fmt::format("http://127.0.0.1:{}{}", port, path)});
+    }
+    ASSERT_TRUE(reply && reply->ok()) << path;
+    served += reply->body;
+  }
+  ::kill(server, SIGTERM);
+  ::waitpid(server, nullptr, 0);
+  EXPECT_NE(served.find("paddock_http_requests_total"), std::string::npos) << served;
+  EXPECT_NE(served.find("\"models\""), std::string::npos) << served;
+  EXPECT_EQ(served.find(kKey), std::string::npos);
   // A wrong key is refused by the vendor, and named by its variable only.
   r = paddock::testing::run_process(
       {PADDOCK_BINARY, "generate", "--track", "i2v", "--all", "--config", "gen.toml"},
@@ -340,6 +400,235 @@ TEST_F(GenerateTest, KilledAtRandomMomentsAndResumedEachJobIsSubmittedOnce) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(open_db()->list_clips("t2v")->size(), 20u);
   }
+}
+
+// The worked example of docs/generate.md as written (its catalog, its configuration, its
+// commands), with each provider's base URL pointed at the fake: a text-to-video and an
+// image-to-video track filled with HappyHorse-1.0, Seedance 2.0, Kling 3.0 and Wan clips
+// for the same prompts, priced as the text says.
+TEST_F(GenerateTest, TheWorkedExampleOfTheGuideFillsBothTracks) {
+  const std::string guide = paddock::testing::read_file(fs::path(PADDOCK_DOCS_DIR) / "generate.md");
+  const size_t example = guide.find("## A worked example");
+  ASSERT_NE(example, std::string::npos) << "docs/generate.md changed: update this test";
+  auto block = [&](const std::string& fence) {
+    const size_t open = guide.find("```" + fence + "\n", example);
+    EXPECT_NE(open, std::string::npos) << fence;
+    const size_t from = guide.find('\n', open) + 1;
+    return guide.substr(from, guide.find("```", from) - from);
+  };
+  fs::create_directories(dir_ / "sources");
+  paddock::testing::make_image(dir_ / "sources/horse.png", 320, 180);
+  paddock::testing::write_file(dir_ / "catalog.jsonl", block("jsonl"));
+  std::string config;
+  const std::map<std::string, std::string> vendor = {
+      {"dashscope", "dashscope"}, {"ark", "ark/api/v3"}, {"kling", "kling"}};
+  std::istringstream lines(block("toml"));
+  for (std::string line; std::getline(lines, line);) {
+    config += line + "\n";
+    for (const auto& [name, at] : vendor) {
+      if (line != "[providers." + name + "]") continue;
+      config += fmt::format(
+          "base_url = \"{}\"\nallow_addresses = [\"127.0.0.1\"]\npoll_interval_s = 0.05\n"
+          "requests_per_second = 0\n",
+          fake_->base(at));
+    }
+  }
+  paddock::testing::write_file(dir_ / "paddock-generate.toml", config);
+  ::setenv("DASHSCOPE_API_KEY", kKey, 1);  // the fake's keys
+  ::setenv("ARK_API_KEY", "ark-test-key", 1);
+  ::setenv("KLING_ACCESS_KEY", "kling-test-ak", 1);
+  ::setenv("KLING_SECRET_KEY", "kling-test-sk", 1);
+
+  auto r = paddock({"import", "catalog.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = paddock({"generate", "--track", "t2v-5s", "--all", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("4 jobs to make"), std::string::npos) << r.out;
+  // HappyHorse at 720P 5 s x 0.14 + Wan 2.6 5 s x 0.10; Seedance 1280x720x24x5/1024 tokens
+  // at 2.4 per million; Kling 5 s x 0.6 units x 0.14.
+  EXPECT_NE(r.out.find("estimated 1.20 USD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("estimated 0.26 USD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("estimated 0.42 USD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("estimated total: 1.88 USD"), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
+
+  for (const char* track : {"t2v-5s", "i2v-5s"}) {
+    r = paddock({"generate", "--track", track, "--all", "--budget", "10"});
+    ASSERT_EQ(r.exit_code, 0) << track << "\n" << r.out << r.err;
+    auto provenance = open_db()->list_clip_generations(track);
+    ASSERT_TRUE(provenance);
+    std::set<std::string> models;
+    for (const auto& g : *provenance) {
+      models.insert(g.model_id);
+      EXPECT_EQ(g.prompt_id, "p01");
+      ASSERT_TRUE(g.cost) << g.model_id;
+      EXPECT_GT(*g.cost, 0) << g.model_id;
+    }
+    EXPECT_EQ(models, (std::set<std::string>{"hh1", "wan26", "sd2", "kling3"})) << track;
+  }
+  const json submissions = fake_->get("/_control/submissions");
+  EXPECT_EQ(submissions["by_vendor"]["dashscope"], 4);
+  EXPECT_EQ(submissions["by_vendor"]["ark"], 2);
+  EXPECT_EQ(submissions["by_vendor"]["kling"], 2);
+  EXPECT_EQ(submissions["total"], 8);
+
+  r = paddock({"export", "--clips", "-o", "provenance.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string exported = paddock::testing::read_file(dir_ / "provenance.jsonl");
+  EXPECT_EQ(std::count(exported.begin(), exported.end(), '\n'), 8) << exported;
+}
+
+// Seconds since midnight of the fake's ISO time stamp ("2026-12-06T19:30:01.123Z").
+double seconds_of_day(const std::string& iso) {
+  return std::stoi(iso.substr(11, 2)) * 3600.0 + std::stoi(iso.substr(14, 2)) * 60.0 +
+         std::stod(iso.substr(17, 6));
+}
+
+// A provider's own limits hold for the run: `concurrency` tasks in flight (submitted and
+// not yet downloaded) and `requests_per_second` API calls (a token bucket holding as many).
+TEST_F(GenerateTest, AProvidersConcurrencyAndRequestRateAreKept) {
+  import_catalog(2);
+  fake_->behaviour({{"vendor", "dashscope"}, {"polls_before_done", 1}, {"times", -1}});
+  paddock::testing::write_file(dir_ / "limits.toml",
+                               fmt::format(R"([providers.ds]
+protocol = "dashscope"
+base_url = "{}"
+key_env = "{}"
+allow_addresses = ["127.0.0.1"]
+concurrency = 1
+requests_per_second = 2
+poll_interval_s = 0.05
+[providers.ds.prices."happyhorse-1.0-t2v"]
+per_second = 0.14
+)",
+                                           fake_->base("dashscope"), kKeyVariable));
+  auto r =
+      paddock({"generate", "--track", "t2v", "--all", "--models", "hh", "--config", "limits.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<double> api_calls;
+  int in_flight = 0;
+  int most_in_flight = 0;
+  for (const json& entry : fake_->requests()) {
+    const std::string vendor = entry.value("vendor", "");
+    if (vendor == "files:dashscope") --in_flight;
+    if (vendor != "dashscope") continue;
+    api_calls.push_back(seconds_of_day(entry["time"]));
+    if (entry["method"] == "POST") most_in_flight = std::max(most_in_flight, ++in_flight);
+  }
+  EXPECT_EQ(most_in_flight, 1);
+  ASSERT_GE(api_calls.size(), 6u);  // per job a submission and two polls
+  // Two calls at once at most, then one every half second: no three within 0.45 s.
+  for (size_t i = 2; i < api_calls.size(); ++i) {
+    EXPECT_GE(api_calls[i] - api_calls[i - 2], 0.45) << "calls " << i - 2 << " to " << i;
+  }
+}
+
+// --prompts names the prompts to fill; the others are left alone.
+TEST_F(GenerateTest, PromptsNamesWhichPromptsAreFilled) {
+  import_catalog(3);
+  auto r = paddock({"generate", "--track", "t2v", "--prompts", "p01,p03", "--config", "gen.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 prompts x 2 models: 0 with a clip already, 4 jobs to make"),
+            std::string::npos)
+      << r.out;
+  std::set<std::string> prompts;
+  const auto generations = open_db()->list_clip_generations("t2v");
+  ASSERT_TRUE(generations);
+  for (const auto& g : *generations) prompts.insert(g.prompt_id);
+  EXPECT_EQ(prompts, (std::set<std::string>{"p01", "p03"}));
+  r = paddock({"generate", "--track", "t2v", "--prompts", "p01,nope", "--config", "gen.toml"});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("nope"), std::string::npos) << r.out << r.err;
+}
+
+// A preset of the declarative protocol selected by the configuration (protocol = "kling"):
+// the same command fills a track through Kling's API on the fake, JWT and all.
+TEST_F(GenerateTest, APresetProviderFillsATrackThroughTheSameCommand) {
+  ::setenv("KLING_ACCESS_KEY", "kling-test-ak", 1);  // the fake's Kling test keys
+  ::setenv("KLING_SECRET_KEY", "kling-test-sk", 1);
+  std::string catalog;
+  catalog += json({{"kind", "track"},
+                   {"id", "kl"},
+                   {"task", "text-to-video"},
+                   {"duration_s", 5},
+                   {"width", 320},
+                   {"height", 180}})
+                 .dump() +
+             "\n";
+  catalog +=
+      json({{"kind", "model"},
+            {"id", "kling3"},
+            {"display_name", "Kling 3.0"},
+            {"organization", "Kuaishou"},
+            {"generation", {{"provider", "kl"}, {"model", {{"text-to-video", "kling-v3"}}}}}})
+          .dump() +
+      "\n";
+  for (const char* id : {"p01", "p02"}) {
+    catalog +=
+        json({{"kind", "prompt"}, {"track", "kl"}, {"id", id}, {"text", prompt_text("kl", id)}})
+            .dump() +
+        "\n";
+  }
+  paddock::testing::write_file(dir_ / "kling.jsonl", catalog);
+  auto r = paddock({"import", "kling.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  paddock::testing::write_file(dir_ / "kling.toml", fmt::format(R"([providers.kl]
+protocol = "kling"
+base_url = "{}"
+allow_addresses = ["127.0.0.1"]
+concurrency = 2
+requests_per_second = 0
+poll_interval_s = 0.05
+max_attempts = 4
+retry_base_delay_s = 0.05
+retry_max_delay_s = 0.2
+[providers.kl.prices."kling-v3"]
+per_unit = 0.14
+estimate_units_per_second = 0.6
+)",
+                                                                fake_->base("kling")));
+  const std::vector<std::string> args = {"generate", "--track",  "kl",
+                                         "--all",    "--config", "kling.toml"};
+
+  auto dry = args;
+  dry.push_back("--dry-run");
+  r = paddock(dry);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 jobs to make"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Kling's API has no seed"), std::string::npos) << r.out;
+  // 2 clips x 5 s x 0.6 units/s x 0.14 USD
+  EXPECT_NE(r.out.find("estimated total: 0.84 USD"), std::string::npos) << r.out;
+  EXPECT_EQ(fake_->get("/_control/submissions")["total"], 0);
+
+  r = paddock(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = open_db();
+  auto clips = db->list_clips("kl");
+  ASSERT_TRUE(clips);
+  EXPECT_EQ(clips->size(), 2u);
+  auto provenance = db->list_clip_generations("kl");
+  ASSERT_TRUE(provenance);
+  ASSERT_EQ(provenance->size(), 2u);
+  for (const auto& g : *provenance) {
+    EXPECT_EQ(g.provider, "kl");
+    EXPECT_EQ(g.provider_model, "kling-v3");
+    EXPECT_FALSE(g.task_id.empty());
+    const json sent = json::parse(g.request);  // a protocol provider records the body it sent
+    EXPECT_EQ(sent["model_name"], "kling-v3");
+    EXPECT_EQ(sent["duration"], "5");  // Kling takes a string
+    EXPECT_EQ(sent["aspect_ratio"], "16:9");
+    EXPECT_EQ(sent["sound"], "off");
+    EXPECT_FALSE(sent.contains("seed"));
+    ASSERT_TRUE(g.cost);
+    EXPECT_GT(*g.cost, 0);
+  }
+  const json submissions = fake_->get("/_control/submissions");
+  EXPECT_EQ(submissions["by_vendor"]["kling"], 2);
+  EXPECT_EQ(submissions["total"], 2);
+  const json sent = fake_->requests("kling");
+  ASSERT_TRUE(sent.is_array());
+  EXPECT_GE(sent.size(), 4u);  // two submissions and at least one poll of each
+  for (const json& entry : sent) EXPECT_EQ(entry.value("auth", ""), "ok") << entry.dump();
 }
 
 }  // namespace
