@@ -34,6 +34,9 @@ struct Track {
   std::string aspect;     // "16:9", "9:16", "1:1"
   int width = 0;          // nominal resolution
   int height = 0;
+  // The frame rate every clip of the track is encoded at; 0 = not chosen yet (tracks made
+  // before paddock kept one): the next import chooses it.
+  double fps = 0;
 
   bool operator==(const Track&) const = default;
 };

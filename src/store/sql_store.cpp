@@ -101,7 +101,7 @@ int64_t flag(bool b) {
 // ---- rows ----------------------------------------------------------------------------
 
 constexpr std::string_view kTrackColumns =
-    "id, name, task, audio, duration_s, aspect, width, height";
+    "id, name, task, audio, duration_s, aspect, width, height, fps";
 
 Result<Track> track_from(const SqlRow& r, const std::string& database) {
   Track t;
@@ -115,6 +115,7 @@ Result<Track> track_from(const SqlRow& r, const std::string& database) {
   t.aspect = as_text(r[5]);
   t.width = static_cast<int>(as_int(r[6]));
   t.height = static_cast<int>(as_int(r[7]));
+  t.fps = as_real(r[8]);
   return t;
 }
 
@@ -414,13 +415,20 @@ Result<Upsert> SqlStore::upsert_track(const Track& t) {
   check.text("name", t.name);
   check.text("aspect", t.aspect);
   check.finite("duration_s", t.duration_s);
+  check.finite("fps", t.fps);
   if (auto s = check.result(); !s) return std::unexpected(s.error());
 
-  static constexpr std::array<std::string_view, 8> kColumns = {
-      "id", "name", "task", "audio", "duration_s", "aspect", "width", "height"};
-  const std::array<SqlParam, 8> params = {
-      std::string_view(t.id), std::string_view(t.name),   to_string(t.task), flag(t.audio),
-      t.duration_s,           std::string_view(t.aspect), int64_t{t.width},  int64_t{t.height}};
+  static constexpr std::array<std::string_view, 9> kColumns = {
+      "id", "name", "task", "audio", "duration_s", "aspect", "width", "height", "fps"};
+  const std::array<SqlParam, 9> params = {std::string_view(t.id),
+                                          std::string_view(t.name),
+                                          to_string(t.task),
+                                          flag(t.audio),
+                                          t.duration_s,
+                                          std::string_view(t.aspect),
+                                          int64_t{t.width},
+                                          int64_t{t.height},
+                                          t.fps};
   return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
     auto r = upsert_row(c, "tracks", kColumns, 1, params);
     if (r && *r != Upsert::Unchanged) {
@@ -549,7 +557,7 @@ Result<std::vector<TrackSummary>> SqlStore::list_tracks() {
       "(SELECT COUNT(*) FROM clips c JOIN models m ON m.id = c.model_id "
       " WHERE c.track_id = t.id AND m.status <> 'hidden') "
       "FROM tracks t ORDER BY t.id",
-      "t.id, t.name, t.task, t.audio, t.duration_s, t.aspect, t.width, t.height");
+      "t.id, t.name, t.task, t.audio, t.duration_s, t.aspect, t.width, t.height, t.fps");
   return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<TrackSummary>> {
     auto rows = c.query(kSql, {});
     if (!rows) return std::unexpected(rows.error());
@@ -558,7 +566,7 @@ Result<std::vector<TrackSummary>> SqlStore::list_tracks() {
     for (const SqlRow& r : *rows) {
       auto track = track_from(r, description_);
       if (!track) return std::unexpected(track.error());
-      out.push_back({std::move(*track), as_int(r[8]), as_int(r[9]), as_int(r[10])});
+      out.push_back({std::move(*track), as_int(r[9]), as_int(r[10]), as_int(r[11])});
     }
     return out;
   });
