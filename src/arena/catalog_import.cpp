@@ -268,8 +268,9 @@ class Importer {
       const ClipRecord& c = *a.rec;
       media::NormalizeOptions n;
       n.keep_audio = a.track->audio;
+      n.encoding = media::Encoding::Remux;
       if (o_.reencode) {
-        n.reencode = true;
+        n.encoding = media::Encoding::House;
         n.width = a.track->width;
         n.height = a.track->height;
         n.fps = fps_for(c.track_id, rates[c.track_id]);
