@@ -107,7 +107,8 @@ CREATE INDEX votes_by_track ON votes (track_id, id);
 CREATE INDEX votes_by_session ON votes (session_id);
 CREATE INDEX votes_by_address ON votes (address);
 )sql"},
-    Migration{4, "tracks' frame rate (every clip of a track is encoded at it)", R"sql(
+    // 4 is the generate branch's (generation jobs); this one must apply after it as well.
+    Migration{5, "tracks' frame rate (every clip of a track is encoded at it)", R"sql(
 ALTER TABLE tracks ADD COLUMN fps DOUBLE PRECISION NOT NULL DEFAULT 0;
 )sql"},
 };
