@@ -17,9 +17,11 @@ bool is_valid_id(std::string_view id);
 // The aspect ratio of a size in lowest terms, e.g. 1280x720 -> "16:9". REQUIRES: w, h > 0.
 std::string aspect_of(int width, int height);
 
+inline constexpr double kMaxTrackFps = 1000;
+
 // Returns success, or Error "invalid" naming the problem: a bad id, an empty name, a
-// non-positive duration or size, or an aspect that is not "W:H" or does not match the size
-// within 1%.
+// non-positive duration or size, a frame rate outside 0 to kMaxTrackFps (0: not chosen yet),
+// or an aspect that is not "W:H" or does not match the size within 1%.
 Status validate_track(const store::Track&);
 
 // Returns success, or Error "invalid" naming the problem: a bad id, an empty display name,
