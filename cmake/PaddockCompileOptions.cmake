@@ -18,9 +18,24 @@ if(PADDOCK_SANITIZE)
   add_link_options(${PADDOCK_SANITIZER_FLAGS})
 endif()
 
-# paddock_target_defaults(target): warnings as errors for our own code only.
+# The fuzz build (clang, preset "fuzz"): every source gets libFuzzer's coverage hooks and
+# ASan + UBSan; only the fuzz targets themselves link libFuzzer's main (fuzz/CMakeLists.txt).
+if(PADDOCK_FUZZ)
+  set(PADDOCK_SANITIZER_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
+                              -fno-sanitize-recover=undefined)
+  add_compile_options(${PADDOCK_SANITIZER_FLAGS} -fsanitize=fuzzer-no-link)
+  add_link_options(${PADDOCK_SANITIZER_FLAGS})
+endif()
+
+# paddock_target_defaults(target): warnings as errors for our own code only. The fuzz build
+# keeps the warnings but not -Werror: the warnings are held to g++'s set, and a clang-only one
+# should not stop the fuzzers.
 function(paddock_target_defaults target)
-  target_compile_options(${target} PRIVATE ${PADDOCK_WARNINGS} -Werror)
+  if(PADDOCK_FUZZ)
+    target_compile_options(${target} PRIVATE ${PADDOCK_WARNINGS})
+  else()
+    target_compile_options(${target} PRIVATE ${PADDOCK_WARNINGS} -Werror)
+  endif()
 endfunction()
 
 # paddock_public_headers(layer header...): the headers of src/<layer>/ that other layers may

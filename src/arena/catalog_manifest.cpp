@@ -103,8 +103,9 @@ class RecordReader {
   }
 
   std::string id(const char* key) {
+    const std::size_t before = problems_.size();
     std::string v = text(key, true);
-    if (!v.empty() && !is_valid_id(v)) {
+    if (problems_.size() == before && !is_valid_id(v)) {  // "" too: it is present, not missing
       problem(
           fmt::format("\"{}\" value \"{}\" is not an id (1-64 characters of A-Z a-z 0-9 . _ -, "
                       "starting with a letter or digit)",

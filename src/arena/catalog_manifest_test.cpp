@@ -115,6 +115,20 @@ not json at all
   EXPECT_EQ(p.problems.size(), 19u) << all_problems(p);
 }
 
+// Found by fuzz/manifest_fuzz: an empty id was neither missing nor checked, so a prompt or
+// clip with "id": "" was kept (and the store refused it halfway through the import).
+TEST(ParseManifest, AnEmptyIdIsAProblem) {
+  TempDir dir;
+  ParsedManifest p = parse(dir, std::string(kGood) +
+                                    R"({"kind": "prompt", "track": "t2v", "id": "", "text": "x"}
+{"kind": "clip", "track": "", "prompt": "p1", "model": "sd2", "file": "a.mp4"}
+)");
+  EXPECT_TRUE(has_problem(p, {"\"id\" value \"\" is not an id"})) << all_problems(p);
+  EXPECT_TRUE(has_problem(p, {"\"track\" value \"\" is not an id"})) << all_problems(p);
+  for (const auto& prompt : p.manifest.prompts) EXPECT_FALSE(prompt.prompt.id.empty());
+  for (const auto& clip : p.manifest.clips) EXPECT_FALSE(clip.track_id.empty());
+}
+
 TEST(ParseManifest, AMissingManifestIsAProblem) {
   TempDir dir;
   ParsedManifest p = parse_manifest(dir / "nope.jsonl");

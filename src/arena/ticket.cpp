@@ -30,6 +30,10 @@ constexpr std::size_t kTicketPlainBytes = 1 + 2 * 16 + 2 * 8 + 2 * 32 + 4 * (2 +
 // Over-long ids (which no door of the catalog lets in) still seal: padded to a multiple of
 // this, so only such a ticket's length differs.
 constexpr std::size_t kOverlongStep = 64;
+// libsodium 1.0.18 decodes any byte above 0x7f as the digit '_' (where char is signed), so a
+// ticket with '_' replaced by such bytes would open: only the alphabet may reach it.
+constexpr std::string_view kBase64UrlDigits =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 using Bytes = std::vector<unsigned char>;
 
@@ -122,7 +126,10 @@ std::string seal_bytes(const Bytes& plain, const Key& key, std::string_view doma
 }
 
 std::optional<Bytes> open_bytes(std::string_view text, const Key& key, std::string_view domain) {
-  if (text.empty() || text.size() > kMaxSealed) return std::nullopt;
+  if (text.empty() || text.size() > kMaxSealed ||
+      text.find_first_not_of(kBase64UrlDigits) != std::string_view::npos) {
+    return std::nullopt;
+  }
   Bytes sealed(text.size());
   std::size_t len = 0;
   const char* end = nullptr;

@@ -40,9 +40,9 @@ class TicketCodec {
  public:
   TicketCodec(const Key& ticket_key, const Key& clip_key);
 
-  // REQUIRES: ids and hashes in the formats above; text fields at most 65535 bytes.
-  // Tickets whose track, prompt and model ids have at most 64 bytes each (catalog_rules'
-  // ids) all have the same length; longer ids still seal, to a longer ticket.
+  // REQUIRES: ids and hashes in the formats above; track, prompt and model ids of at most 64
+  // bytes (catalog_rules' ids), and then every ticket has the same length. Longer ones would
+  // seal, to a longer ticket, but open() refuses sealed text over 4096 characters.
   std::string seal(const BattleTicket& ticket) const;
   // Errors: "bad_ticket" when the text was not sealed with this key or was altered.
   Result<BattleTicket> open(std::string_view sealed) const;

@@ -197,6 +197,24 @@ TEST(TicketCodec, RefusesAnyAlteredCharacter) {
   EXPECT_FALSE(c.open("not a ticket at all!"));
 }
 
+// Found by fuzz/ticket_fuzz: libsodium reads a byte above 0x7f as the digit '_', so such a
+// byte in place of '_' used to open the same ticket.
+TEST(TicketCodec, RefusesBytesOutsideTheBase64UrlAlphabet) {
+  auto c = codec(kMaster);
+  std::string sealed = c.seal(sample());
+  for (int i = 0; i < 100 && sealed.find('_') == std::string::npos; ++i) sealed = c.seal(sample());
+  ASSERT_NE(sealed.find('_'), std::string::npos);
+  auto altered = sealed;
+  altered[altered.find('_')] = '\xb9';
+  EXPECT_FALSE(c.open(altered));
+  const ClipToken clip{std::string(64, 'a'), 1};
+  std::string token = c.seal_clip(clip);
+  for (int i = 0; i < 500 && token.find('_') == std::string::npos; ++i) token = c.seal_clip(clip);
+  ASSERT_NE(token.find('_'), std::string::npos);
+  token[token.find('_')] = '\x80';
+  EXPECT_FALSE(c.open_clip(token));
+}
+
 TEST(TicketCodec, RefusesTicketsOfAnotherKey) {
   auto mine = codec(kMaster);
   auto theirs = codec(generate_master_key());

@@ -15,7 +15,8 @@
 namespace paddock {
 
 // Appends `text` as a JSON string literal, quotes included: " and \ escaped, \n \r \t by
-// name, other control characters as \u00XX; everything else (UTF-8 included) as it is.
+// name, other control characters as \u00XX, well-formed UTF-8 as it is, and every byte that
+// starts no well-formed UTF-8 sequence as U+FFFD, so the literal is valid JSON whatever the text.
 void append_json_string(std::string& out, std::string_view text);
 // The same, as a new string.
 std::string json_quote(std::string_view text);

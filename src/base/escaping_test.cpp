@@ -55,5 +55,36 @@ TEST(CsvCell, ReadingBackTakesTheGuardOffAgain) {
   EXPECT_EQ(unguard_csv_cell("'plain"), "'plain");  // an apostrophe paddock did not add stays
 }
 
+TEST(JsonQuote, EscapesWhatJsonRequires) {
+  EXPECT_EQ(json_quote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+  EXPECT_EQ(json_quote("héllo 😀"), "\"héllo 😀\"");
+}
+
+// Found by fuzz/http_request_fuzz (then in http): GET /api/leaderboard?weights=%FF... was answered with an
+// error message quoting the bytes as they came, which is not JSON.
+TEST(JsonQuote, ReplacesBytesThatAreNotUtf8) {
+  EXPECT_EQ(json_quote("a\xff"
+                       "b"),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
+  EXPECT_EQ(json_quote("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");  // overlong '/'
+  EXPECT_EQ(json_quote("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+  EXPECT_EQ(json_quote("\xF4\x90\x80\x80"),
+            "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // above U+10FFFF
+  EXPECT_EQ(json_quote("\xE2\x82"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");  // cut short
+  const std::string all_bytes = [] {
+    std::string s;
+    for (int c = 0; c < 256; ++c) s += static_cast<char>(c);
+    return s;
+  }();
+  const std::string quoted = json_quote(all_bytes);
+  for (std::size_t i = 0; i < quoted.size(); ++i) {  // every byte >= 0x80 is part of U+FFFD
+    if (static_cast<unsigned char>(quoted[i]) >= 0x80) {
+      ASSERT_EQ(quoted.substr(i, 3), "\xEF\xBF\xBD") << "at " << i;
+      i += 2;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace paddock

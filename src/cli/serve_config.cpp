@@ -19,6 +19,8 @@ struct Setting {
   Apply apply;
 };
 
+constexpr int64_t kMaxDurationSeconds = 10LL * 366 * 24 * 3600;
+
 Status bad(std::string what) {
   return fail("bad_config", std::move(what));
 }
@@ -242,6 +244,10 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
   if (!n || *n < 0) {
     return fail("bad_config",
                 "\"" + std::string(text) + "\" is not a duration (e.g. 90s, 30m, 2h)");
+  }
+  // Bounded so that the duration, in milliseconds and added to a time, cannot overflow.
+  if (*n > kMaxDurationSeconds / scale) {
+    return fail("bad_config", "\"" + std::string(text) + "\" is longer than 10 years");
   }
   return std::chrono::seconds(*n * scale);
 }

@@ -100,6 +100,11 @@ TEST(ParseDuration, ReadsSecondsMinutesAndHours) {
   EXPECT_FALSE(parse_duration("soon"));
   EXPECT_FALSE(parse_duration(""));
   EXPECT_FALSE(parse_duration("-5m"));
+  // Found by fuzz/time_argument_fuzz: the product overflowed (undefined behaviour).
+  EXPECT_FALSE(parse_duration("11111111111111111h"));
+  EXPECT_FALSE(parse_duration("9223372036854775807m"));
+  EXPECT_FALSE(parse_duration("87841h"));
+  EXPECT_EQ(parse_duration("87840h"), std::chrono::hours(87840));
 }
 
 }  // namespace

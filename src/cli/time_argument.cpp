@@ -8,8 +8,12 @@ namespace paddock::cli {
 
 namespace {
 
+// Exactly `n` decimal digits at `at` (from_chars alone would also take a minus sign).
 bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
   if (at + n > s.size()) return false;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
   const auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
   return ec == std::errc() && end == s.data() + at + n;
 }

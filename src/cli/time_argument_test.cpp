@@ -14,8 +14,11 @@ TEST(TimeArgument, ReadsSecondsAndUtcDates) {
 }
 
 TEST(TimeArgument, RefusesOtherText) {
-  for (const char* bad : {"", "yesterday", "2023-13-01", "2023-11-14T25:00", "2023-11-14X",
-                          "2023-11-14T22:13:2", "nan"}) {
+  for (const char* bad :
+       {"", "yesterday", "2023-13-01", "2023-11-14T25:00", "2023-11-14X", "2023-11-14T22:13:2",
+        "nan",
+        // found by fuzz/time_argument_fuzz: signs where digits belong
+        "0001-01-01 -1:15", "2023-11-14T22:-1", "2023-11-14T22:13:-1", "-999-01-01"}) {
     EXPECT_FALSE(parse_time_argument(bad)) << bad;
   }
 }

@@ -11,6 +11,10 @@ namespace {
 
 constexpr std::size_t kIdBytes = 16;
 constexpr std::size_t kTagBytes = 16;
+// libsodium 1.0.18 decodes any byte above 0x7f as the digit '_' (where char is signed), so a
+// cookie with '_' replaced by such bytes would verify: only the alphabet may reach it.
+constexpr std::string_view kBase64UrlDigits =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string to_hex(const unsigned char* data, std::size_t n) {
   std::string out(n * 2 + 1, '\0');
@@ -42,7 +46,10 @@ Session SessionCodec::mint() const {
 std::optional<Session> SessionCodec::verify(std::string_view cookie_value) const {
   unsigned char raw[kIdBytes + kTagBytes];
   std::size_t len = 0;
-  if (cookie_value.size() > 64) return std::nullopt;
+  if (cookie_value.size() > 64 ||
+      cookie_value.find_first_not_of(kBase64UrlDigits) != std::string_view::npos) {
+    return std::nullopt;
+  }
   if (sodium_base642bin(raw, sizeof raw, cookie_value.data(), cookie_value.size(), nullptr, &len,
                         nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
       len != sizeof raw) {

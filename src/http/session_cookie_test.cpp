@@ -32,6 +32,20 @@ TEST(SessionCodec, RefusesInventedOrForeignSessions) {
   EXPECT_FALSE(mine.verify(s));
 }
 
+// Found by fuzz/session_cookie_fuzz: libsodium reads a byte above 0x7f as the digit '_', so
+// such a byte in place of '_' used to verify as the same session.
+TEST(SessionCodec, RefusesBytesOutsideTheBase64UrlAlphabet) {
+  SessionCodec codec(key(1));
+  std::string value = codec.mint().cookie_value;
+  for (int i = 0; i < 1000 && value.find('_') == std::string::npos; ++i) {
+    value = codec.mint().cookie_value;
+  }
+  ASSERT_NE(value.find('_'), std::string::npos);
+  ASSERT_TRUE(codec.verify(value));
+  value[value.find('_')] = '\xb9';
+  EXPECT_FALSE(codec.verify(value));
+}
+
 TEST(FindCookie, FindsTheNamedCookieAmongOthers) {
   EXPECT_EQ(find_cookie("a=1; paddock_session=xyz; b=2", "paddock_session"), "xyz");
   EXPECT_EQ(find_cookie("paddock_session=\"q\"", "paddock_session"), "q");

@@ -73,6 +73,11 @@ Result<std::vector<uint8_t>> strip_jpeg(const std::vector<uint8_t>& in) {
     while (pos < in.size() && in[pos] == 0xFF) ++pos;  // fill bytes
     if (pos >= in.size()) return fail("corrupt", "JPEG cut short");
     const uint8_t marker = in[pos++];
+    // FF 00 is a stuffed byte of scan data, never a marker: taken for a segment here, it would
+    // be kept, and after a dropped segment a second pass (or a decoder) reads it as scan data.
+    if (marker == 0x00) {
+      return fail("corrupt", "JPEG marker expected at byte " + std::to_string(pos - 2));
+    }
     if (marker == 0xD9) {  // EOI
       out.insert(out.end(), {0xFF, 0xD9});
       return out;
@@ -93,9 +98,14 @@ Result<std::vector<uint8_t>> strip_jpeg(const std::vector<uint8_t>& in) {
     }
     pos += len;
     if (marker == 0xDA) {  // SOS: copy entropy-coded data up to the next real marker
+      // FF 00 is a stuffed data byte and FF D0..D7 a restart, both part of the scan; an FF
+      // followed by FF is a fill byte whose run may still end in 00, so it is data too (as
+      // libjpeg reads it; stopping there made FF FF 00 look like a marker and the bytes after
+      // it like a segment, which a decoder reads as scan data, metadata and all).
       const size_t start = pos;
-      while (pos + 1 < in.size() && !(in[pos] == 0xFF && in[pos + 1] != 0x00 &&
-                                      !(in[pos + 1] >= 0xD0 && in[pos + 1] <= 0xD7))) {
+      while (pos + 1 < in.size() &&
+             !(in[pos] == 0xFF && in[pos + 1] != 0x00 && in[pos + 1] != 0xFF &&
+               !(in[pos + 1] >= 0xD0 && in[pos + 1] <= 0xD7))) {
         ++pos;
       }
       if (pos + 1 >= in.size()) return fail("corrupt", "JPEG scan data runs past the end");

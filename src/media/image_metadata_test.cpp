@@ -112,6 +112,21 @@ TEST(StripImageMetadata, DropsWebpExifAndXmpChunksAndClearsTheirFlags) {
   EXPECT_EQ(facts->width, 40);
 }
 
+// Found by fuzz/image_metadata_fuzz: scan data holding FF FF 00 used to end the scan at the
+// first FF, so the stuffed byte was taken for a marker and what followed (here a comment)
+// for a segment to keep, while a decoder reads on through it as scan data.
+TEST(StripImageMetadata, ReadsFillBytesInJpegScanDataAsADecoderDoes) {
+  const std::string comment = std::string("\xFF\xFE") + '\0' + "\x10" + std::string(kPlanted);
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xDA") + '\0' + "\x02" + "\x01\xFF\xFF" + '\0' +
+                           '\0' + "\x14" + comment + "\xFF\xD9";
+  auto out = strip_image_metadata("jpeg", bytes_of(jpeg));
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(text_of(*out).find(kPlanted), std::string::npos);
+  auto again = strip_image_metadata("jpeg", *out);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *out);
+}
+
 TEST(StripImageMetadata, RefusesStructuresThatRunPastTheEnd) {
   TempDir dir;
   std::string png = tagged_png(dir);
@@ -124,6 +139,9 @@ TEST(StripImageMetadata, RefusesStructuresThatRunPastTheEnd) {
   EXPECT_FALSE(strip_image_metadata("png", bytes_of(huge_chunk)));
   EXPECT_FALSE(strip_image_metadata("jpeg", bytes_of("\xFF\xD8\xFF\xE1\xFF\xFF")));
   EXPECT_FALSE(strip_image_metadata("jpeg", bytes_of("\xFF\xD8\xFF\xDA\x00\x02\x01\x02")));
+  // Found by fuzz/image_metadata_fuzz: FF 00 where a marker belongs was kept as a segment.
+  EXPECT_FALSE(strip_image_metadata(
+      "jpeg", bytes_of(std::string("\xFF\xD8\xFF\xFF", 4) + '\0' + "\x04" "ab\xFF\xD9")));
   EXPECT_FALSE(strip_image_metadata("webp", bytes_of("RIFF\x20\0\0\0WEBPVP8 \xFF\xFF\0\0")));
   EXPECT_EQ(strip_image_metadata("gif", bytes_of("GIF89a")).error().code, "unsupported");
 }

@@ -90,8 +90,8 @@ struct VoteRecord {
   std::optional<double> tstamp;             // seconds
   std::string_view track;                   // empty: not written
   std::span<const ExtraField> extra;        // CSV: in the order of csv_header's names
-  std::string_view language;                // empty: not written
-  std::span<const ClipFeature> features;    // JSON: "features_a", "features_b" (CSV: pass
+  std::string_view language{};              // empty: not written
+  std::span<const ClipFeature> features{};  // JSON: "features_a", "features_b" (CSV: pass
                                             // them as extra fields features_a.NAME, ...)
 };
 

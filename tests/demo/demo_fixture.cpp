@@ -42,18 +42,32 @@ fs::path cache_folder() {
   return root / name;
 }
 
+// Test processes run in parallel and share the cache: the first one builds, the others wait
+// for it; a reuse check by one (`paddock demo --prepare-only` on a complete demo takes its
+// own lock file for a moment) must not overlap another's copy, so both hold this lock.
+class CacheLock {
+ public:
+  explicit CacheLock(const fs::path& cache) {
+    const fs::path lock_file = cache / "lock";
+    fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
+      throw std::runtime_error("cannot lock " + lock_file.string());
+    }
+  }
+  ~CacheLock() { ::close(fd_); }
+  CacheLock(const CacheLock&) = delete;
+  CacheLock& operator=(const CacheLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 fs::path prepare_shared_demo() {
   const fs::path cache = cache_folder();
   fs::create_directories(cache);
-  // Test processes run in parallel: the first one builds, the others wait for it.
-  const fs::path lock_file = cache / "lock";
-  int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0 || ::flock(fd, LOCK_EX) != 0) {
-    throw std::runtime_error("cannot lock " + lock_file.string());
-  }
+  CacheLock lock(cache);
   const fs::path dir = cache / "demo";
   auto r = paddock({"demo", "--prepare-only", "--dir", dir.string()});
-  ::close(fd);
   if (r.exit_code != 0) {
     throw std::runtime_error("paddock demo --prepare-only failed (exit " +
                              std::to_string(r.exit_code) + "):\n" + r.err);
@@ -69,7 +83,9 @@ const fs::path& shared_demo() {
 }
 
 void copy_demo(const fs::path& to) {
-  fs::copy(shared_demo(), to, fs::copy_options::recursive);
+  const fs::path& demo = shared_demo();
+  CacheLock lock(demo.parent_path());
+  fs::copy(demo, to, fs::copy_options::recursive);
   fs::remove(to / "demo.lock");
 }
 
