@@ -234,73 +234,20 @@ TEST(StoreNormalized, EncodingToAnotherAspectLetterboxes) {
 
 // ---- the house encoding: one encoding whatever the vendor ----
 
-enum class Vendor { BaselineAt24, HighAt30TwiceTheSize, Vp9At25 };
+using Vendor = testing::VendorStyle;
 
-// The same moving picture (and tone) as three vendors might deliver it: H.264 baseline at
-// 24 fps with mono 44.1 kHz AAC; H.264 High at 30 fps, twice the size, stereo 48 kHz AAC;
-// VP9 at 25 fps in WebM with Opus. `duration_s` long; `busy` draws noise over the picture.
+// The same moving picture (and tone) as three vendors deliver it (support/media_files.hpp),
+// 320x180 (twice that for H264HighAt30TwiceTheSize), `duration_s` long; `busy` draws noise
+// over the picture.
 fs::path vendor_clip(const fs::path& dir, Vendor v, double duration_s = 1, bool busy = false) {
-  const bool big = v == Vendor::HighAt30TwiceTheSize;
-  const std::string rate = v == Vendor::BaselineAt24 ? "24" : big ? "30" : "25";
-  const std::string d = std::to_string(duration_s);
   const fs::path out =
-      dir / ((v == Vendor::BaselineAt24 ? "a"
-              : big                     ? "b"
-                                        : "c") +
-             d + (busy ? "-busy" : "") + (v == Vendor::Vp9At25 ? ".webm" : ".mp4"));
-  std::vector<std::string> a = {"ffmpeg",
-                                "-v",
-                                "error",
-                                "-nostdin",
-                                "-y",
-                                "-f",
-                                "lavfi",
-                                "-i",
-                                std::string("testsrc2=size=") + (big ? "640x360" : "320x180") +
-                                    ":rate=" + rate + ":duration=" + d,
-                                "-f",
-                                "lavfi",
-                                "-i",
-                                "sine=frequency=440:sample_rate=48000:duration=" + d};
-  if (busy) a.insert(a.end(), {"-vf", "noise=alls=60:allf=t"});
-  switch (v) {
-    case Vendor::BaselineAt24:
-      a.insert(a.end(), {"-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-c:a",
-                         "aac", "-ac", "1", "-ar", "44100"});
-      break;
-    case Vendor::HighAt30TwiceTheSize:
-      a.insert(a.end(),
-               {"-c:v", "libx264", "-profile:v", "high", "-crf", "16", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-ac", "2", "-b:a", "192k", "-video_track_timescale", "15360"});
-      break;
-    case Vendor::Vp9At25:
-      a.insert(a.end(), {"-c:v", "libvpx-vp9", "-b:v", "300k", "-deadline", "realtime", "-cpu-used",
-                         "8", "-pix_fmt", "yuv420p", "-c:a", "libopus"});
-      break;
-  }
-  a.push_back(out.string());
-  auto r = testing::run_process(a);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+      dir / ("v" + std::to_string(static_cast<int>(v)) + "-" + std::to_string(duration_s) +
+             (busy ? "-busy" : "") + testing::vendor_extension(v));
+  testing::make_vendor_clip(out, {.style = v, .duration_s = duration_s, .busy = busy});
   return out;
 }
 
-// Everything ffprobe tells about a file's encoding except what follows the sizes of its
-// packets (their sizes, and the streams' bit rates, which are their sums): the streams'
-// codecs, profiles, levels, formats, sizes, rates, time bases and colour tags, the file's
-// size, and every packet's timestamps, duration and flags (so the keyframe pattern too).
-// Packet sizes follow the pictures, which differ from clip to clip (docs/security.md).
-std::string encoding_signature(const fs::path& p) {
-  auto r = testing::run_process(
-      {"ffprobe", "-v", "error", "-show_entries",
-       "stream=codec_name,profile,level,pix_fmt,width,height,sample_aspect_ratio,r_frame_rate,"
-       "avg_frame_rate,time_base,start_pts,duration_ts,nb_frames,color_range,color_space,"
-       "color_transfer,color_primaries,chroma_location,refs,has_b_frames,sample_rate,channels,"
-       "channel_layout,sample_fmt:format=format_name,size,duration,bit_rate:"
-       "packet=stream_index,pts,dts,duration,flags",
-       "-of", "compact", p.string()});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out;
-}
+using testing::encoding_signature;
 
 const NormalizeOptions kTrack{
     .keep_audio = true, .width = 320, .height = 180, .fps = 24, .duration_s = 1};
@@ -309,7 +256,7 @@ TEST(HouseEncoding, GivesThreeVendorsEncodingsOneEncoding) {
   TempDir dir;
   std::vector<std::string> signatures;
   std::set<int64_t> sizes;
-  for (Vendor v : {Vendor::BaselineAt24, Vendor::HighAt30TwiceTheSize, Vendor::Vp9At25}) {
+  for (Vendor v : {Vendor::H264BaselineAt24, Vendor::H264HighAt30TwiceTheSize, Vendor::Vp9At25}) {
     const fs::path source = vendor_clip(dir.path(), v);
     StoredMedia s = store_ok(source, dir / "media", kTrack);
     const fs::path stored = dir / "media" / s.relative_path;
@@ -325,7 +272,7 @@ TEST(HouseEncoding, GivesThreeVendorsEncodingsOneEncoding) {
   EXPECT_EQ(signatures[0], signatures[1]);
   EXPECT_EQ(signatures[0], signatures[2]);
   // And one size, the track's budget, however much the pictures differ.
-  sizes.insert(store_ok(vendor_clip(dir.path(), Vendor::HighAt30TwiceTheSize, 1, true),
+  sizes.insert(store_ok(vendor_clip(dir.path(), Vendor::H264HighAt30TwiceTheSize, 1, true),
                         dir / "media", kTrack)
                    .facts.bytes);
   EXPECT_EQ(sizes, std::set<int64_t>{house_file_bytes(kTrack)});
@@ -337,7 +284,7 @@ TEST(HouseEncoding, CutsOrExtendsEveryClipToTheTracksLength) {
   std::set<std::string> signatures;
   for (double d : {0.9, 1.0, 1.1}) {
     StoredMedia s =
-        store_ok(vendor_clip(dir.path(), Vendor::BaselineAt24, d), dir / "media", kTrack);
+        store_ok(vendor_clip(dir.path(), Vendor::H264BaselineAt24, d), dir / "media", kTrack);
     const fs::path stored = dir / "media" / s.relative_path;
     EXPECT_EQ(testing::ffprobe_value(stored, "stream=nb_frames", "v:0"), "24") << d;
     EXPECT_NEAR(s.facts.duration_s, 1.0, 0.03) << d;
@@ -357,7 +304,7 @@ TEST(HouseEncoding, PlaysBackWithoutAnError) {
 
 TEST(HouseEncoding, GivesTheSameBytesForTheSameSource) {
   TempDir dir;
-  const fs::path source = vendor_clip(dir.path(), Vendor::HighAt30TwiceTheSize);
+  const fs::path source = vendor_clip(dir.path(), Vendor::H264HighAt30TwiceTheSize);
   EXPECT_EQ(store_ok(source, dir / "one", kTrack).hash, store_ok(source, dir / "two", kTrack).hash);
 }
 
@@ -377,7 +324,9 @@ TEST(PadMp4, PadsWithAFreeBoxToTheSizeOrTheNextStepAbove) {
   EXPECT_EQ(pad_mp4(dir / "a.mp4", 4096, 1024).value_or(-1), 4096);
   const std::string bytes = testing::read_file(dir / "a.mp4");
   ASSERT_EQ(bytes.size(), 4096u);
-  EXPECT_EQ(bytes.substr(100, 8), std::string("\0\0\x0f\x9c" "free", 8));  // 3996 bytes
+  EXPECT_EQ(bytes.substr(100, 8), std::string("\0\0\x0f\x9c"
+                                              "free",
+                                              8));  // 3996 bytes
   EXPECT_EQ(bytes.find_first_not_of('\0', 108), std::string::npos);
   // Already that long: unchanged. Too close to it for a box, or past it: the next step.
   EXPECT_EQ(pad_mp4(dir / "a.mp4", 4096, 1024).value_or(-1), 4096);
