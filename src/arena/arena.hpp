@@ -76,7 +76,9 @@ struct VoteReceipt {
 struct MediaFile {
   std::filesystem::path path;
   std::string mime;
-  std::string etag;  // quoted strong ETag; keyed, so it does not reveal the content hash
+  // Quoted strong ETag, a keyed digest: of the clip URL's token for clips (so it differs in
+  // every battle), of the content hash for prompt sources. Never the hash itself.
+  std::string etag;
 };
 
 class Arena {
@@ -145,7 +147,8 @@ class Arena {
   Arena(store::Store& store, ArenaOptions options, ArenaKeys keys);
   Status load_catalog(std::string version);
   void watch();
-  std::string etag_for(std::string_view hash) const;
+  // A quoted keyed digest of `name` (a clip URL token or a source's content hash).
+  std::string etag_for(std::string_view name) const;
 
   store::Store& store_;
   ArenaOptions options_;

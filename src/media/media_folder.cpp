@@ -170,22 +170,29 @@ Result<StoredMedia> store_normalized(const fs::path& source, const fs::path& med
   }
   auto in = open_input(source);  // fresh, since the check read every packet
   if (!in) return std::unexpected(in.error());
-  const std::string container = options.reencode ? "mp4" : remux_container(in->facts);
+  const bool house = options.encoding == Encoding::House;
+  const std::string container = house ? "mp4" : remux_container(in->facts);
   if (auto st = make_folder(media_dir); !st) return std::unexpected(st.error());
   auto temp_name = temporary_name(media_dir, container);
   if (!temp_name) return std::unexpected(temp_name.error());
   TemporaryFile temp{*temp_name};
-  Status written = options.reencode ? reencode(*in, source, temp.path, options)
-                                    : remux(*in, source, temp.path, container, options.keep_audio);
+  Status written = house ? encode_house(*in, source, temp.path, options)
+                         : remux(*in, source, temp.path, container, options.keep_audio);
   if (!written) return std::unexpected(written.error());
   in->format.reset();
+  if (const int64_t budget = house ? house_file_bytes(options) : 0; budget > 0) {
+    auto padded = pad_mp4(temp.path, budget, house_over_budget_step(budget));
+    if (!padded) return std::unexpected(padded.error());
+  }
   return commit(temp, media_dir, container);
 }
 
 Result<StoredMedia> store_source(const fs::path& source, const fs::path& media_dir) {
   auto facts = probe(source);
   if (!facts) return std::unexpected(facts.error());
-  if (!facts->is_image) return store_normalized(source, media_dir, NormalizeOptions{});
+  if (!facts->is_image) {
+    return store_normalized(source, media_dir, NormalizeOptions{.encoding = Encoding::Remux});
+  }
   auto bytes = read_all(source);
   if (!bytes) return std::unexpected(bytes.error());
   auto stripped = strip_image_metadata(facts->container, *bytes);
