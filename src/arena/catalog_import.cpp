@@ -411,7 +411,7 @@ class Importer {
       if (stored.error().code == "io_error") return {.failure = stored.error()};
       return {.refusal = stored.error()};
     }
-    auto u = store_->upsert_clip(clip_row(c, *stored));
+    auto u = store_->upsert_clip(clip_row({&t, c.prompt_id, c.model_id}, *stored));
     if (!u) {
       return {.failure = Error{u.error().code, "storing clip " + c.track_id + "/" + c.prompt_id +
                                                    "/" + c.model_id + ": " + u.error().message}};

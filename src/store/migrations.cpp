@@ -163,6 +163,7 @@ CREATE TABLE clip_generations (
   PRIMARY KEY (track_id, prompt_id, model_id),
   FOREIGN KEY (track_id, prompt_id, model_id) REFERENCES clips (track_id, prompt_id, model_id)
 );
+)sql"},
     Migration{5, "tracks' frame rate (every clip of a track is encoded at it)", R"sql(
 ALTER TABLE tracks ADD COLUMN fps DOUBLE PRECISION NOT NULL DEFAULT 0;
 )sql"},
