@@ -584,11 +584,6 @@ TEST_P(StoreConformance, OlderSchemaIsUpgradedOnOpen) {
                        "height) VALUES ('t2v', 'Track t2v', 'text-to-video', 0, 5, '16:9', "
                        "1280, 720)");
   EXPECT_EQ(backend().query_text(old_location, "SELECT MAX(version) FROM schema_migrations"), "1");
-  // A track as version 1 kept it (today's upsert would write columns it did not have yet).
-  backend().query_text(old_location,
-                       "INSERT INTO tracks (id, name, task, audio, duration_s, aspect, width, "
-                       "height) VALUES ('t2v', 'Track t2v', 'text-to-video', 0, 5, '16:9', 1280, "
-                       "720)");
   auto upgraded = must(open_store(old_location));
   EXPECT_EQ(upgraded->schema_version(), latest_schema_version());
   EXPECT_EQ(backend().query_text(old_location, "SELECT COUNT(*) FROM schema_migrations"),
