@@ -60,8 +60,8 @@ TEST(JsonQuote, EscapesWhatJsonRequires) {
   EXPECT_EQ(json_quote("héllo 😀"), "\"héllo 😀\"");
 }
 
-// Found by fuzz/http_request_fuzz (then in http): GET /api/leaderboard?weights=%FF... was answered with an
-// error message quoting the bytes as they came, which is not JSON.
+// Found by fuzz/http_request_fuzz (then in http): GET /api/leaderboard?weights=%FF... was answered
+// with an error message quoting the bytes as they came, which is not JSON.
 TEST(JsonQuote, ReplacesBytesThatAreNotUtf8) {
   EXPECT_EQ(json_quote("a\xff"
                        "b"),

@@ -109,7 +109,8 @@ TEST(Docs, TheProviderFactoryMakesAPresetFromTheConfiguration) {
       "[providers.kl]\nprotocol = \"kling\"\nbase_url = \"" + fake().base("kling") +
           "\"\nallow_addresses = [\"127.0.0.1\"]\nconcurrency = 3\npoll_interval_s = 0.5\n"
           "max_attempts = 2\nmax_download_mb = 100\n"
-          "[providers.kl.prices.\"kling-v3\"]\ncurrency = \"USD\"\nper_unit = 0.14\nestimate_units_per_second = 0.6\n"
+          "[providers.kl.prices.\"kling-v3\"]\ncurrency = \"USD\"\nper_unit = "
+          "0.14\nestimate_units_per_second = 0.6\n"
           "[providers.odd]\nprotocol = \"sora\"\n",
       "test.toml");
   ASSERT_TRUE(config) << config.error().message;

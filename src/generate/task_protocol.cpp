@@ -372,8 +372,7 @@ void read_poll(const toml::table* table, PollSpec& poll) {
     for (const std::string& value : one.strings(state_key.str())) {
       const auto [it, inserted] = poll.states.emplace(value, *state);
       if (!inserted && it->second != *state) {
-        invalid(at,
-                "\"" + value + "\" is already mapped to " + std::string(state_name(it->second)));
+        invalid(at, "\"" + value + "\" is already mapped to " + std::string(to_string(it->second)));
       }
     }
   }
@@ -913,24 +912,6 @@ bool code_listed(const std::set<std::string>& codes, std::string_view code) {
   return std::any_of(codes.begin(), codes.end(), [code](const std::string& pattern) {
     return pattern.find('*') != std::string::npos && glob_match(pattern, code);
   });
-}
-
-std::string_view state_name(TaskState state) {
-  switch (state) {
-    case TaskState::Queued:
-      return "queued";
-    case TaskState::Running:
-      return "running";
-    case TaskState::Succeeded:
-      return "succeeded";
-    case TaskState::Failed:
-      return "failed";
-    case TaskState::Expired:
-      return "expired";
-    case TaskState::Canceled:
-      return "canceled";
-  }
-  return "unknown";
 }
 
 const ModelVariant* TaskProtocol::variant_for(std::string_view model) const {

@@ -272,8 +272,4 @@ Result<TaskProtocol> parse_task_protocol(std::string_view toml_text, std::string
 // True if `model` matches `pattern` ('*' matches any run of characters).
 bool glob_match(std::string_view pattern, std::string_view model);
 
-// "queued", "running", "succeeded", "failed", "expired", "canceled": the state names of a
-// protocol's [poll.states] table.
-std::string_view state_name(TaskState state);
-
 }  // namespace paddock::generate

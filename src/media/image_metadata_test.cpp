@@ -140,8 +140,9 @@ TEST(StripImageMetadata, RefusesStructuresThatRunPastTheEnd) {
   EXPECT_FALSE(strip_image_metadata("jpeg", bytes_of("\xFF\xD8\xFF\xE1\xFF\xFF")));
   EXPECT_FALSE(strip_image_metadata("jpeg", bytes_of("\xFF\xD8\xFF\xDA\x00\x02\x01\x02")));
   // Found by fuzz/image_metadata_fuzz: FF 00 where a marker belongs was kept as a segment.
-  EXPECT_FALSE(strip_image_metadata(
-      "jpeg", bytes_of(std::string("\xFF\xD8\xFF\xFF", 4) + '\0' + "\x04" "ab\xFF\xD9")));
+  EXPECT_FALSE(strip_image_metadata("jpeg", bytes_of(std::string("\xFF\xD8\xFF\xFF", 4) + '\0' +
+                                                     "\x04"
+                                                     "ab\xFF\xD9")));
   EXPECT_FALSE(strip_image_metadata("webp", bytes_of("RIFF\x20\0\0\0WEBPVP8 \xFF\xFF\0\0")));
   EXPECT_EQ(strip_image_metadata("gif", bytes_of("GIF89a")).error().code, "unsupported");
 }

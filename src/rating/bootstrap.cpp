@@ -19,6 +19,9 @@ namespace {
 // Credit classes of a draw cell, from the pair's first model's side.
 enum DrawCredit : uint8_t { kDrawWin = 0, kDrawTie = 1, kDrawLoss = 2 };
 constexpr double kDrawCredit[] = {kWinCredit, kTieCredit, 0.0};
+// Bootstrap rounds drawn together (multinomial_interleaved). CPU time of 1M votes, 1000
+// rounds, one thread: 1, 2, 4, 8 at once took 1475, 1277, 1225, 1194 ms (medians of five).
+constexpr int kRoundsAtOnce = static_cast<int>(kMaxInterleaved);
 
 // Cells as the draws see them: ties and both-bad merged, sorted by (pair, credit, group).
 struct DrawCells {
@@ -65,7 +68,7 @@ DrawCells merge_ties(const Cells& cells) {
 struct RoundWorker {
   BradleyTerrySolver solver;
   PairTotals totals;
-  std::vector<int64_t> drawn, group_counts;
+  std::vector<int64_t> drawn, group_counts;  // drawn: kRoundsAtOnce rows
   std::vector<double> group_weight, model_games;
 };
 
@@ -90,6 +93,36 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
   std::atomic<int> next_round{0};
   std::atomic<int> prior_rounds{0};
   std::atomic<int> piece_rounds{0};
+  // Fits one round's drawn counts into its row of the result.
+  auto fit_round = [&](RoundWorker& w, std::span<const int64_t> drawn, int round) {
+    if (weighting != nullptr) {
+      std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
+      for (std::size_t k = 0; k < drawn.size(); ++k) w.group_counts[draw.group[k]] += drawn[k];
+      weighting->weights(w.group_counts, w.group_weight);
+    }
+    std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
+    std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
+    std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
+    for (std::size_t k = 0; k < drawn.size(); ++k) {
+      if (drawn[k] == 0) continue;
+      const double games = w.group_weight[draw.group[k]] * static_cast<double>(drawn[k]);
+      w.totals.games[draw.pair[k]] += games;
+      w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
+      if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;
+    }
+    std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models, models);
+    if (davidson) {
+      const DavidsonFit fit = fit_davidson(w.totals, start, start_nu);
+      if (fit.prior_used) ++prior_rounds;
+      result.tie_parameter[static_cast<std::size_t>(round)] = fit.nu;
+      anchor_scores(fit.theta, anchor, row);
+    } else {
+      const BradleyTerryFit fit = w.solver.fit(w.totals, start);
+      if (fit.prior_used) ++prior_rounds;
+      if (fit.pieces > 1) ++piece_rounds;
+      anchor_scores(fit.theta, anchor, row);
+    }
+  };
   auto work = [&]() {
     RoundWorker w;
     w.solver.set_chord_steps(true);
@@ -99,42 +132,26 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     w.totals.games.resize(cells.first.size());
     w.totals.credit.resize(cells.first.size());
     if (davidson) w.totals.ties.resize(cells.first.size());
-    w.drawn.resize(draw.count.size());
+    w.drawn.resize(draw.count.size() * kRoundsAtOnce);
     w.group_counts.resize(groups);
     w.group_weight.assign(groups, 1.0);
     w.model_games.resize(models);
-    std::vector<double> theta_row(models);
-    for (int round = next_round++; round < rounds; round = next_round++) {
-      auto rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round));
-      multinomial(rng, cells.votes, draw.count, w.drawn);
-      if (weighting != nullptr) {
-        std::fill(w.group_counts.begin(), w.group_counts.end(), 0);
-        for (std::size_t k = 0; k < w.drawn.size(); ++k)
-          w.group_counts[draw.group[k]] += w.drawn[k];
-        weighting->weights(w.group_counts, w.group_weight);
+    // Rounds kRoundsAtOnce at a time: their multinomial draws interleaved, then each fitted.
+    // Every round still draws from its own stream, so the results are the same.
+    std::vector<Xoshiro256> rngs;
+    for (int first = next_round.fetch_add(kRoundsAtOnce); first < rounds;
+         first = next_round.fetch_add(kRoundsAtOnce)) {
+      const int count = std::min(kRoundsAtOnce, rounds - first);
+      rngs.clear();
+      for (int r = 0; r < count; ++r) {
+        rngs.push_back(Xoshiro256::for_stream(seed, static_cast<uint64_t>(first + r)));
       }
-      std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
-      std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
-      std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
-      for (std::size_t k = 0; k < w.drawn.size(); ++k) {
-        if (w.drawn[k] == 0) continue;
-        const double games = w.group_weight[draw.group[k]] * static_cast<double>(w.drawn[k]);
-        w.totals.games[draw.pair[k]] += games;
-        w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
-        if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;
-      }
-      std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models,
-                            models);
-      if (davidson) {
-        const DavidsonFit fit = fit_davidson(w.totals, start, start_nu);
-        if (fit.prior_used) ++prior_rounds;
-        result.tie_parameter[static_cast<std::size_t>(round)] = fit.nu;
-        anchor_scores(fit.theta, anchor, row);
-      } else {
-        const BradleyTerryFit fit = w.solver.fit(w.totals, start);
-        if (fit.prior_used) ++prior_rounds;
-        if (fit.pieces > 1) ++piece_rounds;
-        anchor_scores(fit.theta, anchor, row);
+      const std::size_t cells_count = draw.count.size();
+      std::span<int64_t> drawn(w.drawn.data(), static_cast<std::size_t>(count) * cells_count);
+      multinomial_interleaved(rngs, cells.votes, draw.count, drawn);
+      for (int r = 0; r < count; ++r) {
+        fit_round(w, drawn.subspan(static_cast<std::size_t>(r) * cells_count, cells_count),
+                  first + r);
       }
     }
   };

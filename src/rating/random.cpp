@@ -214,4 +214,37 @@ void multinomial(Xoshiro256& rng, int64_t n, std::span<const int64_t> counts,
   }
 }
 
+void multinomial_interleaved(std::span<Xoshiro256> rngs, int64_t n, std::span<const int64_t> counts,
+                             std::span<int64_t> out) {
+  // The chains are independent: each cell's binomial waits on its own chain's previous draw
+  // (a square root and divisions deep), so interleaving them lets the processor work on the
+  // others while one waits. Each chain computes exactly what multinomial() does.
+  const std::size_t chains = std::min(rngs.size(), kMaxInterleaved);
+  const std::size_t cells = counts.size();
+  std::array<int64_t, kMaxInterleaved> remaining{};
+  std::fill(remaining.begin(), remaining.begin() + static_cast<std::ptrdiff_t>(chains), n);
+  int64_t remaining_total = 0;
+  for (int64_t c : counts) remaining_total += c;
+  for (std::size_t k = 0; k < cells; ++k) {
+    const int64_t c = counts[k];
+    if (c <= 0) {
+      for (std::size_t r = 0; r < chains; ++r) out[r * cells + k] = 0;
+    } else if (c >= remaining_total) {
+      for (std::size_t r = 0; r < chains; ++r) {
+        const int64_t x = std::max<int64_t>(remaining[r], 0);
+        out[r * cells + k] = x;
+        remaining[r] -= x;
+      }
+    } else {
+      const double p = static_cast<double>(c) / static_cast<double>(remaining_total);
+      for (std::size_t r = 0; r < chains; ++r) {
+        const int64_t x = remaining[r] > 0 ? binomial(rngs[r], remaining[r], p) : 0;
+        out[r * cells + k] = x;
+        remaining[r] -= x;
+      }
+    }
+    remaining_total -= c;
+  }
+}
+
 }  // namespace paddock::rating

@@ -139,5 +139,32 @@ TEST(Multinomial, DrawsAddUpAndEmptyCellsStayEmpty) {
   }
 }
 
+TEST(Multinomial, InterleavedDrawsWhatSingleDrawsDraw) {
+  // Cells of every kind the chain meets: empty, tiny (inversion), large (BTRS), mirrored
+  // (p > 1/2), and n both smaller and larger than the total count.
+  const std::vector<std::vector<int64_t>> tables = {
+      {5, 0, 100, 1, 894}, {0, 0, 7}, {3}, {1, 1, 1, 1, 1, 1}, {40, 2000, 0, 13, 70000, 9, 600}};
+  for (const auto& counts : tables) {
+    for (const int64_t n : {int64_t{0}, int64_t{1}, int64_t{17}, int64_t{1000}, int64_t{250000}}) {
+      for (std::size_t chains = 1; chains <= kMaxInterleaved; ++chains) {
+        std::vector<Xoshiro256> single, interleaved;
+        for (std::size_t r = 0; r < chains; ++r) single.push_back(Xoshiro256::for_stream(9, r));
+        interleaved = single;
+        std::vector<int64_t> got(chains * counts.size());
+        multinomial_interleaved(interleaved, n, counts, got);
+        for (std::size_t r = 0; r < chains; ++r) {
+          std::vector<int64_t> want(counts.size());
+          multinomial(single[r], n, counts, want);
+          const std::vector<int64_t> row(
+              got.begin() + static_cast<std::ptrdiff_t>(r * counts.size()),
+              got.begin() + static_cast<std::ptrdiff_t>((r + 1) * counts.size()));
+          EXPECT_EQ(row, want) << "n=" << n << " chains=" << chains << " row " << r;
+          EXPECT_EQ(interleaved[r].next(), single[r].next()) << "generators left apart";
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace paddock::rating

@@ -66,7 +66,10 @@ TEST_F(Checkpointer, CopiesTheLogIntoTheDatabaseOnItsOwnThread) {
     }
     EXPECT_GE(checkpointer.completed(), 1);
   }
-  EXPECT_GT(db_bytes(), before + 20 * 3000);
+  // The thread woke at 20 log frames, a few commits in (each writes its new leaf page, the
+  // table's root and the header page), and copied at least those: several new leaf pages.
+  // How many more it saw depends on when it ran, so only that lower bound is certain.
+  EXPECT_GE(db_bytes(), before + 4 * 4096);
 }
 
 TEST_F(Checkpointer, TheLogStopsGrowingUnderSteadyWriting) {

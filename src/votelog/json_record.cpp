@@ -121,18 +121,6 @@ std::optional<Problem> dom_features(simdjson::dom::element value, std::string_vi
   return std::nullopt;
 }
 
-void clear(RawVote& out) {
-  out.model_a.reset();
-  out.model_b.reset();
-  out.winner.reset();
-  out.track.reset();
-  out.language.reset();
-  out.features_a.clear();
-  out.features_b.clear();
-  out.categories.clear();
-  out.tstamp = rating::kNoTstamp;
-}
-
 std::optional<Problem> dom_string(simdjson::dom::element value, std::string_view field,
                                   std::optional<std::string_view>& out) {
   if (value.is_null()) return std::nullopt;
@@ -185,7 +173,7 @@ bool at_end(simdjson::ondemand::document& doc) {
 }
 
 std::optional<Problem> read_dom_record(simdjson::dom::element element, RawVote& out) {
-  clear(out);
+  out.clear();
   simdjson::dom::object object;
   if (element.get_object().get(object)) {
     return Problem{ProblemKind::NotAnObject, "record is not a JSON object"};
@@ -222,7 +210,7 @@ Problem json_problem(simdjson::error_code error) {
 }
 
 std::optional<Problem> read_json_record(simdjson::ondemand::object object, RawVote& out) {
-  clear(out);
+  out.clear();
   for (auto field : object) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return json_problem(e);

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <optional>
+#include <string_view>
 
 #include "votelog/vote_record.hpp"
 
@@ -17,6 +18,13 @@ std::optional<Problem> read_json_record(simdjson::ondemand::object object, RawVo
 
 // The same for a DOM element (NotAnObject if it is not an object).
 std::optional<Problem> read_dom_record(simdjson::dom::element element, RawVote& out);
+
+// The common case without simdjson: a record on one line whose bytes are all ASCII, whose
+// strings have no escapes, and whose fields have the types read_dom_record reads (other
+// fields: scalars). Fills `out` exactly as read_dom_record would and returns true; returns
+// false for anything else, valid or not (the caller then parses the line with simdjson,
+// which also says what is wrong with it). See json_record_scan.cpp for the precise subset.
+bool scan_simple_record(std::string_view line, RawVote& out);
 
 // True when an On-Demand document has no content left.
 bool at_end(simdjson::ondemand::document& doc);

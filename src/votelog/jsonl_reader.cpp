@@ -1,7 +1,8 @@
 // JSON Lines, in parallel: the main thread reads the input in chunks that end at a newline,
-// worker threads parse chunks into chunk-local tables, and the main thread appends those in
-// input order. Line numbers are chunk-local until the merge adds the lines before them, so
-// the first error reported is always the earliest, whatever the thread count.
+// worker threads parse chunks (line by line: scan_simple_record, else simdjson) into
+// chunk-local tables, and the main thread appends those in input order. Line numbers are
+// chunk-local until the merge adds the lines before them, so the first error reported is always the
+// earliest, whatever the thread count.
 
 #include <simdjson.h>
 
@@ -25,8 +26,8 @@ namespace {
 constexpr std::size_t kDefaultChunkBytes = std::size_t{4} << 20;
 constexpr std::size_t kPadding = simdjson::SIMDJSON_PADDING;
 constexpr int kChunksInFlightPerWorker = 2;
-constexpr double kReserveSlack = 1.02;                        // room over the estimated vote count
-constexpr std::size_t kMinBatchBytes = std::size_t{1} << 20;  // simdjson's default batch
+constexpr double kReserveSlack = 1.02;            // room over the estimated vote count
+constexpr std::size_t kTypicalRecordBytes = 100;  // for reserving a chunk's table
 
 struct Chunk {
   std::unique_ptr<char[]> data;
@@ -67,39 +68,12 @@ void for_each_line(const Chunk& chunk, F f) {
   }
 }
 
-// The fast path: the whole chunk through simdjson's document stream. Gives up (false) on
-// anything unusual (an invalid record, a record not on exactly one line), leaving the exact
-// diagnosis to the line-by-line path.
-bool parse_chunk_fast(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
-                      ChunkOutcome& out) {
-  for_each_line(chunk, [&](const char* start, std::size_t len) {
-    ++out.lines;
-    if (!blank(start, len)) ++out.records;
-    return true;
-  });
-  chunk.table.reserve(static_cast<std::size_t>(out.records));
-  simdjson::dom::document_stream stream;
-  // A fixed batch size (the buffer's capacity, not the chunk's varying size), or simdjson
-  // would reallocate its buffers whenever a chunk came out a few bytes longer.
-  const std::size_t batch = std::max(chunk.capacity, kMinBatchBytes);
-  if (parser.parse_many(chunk.data.get(), chunk.size, batch).get(stream)) return false;
-  VoteSink sink(options, chunk.table);
-  RawVote raw;
-  int64_t documents = 0;
-  for (auto document : stream) {
-    simdjson::dom::element element;
-    if (document.get(element)) return false;
-    ++documents;
-    if (read_dom_record(element, raw) || sink.accept(raw)) return false;
-  }
-  if (documents != out.records || stream.truncated_bytes() != 0) return false;
-  out.filtered = sink.filtered;
-  return true;
-}
-
-// The exact path: one line at a time, each line one complete JSON value.
-void parse_chunk_by_line(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
-                         ChunkOutcome& out) {
+// One line at a time, each line one complete JSON value: the common records by
+// scan_simple_record, anything else (and every malformed line) by simdjson.
+void parse_chunk(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
+                 ChunkOutcome& out) {
+  chunk.table.clear();
+  chunk.table.reserve(chunk.size / kTypicalRecordBytes);
   VoteSink sink(options, chunk.table);
   RawVote raw;
   for_each_line(chunk, [&](const char* start, std::size_t len) {
@@ -107,12 +81,14 @@ void parse_chunk_by_line(Chunk& chunk, const ReadOptions& options, simdjson::dom
     if (blank(start, len)) return true;
     ++out.records;
     std::optional<Problem> problem;
-    simdjson::dom::element element;
-    // The chunk's padding lies after every line, so no copy is needed.
-    if (auto e = parser.parse(start, len, false).get(element)) {
-      problem = json_problem(e);
-    } else {
-      problem = read_dom_record(element, raw);
+    if (!scan_simple_record(std::string_view(start, len), raw)) {
+      simdjson::dom::element element;
+      // The chunk's padding lies after every line, so no copy is needed.
+      if (auto e = parser.parse(start, len, false).get(element)) {
+        problem = json_problem(e);
+      } else {
+        problem = read_dom_record(element, raw);
+      }
     }
     if (!problem) problem = sink.accept(raw);
     if (problem) {
@@ -122,15 +98,6 @@ void parse_chunk_by_line(Chunk& chunk, const ReadOptions& options, simdjson::dom
     return true;
   });
   out.filtered = sink.filtered;
-}
-
-void parse_chunk(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
-                 ChunkOutcome& out) {
-  chunk.table.clear();
-  if (parse_chunk_fast(chunk, options, parser, out)) return;
-  out = ChunkOutcome{};
-  chunk.table.clear();
-  parse_chunk_by_line(chunk, options, parser, out);
 }
 
 class ChunkReader {

@@ -28,6 +28,19 @@ std::string_view reason_of(ProblemKind kind) {
   return "invalid";
 }
 
+void RawVote::clear() {
+  model_a.reset();
+  model_b.reset();
+  winner.reset();
+  track.reset();
+  language.reset();
+  features_a.clear();
+  features_b.clear();
+  categories.clear();
+  category_text = {};
+  tstamp = rating::kNoTstamp;
+}
+
 VoteSink::VoteSink(const ReadOptions& options, rating::VoteTable& table)
     : options_(options), table_(table) {
   time_filter_ = options.filter.since.has_value() || options.filter.until.has_value();
@@ -106,7 +119,11 @@ std::optional<Problem> VoteSink::accept(const RawVote& v) {
   }
   const uint32_t a = models_.get(*v.model_a, [&] { return table_.intern_model(*v.model_a); });
   const uint32_t b = models_.get(*v.model_b, [&] { return table_.intern_model(*v.model_b); });
-  table_.add(a, b, *outcome, category_set(v.categories), v.tstamp);
+  const uint32_t set =
+      v.category_text.empty()
+          ? category_set(v.categories)
+          : category_texts_.get(v.category_text, [&] { return category_set(v.categories); });
+  table_.add(a, b, *outcome, set, v.tstamp);
   if (v.language && !v.language->empty()) {
     table_.set_language(
         languages_.get(*v.language, [&] { return table_.intern_language(*v.language); }));

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,9 +20,16 @@ namespace paddock::votelog {
 struct RawVote {
   std::optional<std::string_view> model_a, model_b, winner, track, language;
   std::vector<std::string_view> categories;
+  // The category field's JSON text as written, when scan_simple_record read it (its strings
+  // have no escapes, so the same text always means the same list): the sink looks the set
+  // up by it. Empty otherwise.
+  std::string_view category_text;
   double tstamp = rating::kNoTstamp;
   // Per-clip features of model_a's and model_b's clip ("features_a", "features_b").
   std::vector<std::pair<std::string_view, double>> features_a, features_b;
+
+  // Back to no fields, keeping the lists' memory.
+  void clear();
 };
 
 enum class ProblemKind {
@@ -43,15 +51,14 @@ struct Problem {
 // Short reason for --skip-invalid counts: "malformed JSON", "unknown winner", ...
 std::string_view reason_of(ProblemKind kind);
 
-// Names to table indices without std::hash: a small open-addressing table with FNV-1a,
-// since looking up the two model names is most of the work per vote after parsing.
+// Names to table indices without std::hash: a small open-addressing table hashing eight bytes
+// at a time, since looking up the two model names is most of the work per vote after parsing.
 class NameCache {
  public:
   // The cached value of `name`, or `make()`'s value, then cached.
   template <typename Make>
   uint32_t get(std::string_view name, Make make) {
-    uint64_t hash = kFnvOffset;
-    for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
+    const uint64_t hash = hash_of(name);
     std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];
@@ -69,9 +76,27 @@ class NameCache {
   }
 
  private:
-  static constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
-  static constexpr uint64_t kFnvPrime = 1099511628211ULL;
+  static constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ULL;  // odd, well mixed
   static constexpr std::size_t kInitialSlots = 256;
+  static uint64_t mix(uint64_t h, uint64_t word) {
+    h = (h ^ word) * kMultiplier;
+    return h ^ (h >> 29);
+  }
+  static uint64_t hash_of(std::string_view name) {
+    uint64_t h = mix(0, name.size());
+    std::size_t i = 0;
+    for (; i + 8 <= name.size(); i += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, name.data() + i, 8);
+      h = mix(h, word);
+    }
+    if (i < name.size()) {
+      uint64_t word = 0;
+      std::memcpy(&word, name.data() + i, name.size() - i);
+      h = mix(h, word);
+    }
+    return h ^ (h >> 32);
+  }
   struct Slot {
     uint64_t hash = 0;
     uint32_t value = 0;
@@ -111,7 +136,8 @@ class VoteSink {
   rating::VoteTable& table_;
   bool time_filter_ = false;
   NameCache models_;
-  NameCache category_sets_;  // key: the categories as listed, joined by '\n'
+  NameCache category_sets_;   // key: the categories as listed, joined by '\n'
+  NameCache category_texts_;  // key: RawVote::category_text
   NameCache languages_;
   NameCache features_;
   std::string key_;

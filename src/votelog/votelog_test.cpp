@@ -1,10 +1,9 @@
 #include "votelog/votelog.hpp"
 
 #include <gtest/gtest.h>
-
-#include <cmath>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -342,7 +341,15 @@ TEST(WriteVoteLog, JsonLinesAndCsvReadBackToTheSameVotes) {
                               {"prompt", std::string_view("a \"quoted\"\nprompt")},
                               {"decision_s", 1.25}};
   const std::vector<VoteRecord> records{
-      {"Seedance 2.0", "HappyHorse-1.0", Outcome::AWins, cats, 1764213600.123, "t2v", extra, {}, {}},
+      {"Seedance 2.0",
+       "HappyHorse-1.0",
+       Outcome::AWins,
+       cats,
+       1764213600.123,
+       "t2v",
+       extra,
+       {},
+       {}},
       {"mod\u00e9le", "b,c", Outcome::BothBad, none, std::nullopt, "", extra, {}, {}},
       {"x", "y\"z", Outcome::Tie, cats, 5.0, "t2v", extra, {}, {}},
   };

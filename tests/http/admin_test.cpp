@@ -84,7 +84,8 @@ TEST_F(Admin, ModelChangesFollowTheImportRulesAndDefaults) {
   EXPECT_EQ(typo.status, 400) << typo.body;
   EXPECT_EQ(body_json(typo).at("error").at("code"), "bad_request");
   EXPECT_NE(message(typo).find("unknown field \"stauts\""), std::string::npos) << typo.body;
-  for (const auto& m : body_json(c.get("/api/admin/models", auth())).at("models")) {
+  const auto listed = body_json(c.get("/api/admin/models", auth()));  // outlives the loop
+  for (const auto& m : listed.at("models")) {
     if (m.at("id") == "zebra-q9") {
       EXPECT_EQ(m.at("status"), "anonymous");
     }

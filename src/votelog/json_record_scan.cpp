@@ -1,0 +1,274 @@
+// scan_simple_record: the JSON Lines records paddock and the arenas write, read without
+// simdjson. It accepts a strict subset of JSON and gives up on anything else, so every line
+// it accepts is valid JSON that read_dom_record would read into the very same RawVote:
+//   - every byte is ASCII (UTF-8 beyond it is simdjson's to validate);
+//   - strings have no escapes and no control characters;
+//   - numbers follow JSON's grammar; an integer has at most kMaxIntegerDigits digits and is
+//     not "-0" (simdjson's choice of sign there is its own); a number with a fraction or an
+//     exponent is converted by std::from_chars, correctly rounded as simdjson's is;
+//   - the fields are those of read_dom_record with the types it reads (a quoted tstamp is
+//     left to it), and any other field holds a string, a number, true, false or null.
+// Duplicate fields are read in order, as read_dom_record does (the last value wins; a later
+// null leaves a string field as it was and clears the categories).
+//
+// Each step takes the position and returns the one after what it read, or nullptr when the
+// line is not in the subset, so the position stays in a register.
+
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "votelog/json_record.hpp"
+
+namespace paddock::votelog {
+
+namespace {
+
+constexpr std::size_t kMaxIntegerDigits = 15;  // exact in a double, and in simdjson's int64
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+[[gnu::always_inline]] inline const char* skip_space(const char* p, const char* end) {
+  // One comparison in the usual case (no white space): every white space byte is <= ' '.
+  while (p < end && static_cast<unsigned char>(*p) <= ' ' &&
+         (*p == ' ' || *p == '\t' || *p == '\r')) {  // a line holds no '\n'
+    ++p;
+  }
+  return p;
+}
+
+// p, after `c` (and the white space around it), or nullptr when `c` is not next.
+[[gnu::always_inline]] inline const char* expect(const char* p, const char* end, char c) {
+  p = skip_space(p, end);
+  if (p == end || *p != c) return nullptr;
+  return skip_space(p + 1, end);
+}
+
+const char* literal(const char* p, const char* end, std::string_view word) {
+  if (static_cast<std::size_t>(end - p) < word.size() ||
+      std::memcmp(p, word.data(), word.size()) != 0) {
+    return nullptr;
+  }
+  return p + word.size();
+}
+
+// The bytes of a little-endian word that end a simple string: a quote, a backslash, a control
+// character or a byte beyond ASCII, each marked by its high bit. The lowest mark is exact;
+// marks above it may be spurious (borrows), which does not matter since only it is used.
+[[gnu::always_inline]] inline uint64_t string_stops(uint64_t w) {
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t zero_quote = (quote - kOnes) & ~quote;
+  const uint64_t zero_backslash = (backslash - kOnes) & ~backslash;
+  const uint64_t control = (w - kOnes * 0x20) & ~w;
+  return (zero_quote | zero_backslash | control | w) & kHighBits;
+}
+
+// A string without escapes of printable ASCII, p at its opening quote; the view points into
+// the line. Eight bytes at a time while the line has them.
+[[gnu::always_inline]] inline const char* string(const char* p, const char* end,
+                                                 std::string_view& out) {
+  if (p == end || *p != '"') return nullptr;
+  const char* start = ++p;
+  for (;; p += 8) {
+    if (end - p < 8) {
+      while (p < end && (string_stops(static_cast<unsigned char>(*p)) & 0x80) == 0) ++p;
+      break;
+    }
+    uint64_t w = 0;
+    std::memcpy(&w, p, sizeof w);
+    if (const uint64_t stops = string_stops(w)) {
+      p += std::countr_zero(stops) / 8;
+      break;
+    }
+  }
+  if (p == end || *p != '"') return nullptr;
+  out = std::string_view(start, static_cast<std::size_t>(p - start));
+  return p + 1;
+}
+
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+const char* number(const char* p, const char* end, double& out) {
+  const char* start = p;
+  const bool negative = p < end && *p == '-';
+  if (negative) ++p;
+  const char* digits = p;
+  uint64_t value = 0;  // wraps past kMaxIntegerDigits digits, and is not used then
+  if (p < end && *p == '0') {
+    ++p;
+  } else if (p < end && *p >= '1' && *p <= '9') {
+    for (; p < end && is_digit(*p); ++p) value = value * 10 + static_cast<uint64_t>(*p - '0');
+  } else {
+    return nullptr;
+  }
+  const auto integer_digits = static_cast<std::size_t>(p - digits);
+  bool integer = true;
+  if (p < end && *p == '.') {
+    integer = false;
+    if (++p == end || !is_digit(*p)) return nullptr;
+    while (p < end && is_digit(*p)) ++p;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    integer = false;
+    if (++p < end && (*p == '+' || *p == '-')) ++p;
+    if (p == end || !is_digit(*p)) return nullptr;
+    while (p < end && is_digit(*p)) ++p;
+  }
+  if (integer) {
+    if (integer_digits > kMaxIntegerDigits || (negative && *digits == '0')) return nullptr;
+    const auto magnitude = static_cast<int64_t>(value);
+    out = static_cast<double>(negative ? -magnitude : magnitude);
+    return p;
+  }
+  const auto [stop, error] = std::from_chars(start, p, out);
+  if (error != std::errc() || stop != p || !std::isfinite(out)) return nullptr;
+  return p;
+}
+
+[[gnu::always_inline]] inline const char* nullable_string(const char* p, const char* end,
+                                                          std::optional<std::string_view>& out) {
+  if (p == end || *p != '"') return literal(p, end, "null");
+  std::string_view s;
+  p = string(p, end, s);
+  if (p != nullptr) out = s;
+  return p;
+}
+
+// null, a string, or a list of strings; the raw text is kept as the category-set cache key.
+const char* category(const char* p, const char* end, RawVote& out) {
+  const char* start = p;
+  out.categories.clear();
+  std::string_view s;
+  if (p < end && *p == '"') {
+    if ((p = string(p, end, s)) == nullptr) return nullptr;
+    out.categories.push_back(s);
+  } else if (p < end && *p == '[') {
+    p = skip_space(p + 1, end);
+    if (p < end && *p == ']') {
+      ++p;
+    } else {
+      for (;;) {
+        if ((p = string(p, end, s)) == nullptr) return nullptr;
+        out.categories.push_back(s);
+        p = skip_space(p, end);
+        if (p < end && *p == ']') {
+          ++p;
+          break;
+        }
+        if ((p = expect(p, end, ',')) == nullptr) return nullptr;
+      }
+    }
+  } else if ((p = literal(p, end, "null")) == nullptr) {
+    return nullptr;
+  }
+  out.category_text = std::string_view(start, static_cast<std::size_t>(p - start));
+  return p;
+}
+
+// null, or an object of feature name -> number or null (null: not measured).
+const char* features(const char* p, const char* end,
+                     std::vector<std::pair<std::string_view, double>>& out) {
+  if (p == end || *p != '{') return literal(p, end, "null");
+  p = skip_space(p + 1, end);
+  if (p < end && *p == '}') return p + 1;
+  for (;;) {
+    std::string_view name;
+    if ((p = string(p, end, name)) == nullptr) return nullptr;
+    if ((p = expect(p, end, ':')) == nullptr) return nullptr;
+    double x = 0;
+    if (const char* after = literal(p, end, "null")) {
+      p = after;
+    } else {
+      if ((p = number(p, end, x)) == nullptr) return nullptr;
+      out.emplace_back(name, x);
+    }
+    p = skip_space(p, end);
+    if (p < end && *p == '}') return p + 1;
+    if ((p = expect(p, end, ',')) == nullptr) return nullptr;
+  }
+}
+
+// A field paddock does not read: any scalar.
+const char* other_value(const char* p, const char* end) {
+  std::string_view s;
+  double x = 0;
+  if (p == end) return nullptr;
+  switch (*p) {
+    case '"':
+      return string(p, end, s);
+    case 'n':
+      return literal(p, end, "null");
+    case 't':
+      return literal(p, end, "true");
+    case 'f':
+      return literal(p, end, "false");
+    default:
+      return number(p, end, x);
+  }
+}
+
+// By the key's length first: one comparison per field, not one per name.
+const char* field(const char* p, const char* end, std::string_view key, RawVote& out) {
+  switch (key.size()) {
+    case 5:
+      if (key == "track") return nullable_string(p, end, out.track);
+      break;
+    case 6:
+      if (key == "winner") return nullable_string(p, end, out.winner);
+      if (key == "tstamp") {
+        if (p < end && *p == 'n') return literal(p, end, "null");
+        return number(p, end, out.tstamp);
+      }
+      break;
+    case 7:
+      if (key == "model_a") return nullable_string(p, end, out.model_a);
+      if (key == "model_b") return nullable_string(p, end, out.model_b);
+      break;
+    case 8:
+      if (key == "category") return category(p, end, out);
+      if (key == "language") return nullable_string(p, end, out.language);
+      break;
+    case 10:
+      if (key == "features_a") return features(p, end, out.features_a);
+      if (key == "features_b") return features(p, end, out.features_b);
+      break;
+    default:
+      break;
+  }
+  return other_value(p, end);
+}
+
+}  // namespace
+
+bool scan_simple_record(std::string_view line, RawVote& out) {
+  out.clear();
+  const char* p = line.data();
+  const char* end = p + line.size();
+  if ((p = expect(p, end, '{')) == nullptr) return false;
+  if (p < end && *p == '}') {
+    ++p;
+  } else {
+    for (;;) {
+      std::string_view key;
+      if ((p = string(p, end, key)) == nullptr) return false;
+      if ((p = expect(p, end, ':')) == nullptr) return false;
+      if ((p = field(p, end, key, out)) == nullptr) return false;
+      p = skip_space(p, end);
+      if (p < end && *p == '}') {
+        ++p;
+        break;
+      }
+      if ((p = expect(p, end, ',')) == nullptr) return false;
+    }
+  }
+  return skip_space(p, end) == end;
+}
+
+}  // namespace paddock::votelog
