@@ -572,6 +572,14 @@ Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* stor
     report.problems = std::move(*problems);
     return report;
   }
+  if (!options.dry_run) {
+    auto removed = media::remove_stale_temporaries(options.media_dir);
+    if (!removed) return std::unexpected(removed.error());
+    if (*removed > 0) {
+      report.notes.push_back(options.media_dir.string() + ": removed " + std::to_string(*removed) +
+                             " temporary files an interrupted import left");
+    }
+  }
   Importer importer(manifest, store, options, progress, report);
   if (auto st = importer.choose_frame_rates(known); !st) return std::unexpected(st.error());
   if (auto st = importer.tracks(known); !st) return std::unexpected(st.error());

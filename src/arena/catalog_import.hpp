@@ -164,10 +164,11 @@ Result<std::vector<std::string>> catalog_problems(const ParsedManifest& parsed,
 // Imports `manifest` into `store` and options.media_dir. First checks that every reference
 // resolves (tracks, prompts and models named by prompts and clips exist in the manifest or
 // the store) and that entries follow catalog_rules; if not, returns a report whose
-// `problems` list them and writes nothing. Then chooses each track's frame rate (the
-// manifest's, else the store's, else the most common among the clips imported, ties to the
-// higher, which is then kept with the track), upserts tracks and models (a model already
-// in the store and different is kept unless update_models), stores prompt sources and
+// `problems` list them and writes nothing. Then deletes the temporary files killed imports
+// left in the media folder (media::remove_stale_temporaries; a note says how many), chooses each
+// track's frame rate (the manifest's, else the store's, else the most common among the clips
+// imported, ties to the higher, which is then kept with the track), upserts tracks and models (a
+// model already in the store and different is kept unless update_models), stores prompt sources and
 // upserts prompts, then probes every clip, checks it against its track (sound required on
 // audio tracks, duration and size within the tolerances of media::check_against), stores
 // it as clip_encoding() says and upserts it, options.jobs clips at once. A file that fails

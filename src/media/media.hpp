@@ -129,6 +129,15 @@ Result<StoredMedia> store_normalized(const std::filesystem::path& source,
 Result<StoredMedia> store_source(const std::filesystem::path& source,
                                  const std::filesystem::path& media_dir);
 
+// Deletes the temporary files (.incoming-*) that writers killed mid-way (a crash, kill -9)
+// left in media_dir, and returns how many. Safe while other processes store: every writer
+// holds a shared flock(2) on the media folder from before it creates its temporary file
+// until it is renamed or removed, and this deletes only under the exclusive lock, which it
+// does not wait for (while anyone writes it deletes nothing and returns 0). paddock import
+// and paddock generate call it when they start. A media_dir that does not exist holds none.
+// Errors: "io_error" (the lock file cannot be opened, a file cannot be deleted).
+Result<int> remove_stale_temporaries(const std::filesystem::path& media_dir);
+
 // Path of a stored hash inside media_dir (media_dir/ab/<hash>.<mp4|webm|png|jpg|webp>), or
 // nullopt if `hash` is not 64 lowercase hex digits or no such regular file exists (a
 // symlink does not count). Never resolves outside media_dir.

@@ -1,5 +1,8 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <malloc.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -431,6 +434,40 @@ TEST(StoreSource, NormalizesASourceVideo) {
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->facts.mime, "video/mp4");
   EXPECT_FALSE(testing::file_contains(dir / "media" / s->relative_path, kPlanted));
+}
+
+// What a writer killed mid-way leaves: a temporary file and no lock.
+TEST(StaleTemporaries, AreRemovedWhenNoWriterIsStoring) {
+  TempDir dir;
+  EXPECT_EQ(remove_stale_temporaries(dir / "none").value_or(-1), 0);
+  const StoredMedia kept =
+      store_ok(vendor_clip(dir.path(), Vendor::H264BaselineAt24), dir / "media", kRemux);
+  testing::write_file(dir / "media" / ".incoming-0123456789abcdef.mp4", "half a clip");
+  testing::write_file(dir / "media" / ".incoming-fedcba9876543210.png", "");
+  EXPECT_EQ(remove_stale_temporaries(dir / "media").value_or(-1), 2);
+  EXPECT_EQ(files_under(dir / "media"), std::vector<std::string>{kept.relative_path.string()});
+  EXPECT_EQ(remove_stale_temporaries(dir / "media").value_or(-1), 0);
+}
+
+// A writer in another process holds the media folder's lock shared while its temporary file
+// exists (a flock taken here through another open file stands in for it).
+TEST(StaleTemporaries, AreKeptWhileAWriterIsStoring) {
+  TempDir dir;
+  fs::create_directories(dir / "media");
+  const fs::path live = dir / "media" / ".incoming-0123456789abcdef.mp4";
+  testing::write_file(live, "being written");
+  {
+    const int fd = ::open((dir / "media").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::flock(fd, LOCK_SH), 0);
+    EXPECT_EQ(remove_stale_temporaries(dir / "media").value_or(-1), 0);
+    EXPECT_TRUE(fs::exists(live));
+    // And a writer can store meanwhile (shared with the one above).
+    store_ok(vendor_clip(dir.path(), Vendor::H264BaselineAt24), dir / "media", kRemux);
+    ::close(fd);
+  }
+  EXPECT_EQ(remove_stale_temporaries(dir / "media").value_or(-1), 1);
+  EXPECT_FALSE(fs::exists(live));
 }
 
 TEST(StoredPath, FindsAStoredFileByItsHash) {
