@@ -179,28 +179,41 @@ store::Clip clip_row(const ClipTarget& c, const media::StoredMedia& s) {
   return row;
 }
 
-// The second half of import_clip: normalize into the media folder and upsert the row.
-Result<StoredClip> store_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
-                              const fs::path& media_dir, const media::NormalizeOptions& n) {
-  auto stored = media::store_normalized(file, media_dir, n);
-  if (!stored) return std::unexpected(stored.error());
+// What storing one clip came to. None set: checked only (a dry run).
+struct ClipResult {
+  std::optional<StoredClip> stored{};
+  std::optional<Error> refusal{};  // the file is not a clip the track takes; nothing stored
+  std::optional<Error> failure{};  // the media folder or the database failed
+};
+
+// The one path by which a clip enters the arena (import_catalog's clips, import_clip, so
+// paddock import and paddock generate): probe and check against the track, then (unless
+// dry_run) store it in the media folder as clip_encoding() says and upsert its row. Safe to
+// run on several threads at once (the store is thread-safe; the track is only read).
+ClipResult store_one_clip(store::Store* store, const ClipTarget& target, const fs::path& file,
+                          const ImportOptions& o) {
+  const store::Track& t = *target.track;
+  auto facts = check_clip(file, t);
+  if (!facts) return {.refusal = facts.error()};
+  if (o.dry_run) return {};
+  const media::NormalizeOptions encoding = clip_encoding(t, o.remux);
+  auto stored = media::store_normalized(file, o.media_dir, encoding);
+  if (!stored) {
+    if (stored.error().code == "io_error") return {.failure = stored.error()};
+    return {.refusal = stored.error()};
+  }
   StoredClip out{clip_row(target, *stored)};
-  auto u = store.upsert_clip(out.row);
+  auto u = store->upsert_clip(out.row);
   if (!u) {
-    return store_failure(u.error(), "storing clip " + target.track->id + "/" + target.prompt_id +
-                                        "/" + target.model_id);
+    return {.failure = store_failure(u.error(), "storing clip " + t.id + "/" + target.prompt_id +
+                                                    "/" + target.model_id)
+                           .error()};
   }
   out.upsert = *u;
-  return out;
+  const int64_t budget = o.remux ? 0 : media::house_file_bytes(encoding);
+  out.over_budget = budget > 0 && stored->facts.bytes != budget;
+  return {.stored = std::move(out)};
 }
-
-// What importing one clip came to (none of these set: checked by a dry run).
-struct ClipResult {
-  std::optional<store::Upsert> upsert{};  // stored
-  std::optional<Error> refusal{};         // the file is not a clip the track takes
-  std::optional<Error> failure{};         // the media folder or the database failed
-  bool over_budget = false;               // larger than the track's house file size
-};
 
 class Importer {
  public:
@@ -351,13 +364,13 @@ class Importer {
             refuse_clip(subject, c.file, *r.refusal);
             return true;
           }
-          if (r.over_budget) {
+          if (r.stored && r.stored->over_budget) {
             report_.notes.push_back(
                 c.origin.to_string() + ": clip " + subject +
                 " came out larger than its track's file size, so its size tells it apart "
                 "(docs/security.md)");
           }
-          const Outcome outcome = r.upsert ? outcome_of(*r.upsert) : Outcome::Checked;
+          const Outcome outcome = r.stored ? outcome_of(r.stored->upsert) : Outcome::Checked;
           report_.clips.add(outcome);
           step(c.file, outcome, "");
           return true;
@@ -390,34 +403,14 @@ class Importer {
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
 
-  // Checks one clip against its track and (unless dry_run) stores it as clip_encoding() says
-  // and upserts its row. Runs on the pool's threads, so it only reads what nothing writes
-  // meanwhile (the store is thread-safe).
+  // One clip through store_one_clip, on the pool's threads: it only reads what nothing
+  // writes meanwhile.
   ClipResult import_clip(const ClipRecord& c, const store::Track& t) const {
     if (refused_prompts_.contains(c.track_id + "/" + c.prompt_id)) {
       return {.refusal = Error{"prompt_refused", c.file.string() + ": its prompt " + c.track_id +
                                                      "/" + c.prompt_id + " was refused"}};
     }
-    auto facts = media::probe(c.file);
-    if (!facts) return {.refusal = facts.error()};
-    const media::TrackSpec spec{t.duration_s, t.width, t.height, t.audio};
-    if (auto st = media::check_against(*facts, spec); !st) {
-      return {.refusal = Error{st.error().code, c.file.string() + ": " + st.error().message}};
-    }
-    if (o_.dry_run) return {};
-    const media::NormalizeOptions encoding = clip_encoding(t, o_.remux);
-    auto stored = media::store_normalized(c.file, o_.media_dir, encoding);
-    if (!stored) {
-      if (stored.error().code == "io_error") return {.failure = stored.error()};
-      return {.refusal = stored.error()};
-    }
-    auto u = store_->upsert_clip(clip_row({&t, c.prompt_id, c.model_id}, *stored));
-    if (!u) {
-      return {.failure = Error{u.error().code, "storing clip " + c.track_id + "/" + c.prompt_id +
-                                                   "/" + c.model_id + ": " + u.error().message}};
-    }
-    const int64_t budget = o_.remux ? 0 : media::house_file_bytes(encoding);
-    return {.upsert = *u, .over_budget = budget > 0 && stored->facts.bytes != budget};
+    return store_one_clip(store_, {&t, c.prompt_id, c.model_id}, c.file, o_);
   }
 
   static std::string fmt_fps_note(const std::string& track_id, double fps) {
@@ -515,8 +508,12 @@ Result<media::MediaFacts> check_clip(const fs::path& file, const store::Track& t
 
 Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
                                const fs::path& media_dir) {
-  if (auto facts = check_clip(file, *target.track); !facts) return std::unexpected(facts.error());
-  return store_clip(store, target, file, media_dir, clip_encoding(*target.track));
+  ImportOptions house;  // house encoding, written
+  house.media_dir = media_dir;
+  ClipResult r = store_one_clip(&store, target, file, house);
+  if (r.refusal) return std::unexpected(*r.refusal);
+  if (r.failure) return std::unexpected(*r.failure);
+  return std::move(*r.stored);
 }
 
 bool is_clip_refusal(const Error& e) {

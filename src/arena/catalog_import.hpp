@@ -196,9 +196,9 @@ struct ClipTarget {
 // ("not_found", "not_media", "corrupt", "off_spec", "no_audio").
 Result<media::MediaFacts> check_clip(const std::filesystem::path& file, const store::Track& track);
 
-// One clip the way import_catalog stores each one: check_clip, then the copy in media_dir
-// in the track's house encoding (clip_encoding; sound dropped on silent tracks), named by
-// its content hash, then the clip row upserted. The same file always gives the same hash
+// One clip the way import_catalog stores each one (the same code): check_clip, then the copy
+// in media_dir in the track's house encoding (clip_encoding; sound dropped on silent tracks),
+// named by its content hash, then the clip row upserted. The same file always gives the same hash
 // and row, so storing it again is Unchanged. This is the one path by which every clip
 // enters the arena (paddock import, paddock generate).
 // Errors: a refusal (is_clip_refusal: the codes above, "unsupported", "not_video"; nothing
@@ -206,6 +206,9 @@ Result<media::MediaFacts> check_clip(const std::filesystem::path& file, const st
 struct StoredClip {
   store::Clip row;
   store::Upsert upsert = store::Upsert::Unchanged;
+  // It came out larger than its track's house file size, so its size tells it apart
+  // (docs/security.md); import_catalog notes it.
+  bool over_budget = false;
 };
 Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target,
                                const std::filesystem::path& file,
