@@ -246,7 +246,12 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
   auto cat = catalog();
   const auto* track = cat->find_track(track_id);
   if (!track) return fail("unknown_track", "no track \"" + std::string(track_id) + "\"");
-  auto pairing = pick_pairing(*track, thread_rng());
+  RandomBitsFrom<std::mt19937_64> bits(thread_rng());
+  // Adaptive: the plan the last refit of the track's board made (nullptr before it: uniform).
+  const auto plan = options_.leaderboards.matchmaking.mode == MatchmakingMode::Adaptive
+                        ? leaderboards_->pairing_plan(track->summary.track.id)
+                        : nullptr;
+  auto pairing = pick_pairing(*track, plan.get(), bits);
   if (!pairing) {
     return fail("no_battle", "track \"" + std::string(track_id) +
                                  "\" has no prompt with clips of two models yet");

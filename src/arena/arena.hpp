@@ -21,6 +21,7 @@
 #include "arena/catalog.hpp"
 #include "arena/keys.hpp"
 #include "arena/leaderboard_cache.hpp"
+#include "arena/matchmaking.hpp"
 #include "base/result.hpp"
 #include "store/store.hpp"
 

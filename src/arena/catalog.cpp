@@ -122,6 +122,18 @@ Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<stor
       for (const auto& cat : track.prompts[i].prompt.categories) categories.insert(cat);
       if (track.prompts[i].clips.size() >= 2) track.battle_prompts.push_back(i);
     }
+    std::set<std::string> battling;
+    for (auto i : track.battle_prompts) {
+      for (const auto& clip : track.prompts[i].clips) battling.insert(clip.model_id);
+    }
+    track.models.assign(battling.begin(), battling.end());
+    track.model_prompts.resize(track.models.size());
+    for (auto i : track.battle_prompts) {
+      for (const auto& clip : track.prompts[i].clips) {
+        auto m = std::lower_bound(track.models.begin(), track.models.end(), clip.model_id);
+        track.model_prompts[m - track.models.begin()].push_back(static_cast<uint32_t>(i));
+      }
+    }
     track.categories.assign(categories.begin(), categories.end());
   }
   return c;
@@ -159,19 +171,6 @@ std::unordered_map<std::string, std::string> Catalog::public_names() const {
     if (auto n = public_name(m)) names.emplace(m.id, std::move(*n));
   }
   return names;
-}
-
-std::optional<Pairing> pick_pairing(const CatalogTrack& track, std::mt19937_64& rng) {
-  if (track.battle_prompts.empty()) return std::nullopt;
-  std::uniform_int_distribution<std::size_t> pick_prompt(0, track.battle_prompts.size() - 1);
-  const auto& prompt = track.prompts[track.battle_prompts[pick_prompt(rng)]];
-  std::size_t n = prompt.clips.size();
-  // An ordered pair of distinct clips, uniformly: the order is the sides.
-  std::uniform_int_distribution<std::size_t> first(0, n - 1), second(0, n - 2);
-  std::size_t i = first(rng);
-  std::size_t j = second(rng);
-  if (j >= i) ++j;
-  return Pairing{&prompt, &prompt.clips[i], &prompt.clips[j]};
 }
 
 }  // namespace paddock::arena

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,6 +51,10 @@ struct CatalogTrack {
   std::vector<std::size_t> battle_prompts;  // indices of prompts with clips of >= 2 models
   std::vector<std::string> categories;      // every category of the track's prompts, sorted
   std::unordered_map<std::string, std::size_t> prompt_index;
+  // The models that can meet in a battle (a clip in some battle prompt), sorted by id, and
+  // per model the battle prompts it has a clip in (indices into `prompts`, ascending).
+  std::vector<std::string> models;
+  std::vector<std::vector<uint32_t>> model_prompts;
 };
 
 class Catalog {
@@ -84,17 +87,5 @@ class Catalog {
   std::unordered_map<std::string, std::string> source_mime_;
   std::string version_;
 };
-
-// A pairing for one battle.
-struct Pairing {
-  const CatalogPrompt* prompt = nullptr;
-  const CatalogClip* left = nullptr;
-  const CatalogClip* right = nullptr;
-};
-
-// A uniformly random prompt among those with clips of at least two matchable models, then
-// two distinct such models uniformly at random, in random order. nullopt if the track has
-// no such prompt.
-std::optional<Pairing> pick_pairing(const CatalogTrack& track, std::mt19937_64& rng);
 
 }  // namespace paddock::arena

@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-#include <set>
-
 namespace paddock::arena {
 namespace {
 
@@ -59,34 +56,14 @@ TEST(Catalog, OffersOnlyPromptsWithTwoMatchableModels) {
   EXPECT_EQ(c.version(), "7");
 }
 
-TEST(PickPairing, NeverPicksHiddenOrRetiredModelsAndCoversEveryOrderedPair) {
+TEST(Catalog, IndexesWhichBattlePromptsEachMatchableModelHasAClipIn) {
   auto c = sample();
   const auto* t = c.find_track("t2v");
-  std::mt19937_64 rng(42);
-  std::map<std::pair<std::string, std::string>, int> seen;
-  const int draws = 60'000;
-  for (int i = 0; i < draws; ++i) {
-    auto p = pick_pairing(*t, rng);
-    ASSERT_TRUE(p);
-    ASSERT_NE(p->left->model_id, p->right->model_id);
-    ++seen[{p->left->model_id, p->right->model_id}];
+  EXPECT_EQ(t->models, (std::vector<std::string>{"anoB", "pubA", "pubE"}));
+  ASSERT_EQ(t->model_prompts.size(), 3u);
+  for (const auto& prompts : t->model_prompts) {
+    EXPECT_EQ(prompts, (std::vector<uint32_t>{0}));  // p1 only: p2 and p3 have one model
   }
-  std::set<std::string> allowed{"pubA", "anoB", "pubE"};
-  ASSERT_EQ(seen.size(), 6u);  // 3 models, ordered pairs
-  for (const auto& [pair, n] : seen) {
-    EXPECT_TRUE(allowed.count(pair.first) && allowed.count(pair.second));
-    // Uniform: 10000 expected each; 5 standard deviations is about 460.
-    EXPECT_NEAR(n, draws / 6, 500) << pair.first << " vs " << pair.second;
-  }
-}
-
-TEST(PickPairing, GivesNothingForATrackWithoutPairs) {
-  store::TrackSummary t;
-  t.track.id = "empty";
-  auto c = Catalog::build({t}, {model("pubA", ModelStatus::Public)},
-                          {{"empty", "p", "x", "en", {}, "", ""}}, {}, "1");
-  std::mt19937_64 rng(1);
-  EXPECT_FALSE(pick_pairing(*c.find_track("empty"), rng));
 }
 
 TEST(Catalog, KnowsMediaTypesAndKeepsClipsApartFromSources) {

@@ -181,6 +181,13 @@ void LeaderboardCache::rebuild() {
   wake_.notify_one();
 }
 
+std::shared_ptr<const PairingPlan> LeaderboardCache::pairing_plan(
+    const std::string& track_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = plans_.find(track_id);
+  return it == plans_.end() ? nullptr : it->second;
+}
+
 int64_t LeaderboardCache::last_vote_id() const {
   std::lock_guard lock(mutex_);
   return last_id_;
@@ -301,6 +308,40 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
     std::sort(s.track_languages.begin(), s.track_languages.end());
     s.track_languages.erase(std::unique(s.track_languages.begin(), s.track_languages.end()),
                             s.track_languages.end());
+  }
+  s.matchmaking = std::string(matchmaking_mode_name(options_.matchmaking.mode));
+  const bool main_board =
+      request.categories.empty() && request.weights == "as_voted" && request.languages.empty();
+  if (main_board && track && options_.matchmaking.mode == MatchmakingMode::Adaptive) {
+    std::unordered_map<std::string, std::string> id_of;  // public name -> model id
+    for (const auto& id : track->models) {
+      if (const auto* m = catalog.find_model(id)) {
+        if (auto name = public_name(*m)) id_of.emplace(std::move(*name), id);
+      }
+    }
+    auto plan = std::make_shared<const PairingPlan>(plan_pairings(
+        *track,
+        estimates_from_board(s.board,
+                             [&](const std::string& name) -> std::optional<std::string> {
+                               auto found = id_of.find(name);
+                               if (found == id_of.end()) return std::nullopt;
+                               return found->second;
+                             }),
+        options_.matchmaking));
+    for (std::size_t k = 0; k < plan->pairs.size(); ++k) {
+      const auto* a = catalog.find_model(plan->models[plan->pairs[k].first]);
+      const auto* b = catalog.find_model(plan->models[plan->pairs[k].second]);
+      auto na = a ? public_name(*a) : std::nullopt;
+      auto nb = b ? public_name(*b) : std::nullopt;
+      if (!na || !nb) continue;
+      if (*nb < *na) std::swap(*na, *nb);
+      s.pairing.push_back({std::move(*na), std::move(*nb), plan->probability[k]});
+    }
+    std::sort(s.pairing.begin(), s.pairing.end(), [](const PairChance& x, const PairChance& y) {
+      return std::tie(x.model_a, x.model_b) < std::tie(y.model_a, y.model_b);
+    });
+    std::lock_guard lock(mutex_);
+    plans_[request.track_id] = std::move(plan);
   }
   RenderedBoard r;
   r.text = options_.render_board ? options_.render_board(s) : std::string();

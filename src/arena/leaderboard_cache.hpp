@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "arena/catalog.hpp"
+#include "arena/matchmaking.hpp"
 #include "base/result.hpp"
 #include "rating/rating.hpp"
 #include "store/store.hpp"
@@ -60,6 +61,12 @@ struct BoardModelInfo {
   GenerationStats generation{};
 };
 
+// One pair's chance of being the next battle, by public names (model_a < model_b).
+struct PairChance {
+  std::string model_a, model_b;
+  double probability = 0;
+};
+
 // A computed board and what a renderer needs to present it.
 struct BoardSnapshot {
   BoardRequest request;
@@ -69,6 +76,10 @@ struct BoardSnapshot {
   std::unordered_map<std::string, BoardModelInfo> models;  // by public name
   std::vector<std::string> track_categories;
   std::vector<std::string> track_languages;  // of the track's prompts, sorted
+  // How battles are paired ("uniform" or "adaptive"); on the track's main board (no filter,
+  // as voted) with adaptive matchmaking, the plan this board made, by public names.
+  std::string matchmaking = "uniform";
+  std::vector<PairChance> pairing;
 };
 
 struct HistorySnapshot {
@@ -102,6 +113,8 @@ struct LeaderboardOptions {
   std::size_t max_on_demand = 64;  // filtered boards kept besides the standard ones
   std::function<std::string(const BoardSnapshot&)> render_board;
   std::function<std::string(const HistorySnapshot&)> render_history;
+  // Adaptive: each refit of a track's main board makes the track's next PairingPlan.
+  MatchmakingOptions matchmaking{.mode = MatchmakingMode::Uniform};
 };
 
 class LeaderboardCache {
@@ -134,6 +147,9 @@ class LeaderboardCache {
   void rebuild();
   // The id of the last vote read into the tables.
   int64_t last_vote_id() const;
+  // The pairing plan the track's main board made at its last refit; nullptr with uniform
+  // matchmaking or before the first refit.
+  std::shared_ptr<const PairingPlan> pairing_plan(const std::string& track_id) const;
 
   void stop();
 
@@ -179,6 +195,7 @@ class LeaderboardCache {
   std::map<std::string, Entry> entries_;  // by BoardRequest::key()
   std::deque<std::string> on_demand_;     // keys waiting for a first computation
   std::map<std::string, std::shared_ptr<const RenderedBoard>> histories_;
+  std::map<std::string, std::shared_ptr<const PairingPlan>> plans_;  // by track id
   int64_t last_id_ = 0;
   int64_t announced_id_ = 0;
   bool rebuild_ = true;

@@ -72,6 +72,8 @@ int serve(const ServeSettings& s) {
   ao.leaderboards.min_votes = s.min_votes;
   ao.leaderboards.seed = s.seed;
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
+  ao.leaderboards.matchmaking.mode =
+      arena::parse_matchmaking_mode(s.matchmaking).value_or(arena::MatchmakingMode::Uniform);
   ao.leaderboards.interval = s.board_interval;
   ao.leaderboards.history_interval = 10 * s.board_interval;
   ao.leaderboards.render_board = http::render_board_json;

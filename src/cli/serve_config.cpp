@@ -184,6 +184,15 @@ const std::vector<Setting>& settings() {
          s.bootstrap = *n;
          return ok();
        }},
+      {{"matchmaking", "PADDOCK_MATCHMAKING", "--matchmaking", false,
+        "how battles are paired: uniform or adaptive (default uniform; docs/matchmaking.md)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         if (v != "uniform" && v != "adaptive") {
+           return bad("matchmaking must be \"uniform\" or \"adaptive\"");
+         }
+         s.matchmaking = std::string(v);
+         return ok();
+       }},
       {{"board_interval", "PADDOCK_BOARD_INTERVAL", "--board-interval", false,
         "shortest time between two recomputations of the boards (default 1s)"},
        [](ServeSettings& s, std::string_view v) -> Status {

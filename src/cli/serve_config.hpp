@@ -35,6 +35,10 @@ struct ServeSettings {
   double address_votes_per_minute = 300;
   uint64_t seed = 1;
   int bootstrap = 1000;
+  // How battles are paired: "uniform" or "adaptive" (docs/matchmaking.md). Uniform by
+  // default: adaptive missed its target of 2x fewer votes to settle the top 5 (bench/
+  // matchmaking.sh).
+  std::string matchmaking = "uniform";
   std::chrono::milliseconds board_interval{1000};
   std::string log_level = "info";
   bool demo = false;  // --demo-banner, or paddock demo: GET /api/config says "demo": true

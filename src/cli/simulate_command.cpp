@@ -4,13 +4,16 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/whole_number.hpp"
+#include "demo/arena_simulation.hpp"
 #include "fmt/core.h"
 #include "rating/simulation.hpp"
 #include "votelog/votelog.hpp"
@@ -22,7 +25,22 @@ namespace {
 constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
 constexpr int kGzipLevel = 1;  // fast: simulated logs are big and compress well anyway
 
+// `--arena`: whole arenas in time, with the server's matchmaking in the loop.
+struct ArenaArguments {
+  bool on = false;
+  int arenas = 1;
+  std::string matchmaking = "adaptive";
+  double exploration = arena::MatchmakingOptions{}.exploration;
+  int64_t refit_every = demo::ArenaSimulationOptions{}.refit_every;
+  int64_t max_votes = demo::ArenaSimulationOptions{}.max_votes;
+  int settle_top = demo::ArenaSimulationOptions{}.settle_top;
+  double careless = 0;  // share of voters who vote at random
+  std::string intervals = "sandwich";
+  bool keep_going = false;  // do not stop at settlement
+};
+
 struct SimulateArguments {
+  ArenaArguments arena;
   rating::SimulationOptions sim;
   std::string categories;
   std::string output = "-";
@@ -121,7 +139,111 @@ nlohmann::json truth_json(const rating::VoteSimulator& simulator) {
   return j;
 }
 
+double percentile(std::vector<int64_t> values, double q) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(values.begin(), values.end());
+  const double pos = q * static_cast<double>(values.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, values.size() - 1);
+  return static_cast<double>(values[lo]) +
+         (pos - static_cast<double>(lo)) * static_cast<double>(values[hi] - values[lo]);
+}
+
+nlohmann::json arena_json(const demo::ArenaSimulationResult& r, uint64_t seed) {
+  nlohmann::json j;
+  j["seed"] = seed;
+  j["votes"] = r.votes;
+  j["settled_at"] = r.settled_at ? nlohmann::json(*r.settled_at) : nlohmann::json(nullptr);
+  j["refits"] = r.refits;
+  j["models"] = nlohmann::json::array();
+  for (const auto& m : r.models) {
+    j["models"].push_back({{"model", m.id},
+                           {"true_rating", m.true_rating},
+                           {"true_rank", m.true_rank},
+                           {"battles", m.battles},
+                           {"share", m.share}});
+  }
+  j["board"] = nlohmann::json::array();
+  for (const auto& row : r.board.models) {
+    j["board"].push_back({{"model", row.model},
+                          {"rating", row.rating},
+                          {"ci_low", row.ci_low},
+                          {"ci_high", row.ci_high}});
+  }
+  return j;
+}
+
+int run_arena(const SimulateArguments& a) {
+  const auto& x = a.arena;
+  demo::ArenaSimulationOptions o;
+  const auto mode = arena::parse_matchmaking_mode(x.matchmaking);
+  if (!mode) throw CLI::ValidationError("--matchmaking", "expected uniform or adaptive");
+  o.matchmaking.mode = *mode;
+  o.matchmaking.exploration = x.exploration;
+  const auto intervals = rating::parse_interval_method(x.intervals);
+  if (!intervals) throw CLI::ValidationError("--intervals", "expected bootstrap or sandwich");
+  o.intervals = *intervals;
+  o.refit_every = x.refit_every;
+  o.max_votes = x.max_votes;
+  o.settle_top = x.settle_top;
+  o.stop_when_settled = !x.keep_going;
+  if (!(x.careless >= 0 && x.careless <= 1)) {
+    throw CLI::ValidationError("--careless", "expected a share in [0, 1]");
+  }
+  if (x.arenas < 1) throw CLI::ValidationError("--arenas", "expected at least 1");
+  o.voters = {{"honest", 1 - x.careless, std::make_shared<demo::HonestVoter>(a.sim.tie_rate)}};
+  if (x.careless > 0) {
+    o.voters.push_back({"careless", x.careless,
+                        std::make_shared<demo::CarelessVoter>(demo::CarelessVoter::Habit::Random)});
+  }
+  nlohmann::json out;
+  out["matchmaking"] = arena::matchmaking_mode_name(o.matchmaking.mode);
+  out["exploration"] = o.matchmaking.exploration;
+  out["intervals"] = rating::interval_method_name(o.intervals);
+  out["refit_every"] = o.refit_every;
+  out["max_votes"] = o.max_votes;
+  out["settle_top"] = o.settle_top;
+  out["careless"] = x.careless;
+  out["arenas"] = nlohmann::json::array();
+  std::vector<int64_t> settled;
+  int unsettled = 0;
+  for (int k = 0; k < x.arenas; ++k) {
+    o.seed = a.sim.seed + static_cast<uint64_t>(k);
+    auto r = demo::simulate_arena(o);
+    if (!r) {
+      fmt::print(stderr, "paddock simulate: {}\n", r.error().message);
+      return 1;
+    }
+    if (r->settled_at) {
+      settled.push_back(*r->settled_at);
+    } else {
+      ++unsettled;
+    }
+    out["arenas"].push_back(arena_json(*r, o.seed));
+  }
+  // Arenas that never settled count as max_votes, so the median is a lower bound then.
+  std::vector<int64_t> needed = settled;
+  needed.insert(needed.end(), static_cast<std::size_t>(unsettled), o.max_votes);
+  out["summary"] = {{"arenas", x.arenas},
+                    {"settled", settled.size()},
+                    {"unsettled", unsettled},
+                    {"median", percentile(needed, 0.5)},
+                    {"p25", percentile(needed, 0.25)},
+                    {"p75", percentile(needed, 0.75)},
+                    {"min", percentile(needed, 0)},
+                    {"max", percentile(needed, 1)}};
+  const std::string text = out.dump(2) + "\n";
+  std::FILE* f = a.output == "-" ? stdout : std::fopen(a.output.c_str(), "wb");
+  if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() ||
+      (f == stdout ? std::fflush(f) : std::fclose(f)) != 0) {
+    fmt::print(stderr, "paddock simulate: {}: cannot write: {}\n", a.output, std::strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
 int run_simulate(SimulateArguments a) {
+  if (a.arena.on) return run_arena(a);
   a.sim.categories = parse_categories(a.categories);
   const auto ties = rating::parse_tie_model(a.ties);
   if (!ties) throw CLI::ValidationError("--ties", "expected half or davidson");
@@ -282,6 +404,40 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
                   "True ratings (JSON) to write; default OUTPUT.truth.json when OUTPUT is a file");
   cmd->add_option("--format", args->format, "jsonl or csv")->capture_default_str();
   cmd->add_flag("--gzip", args->gzip, "Compress the log with gzip");
+  auto& x = args->arena;
+  const char* kArena = "Arena in time (--arena)";
+  cmd->add_flag("--arena", x.on,
+                "Simulate whole arenas in time with the server's matchmaking in the loop and "
+                "write a JSON report (docs/matchmaking.md) instead of a vote log")
+      ->group(kArena);
+  cmd->add_option("--arenas", x.arenas, "Arenas to run (seeds SEED, SEED+1, ...)")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--matchmaking", x.matchmaking, "uniform or adaptive")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--exploration", x.exploration,
+                  "Share of adaptive battles whose pair is drawn uniformly")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--refit-every", x.refit_every, "Votes between two refits of the board")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--max-votes", x.max_votes, "Votes at most per arena")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--settle-top", x.settle_top,
+                  "Settled: the true top N in order, adjacent intervals disjoint")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--careless", x.careless, "Share of voters who vote at random")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--intervals", x.intervals, "Board intervals: sandwich or bootstrap")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_flag("--keep-going", x.keep_going, "Run to --max-votes even once settled")
+      ->group(kArena);
   cmd->callback([args, &exit_code] { exit_code = run_simulate(*args); });
 }
 

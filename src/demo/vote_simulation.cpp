@@ -50,15 +50,15 @@ class DemoRandom {
   std::mt19937_64 engine_;
 };
 
-struct Voter {
+struct DemoVoter {
   std::string session;
   std::string address;
 };
 
-std::vector<Voter> make_voters(DemoRandom& rng) {
+std::vector<DemoVoter> make_voters(DemoRandom& rng) {
   // Documentation address blocks (RFC 5737): clearly not real people.
   constexpr std::string_view kNets[] = {"192.0.2", "198.51.100", "203.0.113"};
-  std::vector<Voter> voters;
+  std::vector<DemoVoter> voters;
   for (int i = 0; i < kVoters; ++i) {
     voters.push_back({rng.hex128(), fmt::format("{}.{}", kNets[i % 3], 1 + (i / 3) % 254)});
   }
@@ -66,7 +66,7 @@ std::vector<Voter> make_voters(DemoRandom& rng) {
 }
 
 // A few voters vote a lot, most a little.
-const Voter& pick_voter(DemoRandom& rng, const std::vector<Voter>& voters) {
+const DemoVoter& pick_voter(DemoRandom& rng, const std::vector<DemoVoter>& voters) {
   const double u = rng.uniform();
   return voters[static_cast<size_t>(u * u * static_cast<double>(voters.size()))];
 }
@@ -154,7 +154,7 @@ Result<SimulatedVotes> simulate_votes(std::span<const store::Clip> clips, int64_
   for (const auto& c : clips) hash[{c.track_id, c.prompt_id, c.model_id}] = c.hash;
 
   DemoRandom rng(kSeed);
-  const std::vector<Voter> voters = make_voters(rng);
+  const std::vector<DemoVoter> voters = make_voters(rng);
   OutcomeDraws draws(rng);
   const int64_t start_ms = end_ms - int64_t{kTimelineDays} * kDayMs;
   std::vector<Cast> casts;
@@ -199,7 +199,7 @@ Result<SimulatedVotes> simulate_votes(std::span<const store::Clip> clips, int64_
         const DemoEntry& left = *present[a_left ? a : b];
         const DemoEntry& right = *present[a_left ? b : a];
         const DemoPrompt& prompt = track.prompts[rng.below(track.prompts.size())];
-        const Voter& voter = pick_voter(rng, voters);
+        const DemoVoter& voter = pick_voter(rng, voters);
 
         Cast c;
         store::Battle& battle = c.battle;

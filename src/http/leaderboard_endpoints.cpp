@@ -2,6 +2,7 @@
 // the leaderboard cache renders boards into.
 
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "arena/vote_export.hpp"
@@ -55,9 +56,15 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
                  {"languages", s.request.languages}};
   j["categories"] = s.track_categories;
   j["languages"] = s.track_languages;
+  // Sampling shares: each model's share of the battles on this board (every vote is a battle
+  // of two, so the shares sum to 1), and each organization's, as The Leaderboard Illusion
+  // asks arenas to publish.
+  const double slots = 2.0 * static_cast<double>(s.board.votes);
+  std::map<std::string, std::pair<int64_t, int64_t>> organizations;  // models, votes
   for (auto& row : j["models"]) {
     auto info = s.models.find(row["model"].get<std::string>());
-    row["organization"] = info == s.models.end() ? "" : info->second.organization;
+    const std::string organization = info == s.models.end() ? "" : info->second.organization;
+    row["organization"] = organization;
     row["status"] = info == s.models.end() ? "" : info->second.status;
     // paddock generate's provenance (docs/generate.md); null without generated clips.
     const arena::GenerationStats* g = info == s.models.end() ? nullptr : &info->second.generation;
@@ -69,7 +76,27 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
                     {"median_generation_s", g->median_seconds ? json(*g->median_seconds) : json()}};
     }
     row["generation"] = std::move(generation);
+    const auto votes = row["votes"].get<int64_t>();
+    row["sampling_share"] = slots > 0 ? static_cast<double>(votes) / slots : 0.0;
+    auto& org = organizations[organization];
+    org.first += 1;
+    org.second += votes;
   }
+  json orgs = json::array();
+  for (const auto& [name, counts] : organizations) {
+    orgs.push_back(
+        {{"organization", name},
+         {"models", counts.first},
+         {"votes", counts.second},
+         {"sampling_share", slots > 0 ? static_cast<double>(counts.second) / slots : 0.0}});
+  }
+  j["organizations"] = std::move(orgs);
+  json pairing = json::array();
+  for (const auto& p : s.pairing) {
+    pairing.push_back(
+        {{"model_a", p.model_a}, {"model_b", p.model_b}, {"probability", p.probability}});
+  }
+  j["matchmaking"] = {{"mode", s.matchmaking}, {"pairs", std::move(pairing)}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

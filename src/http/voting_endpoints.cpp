@@ -24,6 +24,8 @@ void config_endpoint(Env& env, Exchange&, const Responder& respond) {
   json j{{"demo", env.options.demo},
          {"unlock", env.options.unlock},
          {"min_votes", env.arena.options().leaderboards.min_votes},
+         {"matchmaking",
+          arena::matchmaking_mode_name(env.arena.options().leaderboards.matchmaking.mode)},
          {"version", env.options.version}};
   respond(json_response(200, j.dump(-1, ' ', false, json::error_handler_t::replace)));
 }

@@ -439,6 +439,12 @@ describe("leaderboard page", () => {
       assert.equal(await page.locator("table.board i, table.board img, table.board b").count(), 0, "no markup from names");
       const organizations = await page.locator("table.board td.organization").allTextContents();
       assert.ok(organizations.includes("Pangolin & <b>Co</b>"));
+      // Sampling shares: one per model, summing to 100%, and one line per organization.
+      const shares = (await page.locator("table.board td.share").allTextContents()).map((t) => parseFloat(t));
+      assert.equal(shares.length, names.length);
+      assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.5, `shares sum to 100%: ${shares}`);
+      const orgShares = (await page.locator(".organization-shares").textContent()) ?? "";
+      assert.match(orgShares, /Share of battles by organization: .*Pangolin & <b>Co<\/b> \d+\.\d%/);
       await page.locator(".heatmap canvas").waitFor();
       // Quality against price and against generation time: the generated model is plotted,
       // with its numbers in the table beside the chart; the model imported by hand is not.

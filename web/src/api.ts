@@ -78,6 +78,15 @@ export interface BoardRow {
   // paddock generate's provenance of the model's clips in this track (null when none, and
   // for anonymous models): mean cost per clip and median generation time.
   generation?: { clips: number; mean_cost: number | null; currency: string | null; median_generation_s: number | null } | null;
+  sampling_share?: number; // this model's share of the board's battles (docs/http-api.md)
+}
+
+// One organization's share of the board's battles ("(undisclosed)" for anonymous models).
+export interface OrganizationShare {
+  organization: string;
+  models: number;
+  votes: number;
+  sampling_share: number;
 }
 
 // One pair of models: how often `a` beat `b`. Field names follow the rating engine's
@@ -107,6 +116,8 @@ export interface Board {
   pieces?: string[][];
   languages?: string[]; // the track's prompt languages
   ties?: { model: string; tie_votes: number; both_bad_votes: number; both_bad_rate: number };
+  organizations?: OrganizationShare[];
+  matchmaking?: { mode: string; pairs: { model_a: string; model_b: string; probability: number }[] };
 }
 
 export interface History {

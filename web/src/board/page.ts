@@ -219,6 +219,20 @@ class BoardPage {
         ),
       );
     }
+    const organizations = [...(board.organizations ?? [])].sort((a, b) => b.sampling_share - a.sampling_share);
+    if (organizations.length) {
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      this.meta.append(
+        h("br"),
+        h(
+          "span",
+          { class: "organization-shares" },
+          "Share of battles by organization: " +
+            organizations.map((o) => `${o.organization} ${pct(o.sampling_share)}`).join("; ") +
+            (board.matchmaking ? ` (pairs drawn ${board.matchmaking.mode === "adaptive" ? "adaptively, towards open comparisons" : "uniformly"}).` : "."),
+        ),
+      );
+    }
     const shares = board.category_shares ?? board.categories.filter((c): c is CategoryShare => typeof c !== "string");
     if (board.filter.weights !== "as_voted" && shares.length) {
       const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -301,6 +315,7 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
       h("span", { class: "axis-label" }, h("span", null, String(axis.min)), h("span", null, "95% interval"), h("span", null, String(axis.max))),
     ),
     h("th", { class: "num", attrs: { scope: "col" } }, "Votes"),
+    h("th", { class: "num share", attrs: { scope: "col", title: "Share of the board's battles this model was in" } }, "Share"),
     h("th", { class: "num", attrs: { scope: "col" } }, "Win rate"),
     asVoted ? h("th", { class: "num", attrs: { scope: "col" } }, "vs as voted") : null,
   );
@@ -337,13 +352,14 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
           h("div", { class: "ci-axis", attrs: { role: "img", "aria-label": row.ci_low === null ? "no interval" : `interval ${Math.round(ciLow)} to ${Math.round(ciHigh)}` } }, bar, point),
         ),
         h("td", { class: "num" }, row.votes.toLocaleString()),
+        h("td", { class: "num share" }, row.sampling_share === undefined ? "" : `${(row.sampling_share * 100).toFixed(1)}%`),
         h("td", { class: "num" }, `${(row.win_rate * 100).toFixed(1)}%`),
         asVoted ? h("td", { class: "num moved" }, moved === null ? "new" : moved > 0 ? `▲ ${moved}` : moved < 0 ? `▼ ${-moved}` : "=") : null,
       ),
     );
   }
   if (rows.length === 0) {
-    body.append(h("tr", null, h("td", { attrs: { colspan: asVoted ? 8 : 7 } }, "No votes match this filter yet.")));
+    body.append(h("tr", null, h("td", { attrs: { colspan: asVoted ? 9 : 8 } }, "No votes match this filter yet.")));
   }
   return h(
     "table",

@@ -1,0 +1,259 @@
+#include "demo/arena_simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <unordered_map>
+
+#include "arena/catalog.hpp"
+
+namespace paddock::demo {
+namespace {
+
+constexpr uint64_t kPairingStream = 0;  // generator streams of the seed
+constexpr uint64_t kVoterStream = 1;
+constexpr uint64_t kVerdictStream = 2;
+constexpr std::string_view kTrack = "arena";
+
+// The seeded generator the simulator hands to the server's matchmaking.
+class SeededBits final : public arena::RandomBits {
+ public:
+  explicit SeededBits(rating::Xoshiro256 g) : g_(g) {}
+  uint64_t next() override { return g_.next(); }
+
+ private:
+  rating::Xoshiro256 g_;
+};
+
+std::string prompt_id(int p) {
+  return "p" + std::to_string(p);
+}
+
+// The catalog as the server would hold it after `votes` votes: the models that have arrived,
+// anonymous until their reveal, each with a clip for every prompt.
+arena::Catalog catalog_at(const ArenaSimulationOptions& o, int64_t votes) {
+  store::TrackSummary track;
+  track.track.id = std::string(kTrack);
+  std::vector<store::Model> models;
+  std::vector<store::Prompt> prompts;
+  std::vector<store::Clip> clips;
+  for (int p = 0; p < o.prompts; ++p) {
+    store::Prompt prompt;
+    prompt.track_id = track.track.id;
+    prompt.id = prompt_id(p);
+    prompt.text = "prompt " + std::to_string(p);
+    prompts.push_back(std::move(prompt));
+  }
+  for (const auto& m : o.models) {
+    if (votes < m.arrives_at_vote) continue;
+    const bool anonymous = m.revealed_at_vote >= 0 && votes < m.revealed_at_vote;
+    models.push_back(
+        store::Model{m.id, m.id, m.organization,
+                     anonymous ? store::ModelStatus::Anonymous : store::ModelStatus::Public,
+                     anonymous ? "codename-" + m.id : std::string()});
+    for (int p = 0; p < o.prompts; ++p) {
+      store::Clip c;
+      c.track_id = track.track.id;
+      c.prompt_id = prompt_id(p);
+      c.model_id = m.id;
+      c.hash = m.id + "/" + c.prompt_id;
+      c.mime = "video/mp4";
+      clips.push_back(std::move(c));
+    }
+  }
+  return arena::Catalog::build({track}, std::move(models), std::move(prompts), std::move(clips),
+                               std::to_string(votes));
+}
+
+// The vote counts at which the catalog changes (an arrival or a reveal), ascending.
+std::vector<int64_t> catalog_changes(const ArenaSimulationOptions& o) {
+  std::set<int64_t> at;
+  for (const auto& m : o.models) {
+    if (m.arrives_at_vote > 0) at.insert(m.arrives_at_vote);
+    if (m.revealed_at_vote > 0) at.insert(m.revealed_at_vote);
+  }
+  return {at.begin(), at.end()};
+}
+
+Status validate(const ArenaSimulationOptions& o) {
+  if (o.models.size() < 2) return fail("bad_option", "an arena needs at least 2 models");
+  std::set<std::string> ids;
+  for (const auto& m : o.models) {
+    if (m.id.empty() || !ids.insert(m.id).second) {
+      return fail("bad_option", "model ids must be distinct and not empty");
+    }
+    if (!std::isfinite(m.rating) || m.arrives_at_vote < 0) {
+      return fail("bad_option", "model \"" + m.id + "\" has a bad rating or arrival");
+    }
+  }
+  if (o.prompts < 1) return fail("bad_option", "an arena needs at least 1 prompt");
+  if (o.refit_every < 1) return fail("bad_option", "refit_every must be at least 1");
+  if (o.max_votes < 0) return fail("bad_option", "max_votes must not be negative");
+  if (o.settle_top < 1 || o.settle_top >= static_cast<int>(o.models.size())) {
+    return fail("bad_option", "settle_top must be at least 1 and less than the models");
+  }
+  if (!(o.matchmaking.exploration >= 0 && o.matchmaking.exploration <= 1)) {
+    return fail("bad_option", "exploration must be in [0, 1]");
+  }
+  for (const auto& g : o.voters) {
+    if (!g.voter || !(g.share >= 0) || !std::isfinite(g.share)) {
+      return fail("bad_option", "voter group \"" + g.name + "\" needs a voter and a share >= 0");
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+HonestVoter::HonestVoter(double tie_rate, double discernment)
+    : tie_rate_(tie_rate), discernment_(discernment) {}
+
+rating::Outcome HonestVoter::judge(const BattleFacts& battle, rating::Xoshiro256& rng) {
+  const double d = discernment_ * (battle.left->rating - battle.right->rating);
+  const double p = 1.0 / (1.0 + std::pow(10.0, -d / 400.0));
+  const double tie = tie_rate_ * 2 * std::min(p, 1 - p);
+  const double u = rng.uniform();
+  if (u < tie) return rating::Outcome::Tie;
+  return u < tie + (p - tie / 2) ? rating::Outcome::AWins : rating::Outcome::BWins;
+}
+
+rating::Outcome CarelessVoter::judge(const BattleFacts&, rating::Xoshiro256& rng) {
+  if (habit_ == Habit::AlwaysLeft) return rating::Outcome::AWins;
+  switch (rng.below(3)) {
+    case 0:
+      return rating::Outcome::AWins;
+    case 1:
+      return rating::Outcome::BWins;
+    default:
+      return rating::Outcome::Tie;
+  }
+}
+
+std::vector<SimulatedModel> realistic_models() {
+  // Rounded from the spread of public text-to-video boards in 2025-2026: a close top, a long
+  // tail. "video-a" plays HappyHorse-1.0: strongest, anonymous at first.
+  const double ratings[] = {1240, 1215, 1190, 1170, 1145, 1120, 1100, 1075, 1050, 1020, 990, 950};
+  const char* orgs[] = {"Org A", "Org B", "Org C", "Org D", "Org B", "Org E",
+                        "Org F", "Org C", "Org G", "Org H", "Org I", "Org J"};
+  std::vector<SimulatedModel> models;
+  for (int i = 0; i < 12; ++i) {
+    SimulatedModel m;
+    m.id = std::string("video-") + static_cast<char>('a' + i);
+    m.organization = orgs[i];
+    m.rating = ratings[i];
+    models.push_back(std::move(m));
+  }
+  models[0].revealed_at_vote = 5000;
+  models[3].arrives_at_vote = 3000;  // a top-5 model arrives late
+  models[8].arrives_at_vote = 1500;
+  return models;
+}
+
+bool settled(const rating::Board& board, const std::vector<std::string>& truth, int top) {
+  const auto k = static_cast<std::size_t>(top);
+  if (board.models.size() < k || truth.size() < k) return false;
+  for (std::size_t i = 0; i < k; ++i) {
+    if (board.models[i].model != truth[i]) return false;
+  }
+  for (std::size_t i = 0; i + 1 < k; ++i) {
+    if (!(board.models[i].ci_low > board.models[i + 1].ci_high)) return false;
+  }
+  return true;
+}
+
+Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& options) {
+  ArenaSimulationOptions o = options;
+  if (o.models.empty()) o.models = realistic_models();
+  if (o.voters.empty()) o.voters.push_back({"honest", 1, std::make_shared<HonestVoter>()});
+  if (auto s = validate(o); !s) return std::unexpected(s.error());
+
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < o.models.size(); ++i) index[o.models[i].id] = i;
+  std::vector<std::string> truth;
+  for (const auto& m : o.models) truth.push_back(m.id);
+  std::stable_sort(truth.begin(), truth.end(), [&](const std::string& a, const std::string& b) {
+    return o.models[index[a]].rating > o.models[index[b]].rating;
+  });
+  int64_t all_arrived = 0;
+  for (const auto& m : o.models) all_arrived = std::max(all_arrived, m.arrives_at_vote);
+
+  std::vector<double> group_cdf;
+  double total_share = 0;
+  for (const auto& g : o.voters) group_cdf.push_back(total_share += g.share);
+  if (!(total_share > 0)) return fail("bad_option", "voter shares must not all be 0");
+
+  SeededBits bits(rating::Xoshiro256::for_stream(o.seed, kPairingStream));
+  auto voter_rng = rating::Xoshiro256::for_stream(o.seed, kVoterStream);
+  auto verdict_rng = rating::Xoshiro256::for_stream(o.seed, kVerdictStream);
+
+  rating::BoardOptions board_options;
+  board_options.intervals = o.intervals;
+  board_options.bootstrap_rounds = o.bootstrap_rounds;
+  board_options.ci_level = o.ci_level;
+  board_options.seed = o.seed;
+  board_options.threads = 1;
+  const auto same_id = [](const std::string& name) -> std::optional<std::string> { return name; };
+
+  const auto changes = catalog_changes(o);
+  std::size_t next_change = 0;
+  auto catalog = catalog_at(o, 0);
+  std::optional<arena::PairingPlan> plan;
+
+  ArenaSimulationResult result;
+  result.votes_by_group.assign(o.voters.size(), 0);
+  std::vector<int64_t> battles(o.models.size(), 0);
+  rating::VoteTable table;
+  for (int64_t v = 0; v < o.max_votes; ++v) {
+    if (next_change < changes.size() && changes[next_change] == v) {
+      catalog = catalog_at(o, v);
+      ++next_change;
+    }
+    const auto* track = catalog.find_track(kTrack);
+    const bool adaptive = o.matchmaking.mode == arena::MatchmakingMode::Adaptive;
+    auto pairing = arena::pick_pairing(*track, adaptive && plan ? &*plan : nullptr, bits);
+    if (!pairing)
+      return fail("no_battle", "the arena has fewer than 2 models at vote " + std::to_string(v));
+    const std::size_t left = index.at(pairing->left->model_id);
+    const std::size_t right = index.at(pairing->right->model_id);
+    const double u = voter_rng.uniform() * total_share;
+    const std::size_t group = std::min<std::size_t>(
+        std::upper_bound(group_cdf.begin(), group_cdf.end(), u) - group_cdf.begin(),
+        o.voters.size() - 1);
+    const BattleFacts facts{&o.models[left], &o.models[right], v};
+    const auto outcome = o.voters[group].voter->judge(facts, verdict_rng);
+    table.add(table.intern_model(o.models[left].id), table.intern_model(o.models[right].id),
+              outcome, rating::VoteTable::kNoCategories);
+    ++battles[left];
+    ++battles[right];
+    ++result.votes_by_group[group];
+    result.votes = v + 1;
+
+    if (result.votes % o.refit_every != 0) continue;
+    auto board = rating::compute_board(table, board_options);
+    if (!board) return std::unexpected(board.error());
+    result.board = std::move(*board);
+    ++result.refits;
+    if (!result.settled_at && result.votes >= all_arrived &&
+        settled(result.board, truth, o.settle_top)) {
+      result.settled_at = result.votes;
+      if (o.stop_when_settled) break;
+    }
+    if (adaptive) {
+      plan = arena::plan_pairings(*track, arena::estimates_from_board(result.board, same_id),
+                                  o.matchmaking);
+    }
+  }
+
+  for (std::size_t i = 0; i < o.models.size(); ++i) {
+    ModelOutcome m;
+    m.id = o.models[i].id;
+    m.true_rating = o.models[i].rating;
+    m.true_rank = static_cast<int>(std::find(truth.begin(), truth.end(), m.id) - truth.begin()) + 1;
+    m.battles = battles[i];
+    m.share = result.votes > 0 ? static_cast<double>(battles[i]) / (2.0 * result.votes) : 0;
+    result.models.push_back(std::move(m));
+  }
+  return result;
+}
+
+}  // namespace paddock::demo
