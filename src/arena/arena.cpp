@@ -379,10 +379,10 @@ int64_t Arena::min_watch_ms(const Catalog& catalog, std::string_view track_id) c
                               1000.0);
 }
 
-std::string Arena::etag_for(std::string_view hash) const {
+std::string Arena::etag_for(std::string_view name) const {
   unsigned char tag[16];
-  crypto_generichash(tag, sizeof tag, reinterpret_cast<const unsigned char*>(hash.data()),
-                     hash.size(), keys_.etag.data(), keys_.etag.size());
+  crypto_generichash(tag, sizeof tag, reinterpret_cast<const unsigned char*>(name.data()),
+                     name.size(), keys_.etag.data(), keys_.etag.size());
   char hex[sizeof tag * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, tag, sizeof tag);
   return "\"" + std::string(hex) + "\"";
@@ -396,7 +396,9 @@ Result<MediaFile> Arena::clip_media(std::string_view token) const {
   if (!path) return fail("not_found", "the clip is not in the media folder");
   auto cat = catalog();
   const auto* mime = cat->media_mime(t->hash, false);
-  return MediaFile{std::move(*path), mime ? *mime : std::string(), etag_for(t->hash)};
+  // The ETag names the token, not the clip: a clip's tag would be the same in every battle,
+  // so once one battle revealed it, HEAD or If-None-Match would recognise it in the next.
+  return MediaFile{std::move(*path), mime ? *mime : std::string(), etag_for(token)};
 }
 
 Result<MediaFile> Arena::source_media(std::string_view hash) const {

@@ -83,7 +83,9 @@ struct VoteReceipt {
 struct MediaFile {
   std::filesystem::path path;
   std::string mime;
-  std::string etag;  // quoted strong ETag; keyed, so it does not reveal the content hash
+  // Quoted strong ETag, a keyed digest: of the clip URL's token for clips (so it differs in
+  // every battle), of the content hash for prompt sources. Never the hash itself.
+  std::string etag;
 };
 
 class Arena {
@@ -153,7 +155,8 @@ class Arena {
   Status load_catalog(std::string version);
   void watch();
   void sweep_unvoted_battles();
-  std::string etag_for(std::string_view hash) const;
+  // A quoted keyed digest of `name` (a clip URL token or a source's content hash).
+  std::string etag_for(std::string_view name) const;
   // The least time between issuing a battle of `track_id` and a vote on it.
   int64_t min_watch_ms(const Catalog& catalog, std::string_view track_id) const;
 

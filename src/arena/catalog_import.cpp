@@ -6,10 +6,13 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "arena/catalog_rules.hpp"
 #include "media/media.hpp"
+#include "sys/work_in_order.hpp"
 
 namespace paddock::arena {
 namespace {
@@ -56,6 +59,11 @@ class KnownCatalog {
     if (!found) return store_failure(found.error(), "looking up track " + id);
     if (!*found) return nullptr;
     return &(tracks_[id] = **found);
+  }
+
+  // Once the import has chosen a track's frame rate (before any clip is stored).
+  void set_fps(const std::string& id, double fps) {
+    if (auto it = tracks_.find(id); it != tracks_.end()) it->second.fps = fps;
   }
 
   Result<bool> model(const std::string& id) {
@@ -136,8 +144,8 @@ Result<std::vector<std::string>> check_references(const Manifest& m, KnownCatalo
   return problems;
 }
 
-// The frame rate --reencode gives a track's clips: the manifest's, else the most common
-// among its clips (ties: the higher), so one odd clip does not set the pace.
+// The most common of a track's clips' frame rates (ties: the higher), so that one odd clip
+// does not set the pace.
 double common_fps(const std::vector<double>& rates) {
   std::map<long, int> votes;
   for (double r : rates) ++votes[std::lround(r * 1000)];
@@ -171,19 +179,40 @@ store::Clip clip_row(const ClipTarget& c, const media::StoredMedia& s) {
   return row;
 }
 
-// The second half of import_clip: normalize into the media folder and upsert the row.
-Result<StoredClip> store_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
-                              const fs::path& media_dir, const media::NormalizeOptions& n) {
-  auto stored = media::store_normalized(file, media_dir, n);
-  if (!stored) return std::unexpected(stored.error());
+// What storing one clip came to. None set: checked only (a dry run).
+struct ClipResult {
+  std::optional<StoredClip> stored{};
+  std::optional<Error> refusal{};  // the file is not a clip the track takes; nothing stored
+  std::optional<Error> failure{};  // the media folder or the database failed
+};
+
+// The one path by which a clip enters the arena (import_catalog's clips, import_clip, so
+// paddock import and paddock generate): probe and check against the track, then (unless
+// dry_run) store it in the media folder as clip_encoding() says and upsert its row. Safe to
+// run on several threads at once (the store is thread-safe; the track is only read).
+ClipResult store_one_clip(store::Store* store, const ClipTarget& target, const fs::path& file,
+                          const ImportOptions& o) {
+  const store::Track& t = *target.track;
+  auto facts = check_clip(file, t);
+  if (!facts) return {.refusal = facts.error()};
+  if (o.dry_run) return {};
+  const media::NormalizeOptions encoding = clip_encoding(t, o.remux);
+  auto stored = media::store_normalized(file, o.media_dir, encoding);
+  if (!stored) {
+    if (stored.error().code == "io_error") return {.failure = stored.error()};
+    return {.refusal = stored.error()};
+  }
   StoredClip out{clip_row(target, *stored)};
-  auto u = store.upsert_clip(out.row);
+  auto u = store->upsert_clip(out.row);
   if (!u) {
-    return store_failure(u.error(), "storing clip " + target.track->id + "/" + target.prompt_id +
-                                        "/" + target.model_id);
+    return {.failure = store_failure(u.error(), "storing clip " + t.id + "/" + target.prompt_id +
+                                                    "/" + target.model_id)
+                           .error()};
   }
   out.upsert = *u;
-  return out;
+  const int64_t budget = o.remux ? 0 : media::house_file_bytes(encoding);
+  out.over_budget = budget > 0 && stored->facts.bytes != budget;
+  return {.stored = std::move(out)};
 }
 
 class Importer {
@@ -195,14 +224,63 @@ class Importer {
     total_steps_ += static_cast<int64_t>(m.clips.size());
   }
 
-  Status tracks() {
+  // Each track's frame rate, before anything is written: the manifest's, else the store's,
+  // else (a new track, or one from before paddock kept frame rates) the most common among
+  // the clips this import brings, which tracks() then keeps with the track.
+  Status choose_frame_rates(KnownCatalog& known) {
     for (const TrackRecord& t : m_.tracks) {
+      if (t.track.fps > 0 || !store_) continue;
+      auto stored = store_->find_track(t.track.id);
+      if (!stored) return store_failure(stored.error(), "looking up track " + t.track.id);
+      if (*stored && (*stored)->fps > 0) known.set_fps(t.track.id, (*stored)->fps);
+    }
+    if (o_.remux) return ok();             // nothing is encoded at it
+    std::vector<const ClipRecord*> unset;  // clips of tracks without a frame rate yet
+    for (const ClipRecord& c : m_.clips) {
+      auto track = known.track(c.track_id);
+      if (!track) return std::unexpected(track.error());
+      if (*track && (*track)->fps == 0) unset.push_back(&c);
+    }
+    std::vector<double> probed(unset.size(), 0);
+    std::map<std::string, std::vector<double>> rates;
+    sys::for_each_in_order(
+        unset.size(), jobs(),
+        [&](std::size_t i) {
+          auto facts = media::probe(unset[i]->file);  // a clip that fails is refused later
+          if (facts) probed[i] = facts->fps;
+        },
+        [&](std::size_t i) {
+          if (probed[i] > 0) rates[unset[i]->track_id].push_back(probed[i]);
+          return true;
+        },
+        "paddock-probe");
+    for (const auto& [id, track_rates] : rates) {
+      const double fps = common_fps(track_rates);
+      known.set_fps(id, fps);
+      chosen_fps_.insert(id);
+      report_.notes.push_back(fmt_fps_note(id, fps));
+    }
+    return ok();
+  }
+
+  Status tracks(KnownCatalog& known) {
+    std::set<std::string> listed;
+    for (const TrackRecord& t : m_.tracks) listed.insert(t.track.id);
+    // The manifest's tracks, then tracks of the store whose frame rate this import chose.
+    std::vector<std::string> ids;
+    for (const TrackRecord& t : m_.tracks) ids.push_back(t.track.id);
+    for (const std::string& id : chosen_fps_) {
+      if (!listed.contains(id)) ids.push_back(id);
+    }
+    for (const std::string& id : ids) {
       if (o_.dry_run) {
         report_.tracks.add(Outcome::Checked);
         continue;
       }
-      auto u = store_->upsert_track(t.track);
-      if (!u) return store_failure(u.error(), "storing track " + t.track.id);
+      auto track = known.track(id);
+      if (!track) return std::unexpected(track.error());
+      auto u = store_->upsert_track(**track);
+      if (!u) return store_failure(u.error(), "storing track " + id);
       report_.tracks.add(outcome_of(*u));
     }
     return ok();
@@ -260,56 +338,45 @@ class Importer {
   }
 
   Status clips(KnownCatalog& known) {
-    struct Accepted {
-      const ClipRecord* rec;
-      const store::Track* track;
-    };
-    std::vector<Accepted> accepted;
-    std::map<std::string, std::vector<double>> rates;
+    // Tracks are looked up first (that may read the store): the pool's threads only read them.
+    std::vector<const store::Track*> tracks;
     for (const ClipRecord& c : m_.clips) {
       auto track = known.track(c.track_id);
       if (!track) return std::unexpected(track.error());
-      const std::string subject = c.track_id + "/" + c.prompt_id + "/" + c.model_id;
-      if (refused_prompts_.contains(c.track_id + "/" + c.prompt_id)) {
-        refuse_clip(subject, c.file,
-                    Error{"prompt_refused", c.file.string() + ": its prompt " + c.track_id + "/" +
-                                                c.prompt_id + " was refused"});
-        continue;
-      }
-      auto facts = check_clip(c.file, **track);
-      if (!facts) {
-        refuse_clip(subject, c.file, facts.error());
-        continue;
-      }
-      if (o_.dry_run) {
-        report_.clips.add(Outcome::Checked);
-        step(c.file, Outcome::Checked, "");
-        continue;
-      }
-      accepted.push_back({&c, *track});
-      rates[c.track_id].push_back(facts->fps);
+      tracks.push_back(*track);  // never null: check_references passed
     }
-    for (const Accepted& a : accepted) {
-      const ClipRecord& c = *a.rec;
-      media::NormalizeOptions n;
-      n.keep_audio = a.track->audio;
-      if (o_.reencode) {
-        n.reencode = true;
-        n.width = a.track->width;
-        n.height = a.track->height;
-        n.fps = fps_for(c.track_id, rates[c.track_id]);
-      }
-      const std::string subject = c.track_id + "/" + c.prompt_id + "/" + c.model_id;
-      auto stored =
-          store_clip(*store_, {a.track, c.prompt_id, c.model_id}, c.file, o_.media_dir, n);
-      if (!stored) {
-        if (!is_clip_refusal(stored.error())) return std::unexpected(stored.error());
-        refuse_clip(subject, c.file, stored.error());
-        continue;
-      }
-      report_.clips.add(outcome_of(stored->upsert));
-      step(c.file, outcome_of(stored->upsert), "");
-    }
+    // Probed, checked and encoded several at once; stored rows, counts and progress follow
+    // the manifest's order.
+    std::vector<ClipResult> results(m_.clips.size());
+    std::optional<Error> failure;
+    sys::for_each_in_order(
+        m_.clips.size(), jobs(),
+        [&](std::size_t i) { results[i] = import_clip(m_.clips[i], *tracks[i]); },
+        [&](std::size_t i) {
+          const ClipRecord& c = m_.clips[i];
+          const ClipResult& r = results[i];
+          const std::string subject = c.track_id + "/" + c.prompt_id + "/" + c.model_id;
+          if (r.failure) {
+            failure = *r.failure;
+            return false;
+          }
+          if (r.refusal) {
+            refuse_clip(subject, c.file, *r.refusal);
+            return true;
+          }
+          if (r.stored && r.stored->over_budget) {
+            report_.notes.push_back(
+                c.origin.to_string() + ": clip " + subject +
+                " came out larger than its track's file size, so its size tells it apart "
+                "(docs/security.md)");
+          }
+          const Outcome outcome = r.stored ? outcome_of(r.stored->upsert) : Outcome::Checked;
+          report_.clips.add(outcome);
+          step(c.file, outcome, "");
+          return true;
+        },
+        "paddock-import");
+    if (failure) return std::unexpected(*failure);
     return ok();
   }
 
@@ -331,11 +398,27 @@ class Importer {
     return media::store_source(rec.source, o_.media_dir);
   }
 
-  double fps_for(const std::string& track_id, const std::vector<double>& rates) {
-    for (const TrackRecord& t : m_.tracks) {
-      if (t.track.id == track_id && t.fps > 0) return t.fps;
+  int jobs() const {
+    return o_.jobs > 0 ? o_.jobs
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
+  // One clip through store_one_clip, on the pool's threads: it only reads what nothing
+  // writes meanwhile.
+  ClipResult import_clip(const ClipRecord& c, const store::Track& t) const {
+    if (refused_prompts_.contains(c.track_id + "/" + c.prompt_id)) {
+      return {.refusal = Error{"prompt_refused", c.file.string() + ": its prompt " + c.track_id +
+                                                     "/" + c.prompt_id + " was refused"}};
     }
-    return common_fps(rates);
+    return store_one_clip(store_, {&t, c.prompt_id, c.model_id}, c.file, o_);
+  }
+
+  static std::string fmt_fps_note(const std::string& track_id, double fps) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%g", fps);
+    return "track " + track_id + ": its clips are encoded at " + rate +
+           " fps, the most common frame rate among them (\"fps\" in its track record chooses "
+           "another)";
   }
 
   void refuse(const std::string& kind, const std::string& subject, const fs::path& file,
@@ -360,6 +443,7 @@ class Importer {
   const ImportProgress& progress_;
   ImportReport& report_;
   std::set<std::string> refused_prompts_;
+  std::set<std::string> chosen_fps_;  // tracks whose frame rate this import chose
   int64_t done_steps_ = 0;
   int64_t total_steps_ = 0;
 };
@@ -402,6 +486,16 @@ void Tally::add(Outcome o) {
   }
 }
 
+media::NormalizeOptions clip_encoding(const store::Track& track, bool remux) {
+  if (remux) return {.encoding = media::Encoding::Remux, .keep_audio = track.audio};
+  return {.encoding = media::Encoding::House,
+          .keep_audio = track.audio,
+          .width = track.width,
+          .height = track.height,
+          .fps = track.fps > 0 ? track.fps : kFallbackFps,
+          .duration_s = track.duration_s};
+}
+
 Result<media::MediaFacts> check_clip(const fs::path& file, const store::Track& t) {
   auto facts = media::probe(file);
   if (!facts) return std::unexpected(facts.error());
@@ -413,10 +507,13 @@ Result<media::MediaFacts> check_clip(const fs::path& file, const store::Track& t
 }
 
 Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target, const fs::path& file,
-                               const fs::path& media_dir, media::NormalizeOptions normalize) {
-  if (auto facts = check_clip(file, *target.track); !facts) return std::unexpected(facts.error());
-  normalize.keep_audio = target.track->audio;
-  return store_clip(store, target, file, media_dir, normalize);
+                               const fs::path& media_dir) {
+  ImportOptions house;  // house encoding, written
+  house.media_dir = media_dir;
+  ClipResult r = store_one_clip(&store, target, file, house);
+  if (r.refusal) return std::unexpected(*r.refusal);
+  if (r.failure) return std::unexpected(*r.failure);
+  return std::move(*r.stored);
 }
 
 bool is_clip_refusal(const Error& e) {
@@ -472,8 +569,17 @@ Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* stor
     report.problems = std::move(*problems);
     return report;
   }
+  if (!options.dry_run) {
+    auto removed = media::remove_stale_temporaries(options.media_dir);
+    if (!removed) return std::unexpected(removed.error());
+    if (*removed > 0) {
+      report.notes.push_back(options.media_dir.string() + ": removed " + std::to_string(*removed) +
+                             " temporary files an interrupted import left");
+    }
+  }
   Importer importer(manifest, store, options, progress, report);
-  if (auto st = importer.tracks(); !st) return std::unexpected(st.error());
+  if (auto st = importer.choose_frame_rates(known); !st) return std::unexpected(st.error());
+  if (auto st = importer.tracks(known); !st) return std::unexpected(st.error());
   if (auto st = importer.models(); !st) return std::unexpected(st.error());
   if (auto st = importer.prompts(known); !st) return std::unexpected(st.error());
   if (auto st = importer.clips(known); !st) return std::unexpected(st.error());

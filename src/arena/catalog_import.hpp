@@ -31,8 +31,7 @@ struct RecordOrigin {
 };
 
 struct TrackRecord {
-  store::Track track;
-  double fps = 0;  // frame rate --reencode brings clips to; 0 = the track's most common
+  store::Track track;  // track.fps 0: the import chooses (import_catalog)
   RecordOrigin origin;
 };
 
@@ -94,10 +93,20 @@ ParsedManifest read_catalog(const std::filesystem::path& path);
 
 struct ImportOptions {
   std::filesystem::path media_dir = "media";
-  bool dry_run = false;        // probe and check everything, write nothing
-  bool reencode = false;       // re-encode clips to H.264/AAC at the track's size and fps
+  bool dry_run = false;  // probe and check everything, write nothing
+  // Keep each clip's own encoding (remux) instead of the house encoding: faster, but the
+  // encodings then differ between models and can tell voters which model made a clip.
+  bool remux = false;
   bool update_models = false;  // let the manifest overwrite models already in the store
+  int jobs = 0;                // clips encoded at once; 0 = one per core
 };
+
+// How every clip of `track` is stored (paddock import, and paddock generate through the same
+// path): the house encoding at the track's size, frame rate and duration (media.hpp), sound
+// kept on audio tracks only; remuxed instead when `remux`. A track whose frame rate is not
+// chosen yet (0) gets kFallbackFps, so that its clips still share one.
+inline constexpr double kFallbackFps = 24;
+media::NormalizeOptions clip_encoding(const store::Track& track, bool remux = false);
 
 enum class Outcome { Inserted, Updated, Unchanged, Refused, Checked /* dry run */ };
 std::string_view to_string(Outcome);
@@ -155,14 +164,17 @@ Result<std::vector<std::string>> catalog_problems(const ParsedManifest& parsed,
 // Imports `manifest` into `store` and options.media_dir. First checks that every reference
 // resolves (tracks, prompts and models named by prompts and clips exist in the manifest or
 // the store) and that entries follow catalog_rules; if not, returns a report whose
-// `problems` list them and writes nothing. Then upserts tracks and models (a model already
-// in the store and different is kept unless update_models), stores prompt sources and
+// `problems` list them and writes nothing. Then deletes the temporary files killed imports
+// left in the media folder (media::remove_stale_temporaries; a note says how many), chooses each
+// track's frame rate (the manifest's, else the store's, else the most common among the clips
+// imported, ties to the higher, which is then kept with the track), upserts tracks and models (a
+// model already in the store and different is kept unless update_models), stores prompt sources and
 // upserts prompts, then probes every clip, checks it against its track (sound required on
 // audio tracks, duration and size within the tolerances of media::check_against), stores
-// it normalized (sound dropped on silent tracks) and upserts it. A file that fails is
-// refused with the reason and the rest goes on; a prompt whose source is refused takes its
-// clips with it. With dry_run nothing is written (store may then be null: references are
-// checked against the manifest only).
+// it as clip_encoding() says and upserts it, options.jobs clips at once. A file that fails
+// is refused with the reason and the rest goes on; a prompt whose source is refused takes
+// its clips with it. Reports and progress follow the manifest's order. With dry_run nothing
+// is written (store may then be null: references are checked against the manifest only).
 // Errors: a store failure (the import stops; what was written stays, and running it again
 // completes it).
 Result<ImportReport> import_catalog(const Manifest& manifest, store::Store* store,
@@ -184,9 +196,9 @@ struct ClipTarget {
 // ("not_found", "not_media", "corrupt", "off_spec", "no_audio").
 Result<media::MediaFacts> check_clip(const std::filesystem::path& file, const store::Track& track);
 
-// One clip the way import_catalog stores each one: check_clip, then the normalized copy in
-// media_dir (sound dropped on silent tracks; `normalize` may ask for re-encoding), named by
-// its content hash, then the clip row upserted. The same file always gives the same hash
+// One clip the way import_catalog stores each one (the same code): check_clip, then the copy
+// in media_dir in the track's house encoding (clip_encoding; sound dropped on silent tracks),
+// named by its content hash, then the clip row upserted. The same file always gives the same hash
 // and row, so storing it again is Unchanged. This is the one path by which every clip
 // enters the arena (paddock import, paddock generate).
 // Errors: a refusal (is_clip_refusal: the codes above, "unsupported", "not_video"; nothing
@@ -194,11 +206,13 @@ Result<media::MediaFacts> check_clip(const std::filesystem::path& file, const st
 struct StoredClip {
   store::Clip row;
   store::Upsert upsert = store::Upsert::Unchanged;
+  // It came out larger than its track's house file size, so its size tells it apart
+  // (docs/security.md); import_catalog notes it.
+  bool over_budget = false;
 };
 Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target,
                                const std::filesystem::path& file,
-                               const std::filesystem::path& media_dir,
-                               media::NormalizeOptions normalize = {});
+                               const std::filesystem::path& media_dir);
 
 // True for the errors that mean "this file is not a clip the track takes" (a refusal the
 // import reports and goes on from), false for failures of the machine or the database.

@@ -235,8 +235,7 @@ class ManifestBuilder {
     t.track.duration_s = r.number("duration_s", true);
     t.track.width = r.integer("width", true);
     t.track.height = r.integer("height", true);
-    t.fps = r.number("fps", false);
-    if (t.fps < 0 || t.fps > 1000) r.problem("\"fps\" must be between 0 and 1000");
+    t.track.fps = r.number("fps", false);
     t.track.aspect = r.text("aspect", false);
     t.track.seed = r.text("seed", false, "per-prompt");
     t.track.watermark = r.boolean("watermark", false);

@@ -53,7 +53,8 @@ TEST(ParseManifest, ReadsEveryKindOfRecord) {
   EXPECT_EQ(m.tracks[1].track.name, "i2v");  // defaults to the id
   EXPECT_EQ(m.tracks[1].track.task, store::Task::ImageToVideo);
   EXPECT_TRUE(m.tracks[1].track.audio);
-  EXPECT_EQ(m.tracks[1].fps, 24);
+  EXPECT_EQ(m.tracks[1].track.fps, 24);
+  EXPECT_EQ(m.tracks[0].track.fps, 0);  // chosen by the import
   ASSERT_EQ(m.models.size(), 2u);
   EXPECT_EQ(m.models[0].model.status, store::ModelStatus::Anonymous);
   EXPECT_EQ(m.models[1].model.status, store::ModelStatus::Public);

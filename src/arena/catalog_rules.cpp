@@ -58,6 +58,10 @@ Status validate_track(const store::Track& t) {
   if (t.width <= 0 || t.height <= 0) {
     return fail("invalid", "track " + t.id + ": width and height must be > 0");
   }
+  if (!(t.fps >= 0 && t.fps <= kMaxTrackFps)) {
+    return fail("invalid", "track " + t.id + ": fps must be between 0 (chosen by the import) and " +
+                               std::to_string(static_cast<int>(kMaxTrackFps)));
+  }
   auto aspect = parse_aspect(t.aspect);
   if (!aspect) {
     return fail("invalid", "track " + t.id + ": aspect \"" + t.aspect + "\" is not W:H");

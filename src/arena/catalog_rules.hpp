@@ -21,9 +21,11 @@ std::string aspect_of(int width, int height);
 // The one id a track may not have: a catalog folder keeps prompt sources in sources/.
 inline constexpr std::string_view kReservedTrackId = "sources";
 
-// Returns success, or Error "invalid" naming the problem: a bad id (or "sources"), an empty name, a
-// non-positive duration or size, or an aspect that is not "W:H" or does not match the size
-// within 1%.
+inline constexpr double kMaxTrackFps = 1000;
+
+// Returns success, or Error "invalid" naming the problem: a bad id (or "sources"), an empty
+// name, a non-positive duration or size, a frame rate outside 0 to kMaxTrackFps (0: not chosen
+// yet), or an aspect that is not "W:H" or does not match the size within 1%.
 Status validate_track(const store::Track&);
 
 // Returns success, or Error "invalid" naming the problem: a bad id, an empty display name,

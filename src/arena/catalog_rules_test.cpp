@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace paddock::arena {
 namespace {
 
@@ -62,6 +64,16 @@ TEST(CatalogRules, ATrackNeedsAnIdANameADurationAndAMatchingAspect) {
   t.width = 854;
   t.height = 480;  // 1.779, within 1% of 16:9
   EXPECT_TRUE(validate_track(t));
+  for (double fps : {0.0, 24.0, 30000.0 / 1001, 1000.0}) {
+    t = track();
+    t.fps = fps;
+    EXPECT_TRUE(validate_track(t)) << fps;
+  }
+  for (double fps : {-1.0, 1000.5, std::nan("")}) {
+    t = track();
+    t.fps = fps;
+    EXPECT_FALSE(validate_track(t)) << fps;
+  }
 }
 
 TEST(CatalogRules, AnAnonymousModelNeedsACodename) {

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -11,12 +12,24 @@
 namespace paddock::arena {
 namespace {
 
-constexpr unsigned char kTicketVersion = 1;
+// Version 2 pads every ticket to one length (version 1, still opened, did not: its length
+// followed the lengths of the ids in it, and so named the pair of models to a voter who
+// counted characters).
+constexpr unsigned char kTicketVersion = 2;
+constexpr unsigned char kUnpaddedTicketVersion = 1;
 constexpr unsigned char kClipVersion = 1;
 // Associated data: a ticket can never be passed off as a clip token or the reverse.
 constexpr std::string_view kTicketDomain = "paddock battle ticket v1";
 constexpr std::string_view kClipDomain = "paddock clip token v1";
 constexpr std::size_t kMaxSealed = 4096;
+// A ticket's plain text: version, battle id, session, two times, two clip hashes, and four
+// ids (track, prompt, two models) of at most kMaxIdBytes each (catalog_rules: 64), each
+// after a two-byte length. Shorter ones are padded with zero bytes up to this size.
+constexpr std::size_t kMaxIdBytes = 64;
+constexpr std::size_t kTicketPlainBytes = 1 + 2 * 16 + 2 * 8 + 2 * 32 + 4 * (2 + kMaxIdBytes);
+// Over-long ids (which no door of the catalog lets in) still seal: padded to a multiple of
+// this, so only such a ticket's length differs.
+constexpr std::size_t kOverlongStep = 64;
 // libsodium 1.0.18 decodes any byte above 0x7f as the digit '_' (where char is signed), so a
 // ticket with '_' replaced by such bytes would open: only the alphabet may reach it.
 constexpr std::string_view kBase64UrlDigits =
@@ -80,6 +93,10 @@ class Reader {
     return s;
   }
   bool done() const { return left_ == 0; }
+  // True if every byte left is zero (the padding of a version 2 ticket).
+  bool only_padding_left() const {
+    return std::all_of(data_, data_ + left_, [](unsigned char b) { return b == 0; });
+  }
 
  private:
   void advance(std::size_t n) {
@@ -158,6 +175,9 @@ std::string TicketCodec::seal(const BattleTicket& t) const {
   put_text(b, t.left_model);
   put_text(b, t.right_model);
   if (!ok) std::abort();  // REQUIRES violated: ids come from random_id() and stored hashes
+  std::size_t size = kTicketPlainBytes;
+  while (size < b.size()) size += kOverlongStep;
+  b.resize(size, 0);
   return seal_bytes(b, ticket_key_, kTicketDomain);
 }
 
@@ -169,14 +189,17 @@ Result<BattleTicket> TicketCodec::open(std::string_view sealed) const {
   if (!plain) return bad();
   Reader r(*plain);
   auto version = r.u8();
-  if (version != kTicketVersion) return bad();
+  if (version != kTicketVersion && version != kUnpaddedTicketVersion) return bad();
   BattleTicket t;
   auto id = r.hex(16), session = r.hex(16);
   auto issued = r.u64(), expires = r.u64();
   auto left_clip = r.hex(32), right_clip = r.hex(32);
   auto track = r.text(), prompt = r.text(), left = r.text(), right = r.text();
+  const bool padding_ok = version == kTicketVersion
+                              ? plain->size() >= kTicketPlainBytes && r.only_padding_left()
+                              : r.done();
   if (!id || !session || !issued || !expires || !left_clip || !right_clip || !track || !prompt ||
-      !left || !right || !r.done()) {
+      !left || !right || !padding_ok) {
     return bad();
   }
   t.battle_id = std::move(*id);

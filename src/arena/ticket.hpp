@@ -2,7 +2,9 @@
 // Battle tickets and clip URL tokens: small records sealed with XChaCha20-Poly1305 (random
 // 192-bit nonce each time), written as URL-safe base64. Sealing hides what they carry (the
 // models) and authenticates it, so any server holding the key can accept a vote without a
-// database read, and two battles never share a ticket or a clip URL.
+// database read, and two battles never share a ticket or a clip URL. Every ticket has the
+// same length (its ids are padded to the catalog's 64-byte limit), and so has every clip
+// token: a voter who counts characters learns nothing about the models.
 
 #include <cstdint>
 #include <string>
@@ -39,8 +41,8 @@ class TicketCodec {
   TicketCodec(const Key& ticket_key, const Key& clip_key);
 
   // REQUIRES: ids and hashes in the formats above; track, prompt and model ids of at most 64
-  // bytes (catalog_rules' ids). Longer ones would seal, but open() refuses sealed text over
-  // 4096 characters.
+  // bytes (catalog_rules' ids), and then every ticket has the same length. Longer ones would
+  // seal, to a longer ticket, but open() refuses sealed text over 4096 characters.
   std::string seal(const BattleTicket& ticket) const;
   // Errors: "bad_ticket" when the text was not sealed with this key or was altered.
   Result<BattleTicket> open(std::string_view sealed) const;

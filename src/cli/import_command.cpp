@@ -18,9 +18,17 @@ struct ImportArgs {
   std::string db = "paddock.db";  // the same defaults as paddock serve
   std::string media = "media";
   bool dry_run = false;
-  bool reencode = false;
+  bool reencode = false;  // the default; the flag stays so that older scripts still run
+  bool remux = false;
   bool update_models = false;
+  int jobs = 0;
 };
+
+constexpr const char* kRemuxWarning =
+    "paddock import: warning: --remux keeps each clip's own encoding, so codecs, profiles, "
+    "frame rates, sizes, time bases and file sizes differ between models: a voter who looks "
+    "at a clip's file can tell which model made it (docs/security.md). Import without "
+    "--remux for blind battles.";
 
 std::string tally_text(const arena::Tally& t) {
   std::string s;
@@ -97,8 +105,10 @@ int run_import(const ImportArgs& a) {
   arena::ImportOptions options;
   options.media_dir = a.media;
   options.dry_run = a.dry_run;
-  options.reencode = a.reencode;
+  options.remux = a.remux;
   options.update_models = a.update_models;
+  options.jobs = a.jobs;
+  if (a.remux) fmt::print(stderr, "{}\n", kRemuxWarning);
   ProgressBar bar(stderr, stderr_is_terminal());
   auto report =
       arena::import_catalog(parsed.manifest, store.get(), options, [&](const arena::ImportStep& s) {
@@ -140,8 +150,15 @@ void add_import_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--dry-run", args->dry_run,
                 "probe and check everything, write nothing (no database, no media files)");
+  auto* remux = cmd->add_flag("--remux", args->remux,
+                              "keep each clip's own encoding instead of the house encoding "
+                              "(faster, but the encodings can tell voters which model made a "
+                              "clip)");
   cmd->add_flag("--reencode", args->reencode,
-                "re-encode clips to H.264/AAC MP4 at their track's size and frame rate");
+                "encode every clip with the house encoding (the default; kept for old scripts)")
+      ->excludes(remux);
+  cmd->add_option("--jobs", args->jobs, "clips encoded at once (default: one per core)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_flag("--update-models", args->update_models,
                 "let the catalog overwrite models already in the database");
   cmd->callback([args, &exit_code] { exit_code = run_import(*args); });

@@ -332,7 +332,7 @@ Status generate_phase(const DemoLayout& layout, store::Store& store, int threads
   return ok();
 }
 
-Status import_phase(const DemoLayout& layout, store::Store& store, Phases& phases) {
+Status import_phase(const DemoLayout& layout, int jobs, store::Store& store, Phases& phases) {
   phases.start(DemoPhase::Import);
   const fs::path manifest = layout.render / "catalog.jsonl";
   arena::ParsedManifest parsed = arena::parse_manifest(manifest);
@@ -341,6 +341,7 @@ Status import_phase(const DemoLayout& layout, store::Store& store, Phases& phase
   }
   arena::ImportOptions options;
   options.media_dir = layout.media;
+  options.jobs = jobs;
   auto report =
       arena::import_catalog(parsed.manifest, &store, options, [&](const arena::ImportStep& s) {
         // Named as in the manifest, relative to the render folder.
@@ -476,7 +477,9 @@ Result<DemoReady> prepare_demo(const DemoOptions& options, const DemoProgress& p
   if (auto s = render_phase(layout, options.jobs, phases); !s) return std::unexpected(s.error());
   auto store = store::open_store(layout.db.string());
   if (!store) return std::unexpected(store.error());
-  if (auto s = import_phase(layout, **store, phases); !s) return std::unexpected(s.error());
+  if (auto s = import_phase(layout, options.jobs, **store, phases); !s) {
+    return std::unexpected(s.error());
+  }
   if (auto s = generate_phase(layout, **store, options.jobs, phases); !s) {
     return std::unexpected(s.error());
   }

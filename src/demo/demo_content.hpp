@@ -11,8 +11,9 @@
 
 namespace paddock::demo {
 
-// Raised whenever the content or the way it is built changes.
-inline constexpr int kDemoContentVersion = 2;  // 2: clips made through paddock generate
+// Raised whenever the content or the way it is built changes (2: clips made through paddock
+// generate; 3: clips stored in the house encoding instead of remuxed).
+inline constexpr int kDemoContentVersion = 3;
 
 // The model revealed as the last setup step (anonymous until then).
 inline constexpr std::string_view kRevealedModel = "happyhorse-1.0";

@@ -13,6 +13,7 @@
 #include "generate/generate.hpp"
 #include "generate/job_owner.hpp"
 #include "generate/provider_limits.hpp"
+#include "media/media.hpp"
 
 namespace paddock::generate {
 namespace {
@@ -242,6 +243,10 @@ class Runner {
         std::error_code ignored;
         fs::remove_all(it->path(), ignored);
       }
+    }
+    // And the media folder's temporary files of imports that were killed mid-way.
+    if (auto removed = media::remove_stale_temporaries(options_.media_dir); !removed) {
+      return std::unexpected(removed.error());
     }
     staging_ = root / staging_name(owner_);
     fs::remove_all(staging_, ec);

@@ -20,6 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <csignal>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -727,6 +728,10 @@ class BeastServer final : public Server {
 
 Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Handler& handler,
                                               WorkQueue& blocking) {
+  // sendfile(2) has no MSG_NOSIGNAL: a client that goes away in the middle of a clip (a
+  // browser cancelling a range request) would end the process with SIGPIPE. Ignored, the
+  // call fails with EPIPE and only that connection ends.
+  ::signal(SIGPIPE, SIG_IGN);
   auto server = std::make_unique<BeastServer>(options, handler, blocking);
   if (auto s = server->listen(); !s) return std::unexpected(s.error());
   return std::unique_ptr<Server>(std::move(server));

@@ -63,15 +63,39 @@ struct TrackSpec {
 // (facts do not know it): callers prefix it, e.g. "clips/a.mp4: lasts 7.20 s, outside ...".
 Status check_against(const MediaFacts&, const TrackSpec&);
 
+// How store_normalized() writes a clip.
+enum class Encoding {
+  // The house encoding (docs/media.md): decoded and encoded again with one fixed set of
+  // settings, so that with the same targets every clip gets the same codec, profile, level,
+  // pixel format, colour tags, size, frame rate, time base, GOP structure, frame count,
+  // audio format and file size, whatever model or vendor made it.
+  House,
+  // The clip's own compressed streams, rewrapped without metadata. Their codecs, profiles,
+  // frame rates, sizes and time bases are the vendor's, so they can name the model that
+  // made a clip (paddock import --remux warns so).
+  Remux,
+};
+
 struct NormalizeOptions {
-  bool reencode = false;  // re-encode to H.264 + AAC in MP4 instead of remuxing
+  Encoding encoding = Encoding::House;
   // false: drop the audio stream (a silent track must not give one side away by its sound).
   bool keep_audio = true;
-  // Targets when reencode is set (0 = keep the source's). Sizes are rounded down to even.
+  // House encoding targets; 0 = the source's own. Sizes are rounded down to even.
   int width = 0;
   int height = 0;
   double fps = 0;
+  // > 0 (with width, height and fps): exactly round(duration_s * fps) frames (the last one
+  // repeated if the source is shorter, the rest cut if it is longer), the sound cut or
+  // padded with silence to the same length, and the file padded to house_file_bytes().
+  double duration_s = 0;
 };
+
+// The size in bytes of every house-encoded file with these targets (`options.encoding` is
+// ignored): a budget above what the encoder's rate control lets a clip take, so that sizes
+// say nothing about a clip. 0 when a target is missing (no duration, size or frame rate):
+// such files are not padded. A clip whose encoding overshoots it anyway is padded to the
+// next multiple of a sixteenth of it above.
+int64_t house_file_bytes(const NormalizeOptions& options);
 
 // A file placed in the media folder.
 struct StoredMedia {
@@ -84,24 +108,35 @@ struct StoredMedia {
 // only the first video stream and (unless !keep_audio) the first audio stream are kept;
 // container and stream metadata that could identify a model (encoder, handler names, title,
 // comment, creation times, vendor ids, ...) is not written, nor are in-band metadata units
-// (H.264/HEVC SEI, AV1 metadata OBUs); MP4 gets its index at the front (faststart). WebM
-// stays WebM, everything else becomes MP4. With options.reencode the clip is decoded and
-// encoded to H.264 (libx264) + AAC in MP4 at the target size and frame rate. Writes to a
-// temporary file, fsyncs and renames it, so a crash never leaves a half-written clip under
-// a real name. Output is deterministic: storing the same content twice yields the same hash
-// and leaves one file. The facts returned are probed from the stored file.
+// (H.264/HEVC SEI, AV1 metadata OBUs); MP4 gets its index at the front (faststart).
+// Encoding::House decodes the clip and encodes it to H.264 (libx264) + AAC in MP4 with the
+// house settings at the targets (see NormalizeOptions); Encoding::Remux keeps its streams
+// (WebM stays WebM, everything else becomes MP4). Writes to a temporary file, fsyncs and
+// renames it, so a crash never leaves a half-written clip under a real name. Output is
+// deterministic: storing the same content twice yields the same hash and leaves one file.
+// The facts returned are probed from the stored file.
 // Errors: those of probe(); "not_video" for a still image; "unsupported" when a codec cannot
-// be remuxed into the output container (re-encoding can); "io_error".
+// be remuxed into the output container (the house encoding can); "io_error".
 Result<StoredMedia> store_normalized(const std::filesystem::path& source,
                                      const std::filesystem::path& media_dir,
                                      const NormalizeOptions& options);
 
 // Copies a still image (or source video) into the media folder by content hash. Images keep
 // their pixels byte for byte; only metadata records are removed (PNG text/time/EXIF chunks,
-// JPEG EXIF/XMP/IPTC/comment segments, WebP EXIF/XMP chunks). Videos go through
-// store_normalized() with default options. Same errors as store_normalized().
+// JPEG EXIF/XMP/IPTC/comment segments, WebP EXIF/XMP chunks). Videos (the sources of
+// video-edit prompts, the same for both sides of a battle) go through store_normalized()
+// remuxed. Same errors as store_normalized().
 Result<StoredMedia> store_source(const std::filesystem::path& source,
                                  const std::filesystem::path& media_dir);
+
+// Deletes the temporary files (.incoming-*) that writers killed mid-way (a crash, kill -9)
+// left in media_dir, and returns how many. Safe while other processes store: every writer
+// holds a shared flock(2) on the media folder from before it creates its temporary file
+// until it is renamed or removed, and this deletes only under the exclusive lock, which it
+// does not wait for (while anyone writes it deletes nothing and returns 0). paddock import
+// and paddock generate call it when they start. A media_dir that does not exist holds none.
+// Errors: "io_error" (the lock file cannot be opened, a file cannot be deleted).
+Result<int> remove_stale_temporaries(const std::filesystem::path& media_dir);
 
 // Path of a stored hash inside media_dir (media_dir/ab/<hash>.<mp4|webm|png|jpg|webp>), or
 // nullopt if `hash` is not 64 lowercase hex digits or no such regular file exists (a

@@ -2,6 +2,7 @@
 // temporary file, fsync and rename, so a crash never leaves a partial file under a real name.
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <utility>
 
 #include "media/image_metadata.hpp"
 #include "media/input_file.hpp"
@@ -66,6 +69,49 @@ Result<std::string> sha256_hex(const fs::path& p) {
   return std::string(hex);
 }
 
+// Temporary files: a live writer's, or one a dead writer left (see WritersLock).
+constexpr std::string_view kTemporaryPrefix = ".incoming-";
+
+// A flock(2) on the media folder itself (no file of its own), released when it goes or the
+// process dies: writers hold it shared while their temporary file exists.
+class WritersLock {
+ public:
+  // Shared: this writer's temporary file is live. Waits while a cleaner holds it.
+  static Result<WritersLock> shared(const fs::path& media_dir) { return take(media_dir, LOCK_SH); }
+  // Exclusive, without waiting: no writer is live. nullopt while one is.
+  static Result<std::optional<WritersLock>> exclusive(const fs::path& media_dir) {
+    auto lock = take(media_dir, LOCK_EX | LOCK_NB);
+    if (!lock) {
+      if (lock.error().code == "busy") return std::optional<WritersLock>();
+      return std::unexpected(lock.error());
+    }
+    return std::optional<WritersLock>(std::move(*lock));
+  }
+  WritersLock(WritersLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  WritersLock& operator=(WritersLock&&) = delete;
+  ~WritersLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit WritersLock(int fd) : fd_(fd) {}
+  static Result<WritersLock> take(const fs::path& media_dir, int operation) {
+    int fd = ::open(media_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return fail("io_error", media_dir.string() + ": cannot open: " + errno_text());
+    int rc = 0;
+    while ((rc = ::flock(fd, operation)) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+      const int saved = errno;
+      ::close(fd);
+      if (saved == EWOULDBLOCK) return fail("busy", media_dir.string() + ": a writer is storing");
+      return fail("io_error", media_dir.string() + ": cannot lock: " + std::strerror(saved));
+    }
+    return WritersLock(fd);
+  }
+  int fd_;
+};
+
 // A name in media_dir that stored_path() can never return (it does not start with a hash),
 // unique so concurrent imports do not collide.
 Result<fs::path> temporary_name(const fs::path& media_dir, const std::string& ext) {
@@ -74,7 +120,7 @@ Result<fs::path> temporary_name(const fs::path& media_dir, const std::string& ex
   randombytes_buf(random, sizeof random);
   char hex[sizeof random * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, random, sizeof random);
-  return media_dir / (std::string(".incoming-") + hex + "." + ext);
+  return media_dir / (std::string(kTemporaryPrefix) + hex + "." + ext);
 }
 
 // Deletes the temporary file unless it was moved into place.
@@ -170,22 +216,31 @@ Result<StoredMedia> store_normalized(const fs::path& source, const fs::path& med
   }
   auto in = open_input(source);  // fresh, since the check read every packet
   if (!in) return std::unexpected(in.error());
-  const std::string container = options.reencode ? "mp4" : remux_container(in->facts);
+  const bool house = options.encoding == Encoding::House;
+  const std::string container = house ? "mp4" : remux_container(in->facts);
   if (auto st = make_folder(media_dir); !st) return std::unexpected(st.error());
+  auto writing = WritersLock::shared(media_dir);
+  if (!writing) return std::unexpected(writing.error());
   auto temp_name = temporary_name(media_dir, container);
   if (!temp_name) return std::unexpected(temp_name.error());
   TemporaryFile temp{*temp_name};
-  Status written = options.reencode ? reencode(*in, source, temp.path, options)
-                                    : remux(*in, source, temp.path, container, options.keep_audio);
+  Status written = house ? encode_house(*in, source, temp.path, options)
+                         : remux(*in, source, temp.path, container, options.keep_audio);
   if (!written) return std::unexpected(written.error());
   in->format.reset();
+  if (const int64_t budget = house ? house_file_bytes(options) : 0; budget > 0) {
+    auto padded = pad_mp4(temp.path, budget, house_over_budget_step(budget));
+    if (!padded) return std::unexpected(padded.error());
+  }
   return commit(temp, media_dir, container);
 }
 
 Result<StoredMedia> store_source(const fs::path& source, const fs::path& media_dir) {
   auto facts = probe(source);
   if (!facts) return std::unexpected(facts.error());
-  if (!facts->is_image) return store_normalized(source, media_dir, NormalizeOptions{});
+  if (!facts->is_image) {
+    return store_normalized(source, media_dir, NormalizeOptions{.encoding = Encoding::Remux});
+  }
   auto bytes = read_all(source);
   if (!bytes) return std::unexpected(bytes.error());
   auto stripped = strip_image_metadata(facts->container, *bytes);
@@ -193,12 +248,35 @@ Result<StoredMedia> store_source(const fs::path& source, const fs::path& media_d
     return fail(stripped.error().code, source.string() + ": " + stripped.error().message);
   }
   if (auto st = make_folder(media_dir); !st) return std::unexpected(st.error());
+  auto writing = WritersLock::shared(media_dir);
+  if (!writing) return std::unexpected(writing.error());
   const std::string ext = extension_for(facts->container);
   auto temp_name = temporary_name(media_dir, ext);
   if (!temp_name) return std::unexpected(temp_name.error());
   TemporaryFile temp{*temp_name};
   if (auto st = write_all(temp.path, *stripped); !st) return std::unexpected(st.error());
   return commit(temp, media_dir, ext);
+}
+
+Result<int> remove_stale_temporaries(const fs::path& media_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(media_dir, ec)) return 0;
+  auto lock = WritersLock::exclusive(media_dir);
+  if (!lock) return std::unexpected(lock.error());
+  if (!*lock) return 0;  // someone is writing: their file is not stale
+  int removed = 0;
+  for (fs::directory_iterator it(media_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(kTemporaryPrefix)) continue;
+    std::error_code gone;
+    if (!fs::is_regular_file(it->symlink_status(gone))) continue;
+    if (!fs::remove(it->path(), gone) && gone) {
+      return fail("io_error", it->path().string() + ": cannot delete: " + gone.message());
+    }
+    ++removed;
+  }
+  if (ec) return fail("io_error", media_dir.string() + ": cannot list: " + ec.message());
+  return removed;
 }
 
 std::optional<fs::path> stored_path(const fs::path& media_dir, std::string_view hash) {

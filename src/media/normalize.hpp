@@ -22,10 +22,20 @@ std::string remux_container(const MediaFacts& facts);
 Status remux(InputFile& in, const std::filesystem::path& source, const std::filesystem::path& out,
              const std::string& container, bool keep_audio);
 
-// Decodes `in` and encodes it into `out` as MP4 with H.264 (libx264) and AAC, at the size
-// and frame rate in `options` (0 = the source's). `in` must be freshly opened.
-Status reencode(InputFile& in, const std::filesystem::path& source,
-                const std::filesystem::path& out, const NormalizeOptions& options);
+// Decodes `in` and encodes it into `out` with the house settings (MP4, H.264 by libx264,
+// AAC) at the targets of `options` (0 = the source's). `in` must be freshly opened.
+// Does not pad the file: pad_mp4() does, once it is closed.
+Status encode_house(InputFile& in, const std::filesystem::path& source,
+                    const std::filesystem::path& out, const NormalizeOptions& options);
+
+// Appends a `free` box to the closed MP4 file `file` so that it is exactly `bytes` long
+// (players skip such boxes). Returns the new size: `bytes`, or, if the file is already
+// longer than bytes - 8 (a box needs 8), the next size above it of the form
+// bytes + k * step_bytes. Errors: "io_error".
+Result<int64_t> pad_mp4(const std::filesystem::path& file, int64_t bytes, int64_t step_bytes);
+
+// The step above a house budget for a clip that overshoots it (a sixteenth of it).
+int64_t house_over_budget_step(int64_t budget);
 
 // ---- shared by both writers ----
 

@@ -114,7 +114,7 @@ Status remux(InputFile& in, const std::filesystem::path& source, const std::file
     if (avformat_query_codec(octx->oformat, ist->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
       return fail("unsupported", name + ": its " + avcodec_get_name(ist->codecpar->codec_id) +
                                      " stream cannot be stored in " + container +
-                                     " without re-encoding (use --reencode)");
+                                     " without re-encoding (import it without --remux)");
     }
     auto bsf = metadata_stripper(ist->codecpar, ist->time_base);
     if (!bsf) return std::unexpected(bsf.error());

@@ -164,6 +164,9 @@ CREATE TABLE clip_generations (
   FOREIGN KEY (track_id, prompt_id, model_id) REFERENCES clips (track_id, prompt_id, model_id)
 );
 )sql"},
+    Migration{5, "tracks' frame rate (every clip of a track is encoded at it)", R"sql(
+ALTER TABLE tracks ADD COLUMN fps DOUBLE PRECISION NOT NULL DEFAULT 0;
+)sql"},
 };
 
 constexpr std::string_view kCreateVersionTable =

@@ -12,7 +12,7 @@
 namespace paddock::store {
 
 struct Migration {
-  int version;  // 1, 2, 3, ... without gaps
+  int version;  // 1, 2, 3, ... increasing (without gaps once the branches are merged)
   std::string_view description;
   // Portable SQL; {id_pk} and {text} are replaced by the dialect's spelling.
   std::string_view sql;

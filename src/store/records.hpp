@@ -41,6 +41,9 @@ struct Track {
   // Whether generated clips may carry the provider's visible watermark. Off: paddock asks
   // every provider for none, and the plan names those that cannot honour it.
   bool watermark = false;
+  // The frame rate every clip of the track is encoded at; 0 = not chosen yet (tracks made
+  // before paddock kept one): the next import chooses it.
+  double fps = 0;
 
   bool operator==(const Track&) const = default;
 };

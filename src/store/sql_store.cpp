@@ -102,7 +102,7 @@ int64_t flag(bool b) {
 // ---- rows ----------------------------------------------------------------------------
 
 constexpr std::string_view kTrackColumns =
-    "id, name, task, audio, duration_s, aspect, width, height, seed_policy, watermark";
+    "id, name, task, audio, duration_s, aspect, width, height, seed_policy, watermark, fps";
 
 Result<Track> track_from(const SqlRow& r, const std::string& database) {
   Track t;
@@ -118,6 +118,7 @@ Result<Track> track_from(const SqlRow& r, const std::string& database) {
   t.height = static_cast<int>(as_int(r[7]));
   t.seed = as_text(r[8]);
   t.watermark = as_int(r[9]) != 0;
+  t.fps = as_real(r[10]);
   return t;
 }
 
@@ -538,12 +539,13 @@ Result<Upsert> SqlStore::upsert_track(const Track& t) {
   check.text("aspect", t.aspect);
   check.finite("duration_s", t.duration_s);
   check.text("seed", t.seed);
+  check.finite("fps", t.fps);
   if (auto s = check.result(); !s) return std::unexpected(s.error());
 
-  static constexpr std::array<std::string_view, 10> kColumns = {
-      "id",     "name",  "task",   "audio",       "duration_s",
-      "aspect", "width", "height", "seed_policy", "watermark"};
-  const std::array<SqlParam, 10> params = {std::string_view(t.id),
+  static constexpr std::array<std::string_view, 11> kColumns = {
+      "id",     "name",  "task",   "audio",       "duration_s", "aspect",
+      "width",  "height", "seed_policy", "watermark", "fps"};
+  const std::array<SqlParam, 11> params = {std::string_view(t.id),
                                            std::string_view(t.name),
                                            to_string(t.task),
                                            flag(t.audio),
@@ -552,7 +554,8 @@ Result<Upsert> SqlStore::upsert_track(const Track& t) {
                                            int64_t{t.width},
                                            int64_t{t.height},
                                            std::string_view(t.seed),
-                                           flag(t.watermark)};
+                                           flag(t.watermark),
+                                           t.fps};
   return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
     auto r = upsert_row(c, "tracks", kColumns, 1, params);
     if (r && *r != Upsert::Unchanged) {
@@ -683,7 +686,7 @@ Result<std::vector<TrackSummary>> SqlStore::list_tracks() {
       " WHERE c.track_id = t.id AND m.status <> 'hidden') "
       "FROM tracks t ORDER BY t.id",
       "t.id, t.name, t.task, t.audio, t.duration_s, t.aspect, t.width, t.height, t.seed_policy, "
-      "t.watermark");
+      "t.watermark, t.fps");
   return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<TrackSummary>> {
     auto rows = c.query(kSql, {});
     if (!rows) return std::unexpected(rows.error());
@@ -692,7 +695,7 @@ Result<std::vector<TrackSummary>> SqlStore::list_tracks() {
     for (const SqlRow& r : *rows) {
       auto track = track_from(r, description_);
       if (!track) return std::unexpected(track.error());
-      out.push_back({std::move(*track), as_int(r[10]), as_int(r[11]), as_int(r[12])});
+      out.push_back({std::move(*track), as_int(r[11]), as_int(r[12]), as_int(r[13])});
     }
     return out;
   });

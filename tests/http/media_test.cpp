@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <optional>
 
 #include "api.hpp"
 #include "paddock_server.hpp"
@@ -100,6 +101,28 @@ TEST_F(Media, RevalidatesWithTheETag) {
   EXPECT_EQ(stale.status, 200);
   auto fresh = client_->get(battle_.left_url, {{"Range", "bytes=0-9"}, {"If-Range", etag}});
   EXPECT_EQ(fresh.status, 206);
+}
+
+TEST_F(Media, GivesTheSameClipAnotherETagInEveryBattle) {
+  // A clip's ETag once followed the clip: after one battle revealed it, If-None-Match on a
+  // later battle's URL answered 304 exactly when that battle showed the same clip.
+  const std::string first_etag = *whole_.header("ETag");
+  std::optional<std::string> again_url;
+  for (int i = 0; i < 200 && !again_url; ++i) {
+    auto b = new_battle(*client_);
+    for (const auto& url : {b.left_url, b.right_url}) {
+      if (client_->get(url).body == whole_.body) again_url = url;
+    }
+  }
+  ASSERT_TRUE(again_url) << "the clip never came back in 200 battles";
+  auto again = client_->get(*again_url);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_NE(again.header("ETag"), first_etag);
+  EXPECT_EQ(again.header("ETag")->size(), first_etag.size());
+  EXPECT_EQ(client_->get(*again_url, {{"If-None-Match", first_etag}}).status, 200);
+  EXPECT_EQ(client_->get(*again_url, {{"Range", "bytes=0-9"}, {"If-Range", first_etag}}).status,
+            200);
+  EXPECT_EQ(client_->request("HEAD", *again_url).header("ETag"), again.header("ETag"));
 }
 
 TEST_F(Media, HeadGivesTheHeadersOnly) {

@@ -1,5 +1,6 @@
 // paddock import, end to end: the real binary on real clips.
 #include <filesystem>
+#include <set>
 
 #include "cli_fixture.hpp"
 #include "media/media.hpp"
@@ -52,18 +53,19 @@ TEST_F(Import, ImportsAGoodManifestIntoTheStoreAndTheMediaFolder) {
     EXPECT_EQ(c.bytes, static_cast<int64_t>(fs::file_size(*path)));
     EXPECT_TRUE(c.has_audio);
     EXPECT_EQ(c.width, 320);
-    EXPECT_NEAR(c.duration_s, 2.0, 0.2);
-    if (c.model_id == "mb") {
-      EXPECT_EQ(c.mime, "video/webm");
-      EXPECT_EQ(c.video_codec, "vp9");
-    } else {
-      EXPECT_EQ(c.mime, "video/mp4");
-      EXPECT_EQ(c.video_codec, "h264");
-      // the index moved to the front, also for mc whose source had it at the end
-      EXPECT_LT(paddock::testing::mp4_box_offset(*path, "moov"),
-                paddock::testing::mp4_box_offset(*path, "mdat"));
-    }
+    EXPECT_NEAR(c.duration_s, 2.0, 0.05);
+    // The house encoding, also for mb's VP9 in WebM; one size for all of them.
+    EXPECT_EQ(c.mime, "video/mp4");
+    EXPECT_EQ(c.video_codec, "h264");
+    EXPECT_EQ(c.audio_codec, "aac");
+    EXPECT_EQ(c.bytes, (*clips)[0].bytes);
+    // the index at the front, also for mc whose source had it at the end
+    EXPECT_LT(paddock::testing::mp4_box_offset(*path, "moov"),
+              paddock::testing::mp4_box_offset(*path, "mdat"));
   }
+  // Every clip came at 24 fps, so that is the track's frame rate now, kept for later imports.
+  EXPECT_EQ((*track)->fps, 24);
+  EXPECT_TRUE(contains(r.out, "track t2v: its clips are encoded at 24 fps")) << r.out;
   // The image-to-video track is silent: the same clips are stored without their sound.
   auto silent = db->list_clips("i2v");
   ASSERT_TRUE(silent);
@@ -320,7 +322,7 @@ TEST_F(Import, ImportsAFolderLaidOutAsTrackPromptModel) {
   EXPECT_TRUE(contains(r.out, "clips    4 unchanged")) << r.out;
 }
 
-TEST_F(Import, ReencodesToTheTrackSizeAndFrameRate) {
+TEST_F(Import, EncodesEveryClipAtTheTracksSizeAndFrameRate) {
   write(
       "catalog.jsonl",
       R"({"kind": "track", "id": "t", "task": "text-to-video", "duration_s": 1, "width": 320, "height": 180, "fps": 24}
@@ -336,8 +338,9 @@ TEST_F(Import, ReencodesToTheTrackSizeAndFrameRate) {
                 .container = paddock::testing::Container::WebM};
   spec.tags = {{"title", kPlantedName}};
   fs::copy_file(paddock::testing::shared_clip(spec), dir_ / "small.webm");
-  auto r = paddock({"import", "--reencode", "catalog.jsonl"});
+  auto r = paddock({"import", "catalog.jsonl"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(contains(r.err, "warning")) << r.err;
   auto db = open_db();
   ASSERT_TRUE(db);
   auto clips = db->list_clips("t");
@@ -351,9 +354,101 @@ TEST_F(Import, ReencodesToTheTrackSizeAndFrameRate) {
   EXPECT_NEAR(c.fps, 24, 0.01);
   EXPECT_FALSE(
       paddock::testing::file_contains(*media::stored_path(dir_ / "media", c.hash), kPlantedName));
+  // --reencode, which older scripts pass, asks for what is now the default.
   r = paddock({"import", "--reencode", "catalog.jsonl"});
   EXPECT_TRUE(contains(r.out, "clips    1 unchanged")) << r.out;
   EXPECT_EQ(media_files().size(), 1u);
+  EXPECT_EQ(paddock({"import", "--reencode", "--remux", "catalog.jsonl"}).exit_code, 2);
+}
+
+TEST_F(Import, RemuxKeepsEachClipsEncodingOnRequestAndWarns) {
+  const std::string manifest = write_standard_catalog();
+  auto r = paddock({"import", "--remux", manifest});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: --remux keeps each clip's own encoding")) << r.err;
+  EXPECT_TRUE(contains(r.err, "can tell which model made it")) << r.err;
+  auto db = open_db();
+  ASSERT_TRUE(db);
+  auto clips = db->list_clips("t2v");
+  ASSERT_TRUE(clips);
+  std::set<std::string> mimes;
+  for (const store::Clip& c : *clips) {
+    mimes.insert(c.mime);
+    if (c.model_id == "mb") {
+      EXPECT_EQ(c.video_codec, "vp9");
+    }
+  }
+  EXPECT_EQ(mimes, (std::set<std::string>{"video/mp4", "video/webm"}));
+  // Remuxing chooses no frame rate: nothing is encoded at one.
+  EXPECT_EQ(db->find_track("t2v").value()->fps, 0);
+  // The planted names are gone all the same.
+  for (const std::string& f : media_files()) {
+    EXPECT_FALSE(paddock::testing::file_contains(dir_ / "media" / f, kPlantedName)) << f;
+  }
+}
+
+// Issue 13: three models that deliver H.264 baseline at 24 fps, H.264 High at 30 fps and
+// twice the size, and VP9 gave voters an encoding per model. After import, ffprobe tells
+// their clips apart by nothing but the sizes of their packets, and every file has the same
+// size, busy picture or calm.
+TEST_F(Import, ClipsOfThreeVendorsEncodingsCannotBeToldApartAfterImport) {
+  using paddock::testing::VendorStyle;
+  std::string manifest =
+      R"({"kind": "track", "id": "t", "task": "text-to-video", "audio": true, "duration_s": 1, "width": 320, "height": 180}
+{"kind": "prompt", "track": "t", "id": "calm", "text": "A test card"}
+{"kind": "prompt", "track": "t", "id": "busy", "text": "A test card in a snowstorm"}
+)";
+  const std::pair<const char*, VendorStyle> models[] = {
+      {"baseline", VendorStyle::H264BaselineAt24},
+      {"high", VendorStyle::H264HighAt30TwiceTheSize},
+      {"vp9", VendorStyle::Vp9At25}};
+  fs::create_directories(dir_ / "clips");
+  std::set<std::string> source_signatures;
+  for (const auto& [model, style] : models) {
+    manifest += std::string(R"({"kind": "model", "id": ")") + model + R"(", "display_name": ")" +
+                model + "\"}\n";
+    for (const char* prompt : {"calm", "busy"}) {
+      const std::string file =
+          std::string("clips/") + prompt + "-" + model + paddock::testing::vendor_extension(style);
+      paddock::testing::make_vendor_clip(dir_ / file,
+                                         {.style = style, .busy = std::string(prompt) == "busy"});
+      source_signatures.insert(paddock::testing::encoding_signature(dir_ / file));
+      manifest += std::string(R"({"kind": "clip", "track": "t", "prompt": ")") + prompt +
+                  R"(", "model": ")" + model + R"(", "file": ")" + file + "\"}\n";
+    }
+  }
+  ASSERT_EQ(source_signatures.size(), 6u);  // before: each tells its model (and picture)
+  write("catalog.jsonl", manifest);
+  auto r = paddock({"import", "--jobs", "2", "catalog.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "clips    6 inserted")) << r.out;
+  // No frame rate in the catalog and three different ones among the clips: the higher of
+  // the most common ones.
+  EXPECT_TRUE(contains(r.out, "track t: its clips are encoded at 30 fps")) << r.out;
+
+  auto db = open_db();
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->find_track("t").value()->fps, 30);
+  auto clips = db->list_clips("t");
+  ASSERT_TRUE(clips);
+  ASSERT_EQ(clips->size(), 6u);
+  std::set<std::string> signatures;
+  std::set<int64_t> sizes;
+  for (const store::Clip& c : *clips) {
+    SCOPED_TRACE(c.prompt_id + "/" + c.model_id);
+    const fs::path stored = *media::stored_path(dir_ / "media", c.hash);
+    signatures.insert(paddock::testing::encoding_signature(stored));
+    sizes.insert(static_cast<int64_t>(fs::file_size(stored)));
+    EXPECT_EQ(c.mime, "video/mp4");
+    EXPECT_EQ(c.width, 320);
+    EXPECT_EQ(c.height, 180);
+    EXPECT_EQ(c.fps, 30);
+  }
+  EXPECT_EQ(signatures.size(), 1u) << *signatures.begin() << "\n---\n" << *signatures.rbegin();
+  EXPECT_EQ(sizes.size(), 1u);
+  // And the signature does describe the encoding (it is not empty or an error).
+  EXPECT_TRUE(contains(*signatures.begin(), "codec_name=h264|profile=High")) << *signatures.begin();
+  EXPECT_TRUE(contains(*signatures.begin(), "r_frame_rate=30/1")) << *signatures.begin();
 }
 
 TEST_F(Import, UsesTheMediaAndDbFlags) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -105,6 +106,64 @@ void make_clip(const std::filesystem::path& path, const ClipSpec& spec) {
   run_tool(a, path);
 }
 
+std::string vendor_extension(VendorStyle style) {
+  return style == VendorStyle::Vp9At25 ? ".webm" : ".mp4";
+}
+
+void make_vendor_clip(const std::filesystem::path& path, const VendorClip& clip) {
+  if (path.extension() != vendor_extension(clip.style)) {
+    throw std::runtime_error("make_vendor_clip: " + path.string() + " should end in " +
+                             vendor_extension(clip.style));
+  }
+  const bool big = clip.style == VendorStyle::H264HighAt30TwiceTheSize;
+  const std::string rate = clip.style == VendorStyle::H264BaselineAt24 ? "24" : big ? "30" : "25";
+  const std::string d = number(clip.duration_s);
+  const int scale = big ? 2 : 1;
+  std::vector<std::string> a = {"ffmpeg",
+                                "-hide_banner",
+                                "-loglevel",
+                                "error",
+                                "-nostdin",
+                                "-y",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "testsrc2=size=" + std::to_string(clip.width * scale) + "x" +
+                                    std::to_string(clip.height * scale) + ":rate=" + rate +
+                                    ":duration=" + d};
+  if (clip.audio) {
+    a.insert(a.end(), {"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=" + d});
+  }
+  std::string filters;
+  if (clip.busy) filters = "noise=alls=60:allf=t";
+  if (!clip.caption.empty()) {
+    if (!filters.empty()) filters += ",";
+    filters += "drawtext=expansion=none:fontcolor=white:fontsize=" +
+               std::to_string(std::max(10, clip.height * scale / 8)) +
+               ":x=8:y=8:box=1:boxcolor=black@0.6:text='" + drawtext_safe(clip.caption) + "'";
+  }
+  if (!filters.empty()) a.insert(a.end(), {"-vf", filters});
+  a.insert(a.end(), {"-pix_fmt", "yuv420p"});
+  switch (clip.style) {
+    case VendorStyle::H264BaselineAt24:
+      a.insert(a.end(), {"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "baseline"});
+      if (clip.audio) a.insert(a.end(), {"-c:a", "aac", "-ac", "1", "-ar", "44100"});
+      break;
+    case VendorStyle::H264HighAt30TwiceTheSize:
+      a.insert(a.end(), {"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-crf",
+                         "16", "-video_track_timescale", "15360"});
+      if (clip.audio) a.insert(a.end(), {"-c:a", "aac", "-ac", "2", "-b:a", "192k"});
+      break;
+    case VendorStyle::Vp9At25:
+      a.insert(a.end(),
+               {"-c:v", "libvpx-vp9", "-b:v", "300k", "-deadline", "realtime", "-cpu-used", "8"});
+      if (clip.audio) a.insert(a.end(), {"-c:a", "libopus"});
+      break;
+  }
+  a.push_back(path.string());
+  run_tool(a, path);
+}
+
 void make_image(const std::filesystem::path& path, int width, int height) {
   run_tool({"ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
             "testsrc2=size=" + std::to_string(width) + "x" + std::to_string(height), "-frames:v",
@@ -176,6 +235,19 @@ int64_t mp4_box_offset(const std::filesystem::path& path, std::string_view type)
     pos += size;
   }
   return -1;
+}
+
+std::string encoding_signature(const std::filesystem::path& path) {
+  ProcessResult r = run_process(
+      {"ffprobe", "-v", "error", "-show_entries",
+       "stream=codec_name,profile,level,pix_fmt,width,height,sample_aspect_ratio,r_frame_rate,"
+       "avg_frame_rate,time_base,start_pts,duration_ts,nb_frames,color_range,color_space,"
+       "color_transfer,color_primaries,chroma_location,refs,has_b_frames,sample_rate,channels,"
+       "channel_layout,sample_fmt:format=format_name,size,duration,bit_rate:"
+       "packet=stream_index,pts,dts,duration,flags",
+       "-of", "compact", path.string()});
+  if (r.exit_code != 0) throw std::runtime_error("ffprobe " + path.string() + ": " + r.err);
+  return r.out;
 }
 
 std::string ffprobe_value(const std::filesystem::path& path, const std::string& entry,

@@ -46,6 +46,25 @@ struct ClipSpec {
 // Writes a clip made of a moving test pattern to `path` (its folder must exist).
 void make_clip(const std::filesystem::path& path, const ClipSpec& spec = {});
 
+// How three vendors deliver their clips (docs/security.md, issue 13): H.264 baseline at
+// 24 fps with mono 44.1 kHz AAC; H.264 High at 30 fps and twice the size with stereo 48 kHz
+// AAC and a 15360 time base; VP9 at 25 fps in WebM with Opus.
+enum class VendorStyle { H264BaselineAt24, H264HighAt30TwiceTheSize, Vp9At25 };
+
+struct VendorClip {
+  VendorStyle style = VendorStyle::H264BaselineAt24;
+  double duration_s = 1;
+  int width = 320;  // the size of the track: H264HighAt30TwiceTheSize doubles it
+  int height = 180;
+  bool audio = true;
+  bool busy = false;         // noise over the picture (a clip that is hard to compress)
+  std::string caption = {};  // drawn on every frame
+};
+
+// Writes such a clip to `path`, whose extension must be vendor_extension(style).
+void make_vendor_clip(const std::filesystem::path& path, const VendorClip& clip);
+std::string vendor_extension(VendorStyle style);  // ".mp4" or ".webm"
+
 // Writes a still test-pattern image; the format follows the extension (.png, .jpg, .webp).
 void make_image(const std::filesystem::path& path, int width, int height);
 
@@ -64,6 +83,13 @@ bool file_contains(const std::filesystem::path& path, std::string_view needle);
 int64_t mp4_box_offset(const std::filesystem::path& path, std::string_view type);
 
 // ---- probing with the ffprobe tool (an independent check of what paddock writes) ----
+
+// Everything ffprobe tells about a file's encoding except what follows the sizes of its
+// packets (their sizes, and the streams' bit rates, which are their sums): the container,
+// the file's size and duration, the streams' codecs, profiles, levels, formats, sizes,
+// rates, time bases and colour tags, and every packet's timestamps, duration and flags
+// (so the keyframe pattern too). One line per stream and packet.
+std::string encoding_signature(const std::filesystem::path& path);
 
 // ffprobe's "-show_entries" value for one entry, e.g.
 // ffprobe_value(p, "stream=codec_name", "v:0") == "h264". Empty if absent.

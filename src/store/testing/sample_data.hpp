@@ -19,6 +19,7 @@ inline Track sample_track(std::string id, Task task = Task::TextToVideo) {
   t.aspect = "16:9";
   t.width = 1280;
   t.height = 720;
+  t.fps = 24;
   return t;
 }
 

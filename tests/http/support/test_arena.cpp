@@ -160,7 +160,8 @@ void TestArena::build(const std::filesystem::path& dir) {
       const auto& upload = shared_clip(spec);
       uploads << m.id << ' ' << upload.string() << '\n';
       auto stored =
-          require(media::store_normalized(upload, media, {}), "normalize the clip of " + m.id);
+          require(media::store_normalized(upload, media, {.encoding = media::Encoding::Remux}),
+                  "normalize the clip of " + m.id);
       store::Clip c;
       c.track_id = p.track;
       c.prompt_id = p.id;
