@@ -14,19 +14,12 @@
 #include <vector>
 
 #include "api.hpp"
+#include "expect_error.hpp"
 #include "paddock_server.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {
 namespace {
-
-void expect_error(const HttpResponse& r, int status, const std::string& code) {
-  EXPECT_EQ(r.status, status) << r.body;
-  auto j = json::parse(r.body, nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << r.body;
-  ASSERT_TRUE(j.contains("error")) << r.body;
-  EXPECT_EQ(j["error"].at("code"), code) << r.body;
-}
 
 class Hardening : public ::testing::Test {
  protected:
@@ -149,7 +142,8 @@ TEST_F(Hardening, OutOfDescriptorsTheAcceptLoopBacksOffAndRecovers) {
   auto spent = cpu_time(server_->pid()) - before;
   // A busy retry loop burns a core (1500 ms here); backing off costs next to nothing.
   EXPECT_LT(spent.count(), 300) << server_->log();
-  EXPECT_NE(server_->log().find("cannot accept connections"), std::string::npos);
+  EXPECT_NE(server_->log_with("cannot accept connections").find("cannot accept connections"),
+            std::string::npos);
 
   // Closing the served ones frees descriptors: every waiting request gets its answer.
   int answered = 0;
@@ -195,7 +189,7 @@ TEST_F(Hardening, WrongAdminTokensAreThrottledAndAdminActionsLoggedWithoutTheTok
   expect_error(throttled, 429, "rate_limited");
   EXPECT_TRUE(throttled.header("Retry-After"));
 
-  auto log = server_->log();
+  auto log = server_->log_with("refused, wrong or missing token");
   EXPECT_NE(log.find("admin GET /api/admin/stats query \"x=1\""), std::string::npos) << log;
   EXPECT_NE(log.find("refused, wrong or missing token"), std::string::npos) << log;
   EXPECT_EQ(log.find(kAdminToken), std::string::npos) << log;

@@ -5,22 +5,12 @@
 #include <thread>
 
 #include "api.hpp"
+#include "expect_error.hpp"
 #include "paddock_server.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {
 namespace {
-
-// The status and the error code of a refusal; fails if the body is not the error shape.
-void expect_error(const HttpResponse& r, int status, const std::string& code) {
-  EXPECT_EQ(r.status, status) << r.body;
-  auto j = json::parse(r.body, nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << r.body;
-  ASSERT_TRUE(j.contains("error")) << r.body;
-  EXPECT_EQ(j["error"].at("code"), code) << r.body;
-  EXPECT_FALSE(j["error"].at("message").get<std::string>().empty());
-  EXPECT_EQ(r.header("Content-Type"), "application/json");
-}
 
 class Refusals : public ::testing::Test {
  protected:

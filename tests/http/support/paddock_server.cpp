@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -146,6 +147,18 @@ void PaddockServer::kill() {
 std::string PaddockServer::log() const {
   std::lock_guard lock(mutex_);
   return log_;
+}
+
+std::string PaddockServer::log_with(std::string_view text,
+                                    std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::string now = log();
+    if (now.find(text) != std::string::npos || std::chrono::steady_clock::now() >= deadline) {
+      return now;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace paddock::testing

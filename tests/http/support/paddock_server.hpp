@@ -5,9 +5,11 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -58,6 +60,10 @@ class PaddockServer {
   pid_t pid() const { return pid_; }
   // Everything the server logged so far.
   std::string log() const;
+  // The log once it holds `text` (a reader thread copies it from the server's pipe, so a
+  // line written before an answer may arrive after it), or as it is after `timeout`.
+  std::string log_with(std::string_view text,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
  private:
   int wait_for_exit(int timeout_s);
