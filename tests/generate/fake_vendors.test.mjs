@@ -119,6 +119,19 @@ describe("dashscope", () => {
     assert.ok(!JSON.stringify(logged).includes(keys.dashscope), "the key never appears in the request log");
   });
 
+  test("running counts tasks accepted and not yet ended; most_running keeps the peak", async () => {
+    const first = (await call("POST", create, { headers: auth(), json: t2v() })).body.output.task_id;
+    await call("POST", create, { headers: auth(), json: t2v() });
+    await call("POST", create, { headers: { ...auth(), Authorization: "Bearer wrong" }, json: t2v() });
+    let subs = (await control("GET", "/submissions")).body;
+    assert.equal(subs.running, 2, "a refused submit is no task");
+    for (let i = 0; i < 3; ++i) await poll(first); // PENDING, RUNNING, SUCCEEDED
+    await poll(first);
+    subs = (await control("GET", "/submissions")).body;
+    assert.equal(subs.running, 1);
+    assert.equal(subs.most_running, 2);
+  });
+
   test("HappyHorse image-to-video takes input.media first_frame and no ratio", async () => {
     const body = { model: "happyhorse-1.0-i2v", input: { prompt: "moves", media: [{ type: "first_frame", url: PNG_DATA_URI }] }, parameters: { resolution: "1080P", duration: 3 } };
     assert.equal((await call("POST", create, { headers: auth(), json: body })).status, 200);

@@ -524,6 +524,61 @@ per_second = 0.14
   }
 }
 
+// --concurrency N caps the tasks in flight over all providers together, below the providers'
+// own limits (DashScope 4, Kling 3): the fake counts the tasks accepted and not yet ended over
+// every vendor it plays, and sees no more than N = 2 at once; with N = 6, all three jobs.
+TEST_F(GenerateTest, ConcurrencyCapsTheTasksInFlightAcrossProviders) {
+  ::setenv("KLING_ACCESS_KEY", "kling-test-ak", 1);  // the fake's Kling test keys
+  ::setenv("KLING_SECRET_KEY", "kling-test-sk", 1);
+  std::string config = paddock::testing::read_file(dir_ / "gen.toml");
+  config += fmt::format(R"([providers.kl]
+protocol = "kling"
+base_url = "{}"
+allow_addresses = ["127.0.0.1"]
+concurrency = 3
+requests_per_second = 0
+poll_interval_s = 0.05
+[providers.kl.prices."kling-v3"]
+per_unit = 0.14
+estimate_units_per_second = 0.6
+)",
+                        fake_->base("kling"));
+  paddock::testing::write_file(dir_ / "gen.toml", config);
+  paddock::testing::write_file(
+      dir_ / "kling.jsonl",
+      json({{"kind", "model"},
+            {"id", "kl3"},
+            {"display_name", "Kling 3.0"},
+            {"organization", "Kuaishou"},
+            {"generation",
+             {{"provider", "kl"},
+              {"model", {{"text-to-video", "kling-v3"}, {"image-to-video", "kling-v3"}}}}}})
+              .dump() +
+          "\n");
+  // Each task takes a little while (five polls 0.05 s apart), so the workers overlap.
+  const json slow = json::array({{{"vendor", "dashscope"}, {"polls_before_done", 4}, {"times", -1}},
+                                 {{"vendor", "kling"}, {"polls_before_done", 4}, {"times", -1}}});
+  import_catalog(1);
+  auto r = paddock({"import", "kling.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // One prompt x (HappyHorse, Wan on DashScope; Kling 3.0 on Kling): 3 jobs a track.
+  auto run = [&](const std::string& track, int concurrency) {
+    fake_->post("/_control/reset", json::object());
+    fake_->behaviour(slow);
+    r = paddock(generate_args(
+        track, {"--models", "hh,wan,kl3", "--concurrency", std::to_string(concurrency)}));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("3 stored (3 by this run)"), std::string::npos) << r.out;
+    const json submissions = fake_->get("/_control/submissions");
+    EXPECT_EQ(submissions["by_vendor"]["dashscope"], 2) << submissions.dump();
+    EXPECT_EQ(submissions["by_vendor"]["kling"], 1) << submissions.dump();
+    EXPECT_EQ(submissions["running"], 0) << submissions.dump();
+    return submissions["most_running"].get<int>();
+  };
+  EXPECT_EQ(run("t2v", 2), 2);
+  EXPECT_EQ(run("i2v", 6), 3);
+}
+
 // --prompts names the prompts to fill; the others are left alone.
 TEST_F(GenerateTest, PromptsNamesWhichPromptsAreFilled) {
   import_catalog(3);

@@ -65,7 +65,8 @@ export class Store {
     this.tasks = {}; // id -> task
     this.tokens = {}; // token -> {task, vendor, created, expires, dead}
     this.rules = []; // behaviours waiting for tasks
-    this.submissions = { total: 0, by_vendor: {}, by_prompt: {}, by_model: {} };
+    // running: tasks accepted and not yet ended, over every vendor; most_running: its peak.
+    this.submissions = { total: 0, by_vendor: {}, by_prompt: {}, by_model: {}, running: 0, most_running: 0 };
     this.requests = [];
     this.clockOffsetMs = 0;
     this.nextRuleId = 1;
@@ -180,6 +181,8 @@ export class Store {
     byPrompt[prompt ?? ""] = (byPrompt[prompt ?? ""] ?? 0) + 1;
     const byModel = (s.by_model[vendor] ??= {});
     byModel[model] = (byModel[model] ?? 0) + 1;
+    s.running++;
+    s.most_running = Math.max(s.most_running, s.running);
     this.save();
     this.flush();
     return task;
@@ -233,6 +236,7 @@ export class Store {
   }
 
   finish(task, phase) {
+    if (!task.final) this.submissions.running--;
     task.final = phase;
     task.finished = this.now();
     this.save();
