@@ -543,8 +543,8 @@ Result<Upsert> SqlStore::upsert_track(const Track& t) {
   if (auto s = check.result(); !s) return std::unexpected(s.error());
 
   static constexpr std::array<std::string_view, 11> kColumns = {
-      "id",     "name",  "task",   "audio",       "duration_s", "aspect",
-      "width",  "height", "seed_policy", "watermark", "fps"};
+      "id",    "name",   "task",        "audio",     "duration_s", "aspect",
+      "width", "height", "seed_policy", "watermark", "fps"};
   const std::array<SqlParam, 11> params = {std::string_view(t.id),
                                            std::string_view(t.name),
                                            to_string(t.task),
