@@ -119,6 +119,13 @@ int open_descriptors(pid_t pid) {
 }
 
 TEST_F(Hardening, OutOfDescriptorsTheAcceptLoopBacksOffAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan's vptr check tests that a vtable is readable through a pipe of its own; with every
+  // descriptor taken that fails, so it reports valid objects as having an invalid vptr and
+  // stops the server, wherever the next virtual call happens to be. The optimized build runs
+  // this test.
+  GTEST_SKIP() << "the sanitizers' runtime needs descriptors this test takes away";
+#endif
   // Find out what the idle server holds, then start one that has room for two connections.
   start();
   int idle = open_descriptors(server_->pid());
@@ -154,7 +161,7 @@ TEST_F(Hardening, OutOfDescriptorsTheAcceptLoopBacksOffAndRecovers) {
     }
     c.disconnect();
   }
-  EXPECT_GE(answered, 1);
+  EXPECT_GE(answered, 1) << server_->log();
   auto fresh = server_->client();
   EXPECT_EQ(fresh.get("/healthz").status, 200);
   EXPECT_NE(server_->log().find("accepting connections again"), std::string::npos);
