@@ -26,32 +26,13 @@ using PairCounts = std::map<std::pair<std::string, std::string>, int>;
 
 // The two strong models are level; each beats the weak one 19 times in 20.
 int64_t seed_votes(const TestArena& arena) {
-  auto store = store::open_store(arena.db().string(), {.create_if_missing = false});
-  if (!store) throw std::runtime_error(store.error().message);
-  auto prompts = (*store)->list_prompts("t2v");
-  if (!prompts || prompts->empty()) throw std::runtime_error("no t2v prompt");
-  std::vector<store::Vote> votes;
-  auto add = [&](const char* left, const char* right, store::Choice choice) {
-    store::Vote v;
-    v.battle_id = "seeded-" + std::to_string(votes.size());
-    v.track_id = "t2v";
-    v.prompt_id = prompts->front().id;
-    v.left_model = left;
-    v.right_model = right;
-    v.choice = choice;
-    v.session = "seeder";
-    v.address = "127.0.0.1";
-    v.created_at_ms = 1'700'000'000'000 + static_cast<int64_t>(votes.size());
-    votes.push_back(std::move(v));
-  };
+  std::vector<TestArena::SeededVote> votes;
   for (int i = 0; i < kVotesPerPair; ++i) {
-    add(kStrong1, kStrong2, i % 2 ? store::Choice::Left : store::Choice::Right);
-    add(kStrong1, kWeak, i % 20 ? store::Choice::Left : store::Choice::Right);
-    add(kStrong2, kWeak, i % 20 ? store::Choice::Left : store::Choice::Right);
+    votes.push_back({kStrong1, kStrong2, i % 2 != 0});
+    votes.push_back({kStrong1, kWeak, i % 20 != 0});
+    votes.push_back({kStrong2, kWeak, i % 20 != 0});
   }
-  auto stored = (*store)->insert_votes(votes);
-  if (!stored) throw std::runtime_error(stored.error().message);
-  return stored->back().id;
+  return arena.seed_votes(votes);
 }
 
 // Asks for `n` battles (no votes, so the board stays put), stops the server, and counts the

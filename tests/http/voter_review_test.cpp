@@ -10,7 +10,6 @@
 
 #include "api.hpp"
 #include "paddock_server.hpp"
-#include "store/open_store.hpp"
 #include "test_arena.hpp"
 
 namespace paddock::testing {
@@ -30,24 +29,10 @@ std::string rigger(int k) {
 // Honest sessions vote 20 times each: strong beats middle 3 times in 4 and weak 9 in 10,
 // middle beats weak 3 times in 4. The riggers vote for weak against strong, every time.
 int64_t seed_review_votes(const TestArena& arena) {
-  auto store = store::open_store(arena.db().string(), {.create_if_missing = false});
-  if (!store) throw std::runtime_error(store.error().message);
-  auto prompts = (*store)->list_prompts("t2v");
-  if (!prompts || prompts->empty()) throw std::runtime_error("no t2v prompt");
-  std::vector<store::Vote> votes;
+  std::vector<TestArena::SeededVote> votes;
   auto add = [&](const char* left, const char* right, bool left_wins, std::string session,
                  std::string address) {
-    store::Vote v;
-    v.battle_id = "seeded-" + std::to_string(votes.size());
-    v.track_id = "t2v";
-    v.prompt_id = prompts->front().id;
-    v.left_model = left;
-    v.right_model = right;
-    v.choice = left_wins ? store::Choice::Left : store::Choice::Right;
-    v.session = std::move(session);
-    v.address = std::move(address);
-    v.created_at_ms = 1'700'000'000'000 + static_cast<int64_t>(votes.size());
-    votes.push_back(std::move(v));
+    votes.push_back({left, right, left_wins, std::move(session), std::move(address)});
   };
   for (int s = 0; s < kHonestSessions; ++s) {
     const std::string session = "honest-" + std::to_string(s);
@@ -71,9 +56,7 @@ int64_t seed_review_votes(const TestArena& arena) {
       add(kReviewWeak, kReviewStrong, true, rigger(r), "203.0.113." + std::to_string(10 + r));
     }
   }
-  auto stored = (*store)->insert_votes(votes);
-  if (!stored) throw std::runtime_error(stored.error().message);
-  return stored->back().id;
+  return arena.seed_votes(votes);
 }
 
 Headers admin_auth() {

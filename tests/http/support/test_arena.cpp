@@ -197,4 +197,28 @@ PaddockServer::Options TestArena::server_options(std::vector<std::string> extra)
   return o;
 }
 
+int64_t TestArena::seed_votes(const std::vector<SeededVote>& seeded) const {
+  auto store = store::open_store(db().string(), {.create_if_missing = false});
+  if (!store) throw std::runtime_error(store.error().message);
+  auto prompts = (*store)->list_prompts("t2v");
+  if (!prompts || prompts->empty()) throw std::runtime_error("no t2v prompt");
+  std::vector<store::Vote> votes;
+  for (const auto& s : seeded) {
+    store::Vote v;
+    v.battle_id = "seeded-" + std::to_string(votes.size());
+    v.track_id = "t2v";
+    v.prompt_id = prompts->front().id;
+    v.left_model = s.left_model;
+    v.right_model = s.right_model;
+    v.choice = s.left_wins ? store::Choice::Left : store::Choice::Right;
+    v.session = s.session;
+    v.address = s.address;
+    v.created_at_ms = 1'700'000'000'000 + static_cast<int64_t>(votes.size());
+    votes.push_back(std::move(v));
+  }
+  auto stored = (*store)->insert_votes(votes);
+  if (!stored) throw std::runtime_error(stored.error().message);
+  return stored->back().id;
+}
+
 }  // namespace paddock::testing

@@ -43,6 +43,17 @@ class TestArena {
   // (tests of the limits pass their own), fast board updates, and `extra` flags.
   PaddockServer::Options server_options(std::vector<std::string> extra = {}) const;
 
+  // One vote written straight into the database, as if voted on the first t2v prompt.
+  struct SeededVote {
+    std::string left_model;
+    std::string right_model;
+    bool left_wins = true;
+    std::string session = "seeder";
+    std::string address = "127.0.0.1";
+  };
+  // Stores `votes` in order (ids and times follow it) and returns the last vote's id.
+  int64_t seed_votes(const std::vector<SeededVote>& votes) const;
+
   static const std::vector<TestModel>& models();
   // The uploaded (not yet normalized) clip files, with their model ids.
   const std::vector<std::pair<std::string, std::filesystem::path>>& uploads() const {
