@@ -555,7 +555,12 @@ class BeastServer final : public Server {
     int threads = options.io_threads > 0 ? options.io_threads
                                          : static_cast<int>(std::thread::hardware_concurrency());
     if (threads < 1) threads = 1;
-    for (int i = 0; i < threads; ++i) lanes_.push_back(std::make_unique<IoLane>());
+    for (int i = 0; i < threads; ++i) {
+      lanes_.push_back(std::make_unique<IoLane>());
+      // Asio makes a lane's poller (three descriptors) with its first socket. Made now, so a
+      // lane first used when descriptors have run out cannot fail (and end the server) there.
+      tcp::socket poller_now(lanes_.back()->ioc);
+    }
   }
 
   ~BeastServer() override {
@@ -589,7 +594,15 @@ class BeastServer final : public Server {
       guards_.emplace_back(net::make_work_guard(lane->ioc));
       threads_.emplace_back([l = lane.get()] {
         sys::name_this_thread("paddock-io");
-        l->ioc.run();
+        // A handler that throws must not end the server: log it and keep serving.
+        for (;;) {
+          try {
+            l->ioc.run();
+            return;
+          } catch (const std::exception& e) {
+            spdlog::error("an I/O handler failed: {}", e.what());
+          }
+        }
       });
     }
     return ok();
@@ -637,7 +650,13 @@ class BeastServer final : public Server {
             spdlog::info("accepting connections again (after {} pauses)", accept_pauses_);
             accept_pauses_ = 0;
           }
-          if (!ec) admit(std::move(socket), lane);
+          if (!ec) {
+            try {
+              admit(std::move(socket), lane);
+            } catch (const std::exception& e) {  // that connection is lost, not the accept loop
+              spdlog::error("cannot take a connection: {}", e.what());
+            }
+          }
           accept();
         });
   }
