@@ -11,6 +11,7 @@
 #
 #   bench/defences.sh                    20 arenas per strategy
 #   ARENAS=50 SEED=1000 bench/defences.sh
+#   ARENAS=3 bench/defences.sh           a quick look (the careless rows with watch weighting last)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +64,31 @@ run "omnipresent 1000 50 sess/5 pfx" --attack omnipresent --attack-votes 1000 --
 run "omnipresent 3000 50 sess/5 pfx" --attack omnipresent --attack-votes 3000 --accuracy 0.9
 run "careless 10% random (target #1)" --careless 0.1 --target video-a
 run "careless 10% always-left (#1)" --careless 0.1 --careless-habit left --target video-a
+
+# Careless voters are the watch weighting's to catch (the review does not flag them): the same
+# arenas with --watch-weighting 0.25 (95% of honest votes and 10% of careless ones cast after
+# watching). err: mean distance of all 12 scores from the honest-only board's (points).
+run_watch() {
+  local name=$1; shift
+  local f=$out/watch_${name//[^A-Za-z0-9]/_}.json
+  "$paddock" "${common[@]}" "$@" --watch-weighting 0.25 -o "$f"
+  printf '%-34s %6.1f %6.1f %6.1f   %6.2f %6.2f %6.2f   %5.1f%% %5.1f%%\n' "$name" \
+    "$(field "$f" median_mean_error_off)" "$(field "$f" median_mean_error_on)" \
+    "$(field "$f" median_mean_error_weighted)" \
+    "$(field "$f" median_shift_off_in_half_intervals)" "$(field "$f" median_shift_on_in_half_intervals)" \
+    "$(field "$f" median_shift_weighted_in_half_intervals)" \
+    "$(jq -r '100 * .defences.dishonest_votes_down_weighted / .defences.dishonest_votes' "$f")" \
+    "$(jq -r '100 * .defences.honest_votes_down_weighted / .defences.honest_votes' "$f")"
+}
+echo
+echo "watch weighting 0.25 against careless voters: err = mean |score - honest board's| (points),"
+echo "/half = the target's shift over half its interval; off, review (voided), watch-weighted"
+printf '%-34s %6s %6s %6s   %6s %6s %6s   %6s %6s\n' strategy "err" "err" "err" "/half" "/half" "/half" \
+  "down" "down"
+printf '%-34s %6s %6s %6s   %6s %6s %6s   %6s %6s\n' "" off review weight off review weight careless honest
+run_watch "careless 10% random (target #1)" --careless 0.1 --target video-a
+run_watch "careless 10% always-left (#1)" --careless 0.1 --careless-habit left --target video-a
+run_watch "careless 25% random (target #1)" --careless 0.25 --target video-a
 
 name="targeted 1000 p=0.9 50 sess/5 pfx"
 f=$out/${name//[^A-Za-z0-9]/_}.json

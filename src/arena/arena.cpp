@@ -175,6 +175,8 @@ Status Arena::ping() {
 }
 
 Result<std::unique_ptr<VoteExport>> Arena::open_export(ExportOptions options) {
+  // Weighted as the boards are, so that the export reproduces them.
+  options.watch_weighting = options_.leaderboards.watch_weighting;
   return administration_->open_export(std::move(options));
 }
 

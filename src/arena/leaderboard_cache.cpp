@@ -263,6 +263,11 @@ bool LeaderboardCache::read_new_votes() {
           prompt != nullptr && !prompt->prompt.language.empty()) {
         t.table.set_language(t.table.intern_language(prompt->prompt.language));
       }
+      if (options_.watch_weighting) {
+        if (const double w = watch_weight(v, clip_durations_, *options_.watch_weighting); w != 1) {
+          t.table.set_weight(w);
+        }
+      }
       t.vote_ids.push_back(v.id);
       t.vote_times.push_back(v.created_at_ms);
       track_changed_at_[v.track_id] = v.id;
@@ -275,6 +280,18 @@ bool LeaderboardCache::read_new_votes() {
     if (static_cast<int64_t>(votes->size()) < kReadPage) break;
   }
   return got;
+}
+
+bool LeaderboardCache::reload_clip_durations() {
+  if (!options_.watch_weighting) return false;
+  auto durations = ClipDurations::load(store_);
+  if (!durations) {
+    spdlog::warn("leaderboards: reading clip durations failed: {}", durations.error().message);
+    return false;
+  }
+  if (*durations == clip_durations_) return false;
+  clip_durations_ = std::move(*durations);
+  return true;
 }
 
 Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
@@ -337,6 +354,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
                             s.track_languages.end());
   }
   s.matchmaking = std::string(matchmaking_mode_name(options_.matchmaking.mode));
+  s.watch_weighting = options_.watch_weighting;
   const bool main_board =
       request.categories.empty() && request.weights == "as_voted" && request.languages.empty();
   if (main_board && track && options_.matchmaking.mode == MatchmakingMode::Adaptive) {
@@ -502,9 +520,11 @@ void LeaderboardCache::run() {
     }
     auto catalog = catalog_();
     if (!catalog) continue;
-    if (catalog_flag || full) {
+    if (catalog_flag || full || catalog->version() != catalog_version_) {
       auto names = catalog->public_names();
-      if (full || names != names_) {
+      // New or changed clips: their votes are weighted by the durations stored now.
+      const bool durations_changed = reload_clip_durations();
+      if (full || names != names_ || durations_changed) {
         reset_tables(std::move(names));
         full = true;
       }

@@ -27,6 +27,7 @@
 
 #include "arena/catalog.hpp"
 #include "arena/matchmaking.hpp"
+#include "arena/watch_weighting.hpp"
 #include "base/result.hpp"
 #include "rating/rating.hpp"
 #include "store/store.hpp"
@@ -81,6 +82,8 @@ struct BoardSnapshot {
   // as voted) with adaptive matchmaking, the plan this board made, by public names.
   std::string matchmaking = "uniform";
   std::vector<PairChance> pairing;
+  // The rule that weighted the votes by their watch times (nullopt: every vote weighs 1).
+  std::optional<WatchWeighting> watch_weighting;
 };
 
 struct HistorySnapshot {
@@ -119,6 +122,8 @@ struct LeaderboardOptions {
   std::function<std::string(const HistorySnapshot&)> render_history;
   // Adaptive: each refit of a track's main board makes the track's next PairingPlan.
   MatchmakingOptions matchmaking{.mode = MatchmakingMode::Uniform};
+  // Votes cast without watching weigh less (watch_weighting.hpp); nullopt: all weigh 1.
+  std::optional<WatchWeighting> watch_weighting;
 };
 
 class LeaderboardCache {
@@ -178,6 +183,8 @@ class LeaderboardCache {
 
   void run();
   bool read_new_votes();  // true if any track got votes
+  // With watch weighting: reads the clip durations again; true if they changed.
+  bool reload_clip_durations();
   void reset_tables(std::unordered_map<std::string, std::string> names);
   void compute_standard(const Catalog& catalog, bool only_changed);
   void compute_entry(const std::string& key, const Catalog& catalog);
@@ -190,6 +197,7 @@ class LeaderboardCache {
 
   // Owned by the background thread.
   std::unordered_map<std::string, std::string> names_;  // model id -> public name
+  ClipDurations clip_durations_;                        // with watch weighting only
   std::map<std::string, TrackVotes> tracks_;
   std::map<std::string, int64_t> track_changed_at_;  // last vote id that changed the track
   std::map<std::string, int64_t> history_through_;

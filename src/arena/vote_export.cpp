@@ -29,6 +29,7 @@ std::optional<ExportFormat> parse_export_format(std::string_view text) {
 struct VoteExport::Names {
   // Model id -> the name written as model_a / model_b; absent: leave the vote out.
   std::unordered_map<std::string, std::string> by_id;
+  ClipDurations durations;  // with watch weighting
 };
 
 VoteExport::VoteExport(store::Store& store, ExportOptions options)
@@ -48,6 +49,11 @@ Result<std::unique_ptr<VoteExport>> VoteExport::open(store::Store& store, Export
       e->names_->by_id.emplace(m.id, std::move(*name));
     }
   }
+  if (e->options_.watch_weighting) {
+    auto durations = ClipDurations::load(store);
+    if (!durations) return std::unexpected(durations.error());
+    e->names_->durations = std::move(*durations);
+  }
   return e;
 }
 
@@ -59,11 +65,11 @@ Result<std::optional<std::string>> VoteExport::next() {
   if (!header_done_) {
     header_done_ = true;
     if (format == votelog::OutputFormat::Csv) {
-      if (options_.full) {
-        out = votelog::csv_header(kFullExtra);
-      } else {
-        out = votelog::csv_header(kPublicExtra);
-      }
+      std::vector<std::string_view> names(
+          kFullExtra.begin(),
+          options_.full ? kFullExtra.end() : kFullExtra.begin() + kPublicExtra.size());
+      if (options_.watch_weighting) names.emplace_back("weight");
+      out = votelog::csv_header(names);
     }
   }
 
@@ -94,7 +100,7 @@ Result<std::optional<std::string>> VoteExport::next() {
       if (name_b.empty()) name_b = v.right_model;
     }
 
-    std::array<votelog::ExtraField, kFullExtra.size()> extra{{
+    std::array<votelog::ExtraField, kFullExtra.size() + 1> extra{{
         {"vote_id", v.id},
         {"battle_id", std::string_view(v.battle_id)},
         {"prompt_id", std::string_view(v.prompt_id)},
@@ -107,7 +113,13 @@ Result<std::optional<std::string>> VoteExport::next() {
         {"address", std::string_view(v.address)},
         {"voided", static_cast<int64_t>(v.voided ? 1 : 0)},
         {"void_reason", std::string_view(v.void_reason)},
+        {"weight", 1.0},
     }};
+    // The public fields, then the full export's, then the weight (last, when weighting).
+    std::size_t fields = options_.full ? kFullExtra.size() : kPublicExtra.size();
+    if (options_.watch_weighting) {
+      extra[fields++] = {"weight", watch_weight(v, names_->durations, *options_.watch_weighting)};
+    }
     votelog::VoteRecord r;
     r.model_a = name_a;
     r.model_b = name_b;
@@ -115,8 +127,7 @@ Result<std::optional<std::string>> VoteExport::next() {
     r.categories = v.categories;
     r.tstamp = static_cast<double>(v.created_at_ms) / 1000.0;
     r.track = v.track_id;
-    r.extra = std::span<const votelog::ExtraField>(
-        extra.data(), options_.full ? kFullExtra.size() : kPublicExtra.size());
+    r.extra = std::span<const votelog::ExtraField>(extra.data(), fields);
     votelog::append_vote_record(out, format, r);
   }
   return std::optional<std::string>(std::move(out));

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "arena/watch_weighting.hpp"
 #include "base/result.hpp"
 #include "store/store.hpp"
 
@@ -32,6 +33,9 @@ struct ExportOptions {
   std::optional<int64_t> up_to;  // only votes with id <= up_to
   ExportFormat format = ExportFormat::Jsonl;
   bool full = false;
+  // With the leaderboards' watch weighting: every vote carries its "weight" (a last column
+  // in CSV), so `paddock rate` weighs it as the boards do.
+  std::optional<WatchWeighting> watch_weighting;
 };
 
 class VoteExport {

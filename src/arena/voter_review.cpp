@@ -47,6 +47,7 @@ rating::VoteTable without_votes(const rating::VoteTable& table, std::span<const 
   for (std::size_t v = 0; v < table.size(); ++v) {
     if (v < drop.size() && drop[v]) continue;
     out.add(a[v], b[v], outcome[v], rating::VoteTable::kNoCategories);
+    if (table.weight_class(v) != 0) out.set_weight(table.weight(v));
   }
   return out;
 }

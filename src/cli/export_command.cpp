@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "arena/vote_export.hpp"
+#include "arena/watch_weighting.hpp"
 #include "base/escaping.hpp"
 #include "cli/whole_number.hpp"
 #include "store/open_store.hpp"
@@ -27,6 +28,9 @@ struct ExportArgs {
   std::string output = "-";
   bool full = false;
   bool clips = false;
+  // As paddock serve's --watch-weighting and --watch-share: each vote's weight is written.
+  std::string watch_weighting = "off";
+  double watch_share = 0.5;
 };
 
 // The header of --clips --format csv; JSON Lines objects have the same keys.
@@ -141,11 +145,17 @@ int run_export(const ExportArgs& args) {
     return 0;
   }
 
+  auto watch_weighting = arena::parse_watch_weighting(args.watch_weighting, args.watch_share);
+  if (!watch_weighting) {
+    fmt::print(stderr, "paddock export: {}\n", watch_weighting.error().message);
+    return 2;
+  }
   arena::ExportOptions options;
   options.track_id = args.track;
   options.up_to = args.up_to;
   options.format = *format;
   options.full = args.full;
+  options.watch_weighting = *watch_weighting;
   auto exporter = arena::VoteExport::open(**store, options);
   if (!exporter) {
     fmt::print(stderr, "paddock export: {}\n", exporter.error().message);
@@ -211,6 +221,12 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--full", args->full,
                 "every vote with real model names, sessions and addresses, voided ones flagged "
                 "(for operators; not for publishing)");
+  cmd->add_option("--watch-weighting", args->watch_weighting,
+                  "write each vote's weight as a server with this --watch-weighting weighs it "
+                  "(a weight in (0, 1], or off: the default), so paddock rate reproduces its "
+                  "boards");
+  cmd->add_option("--watch-share", args->watch_share,
+                  "with --watch-weighting: the server's --watch-share (default 0.5)");
   cmd->add_flag("--clips", args->clips,
                 "instead of votes: every generated clip with its provenance (provider, model id, "
                 "task id, request, seed, cost, generation time; for operators)");

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "arena/arena.hpp"
+#include "arena/watch_weighting.hpp"
 #include "cli/serve_config.hpp"
 #include "http/dispatcher.hpp"
 #include "http/server.hpp"
@@ -76,6 +77,9 @@ int serve(const ServeSettings& s) {
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
   ao.leaderboards.matchmaking.mode =
       arena::parse_matchmaking_mode(s.matchmaking).value_or(arena::MatchmakingMode::Uniform);
+  // Checked when the settings were read.
+  ao.leaderboards.watch_weighting =
+      arena::parse_watch_weighting(s.watch_weighting, s.watch_share).value_or(std::nullopt);
   ao.leaderboards.interval = s.board_interval;
   ao.leaderboards.history_interval = 10 * s.board_interval;
   ao.leaderboards.render_board = http::render_board_json;

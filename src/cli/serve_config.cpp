@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "arena/keys.hpp"
+#include "arena/watch_weighting.hpp"
 
 extern char** environ;
 
@@ -238,6 +239,25 @@ const std::vector<Setting>& settings() {
            return bad("matchmaking must be \"uniform\" or \"adaptive\"");
          }
          s.matchmaking = std::string(v);
+         return ok();
+       }},
+      {{"watch_weighting", "PADDOCK_WATCH_WEIGHTING", "--watch-weighting", false,
+        "weight of a vote cast without watching both clips on the boards and in the public "
+        "export, in (0, 1], or off (default off; docs/voter-scoring.md)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         if (auto rule = arena::parse_watch_weighting(v, s.watch_share); !rule) {
+           return bad(rule.error().message);
+         }
+         s.watch_weighting = std::string(v);
+         return ok();
+       }},
+      {{"watch_share", "PADDOCK_WATCH_SHARE", "--watch-share", false,
+        "with --watch-weighting: the share of each clip's duration that must have played "
+        "(default 0.5)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto n = parse_number<double>(v);
+         if (!n || !(*n >= 0 && *n <= 1)) return bad("watch_share must be a number from 0 to 1");
+         s.watch_share = *n;
          return ok();
        }},
       {{"board_interval", "PADDOCK_BOARD_INTERVAL", "--board-interval", false,

@@ -44,6 +44,11 @@ struct ServeSettings {
   // default: adaptive missed its target of 2x fewer votes to settle the top 5 (bench/
   // matchmaking.sh).
   std::string matchmaking = "uniform";
+  // Votes cast without watching weigh less on the boards (docs/voter-scoring.md): "off", or
+  // the weight of such a vote; a vote is one when decided sooner than the shorter clip lasts
+  // or when either clip played less than watch_share of its duration.
+  std::string watch_weighting = "off";
+  double watch_share = 0.5;
   std::chrono::milliseconds board_interval{1000};
   std::string log_level = "info";
   bool demo = false;  // --demo-banner, or paddock demo: GET /api/config says "demo": true

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "arena/watch_weighting.hpp"
+
 namespace paddock::cli {
 namespace {
 
@@ -68,6 +70,22 @@ void add_attack_options(CLI::App& cmd, AttackArguments& a) {
                "Run the voter review and report the boards with defences off and on "
                "(implied by --attack and --careless)")
       ->group(kGroup);
+  cmd.add_option("--watch-weighting", a.watch_weighting,
+                 "Weigh votes cast without watching this much, as paddock serve --watch-weighting "
+                 "(off: no weighting); the report adds the weighted board")
+      ->capture_default_str()
+      ->group(kGroup);
+  cmd.add_option("--watch-share", a.watch_share, "With --watch-weighting: as paddock serve's")
+      ->capture_default_str()
+      ->group(kGroup);
+  cmd.add_option("--honest-watches", a.honest_watches,
+                 "Share of honest votes cast after watching both clips")
+      ->capture_default_str()
+      ->group(kGroup);
+  cmd.add_option("--careless-watches", a.careless_watches,
+                 "Share of careless votes cast after watching both clips")
+      ->capture_default_str()
+      ->group(kGroup);
   cmd.add_option("--threshold", a.threshold, "Flag at l_z >= this (0: the arena's default)")
       ->group(kGroup);
   cmd.add_option("--min-votes", a.min_votes, "Flag only voters with this many votes (0: default)")
@@ -122,19 +140,31 @@ std::string configure_attack(demo::ArenaSimulationOptions& o, const AttackArgume
     attack_share = std::min(
         0.9, static_cast<double>(a.votes) / (kSpendBy * static_cast<double>(o.max_votes) * rate));
   }
+  auto rule = arena::parse_watch_weighting(a.watch_weighting, a.watch_share);
+  if (!rule) throw CLI::ValidationError("--watch-weighting", rule.error().message);
+  o.watch_weighting = *rule;
+  for (const auto& [flag, share] : {std::pair{"--honest-watches", a.honest_watches},
+                                    {"--careless-watches", a.careless_watches}}) {
+    if (!(share >= 0 && share <= 1)) throw CLI::ValidationError(flag, "expected a share in [0, 1]");
+  }
   const double honest = std::max(0.0, 1 - careless - attack_share);
   o.voters.clear();
-  o.voters.push_back(
-      {"honest", honest * (1 - a.noisy), std::make_shared<demo::HonestVoter>(tie_rate)});
+  demo::VoterGroup plain{"honest", honest * (1 - a.noisy),
+                         std::make_shared<demo::HonestVoter>(tie_rate)};
+  plain.watches = a.honest_watches;
+  o.voters.push_back(std::move(plain));
   if (a.noisy > 0) {
-    o.voters.push_back(
-        {"honest-noisy", honest * a.noisy, std::make_shared<demo::HonestVoter>(2 * tie_rate, 0.5)});
+    demo::VoterGroup noisy{"honest-noisy", honest * a.noisy,
+                           std::make_shared<demo::HonestVoter>(2 * tie_rate, 0.5)};
+    noisy.watches = a.honest_watches;
+    o.voters.push_back(std::move(noisy));
   }
   if (careless > 0) {
     const auto habit = a.careless_habit == "left" ? demo::CarelessVoter::Habit::AlwaysLeft
                                                   : demo::CarelessVoter::Habit::Random;
     demo::VoterGroup g{"careless", careless, std::make_shared<demo::CarelessVoter>(habit)};
     g.honest = false;
+    g.watches = a.careless_watches;
     o.voters.push_back(std::move(g));
   }
   if (attacker) {
@@ -161,6 +191,7 @@ nlohmann::json attack_json(const demo::ArenaSimulationResult& r, const std::stri
   j["all"] = row_json(r.all_board, target);
   j["honest"] = row_json(r.honest_board, target);
   j["defended"] = row_json(r.defended_board, target);
+  if (r.weighted_board) j["weighted"] = row_json(*r.weighted_board, target);
   const auto* honest = row_of(r.honest_board, target);
   const auto* all = row_of(r.all_board, target);
   const auto* defended = row_of(r.defended_board, target);
@@ -170,6 +201,28 @@ nlohmann::json attack_json(const demo::ArenaSimulationResult& r, const std::stri
     j["shift_on"] = defended->rating - honest->rating;
     j["rank_shift_off"] = honest->rank - all->rank;  // places gained
     j["rank_shift_on"] = honest->rank - defended->rank;
+  }
+  // Careless voters pull every score towards the middle rather than one model up: the mean
+  // distance of all scores from the honest board's shows it (and the watch weighting's effect).
+  const auto mean_error = [&](const rating::Board& b) {
+    double sum = 0;
+    int n = 0;
+    for (const auto& m : r.honest_board.models) {
+      if (const auto* row = row_of(b, m.model)) {
+        sum += std::abs(row->rating - m.rating);
+        ++n;
+      }
+    }
+    return n > 0 ? sum / n : 0.0;
+  };
+  j["mean_error_off"] = mean_error(r.all_board);
+  j["mean_error_on"] = mean_error(r.defended_board);
+  if (r.weighted_board) {
+    j["mean_error_weighted"] = mean_error(*r.weighted_board);
+    if (const auto* w = row_of(*r.weighted_board, target); w && honest) {
+      j["shift_weighted"] = w->rating - honest->rating;
+      j["rank_shift_weighted"] = honest->rank - w->rank;
+    }
   }
   j["groups"] = nlohmann::json::array();
   for (const auto& g : r.groups) {
@@ -182,13 +235,16 @@ nlohmann::json attack_json(const demo::ArenaSimulationResult& r, const std::stri
                            {"sessions_flagged", g.sessions_flagged},
                            {"prefixes", g.prefixes},
                            {"prefixes_scored", g.prefixes_scored},
-                           {"prefixes_flagged", g.prefixes_flagged}});
+                           {"prefixes_flagged", g.prefixes_flagged},
+                           {"votes_down_weighted", g.votes_down_weighted}});
   }
   return j;
 }
 
 nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
   std::vector<double> off, on, half, rank_off, rank_on, ratio_off, ratio_on;
+  std::vector<double> error_off, error_on, error_weighted, ratio_weighted;
+  int64_t honest_down = 0, other_down = 0;
   int within_off = 0, within_on = 0;  // arenas where |shift| < half the 95% interval
   int64_t honest_votes = 0, honest_votes_flagged = 0;
   int64_t honest_sessions = 0, honest_sessions_flagged = 0;
@@ -196,6 +252,13 @@ nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
   int64_t other_votes = 0, other_votes_flagged = 0;
   for (const auto& j : arenas) {
     if (j.is_null() || !j.contains("shift_off")) continue;
+    error_off.push_back(j["mean_error_off"]);
+    error_on.push_back(j["mean_error_on"]);
+    if (j.contains("mean_error_weighted")) error_weighted.push_back(j["mean_error_weighted"]);
+    if (j.contains("shift_weighted")) {
+      ratio_weighted.push_back(j["shift_weighted"].get<double>() /
+                               j["half_interval"].get<double>());
+    }
     off.push_back(j["shift_off"]);
     on.push_back(j["shift_on"]);
     half.push_back(j["half_interval"]);
@@ -213,9 +276,11 @@ nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
         honest_sessions_flagged += g["sessions_flagged"].get<int64_t>();
         honest_prefixes += g["prefixes_scored"].get<int64_t>();
         honest_prefixes_flagged += g["prefixes_flagged"].get<int64_t>();
+        honest_down += g["votes_down_weighted"].get<int64_t>();
       } else {
         other_votes += g["votes"].get<int64_t>();
         other_votes_flagged += g["votes_flagged"].get<int64_t>();
+        other_down += g["votes_down_weighted"].get<int64_t>();
       }
     }
   }
@@ -246,7 +311,16 @@ nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
           {"honest_session_fpr", share(honest_sessions_flagged, honest_sessions)},
           {"honest_prefixes_scored", honest_prefixes},
           {"honest_prefixes_flagged", honest_prefixes_flagged},
-          {"honest_prefix_fpr", share(honest_prefixes_flagged, honest_prefixes)}};
+          {"honest_prefix_fpr", share(honest_prefixes_flagged, honest_prefixes)},
+          // Mean distance of all scores from the honest board's, in points.
+          {"median_mean_error_off", median(error_off)},
+          {"median_mean_error_on", median(error_on)},
+          {"median_mean_error_weighted",
+           error_weighted.empty() ? nlohmann::json() : nlohmann::json(median(error_weighted))},
+          {"median_shift_weighted_in_half_intervals",
+           ratio_weighted.empty() ? nlohmann::json() : nlohmann::json(median(ratio_weighted))},
+          {"dishonest_votes_down_weighted", other_down},
+          {"honest_votes_down_weighted", honest_down}};
 }
 
 }  // namespace paddock::cli

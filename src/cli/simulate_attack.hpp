@@ -27,6 +27,12 @@ struct AttackArguments {
   bool review = false;   // run the voter review (implied by an attack or careless voters)
   double threshold = 0;  // 0: the arena's default
   int64_t min_votes = 0;
+  // Watch weighting (docs/voter-scoring.md): the server's rule, and how often each kind of
+  // voter watches before voting (attackers' scripts fake watch times: always watched).
+  std::string watch_weighting = "off";
+  double watch_share = 0.5;
+  double honest_watches = 0.95;
+  double careless_watches = 0.1;
 };
 
 void add_attack_options(CLI::App& cmd, AttackArguments& args);

@@ -13,7 +13,9 @@ namespace {
 constexpr uint64_t kPairingStream = 0;  // generator streams of the seed
 constexpr uint64_t kVoterStream = 1;
 constexpr uint64_t kVerdictStream = 2;
-constexpr uint64_t kSessionStream = 3;    // its own stream: sessions leave older runs unchanged
+constexpr uint64_t kSessionStream = 3;
+constexpr uint64_t kWatchStream = 4;  // watch times: runs without them are unchanged    // its own
+                                      // stream: sessions leave older runs unchanged
 constexpr int64_t kVotesPerSession = 10;  // a group's default sessions
 constexpr std::string_view kTrack = "arena";
 
@@ -212,6 +214,28 @@ bool settled(const rating::Board& board, const std::vector<std::string>& truth, 
   return true;
 }
 
+namespace {
+
+// What the page of a voter of a group that watches with probability `watches` reports: a
+// watcher plays 80-100% of each clip and decides after 1 to 3 clip lengths; a glancer plays
+// at most 40% of one clip and decides within the clip's length.
+store::Vote watch_times(double watches, double clip_seconds, rating::Xoshiro256& rng) {
+  store::Vote v;
+  const double ms = 1000 * clip_seconds;
+  const auto at = [](double x) { return static_cast<int64_t>(std::floor(x)); };
+  if (rng.uniform() < watches) {
+    v.left_watch_ms = at(ms * (0.8 + 0.2 * rng.uniform()));
+    v.right_watch_ms = at(ms * (0.8 + 0.2 * rng.uniform()));
+    v.decision_ms = at(ms * (1 + 2 * rng.uniform()));
+  } else {
+    v.left_watch_ms = at(ms * 0.4 * rng.uniform());
+    v.decision_ms = at(ms * rng.uniform());
+  }
+  return v;
+}
+
+}  // namespace
+
 Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& options) {
   ArenaSimulationOptions o = options;
   if (o.models.empty()) o.models = realistic_models();
@@ -262,6 +286,7 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
     prefix_count += prefixes.back();
   }
   auto session_rng = rating::Xoshiro256::for_stream(o.seed, kSessionStream);
+  auto watch_rng = rating::Xoshiro256::for_stream(o.seed, kWatchStream);
 
   const auto changes = catalog_changes(o);
   std::size_t next_change = 0;
@@ -273,6 +298,8 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
   std::vector<int64_t> battles(o.models.size(), 0);
   std::vector<uint32_t> vote_session, vote_prefix, vote_group;
   rating::VoteTable table;
+  rating::VoteTable weighted;  // with watch weighting: the same votes, weighted
+  std::vector<uint8_t> vote_unwatched;
   // Abstaining voters take battles without voting; an arena whose voters all abstain ends.
   const int64_t max_battles = 50 * o.max_votes + 1000;
   for (int64_t issued = 0; result.votes < o.max_votes && issued < max_battles; ++issued) {
@@ -301,6 +328,15 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
         static_cast<int64_t>(session_rng.below(static_cast<uint64_t>(sessions[group])));
     table.add(table.intern_model(o.models[left].id), table.intern_model(o.models[right].id),
               *outcome, rating::VoteTable::kNoCategories);
+    if (o.watch_weighting) {
+      const double w = arena::watch_weight(watch_times(g.watches, o.clip_seconds, watch_rng),
+                                           o.clip_seconds, o.clip_seconds, *o.watch_weighting);
+      weighted.add(weighted.intern_model(o.models[left].id),
+                   weighted.intern_model(o.models[right].id), *outcome,
+                   rating::VoteTable::kNoCategories);
+      if (w != 1) weighted.set_weight(w);
+      vote_unwatched.push_back(w != 1);
+    }
     vote_session.push_back(static_cast<uint32_t>(session_offset[group] + session));
     vote_prefix.push_back(static_cast<uint32_t>(prefix_offset[group] + session % prefixes[group]));
     vote_group.push_back(static_cast<uint32_t>(group));
@@ -310,7 +346,7 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
     result.votes = v + 1;
 
     if (result.votes % o.refit_every != 0) continue;
-    auto board = rating::compute_board(table, board_options);
+    auto board = rating::compute_board(o.watch_weighting ? weighted : table, board_options);
     if (!board) return std::unexpected(board.error());
     result.board = std::move(*board);
     ++result.refits;
@@ -346,6 +382,11 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
     result.honest_board = std::move(*honest);
     result.defended_board = std::move(*defended);
     result.reviewed = true;
+    if (o.watch_weighting) {
+      auto w = rating::compute_board(weighted, board_options);
+      if (!w) return std::unexpected(w.error());
+      result.weighted_board = std::move(*w);
+    }
     for (std::size_t k = 0; k < o.voters.size(); ++k) {
       GroupOutcome out;
       out.name = o.voters[k].name;
@@ -367,6 +408,7 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
     }
     for (std::size_t i = 0; i < table.size(); ++i) {
       result.groups[vote_group[i]].votes_flagged += reviewed->vote_flagged[i];
+      if (o.watch_weighting) result.groups[vote_group[i]].votes_down_weighted += vote_unwatched[i];
     }
   }
 

@@ -25,6 +25,7 @@
 
 #include "arena/matchmaking.hpp"
 #include "arena/voter_review.hpp"
+#include "arena/watch_weighting.hpp"
 #include "base/result.hpp"
 #include "rating/random.hpp"
 #include "rating/rating.hpp"
@@ -119,6 +120,10 @@ struct VoterGroup {
   int64_t prefixes = 0;
   int64_t budget = -1;  // votes at most (-1: no limit); past it, the group abstains
   bool honest = true;   // counts as honest in the report (false: careless or attacker)
+  // Share of the group's votes cast after watching both clips (most of each, and no sooner
+  // than they last), as the page reports watch times; the others are cast after a glance.
+  // A script fakes watch times as it likes: attackers look watched (1).
+  double watches = 1;
 };
 
 struct ArenaSimulationOptions {
@@ -137,6 +142,11 @@ struct ArenaSimulationOptions {
   bool stop_when_settled = true;
   // With a review: the arena's voter review at the end, and the boards of the header note.
   std::optional<arena::VoterReviewOptions> review;
+  // With watch weighting: every vote's watch times are judged by the server's rule
+  // (arena/watch_weighting.hpp), the boards in the loop are weighted as the server's, and
+  // with a review, the end also fits the weighted board of every vote (weighted_board).
+  std::optional<arena::WatchWeighting> watch_weighting;
+  double clip_seconds = 5;  // every clip's duration
   uint64_t seed = 1;
 };
 
@@ -164,7 +174,8 @@ struct GroupOutcome {
   int64_t prefixes = 0;          // that voted
   int64_t prefixes_scored = 0;
   int64_t prefixes_flagged = 0;
-  int64_t votes_flagged = 0;  // votes whose session or prefix is flagged
+  int64_t votes_flagged = 0;        // votes whose session or prefix is flagged
+  int64_t votes_down_weighted = 0;  // with watch weighting: votes judged unwatched
 };
 
 struct ArenaSimulationResult {
@@ -179,6 +190,8 @@ struct ArenaSimulationResult {
   // flagged (prefixes are the group's own: groups never share one).
   bool reviewed = false;
   rating::Board all_board, honest_board, defended_board;
+  // With watch weighting: every vote, weighted by its watch times (the others unweighted).
+  std::optional<rating::Board> weighted_board;
   std::vector<GroupOutcome> groups;
 };
 

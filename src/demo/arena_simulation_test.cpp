@@ -137,6 +137,48 @@ TEST(SimulateArena, ATargetedAttackRaisesItsModelAndTheReviewFlagsIt) {
   EXPECT_EQ(row(again->defended_board, "video-g").rating, row(r->defended_board, "video-g").rating);
 }
 
+TEST(SimulateArena, WatchWeightingPullsCarelessVotesBackAndTheReviewDoesNot) {
+  // 20% careless voters who mostly glance (10% watch) among honest ones who mostly watch (95%):
+  // the careless votes flatten the board; weighting the unwatched ones at 1/4 brings the scores
+  // much closer to the honest board's, as voiding the review's flags does not.
+  auto o = small(arena::MatchmakingMode::Uniform);
+  o.max_votes = 12'000;
+  VoterGroup careless{"careless", 0.2,
+                      std::make_shared<CarelessVoter>(CarelessVoter::Habit::Random)};
+  careless.honest = false;
+  careless.watches = 0.1;
+  VoterGroup honest{"honest", 0.8, std::make_shared<HonestVoter>()};
+  honest.watches = 0.95;
+  o.voters = {honest, careless};
+  o.review = arena::VoterReviewOptions{};
+  o.watch_weighting = arena::WatchWeighting{.weight = 0.25, .min_share = 0.5};
+  auto r = simulate_arena(o);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->weighted_board);
+  const auto error = [&](const rating::Board& b) {
+    double sum = 0;
+    for (const auto& m : r->honest_board.models) sum += std::abs(row(b, m.model).rating - m.rating);
+    return sum / static_cast<double>(r->honest_board.models.size());
+  };
+  EXPECT_LT(error(*r->weighted_board), error(r->all_board) / 2);
+  EXPECT_GT(error(r->defended_board), error(r->all_board) / 2);
+  // About 90% of the careless votes and 5% of the honest ones were judged unwatched.
+  const auto share = [](const GroupOutcome& g) {
+    return static_cast<double>(g.votes_down_weighted) / static_cast<double>(g.votes);
+  };
+  EXPECT_NEAR(share(r->groups[1]), 0.9, 0.03);
+  EXPECT_NEAR(share(r->groups[0]), 0.05, 0.02);
+  EXPECT_EQ(r->weighted_board->down_weighted_votes,
+            r->groups[0].votes_down_weighted + r->groups[1].votes_down_weighted);
+  // Without weighting the votes and verdicts are the very same (watch times have their own
+  // random stream).
+  o.watch_weighting.reset();
+  auto plain = simulate_arena(o);
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->weighted_board);
+  EXPECT_EQ(plain->all_board.models[0].rating, r->all_board.models[0].rating);
+}
+
 TEST(SimulateArena, AnOmnipresentAttackerVotesInEveryBattleItGets) {
   auto o = targeted();
   o.voters[1] = {"omnipresent", 0.05,

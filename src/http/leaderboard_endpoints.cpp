@@ -97,6 +97,10 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
         {{"model_a", p.model_a}, {"model_b", p.model_b}, {"probability", p.probability}});
   }
   j["matchmaking"] = {{"mode", s.matchmaking}, {"pairs", std::move(pairing)}};
+  // Whether votes cast without watching weigh less (docs/voter-scoring.md); null: all weigh 1.
+  j["watch_weighting"] = s.watch_weighting ? json{{"weight", s.watch_weighting->weight},
+                                                  {"min_share", s.watch_weighting->min_share}}
+                                           : json();
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

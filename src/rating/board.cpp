@@ -219,7 +219,8 @@ Tallies tally(const Cells& cells, const Selected& selected) {
   for (std::size_t k = 0; k < cells.count.size(); ++k) {
     const uint32_t p = cells.pair[k];
     const int64_t c = cells.count[k];
-    const double games = t.group_weight[cells.group[k]] * static_cast<double>(c);
+    const double games =
+        t.group_weight[cells.group[k]] * (cells.weight[k] * static_cast<double>(c));
     t.totals.games[p] += games;
     t.pairs[p][cells.outcome[k]] += c;
     switch (cells.outcome[k]) {
@@ -528,6 +529,14 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   const Cells cells = aggregate_cells(votes, selected->selection, selected->groups.group_of_set,
                                       selected->group_count);
   board.votes = cells.votes;
+  board.down_weighted_votes = cells.down_weighted;
+  board.vote_weight_total = cells.weight_total;
+  if (cells.down_weighted > 0) {
+    board.notes.push_back(
+        fmt::format("{} of {} votes carry a weight below 1; the votes weigh {} "
+                    "in all (counts on the board are of votes, unweighted).",
+                    cells.down_weighted, cells.votes, cells.weight_total));
+  }
   if (cells.self_matches > 0) {
     board.notes.push_back(
         fmt::format("{} self-matches (a model against itself) were left out.", cells.self_matches));

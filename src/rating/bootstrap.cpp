@@ -23,11 +23,13 @@ constexpr double kDrawCredit[] = {kWinCredit, kTieCredit, 0.0};
 // rounds, one thread: 1, 2, 4, 8 at once took 1475, 1277, 1225, 1194 ms (medians of five).
 constexpr int kRoundsAtOnce = static_cast<int>(kMaxInterleaved);
 
-// Cells as the draws see them: ties and both-bad merged, sorted by (pair, credit, group).
+// Cells as the draws see them: ties and both-bad merged, sorted by (pair, credit, group,
+// weight).
 struct DrawCells {
   std::vector<uint32_t> pair;
   std::vector<uint8_t> credit;
   std::vector<uint32_t> group;
+  std::vector<double> weight;
   std::vector<int64_t> count;
 };
 
@@ -36,6 +38,7 @@ DrawCells merge_ties(const Cells& cells) {
     uint32_t pair;
     uint8_t credit;
     uint32_t group;
+    double weight;
     int64_t count;
   };
   std::vector<Key> keys;
@@ -44,21 +47,23 @@ DrawCells merge_ties(const Cells& cells) {
     uint8_t credit = kDrawTie;
     if (cells.outcome[k] == kFirstWins) credit = kDrawWin;
     if (cells.outcome[k] == kSecondWins) credit = kDrawLoss;
-    keys.push_back({cells.pair[k], credit, cells.group[k], cells.count[k]});
+    keys.push_back({cells.pair[k], credit, cells.group[k], cells.weight[k], cells.count[k]});
   }
   std::sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
-    return std::tie(x.pair, x.credit, x.group) < std::tie(y.pair, y.credit, y.group);
+    return std::tie(x.pair, x.credit, x.group, x.weight) <
+           std::tie(y.pair, y.credit, y.group, y.weight);
   });
   DrawCells d;
   for (const auto& k : keys) {
     if (!d.pair.empty() && d.pair.back() == k.pair && d.credit.back() == k.credit &&
-        d.group.back() == k.group) {
+        d.group.back() == k.group && d.weight.back() == k.weight) {
       d.count.back() += k.count;
       continue;
     }
     d.pair.push_back(k.pair);
     d.credit.push_back(k.credit);
     d.group.push_back(k.group);
+    d.weight.push_back(k.weight);
     d.count.push_back(k.count);
   }
   return d;
@@ -105,7 +110,8 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
     for (std::size_t k = 0; k < drawn.size(); ++k) {
       if (drawn[k] == 0) continue;
-      const double games = w.group_weight[draw.group[k]] * static_cast<double>(drawn[k]);
+      const double games =
+          w.group_weight[draw.group[k]] * (draw.weight[k] * static_cast<double>(drawn[k]));
       w.totals.games[draw.pair[k]] += games;
       w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
       if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;

@@ -5,9 +5,11 @@
 // group) a count that is jointly Multinomial(N, c_k / N) over the cells. So each round draws
 // those counts directly (a chain of binomials over the cells, in canonical order) and refits:
 // the same distribution as resampling votes, at the cost of the number of cells instead of
-// N. Ties and both-bad fall in one cell since the fits (both tie models) treat them alike. With
-// category weights, each round recomputes the weights from its own category counts, exactly as the
-// board would on a resampled log.
+// N. With vote weights a cell holds votes of one weight, so the draw resamples votes with
+// their weights, and each round's cell counts weight * drawn in the refit. Ties and both-bad fall
+// in one cell since the fits (both tie models) treat them alike. With category weights, each round
+// recomputes the weights from its own category counts, exactly as the board would on a resampled
+// log.
 //
 // Round r draws from the generator Xoshiro256::for_stream(seed, r), so the result does not
 // depend on how many threads share the rounds.

@@ -24,10 +24,12 @@ struct RawCell {
   uint32_t lo, hi;  // table model indices, lo < hi
   uint8_t outcome;  // from lo's side
   uint32_t group;
+  uint32_t weight_class;
   int64_t count;
 };
 
-// Counts the selected votes per (table pair, outcome, group); calls emit for each nonzero.
+// Counts the selected votes per (table pair, outcome, group, weight class); calls emit for
+// each nonzero.
 template <typename Emit>
 void count_cells(const VoteTable& votes, const VoteSelection& selection,
                  std::span<const uint32_t> group_of_set, uint32_t groups, int64_t& self_matches,
@@ -39,7 +41,9 @@ void count_cells(const VoteTable& votes, const VoteSelection& selection,
   const auto s = votes.category_set();
   const std::size_t n = votes.size();
   const std::size_t pairs = m < 2 ? 0 : m * (m - 1) / 2;
-  const std::size_t slots = pairs * kCellOutcomes * groups;
+  // Without weights there is one class, and the keys are those of (pair, outcome, group).
+  const std::size_t classes = votes.weight_values().size();
+  const std::size_t slots = pairs * kCellOutcomes * groups * classes;
 
   auto key_of = [&](std::size_t v, std::size_t& key) {
     uint32_t lo = a[v], hi = b[v];
@@ -50,9 +54,12 @@ void count_cells(const VoteTable& votes, const VoteSelection& selection,
       if (outcome == kFirstWins || outcome == kSecondWins) outcome ^= 1;
     }
     key = (triangle_index(lo, hi, m) * kCellOutcomes + outcome) * groups + group_of_set[s[v]];
+    if (classes > 1) key = key * classes + votes.weight_class(v);
     return true;
   };
   auto decode = [&](std::size_t key, int64_t count) {
+    const auto weight_class = static_cast<uint32_t>(key % classes);
+    key /= classes;
     const auto group = static_cast<uint32_t>(key % groups);
     key /= groups;
     const auto outcome = static_cast<uint8_t>(key % kCellOutcomes);
@@ -66,7 +73,8 @@ void count_cells(const VoteTable& votes, const VoteSelection& selection,
     }
     const std::size_t lo = low;
     const std::size_t hi = lo + 1 + (t - triangle_index(lo, lo + 1, m));
-    emit(RawCell{static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), outcome, group, count});
+    emit(RawCell{static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), outcome, group, weight_class,
+                 count});
   };
 
   if (slots <= kDenseCellLimit) {
@@ -149,8 +157,11 @@ Cells aggregate_cells(const VoteTable& votes, const VoteSelection& selection,
     c.lo = lo;
     c.hi = hi;
   }
-  std::sort(raw.begin(), raw.end(), [](const RawCell& x, const RawCell& y) {
-    return std::tie(x.lo, x.hi, x.outcome, x.group) < std::tie(y.lo, y.hi, y.outcome, y.group);
+  // Weights in order of value, not of their class (the order the table met them in).
+  const auto weights = votes.weight_values();
+  std::sort(raw.begin(), raw.end(), [&](const RawCell& x, const RawCell& y) {
+    return std::tie(x.lo, x.hi, x.outcome, x.group, weights[x.weight_class]) <
+           std::tie(y.lo, y.hi, y.outcome, y.group, weights[y.weight_class]);
   });
 
   for (const auto& c : raw) {
@@ -161,8 +172,11 @@ Cells aggregate_cells(const VoteTable& votes, const VoteSelection& selection,
     cells.pair.push_back(static_cast<uint32_t>(cells.first.size() - 1));
     cells.outcome.push_back(c.outcome);
     cells.group.push_back(c.group);
+    cells.weight.push_back(weights[c.weight_class]);
     cells.count.push_back(c.count);
     cells.votes += c.count;
+    if (c.weight_class != 0) cells.down_weighted += c.count;
+    cells.weight_total += weights[c.weight_class] * static_cast<double>(c.count);
   }
   return cells;
 }

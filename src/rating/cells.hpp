@@ -1,5 +1,6 @@
 #pragma once
-// Votes reduced to what the statistics need: the distinct (pair, outcome, group) cells with
+// Votes reduced to what the statistics need: the distinct (pair, outcome, group, vote weight)
+// cells with
 // their counts, models in canonical order (sorted by name) and each pair's lower-index
 // model first. Every later step (fit, bootstrap draws, weights) works on these cells, so
 // the board depends only on the multiset of votes, never on their order or source.
@@ -25,14 +26,19 @@ struct Cells {
   // Pairs that met, sorted by (first, second); first < second.
   std::vector<uint32_t> first, second;
 
-  // Cells sorted by (pair, outcome, group), count > 0.
+  // Cells sorted by (pair, outcome, group, weight), count > 0. `weight` is the weight of
+  // each of the cell's votes (1 unless the votes carry weights), so the cell counts
+  // weight * count in the fit.
   std::vector<uint32_t> pair;
   std::vector<uint8_t> outcome;
   std::vector<uint32_t> group;
+  std::vector<double> weight;
   std::vector<int64_t> count;
 
-  int64_t votes = 0;         // sum of count
-  int64_t self_matches = 0;  // votes with model_a == model_b, left out
+  int64_t votes = 0;          // sum of count
+  int64_t down_weighted = 0;  // of those, votes with a weight below 1
+  double weight_total = 0;    // sum of weight * count
+  int64_t self_matches = 0;   // votes with model_a == model_b, left out
 };
 
 // Aggregates the selected votes. `group_of_set` maps each of the table's category sets to a

@@ -53,7 +53,8 @@ EloResult online_elo(const VoteTable& votes, const VoteSelection& selection,
     double& rb = result.ratings[model_index[b[v]]];
     // kBase^((rb - ra) / kScale) = e^((rb - ra) / kPointsPerNatural)
     const double expected = 1.0 / (1.0 + std::exp((rb - ra) / kPointsPerNatural));
-    const double update = kEloK * (score_of(o[v]) - expected);
+    // A vote of weight w moves the ratings w times as far (w = 1: the plain update).
+    const double update = kEloK * votes.weight(v) * (score_of(o[v]) - expected);
     ra += update;
     rb -= update;
   };

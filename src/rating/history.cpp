@@ -90,8 +90,9 @@ Result<History> compute_history(const VoteTable& votes, const HistoryOptions& op
       totals.games.push_back(0);
       totals.credit.push_back(0);
     }
-    totals.games[it->second] += 1;
-    totals.credit[it->second] += credit;
+    const double weight = votes.weight(v);
+    totals.games[it->second] += weight;
+    totals.credit[it->second] += weight * credit;
 
     bool checkpoint = k + 1 == n;
     double stamp = t[v];

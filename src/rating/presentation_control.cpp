@@ -26,9 +26,10 @@ struct RawRow {
   int sign;
   uint32_t group;
   std::vector<double> r;
+  double weight;  // the vote weight
   int64_t count;
 
-  auto key() const { return std::tie(first, second, credit, sign, group, r); }
+  auto key() const { return std::tie(first, second, credit, sign, group, r, weight); }
 };
 
 double vote_credit(Outcome outcome) {
@@ -90,6 +91,7 @@ Result<CovariateRows> covariate_rows(const VoteTable& votes, const VoteSelection
                sign,
                group_of_set[sets[v]],
                r,
+               votes.weight(v),
                1};
     for (double& x : row.r) x *= sign;
     raw.push_back(std::move(row));
@@ -113,17 +115,22 @@ Result<CovariateRows> covariate_rows(const VoteTable& votes, const VoteSelection
   const std::size_t k_count = features.size();
   rows.mean.assign(k_count, 0.0);
   rows.sd.assign(k_count, 0.0);
-  for (const auto& row : merged) rows.votes += row.count;
-  const auto n = static_cast<double>(rows.votes);
+  // Votes count with their weights here as in the fit, so a vote of weight 1/2 is standardized
+  // as half a vote.
+  double n = 0;
+  for (const auto& row : merged) {
+    rows.votes += row.count;
+    n += row.weight * static_cast<double>(row.count);
+  }
   for (const auto& row : merged) {
     for (std::size_t k = 0; k < k_count; ++k)
-      rows.mean[k] += static_cast<double>(row.count) * row.sign * row.r[k];
+      rows.mean[k] += row.weight * static_cast<double>(row.count) * row.sign * row.r[k];
   }
   for (auto& m : rows.mean) m /= n;
   for (const auto& row : merged) {
     for (std::size_t k = 0; k < k_count; ++k) {
       const double d = row.sign * row.r[k] - rows.mean[k];
-      rows.sd[k] += static_cast<double>(row.count) * d * d;
+      rows.sd[k] += row.weight * static_cast<double>(row.count) * d * d;
     }
   }
   for (std::size_t k = 0; k < k_count; ++k) {
@@ -140,6 +147,7 @@ Result<CovariateRows> covariate_rows(const VoteTable& votes, const VoteSelection
     rows.second.push_back(row.second);
     rows.credit.push_back(row.credit);
     rows.group.push_back(row.group);
+    rows.weight.push_back(row.weight);
     rows.count.push_back(row.count);
     for (std::size_t k = 0; k < k_count; ++k) {
       rows.z.push_back((row.r[k] - row.sign * rows.mean[k]) / rows.sd[k]);
@@ -151,7 +159,7 @@ Result<CovariateRows> covariate_rows(const VoteTable& votes, const VoteSelection
 std::vector<double> row_games(const CovariateRows& rows, std::span<const double> group_weight) {
   std::vector<double> games(rows.count.size());
   for (std::size_t r = 0; r < games.size(); ++r) {
-    games[r] = group_weight[rows.group[r]] * static_cast<double>(rows.count[r]);
+    games[r] = group_weight[rows.group[r]] * (rows.weight[r] * static_cast<double>(rows.count[r]));
   }
   return games;
 }
@@ -274,7 +282,7 @@ ControlledBootstrap bootstrap_controlled(const CovariateRows& rows,
         weighting->weights(group_counts, group_weight);
       }
       for (std::size_t r = 0; r < drawn.size(); ++r) {
-        games[r] = group_weight[rows.group[r]] * static_cast<double>(drawn[r]);
+        games[r] = group_weight[rows.group[r]] * (rows.weight[r] * static_cast<double>(drawn[r]));
       }
       const ControlledFit fit = fit_controlled(rows, games, warm);
       if (fit.prior_used) ++prior_rounds;

@@ -16,7 +16,7 @@
 // the comparison graph is not strongly connected.
 //
 // Votes are reduced to rows: distinct (pair, outcome, orientation, feature differences,
-// category group) with counts, in canonical order, so the result depends only on the
+// category group, vote weight) with counts, in canonical order, so the result depends only on the
 // multiset of votes. The bootstrap draws multinomial counts over the rows.
 
 #include <cstdint>
@@ -43,8 +43,9 @@ struct CovariateRows {
   std::vector<double> credit;           // per row, the first model's credit: 1, 1/2 or 0
   std::vector<double> z;                // rows x covariates, standardized, first's side
   std::vector<uint32_t> group;          // per row
+  std::vector<double> weight;           // per row, the weight of each of its votes
   std::vector<int64_t> count;           // per row, > 0
-  std::vector<double> mean, sd;         // per covariate, of r in the votes' orientation
+  std::vector<double> mean, sd;         // per covariate, of r in the votes' orientation, weighted
   int64_t votes = 0;                    // sum of count
   int64_t missing = 0;                  // selected votes left out: a feature was missing
 };
@@ -64,7 +65,8 @@ struct ControlledFit {
   int iterations = 0;
 };
 
-// Fits theta and beta with rows weighted by `row_games` (count times category weight).
+// Fits theta and beta with rows weighted by `row_games` (count times category weight times
+// vote weight).
 // `start` warm-starts it (theta then beta; empty: zeros).
 ControlledFit fit_controlled(const CovariateRows& rows, std::span<const double> row_games,
                              std::span<const double> start = {});
@@ -82,7 +84,7 @@ ControlledBootstrap bootstrap_controlled(const CovariateRows& rows,
                                          const ControlledFit& start, const Anchor& anchor,
                                          int rounds, uint64_t seed, int threads);
 
-// Row weights (count times the group's weight) for the full log.
+// Row weights (count times the group's weight times the vote weight) for the full log.
 std::vector<double> row_games(const CovariateRows& rows, std::span<const double> group_weight);
 
 }  // namespace paddock::rating

@@ -41,6 +41,11 @@ inline constexpr double kNoTstamp = std::numeric_limits<double>::quiet_NaN();
 // The pseudo-category of votes that carry no category (used by weights and `--by category`).
 inline constexpr std::string_view kUncategorized = "uncategorized";
 
+// A vote weight the rating layer accepts: 0 < weight <= 1 (a NaN is none).
+inline bool is_vote_weight(double weight) {
+  return weight > 0 && weight <= 1;
+}
+
 // A feature value a vote does not carry (features are optional per vote and per side).
 inline constexpr double kNoFeature = std::numeric_limits<double>::quiet_NaN();
 
@@ -87,6 +92,9 @@ class VoteTable {
   // Sets the language / one feature of the last vote added. REQUIRES: !empty().
   void set_language(uint32_t language);
   void set_feature(uint32_t feature, double value_a, double value_b);
+  // Sets the weight of the last vote: how much it counts in the fit, the bootstrap and the
+  // intervals (docs/rating-method.md, "Vote weights"). REQUIRES: !empty(), is_vote_weight(w).
+  void set_weight(double weight);
 
   // Removes every vote and name, keeping the allocated memory for reuse.
   void clear();
@@ -113,6 +121,15 @@ class VoteTable {
   }
   std::span<const std::string> language_names() const { return languages_; }  // [0] is ""
   bool has_languages() const { return !language_.empty(); }
+
+  // Vote weights: each distinct weight is kept once (its class); class 0 is weight 1, which
+  // every vote without a weight has.
+  uint32_t weight_class(std::size_t vote) const {
+    return vote < weight_.size() ? weight_[vote] : 0;
+  }
+  double weight(std::size_t vote) const { return weight_values_[weight_class(vote)]; }
+  std::span<const double> weight_values() const { return weight_values_; }  // [0] is 1
+  bool has_weights() const { return !weight_.empty(); }
 
   std::span<const std::string> feature_names() const { return features_; }
   std::optional<uint32_t> find_feature(std::string_view name) const;
@@ -157,7 +174,10 @@ class VoteTable {
 
   std::vector<std::string> languages_;  // [0] is "" (kNoLanguage)
   NameIndex language_index_;
-  std::vector<uint32_t> language_;  // per vote, up to the last vote with a language
+  std::vector<uint32_t> language_;          // per vote, up to the last vote with a language
+  std::vector<double> weight_values_{1.0};  // per weight class; [0] is 1
+  std::map<double, uint32_t> weight_index_{{1.0, 0}};
+  std::vector<uint32_t> weight_;  // per vote, up to the last vote with a weight below 1
   std::vector<std::string> features_;
   NameIndex feature_index_;
   std::vector<std::vector<double>> feature_a_, feature_b_;  // per feature, then per vote
@@ -287,6 +307,10 @@ struct Board {
   double scale = 400;
   std::string anchor;  // "mean=1000" or "MODEL=VALUE"
   int64_t votes = 0;   // votes used after filtering (and weights of 0)
+  // Per-vote weights (VoteTable::set_weight): how many of the votes used weigh less than 1,
+  // and the sum of the weights of all votes used (= votes when none does).
+  int64_t down_weighted_votes = 0;
+  double vote_weight_total = 0;
   uint64_t seed = 0;
   int bootstrap = 0;
   double ci = 0;

@@ -54,7 +54,7 @@ std::vector<Interval> sandwich_intervals(const Cells& cells, std::span<const dou
     const uint32_t p = cells.pair[k];
     const int a = compact[cells.first[p]], b = compact[cells.second[p]];
     if (a < 0 || b < 0) continue;
-    const double w = group_weight[cells.group[k]];
+    const double w = group_weight[cells.group[k]] * cells.weight[k];
     const double residual =
         cell_credit(cells.outcome[k]) - sigmoid(theta[cells.first[p]] - theta[cells.second[p]]);
     const double s = static_cast<double>(cells.count[k]) * w * w * residual * residual;

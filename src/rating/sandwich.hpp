@@ -5,9 +5,9 @@
 // With H the information matrix at the fit (minus the Hessian of L: the Laplacian with edge
 // weights n_ij p_ij (1 - p_ij), plus the prior's diagonal when the prior was used) and
 //     J = sum over votes of  w^2 (y - p_ij)^2 (e_i - e_j)(e_i - e_j)^T
-// (y the vote's credit 1, 1/2 or 0 for the first model, w its category weight), the
-// covariance of theta is H^-1 J H^-1. Without the prior, L only sees differences: one model
-// is held fixed (the covariance of differences does not depend on which). A score R_i =
+// (y the vote's credit 1, 1/2 or 0 for the first model, w its category weight times its own vote
+// weight), the covariance of theta is H^-1 J H^-1. Without the prior, L only sees differences: one
+// model is held fixed (the covariance of differences does not depend on which). A score R_i =
 // anchor + c (theta_i - theta_ref) has variance c^2 a^T Cov a with a = e_i - e_ref (or
 // e_i - the mean over the models), and its interval is R_i -/+ z sd, z the normal quantile
 // at (1 + ci) / 2. The "meat" J uses the observed outcomes rather than the model's variance,

@@ -93,6 +93,15 @@ void VoteTable::set_feature(uint32_t feature, double value_a, double value_b) {
   b[vote] = value_b;
 }
 
+void VoteTable::set_weight(double weight) {
+  const std::size_t vote = size() - 1;
+  auto [it, added] = weight_index_.emplace(weight, static_cast<uint32_t>(weight_values_.size()));
+  if (added) weight_values_.push_back(weight);
+  if (it->second == 0 && weight_.size() <= vote) return;
+  weight_.resize(vote + 1, 0);
+  weight_[vote] = it->second;
+}
+
 uint32_t VoteTable::intern_model(std::string_view name) {
   if (auto it = model_index_.find(name); it != model_index_.end()) return it->second;
   const auto id = static_cast<uint32_t>(models_.size());
@@ -175,6 +184,9 @@ void VoteTable::clear() {
   feature_index_.clear();
   feature_a_.clear();
   feature_b_.clear();
+  weight_values_.resize(1);
+  weight_index_ = {{1.0, 0}};
+  weight_.clear();
 }
 
 void VoteTable::append(const VoteTable& other) {
@@ -203,6 +215,15 @@ void VoteTable::append(const VoteTable& other) {
     language_.resize(before + other.language_.size(), kNoLanguage);
     for (std::size_t i = 0; i < other.language_.size(); ++i) {
       language_[before + i] = intern_language(other.languages_[other.language_[i]]);
+    }
+  }
+  if (!other.weight_.empty()) {
+    weight_.resize(before + other.weight_.size(), 0);
+    for (std::size_t i = 0; i < other.weight_.size(); ++i) {
+      const double w = other.weight_values_[other.weight_[i]];
+      auto [it, added] = weight_index_.emplace(w, static_cast<uint32_t>(weight_values_.size()));
+      if (added) weight_values_.push_back(w);
+      weight_[before + i] = it->second;
     }
   }
   for (std::size_t f = 0; f < other.features_.size(); ++f) {

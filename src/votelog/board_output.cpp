@@ -223,6 +223,11 @@ nlohmann::json board_to_json(const rating::Board& b) {
   j["intervals"] = b.intervals;
   j["ci"] = b.ci;
   j["weights"] = b.weights;
+  // Only when some vote weighs less than 1, so unweighted logs give the boards they always did.
+  if (b.down_weighted_votes > 0) {
+    j["vote_weights"] = {{"down_weighted_votes", b.down_weighted_votes},
+                         {"weight_total", number(b.vote_weight_total)}};
+  }
   j["prior_used"] = b.prior_used;
   j["notes"] = b.notes;
   j["ties"] = {{"model", b.ties_model},

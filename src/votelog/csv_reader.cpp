@@ -166,6 +166,7 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
   const int col_a = column("model_a"), col_b = column("model_b"), col_winner = column("winner");
   const int col_category = column("category"), col_tstamp = column("tstamp");
   const int col_track = column("track"), col_language = column("language");
+  const int col_weight = column("weight");
   // Per-clip features: columns "features_a.NAME" and "features_b.NAME".
   struct FeatureColumn {
     std::size_t column;
@@ -243,6 +244,16 @@ Status read_csv(ByteSource& source, std::string head, ReadContext& ctx) {
             problem = Problem{ProblemKind::WrongType, "\"tstamp\" is not a number of seconds"};
           }
           raw.tstamp = value;
+        }
+      }
+      raw.weight = kNoWeight;
+      if (col_weight >= 0 && !problem) {
+        const std::string_view w = trim(fields[static_cast<std::size_t>(col_weight)]);
+        if (!w.empty()) {
+          const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), raw.weight);
+          if (ec != std::errc() || end != w.data() + w.size() || std::isnan(raw.weight)) {
+            problem = Problem{ProblemKind::WrongType, "\"weight\" is not a number in (0, 1]"};
+          }
         }
       }
       if (!problem && col_category >= 0) {

@@ -56,6 +56,15 @@ std::optional<Problem> read_category(simdjson::ondemand::value value, RawVote& o
   return std::nullopt;
 }
 
+std::optional<Problem> read_weight(simdjson::ondemand::value value, RawVote& out) {
+  json_type type;
+  if (auto e = value.type().get(type)) return json_problem(e);
+  if (type == json_type::null) return std::nullopt;
+  if (type != json_type::number) return wrong_type("weight", "a number in (0, 1]");
+  if (auto e = value.get_double().get(out.weight)) return json_problem(e);
+  return std::nullopt;
+}
+
 std::optional<Problem> read_tstamp(simdjson::ondemand::value value, RawVote& out) {
   json_type type;
   if (auto e = value.type().get(type)) return json_problem(e);
@@ -147,6 +156,12 @@ std::optional<Problem> dom_category(simdjson::dom::element value, RawVote& out) 
   return std::nullopt;
 }
 
+std::optional<Problem> dom_weight(simdjson::dom::element value, RawVote& out) {
+  if (value.is_null()) return std::nullopt;
+  if (value.get_double().get(out.weight)) return wrong_type("weight", "a number in (0, 1]");
+  return std::nullopt;
+}
+
 std::optional<Problem> dom_tstamp(simdjson::dom::element value, RawVote& out) {
   if (value.is_null()) return std::nullopt;
   double t = 0;
@@ -190,6 +205,8 @@ std::optional<Problem> read_dom_record(simdjson::dom::element element, RawVote& 
       problem = dom_category(value, out);
     } else if (key == "tstamp") {
       problem = dom_tstamp(value, out);
+    } else if (key == "weight") {
+      problem = dom_weight(value, out);
     } else if (key == "track") {
       problem = dom_string(value, key, out.track);
     } else if (key == "language") {
@@ -228,6 +245,8 @@ std::optional<Problem> read_json_record(simdjson::ondemand::object object, RawVo
       problem = read_category(value, out);
     } else if (key == "tstamp") {
       problem = read_tstamp(value, out);
+    } else if (key == "weight") {
+      problem = read_weight(value, out);
     } else if (key == "track") {
       problem = read_string(value, key, out.track);
     } else if (key == "language") {

@@ -226,6 +226,10 @@ const char* field(const char* p, const char* end, std::string_view key, RawVote&
         if (p < end && *p == 'n') return literal(p, end, "null");
         return number(p, end, out.tstamp);
       }
+      if (key == "weight") {
+        if (p < end && *p == 'n') return literal(p, end, "null");
+        return number(p, end, out.weight);
+      }
       break;
     case 7:
       if (key == "model_a") return nullable_string(p, end, out.model_a);

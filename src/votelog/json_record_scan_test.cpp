@@ -26,7 +26,8 @@ std::string describe(const RawVote& v) {
   std::string out = "a=" + text(v.model_a) + " b=" + text(v.model_b) + " w=" + text(v.winner) +
                     " track=" + text(v.track) + " lang=" + text(v.language) + " cat=[";
   for (auto c : v.categories) out += std::string(c) + ";";
-  out += "] t=" + (std::isnan(v.tstamp) ? std::string("none") : bits(v.tstamp)) + " fa={";
+  out += "] t=" + (std::isnan(v.tstamp) ? std::string("none") : bits(v.tstamp));
+  out += " weight=" + (std::isnan(v.weight) ? std::string("none") : bits(v.weight)) + " fa={";
   for (const auto& [name, x] : v.features_a) out += std::string(name) + ":" + bits(x) + ";";
   out += "} fb={";
   for (const auto& [name, x] : v.features_b) out += std::string(name) + ":" + bits(x) + ";";
@@ -64,6 +65,9 @@ const std::vector<std::string> kCommonRecords = {
     R"({"model_a":"a","model_b":"b","winner":"model_a","category":[]})",
     R"({"model_a":"a","model_a":"c","model_b":"b","winner":"model_a","category":["x"],"category":null})",
     R"({"model_a":"a","model_b":null,"winner":"model_a","tstamp":0,"tstamp":123456789012345})",
+    R"({"model_a":"a","model_b":"b","winner":"model_a","weight":0.25,"tstamp":7})",
+    R"({"model_a":"a","model_b":"b","winner":"model_a","weight":1,"weight":null})",
+    R"({"model_a":"a","model_b":"b","winner":"model_a","weight":2.5e-1})",
     "{}",
     "\t{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\"}\r",
 };
@@ -79,8 +83,10 @@ TEST(ScanSimpleRecord, LeavesEverythingElseToSimdjson) {
   const std::vector<std::string> others = {
       R"({"model_a":"caf\u00e9","model_b":"b","winner":"model_a"})",             // escape
       "{\"model_a\":\"caf\xc3\xa9\",\"model_b\":\"b\",\"winner\":\"model_a\"}",  // UTF-8
-      "{\"model_a\":\"a\x01\",\"model_b\":\"b\",\"winner\":\"model_a\"}",   // control character
-      R"({"model_a":"a","model_b":"b","winner":"model_a","tstamp":"17"})",  // quoted tstamp
+      "{\"model_a\":\"a\x01\",\"model_b\":\"b\",\"winner\":\"model_a\"}",    // control character
+      R"({"model_a":"a","model_b":"b","winner":"model_a","tstamp":"17"})",   // quoted tstamp
+      R"({"model_a":"a","model_b":"b","winner":"model_a","weight":"0.5"})",  // quoted weight
+      R"({"model_a":"a","model_b":"b","winner":"model_a","weight":true})",
       R"({"model_a":"a","model_b":"b","winner":"model_a","tstamp":-0})",
       R"({"model_a":"a","model_b":"b","winner":"model_a","tstamp":1234567890123456})",
       R"({"model_a":"a","model_b":"b","winner":"model_a","tstamp":1e999})",

@@ -24,6 +24,8 @@ std::string_view reason_of(ProblemKind kind) {
       return "unknown winner";
     case ProblemKind::SelfMatch:
       return "self-match";
+    case ProblemKind::BadWeight:
+      return "bad weight";
   }
   return "invalid";
 }
@@ -39,6 +41,7 @@ void RawVote::clear() {
   categories.clear();
   category_text = {};
   tstamp = rating::kNoTstamp;
+  weight = kNoWeight;
 }
 
 VoteSink::VoteSink(const ReadOptions& options, rating::VoteTable& table)
@@ -79,6 +82,11 @@ std::optional<Problem> VoteSink::accept(const RawVote& v) {
   if (*v.model_a == *v.model_b) {
     return Problem{ProblemKind::SelfMatch,
                    fmt::format("self-match: model_a and model_b are both \"{}\"", *v.model_a)};
+  }
+  if (!std::isnan(v.weight) && !rating::is_vote_weight(v.weight)) {
+    return Problem{
+        ProblemKind::BadWeight,
+        fmt::format("weight {} is not in (0, 1] (a vote counts at most once)", v.weight)};
   }
 
   // Valid. Now the filters.
@@ -124,6 +132,7 @@ std::optional<Problem> VoteSink::accept(const RawVote& v) {
           ? category_set(v.categories)
           : category_texts_.get(v.category_text, [&] { return category_set(v.categories); });
   table_.add(a, b, *outcome, set, v.tstamp);
+  if (!std::isnan(v.weight) && v.weight != 1) table_.set_weight(v.weight);
   if (v.language && !v.language->empty()) {
     table_.set_language(
         languages_.get(*v.language, [&] { return table_.intern_language(*v.language); }));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@
 
 namespace paddock::votelog {
 
+inline constexpr double kNoWeight = std::numeric_limits<double>::quiet_NaN();
+
 // Field values as read; string_views point into the parser's buffers until the next record.
 struct RawVote {
   std::optional<std::string_view> model_a, model_b, winner, track, language;
@@ -25,6 +28,7 @@ struct RawVote {
   // up by it. Empty otherwise.
   std::string_view category_text;
   double tstamp = rating::kNoTstamp;
+  double weight = kNoWeight;  // "weight": the vote's weight, NaN when not given (then 1)
   // Per-clip features of model_a's and model_b's clip ("features_a", "features_b").
   std::vector<std::pair<std::string_view, double>> features_a, features_b;
 
@@ -41,6 +45,7 @@ enum class ProblemKind {
   EmptyModel,
   UnknownWinner,
   SelfMatch,
+  BadWeight,  // a weight outside (0, 1]
 };
 
 struct Problem {

@@ -477,5 +477,98 @@ TEST(ReadVoteLog, FeaturesOfTheWrongTypeAreNamed) {
       << r.error().message;
 }
 
+TEST(ReadVoteLog, WeightsReadFromEveryFormat) {
+  // The fast scanner (plain lines), simdjson (a line with an escape), a JSON array and CSV.
+  const std::string lines =
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"weight\":0.25}\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_b\",\"weight\":null}\n"
+      "{\"model_a\":\"\\u0061\",\"model_b\":\"b\",\"winner\":\"tie\",\"weight\":0.5}\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"weight\":1}\n";
+  const std::string array =
+      "[{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\",\"weight\":0.25},\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_b\"},\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"weight\":5e-1},\n"
+      "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"weight\":1.0}]\n";
+  const std::string csv =
+      "model_a,model_b,winner,weight\na,b,model_a,0.25\na,b,model_b,\na,b,tie, 0.5 \na,b,tie,1\n";
+  for (const auto& [text, name] : {std::pair{lines, "votes.jsonl"}, std::pair{array, "votes.json"},
+                                   std::pair{csv, "votes.csv"}}) {
+    VoteTable t;
+    auto r = read(text, t, {}, name);
+    ASSERT_TRUE(r) << name << ": " << r.error().message;
+    ASSERT_EQ(t.size(), 4u) << name;
+    EXPECT_EQ(t.weight(0), 0.25) << name;
+    EXPECT_EQ(t.weight(1), 1.0) << name;
+    EXPECT_EQ(t.weight(2), 0.5) << name;
+    EXPECT_EQ(t.weight(3), 1.0) << name;
+    EXPECT_EQ(t.weight_values().size(), 3u) << name;  // 1, 0.25, 0.5
+  }
+  // A log without weights has none.
+  VoteTable plain;
+  ASSERT_TRUE(read(kJsonLines, plain));
+  EXPECT_FALSE(plain.has_weights());
+}
+
+TEST(ReadVoteLog, BadWeightsNameTheLine) {
+  const std::string ok = "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\"}\n";
+  auto line = [](std::string_view weight) {
+    return "{\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"tie\",\"weight\":" +
+           std::string(weight) + "}\n";
+  };
+  const std::vector<BadInput> cases{
+      {"votes.jsonl", ok + line("0"), "votes.jsonl:2: weight 0 is not in (0, 1]"},
+      {"votes.jsonl", ok + ok + line("-0.5"), "votes.jsonl:3: weight -0.5 is not in (0, 1]"},
+      {"votes.jsonl", line("1.5"), "votes.jsonl:1: weight 1.5 is not in (0, 1]"},
+      {"votes.jsonl", line("1e400"), "votes.jsonl:1:"},
+      {"votes.jsonl", line("\"0.5\""), "votes.jsonl:1: \"weight\" is not a number in (0, 1]"},
+      {"votes.jsonl", line("true"), "votes.jsonl:1: \"weight\" is not a number"},
+      {"votes.json", "[\n" + ok + ",\n" + line("2") + "]",
+       "votes.json:4: weight 2 is not in (0, 1]"},
+      {"votes.json", "[" + line("[1]") + "]", "votes.json:1: \"weight\" is not a number"},
+      {"votes.csv", "model_a,model_b,winner,weight\na,b,tie,0.5\na,b,tie,heavy\n",
+       "votes.csv:3: \"weight\" is not a number in (0, 1]"},
+      {"votes.csv", "model_a,model_b,winner,weight\na,b,tie,0\n",
+       "votes.csv:2: weight 0 is not in (0, 1]"},
+      {"votes.csv", "model_a,model_b,winner,weight\na,b,tie,nan\n",
+       "votes.csv:2: \"weight\" is not a number"},
+      {"votes.csv", "model_a,model_b,winner,weight\na,b,tie,inf\n",
+       "votes.csv:2: weight inf is not in (0, 1]"},
+  };
+  for (const auto& c : cases) {
+    const auto e = error_of(c.bytes, {}, c.name);
+    EXPECT_NE(e.find("bad_vote_log: "), std::string::npos) << c.bytes;
+    EXPECT_NE(e.find(c.expected), std::string::npos) << "got: " << e << "\nwanted: " << c.expected;
+  }
+  // With --skip-invalid they are counted as bad weights.
+  ReadOptions o;
+  o.skip_invalid = true;
+  VoteTable t;
+  auto r = read(ok + line("0") + ok, t, o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(r->skipped_by_reason["bad weight"], 1);
+}
+
+TEST(WriteVoteLog, AWeightFieldReadsBack) {
+  // The export writes the weight as a field of its own (JSON) or column (CSV).
+  const votelog::ExtraField weight[] = {{"weight", 0.25}};
+  const std::string_view names[] = {"weight"};
+  VoteRecord r;
+  r.model_a = "a";
+  r.model_b = "b";
+  r.outcome = Outcome::AWins;
+  r.tstamp = 12.5;
+  r.extra = weight;
+  for (const auto format : {OutputFormat::JsonLines, OutputFormat::Csv}) {
+    std::string out = format == OutputFormat::Csv ? csv_header(names) : "";
+    append_vote_record(out, format, r);
+    VoteTable t;
+    auto read_back = read(out, t, {}, format == OutputFormat::Csv ? "v.csv" : "v.jsonl");
+    ASSERT_TRUE(read_back) << read_back.error().message << "\n" << out;
+    ASSERT_EQ(t.size(), 1u);
+    EXPECT_EQ(t.weight(0), 0.25) << out;
+  }
+}
+
 }  // namespace
 }  // namespace paddock::votelog

@@ -118,6 +118,9 @@ export interface Board {
   ties?: { model: string; tie_votes: number; both_bad_votes: number; both_bad_rate: number };
   organizations?: OrganizationShare[];
   matchmaking?: { mode: string; pairs: { model_a: string; model_b: string; probability: number }[] };
+  // Votes cast without watching weigh `weight` (docs/voter-scoring.md); null: all weigh 1.
+  watch_weighting?: { weight: number; min_share: number } | null;
+  vote_weights?: { down_weighted_votes: number; weight_total: number };
 }
 
 export interface History {

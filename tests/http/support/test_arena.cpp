@@ -213,6 +213,9 @@ int64_t TestArena::seed_votes(const std::vector<SeededVote>& seeded) const {
     v.choice = s.left_wins ? store::Choice::Left : store::Choice::Right;
     v.session = s.session;
     v.address = s.address;
+    v.left_watch_ms = s.left_watch_ms;
+    v.right_watch_ms = s.right_watch_ms;
+    v.decision_ms = s.decision_ms;
     v.created_at_ms = 1'700'000'000'000 + static_cast<int64_t>(votes.size());
     votes.push_back(std::move(v));
   }

@@ -50,6 +50,10 @@ class TestArena {
     bool left_wins = true;
     std::string session = "seeder";
     std::string address = "127.0.0.1";
+    // What the page reported (watch_weighting_test.cpp); 0 as from a page that played nothing.
+    int64_t left_watch_ms = 0;
+    int64_t right_watch_ms = 0;
+    int64_t decision_ms = 0;
   };
   // Stores `votes` in order (ids and times follow it) and returns the last vote's id.
   int64_t seed_votes(const std::vector<SeededVote>& votes) const;

@@ -207,6 +207,19 @@ class BoardPage {
     if (board.ties && board.ties.both_bad_votes > 0) {
       this.meta.append(` ${Math.round(board.ties.both_bad_rate * 1000) / 10}% of the votes said both clips were bad.`);
     }
+    if (board.watch_weighting) {
+      const w = board.watch_weighting;
+      const fewer = board.vote_weights ? ` (${board.vote_weights.down_weighted_votes} votes here)` : "";
+      this.meta.append(
+        h("br"),
+        h(
+          "span",
+          { class: "watch-weighting" },
+          `Watch-weighted: a vote cast sooner than the shorter clip lasts, or with a clip played less than ` +
+            `${Math.round(w.min_share * 100)}% of its length, counts ${w.weight}${fewer}.`,
+        ),
+      );
+    }
     if (board.pieces && board.pieces.length > 1) {
       this.meta.append(
         h("br"),
