@@ -500,6 +500,18 @@ describe("leaderboard page", () => {
       assert.ok(bodies[2].trim().length > 0, "votes export (JSON Lines) is not empty");
       assert.ok(bodies[3].trim().split("\n").length >= 2, "votes export (CSV) has a header and rows");
       for (const d of downloads) assert.ok(d.file.length > 0, `${d.text} downloads under a file name`);
+
+      // Presentation control: holding motion equal shows the controlled and the raw scores
+      // and the motion effect with its interval (the clips were measured at import).
+      const controlled = page.waitForResponse((r) => r.url().includes("control=motion") && r.status() === 200);
+      await page.getByRole("checkbox", { name: "motion" }).check();
+      await controlled;
+      await page.getByRole("columnheader", { name: "Raw score" }).waitFor();
+      await page.getByRole("columnheader", { name: "Controlled score" }).waitFor();
+      assert.match(page.url(), /control=motion/);
+      const effect = page.locator(".covariates-table tr[data-feature=motion]");
+      await effect.waitFor();
+      assert.match((await effect.textContent()) ?? "", /motion[+−]\d+\.\d[+−]\d+\.\d to [+−]\d+\.\d/);
     });
   });
 
