@@ -79,9 +79,10 @@ class Accumulator {
   PresentationMeasures result() const {
     PresentationMeasures m;
     m.frames = frames_;
-    m.luma = luma_total_ / static_cast<double>(frames_);
-    m.saturation = saturation_total_ / static_cast<double>(frames_);
-    m.motion = pairs_ > 0 ? motion_total_ / static_cast<double>(pairs_) : 0.0;
+    // Clamped: rounding in the sums must not take white a hair above 1.
+    m.luma = std::clamp(luma_total_ / static_cast<double>(frames_), 0.0, 1.0);
+    m.saturation = std::clamp(saturation_total_ / static_cast<double>(frames_), 0.0, 1.0);
+    m.motion = pairs_ > 0 ? std::clamp(motion_total_ / static_cast<double>(pairs_), 0.0, 1.0) : 0.0;
     return m;
   }
 
