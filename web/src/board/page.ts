@@ -8,6 +8,18 @@ import { boardCsv } from "./csv";
 
 type Weights = BoardQuery["weights"];
 
+// What each clip feature of presentation control is called on the page.
+const FEATURE_LABELS: Record<(typeof PRESENTATION_FEATURES)[number], string> = {
+  duration: "Duration",
+  width: "Width",
+  height: "Height",
+  fps: "Frame rate",
+  audio: "Sound",
+  motion: "Motion amount",
+  luma: "Brightness",
+  saturation: "Saturation",
+};
+
 class BoardPage {
   private tracks: Track[] = [];
   private minVotes = 0;
@@ -68,7 +80,7 @@ class BoardPage {
         void this.refresh();
       });
       this.controlBoxes.push(box);
-      controlList.append(h("label", { attrs: { for: box.id } }, box, feature));
+      controlList.append(h("label", { attrs: { for: box.id } }, box, FEATURE_LABELS[feature]));
     }
     this.controlGroup.append(h("legend", null, "Hold equal (presentation control)"), controlList);
 
