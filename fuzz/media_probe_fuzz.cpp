@@ -2,7 +2,9 @@
 // detected by content, refused unless they are one of the accepted containers, and read
 // (every packet, the first frames decoded). FFmpeg itself is not instrumented: this target
 // is about paddock's own handling of what FFmpeg reports, and about the EBML header reader.
-// Checks: errors carry the documented codes and name the file; facts accepted are sane.
+// Checks: errors carry the documented codes and name the file; facts accepted are sane; a
+// clip probe accepts is measured (media::measure_presentation) to values in 0-1, or refused
+// with a documented code.
 
 #include <cmath>
 
@@ -28,5 +30,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
              facts->duration_s);
   FUZZ_CHECK(std::isfinite(facts->fps) && facts->fps >= 0, "fps %g", facts->fps);
   (void)media::check_against(*facts, media::TrackSpec{5, 1280, 720, true});
+  auto looks = media::measure_presentation(file);
+  if (!looks) {
+    const auto& code = looks.error().code;
+    FUZZ_CHECK(code == "not_video" || code == "corrupt" || code == "not_media",
+               "measure error code %s", code.c_str());
+    return 0;
+  }
+  for (double v : {looks->motion, looks->luma, looks->saturation}) {
+    FUZZ_CHECK(v >= 0 && v <= 1, "a presentation measurement %g outside 0-1", v);
+  }
   return 0;
 }

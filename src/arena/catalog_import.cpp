@@ -188,7 +188,8 @@ struct ClipResult {
 
 // The one path by which a clip enters the arena (import_catalog's clips, import_clip, so
 // paddock import and paddock generate): probe and check against the track, then (unless
-// dry_run) store it in the media folder as clip_encoding() says and upsert its row. Safe to
+// dry_run) store it in the media folder as clip_encoding() says, measure the stored file's
+// presentation (media::measure_presentation) and upsert its row with the measurements. Safe to
 // run on several threads at once (the store is thread-safe; the track is only read).
 ClipResult store_one_clip(store::Store* store, const ClipTarget& target, const fs::path& file,
                           const ImportOptions& o) {
@@ -203,6 +204,15 @@ ClipResult store_one_clip(store::Store* store, const ClipTarget& target, const f
     return {.refusal = stored.error()};
   }
   StoredClip out{clip_row(target, *stored)};
+  // Measured on the stored file: what voters see, at the track's frame rate.
+  auto looks = media::measure_presentation(o.media_dir / stored->relative_path);
+  if (!looks) {
+    if (looks.error().code == "not_found") return {.failure = looks.error()};
+    return {.refusal = looks.error()};
+  }
+  out.row.motion = looks->motion;
+  out.row.luma = looks->luma;
+  out.row.saturation = looks->saturation;
   auto u = store->upsert_clip(out.row);
   if (!u) {
     return {.failure = store_failure(u.error(), "storing clip " + t.id + "/" + target.prompt_id +

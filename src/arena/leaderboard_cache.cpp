@@ -25,7 +25,7 @@ constexpr double kShareSteps = 1000;  // category shares are kept to 1/1000 of t
 constexpr std::size_t kOnDemandPerTurn = 2;
 
 bool is_standard(const BoardRequest& r) {
-  if (!r.languages.empty()) return false;
+  if (!r.languages.empty() || !r.control.empty()) return false;
   return (r.weights == "as_voted" && r.categories.size() <= 1) ||
          (r.weights == "balanced" && r.categories.empty());
 }
@@ -36,6 +36,28 @@ std::vector<BoardRequest> standard_requests(const CatalogTrack& track) {
   out.push_back({track.summary.track.id, {}, "balanced", {}});
   for (const auto& c : track.categories) {
     out.push_back({track.summary.track.id, {c}, "as_voted", {}});
+  }
+  return out;
+}
+
+// "a,b" -> {"a", "b"}; empty items are skipped.
+std::vector<std::string_view> split_list(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto item = text.substr(0, comma);
+    if (!trim(item).empty()) out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string join_features() {
+  std::string out;
+  for (auto name : kPresentationFeatures) {
+    if (!out.empty()) out += ", ";
+    out += name;
   }
   return out;
 }
@@ -55,13 +77,18 @@ std::string BoardRequest::key() const {
     k += '\x1e';
     k += l;
   }
+  for (const auto& f : control) {
+    k += '\x1d';
+    k += f;
+  }
   return k;
 }
 
 Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view track_id,
                                         std::vector<std::string> categories,
                                         std::string_view weights,
-                                        std::vector<std::string> languages) {
+                                        std::vector<std::string> languages,
+                                        std::vector<std::string> control) {
   const auto* track = catalog.find_track(track_id);
   if (!track) return fail("unknown_track", "no track " + quoted_excerpt(track_id));
   // Each category as the catalog spells it, whatever the letter case asked for, so that
@@ -92,7 +119,25 @@ Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view
                                      " has no prompt in language " + quoted_excerpt(l));
     }
   }
-  BoardRequest r{std::string(track_id), std::move(categories), "as_voted", std::move(languages)};
+  // Control features as kPresentationFeatures spells and orders them, so that spellings,
+  // orders and repeats of one control are one board.
+  std::vector<bool> controlled(kPresentationFeatures.size(), false);
+  for (const auto& item : control) {
+    for (std::string_view name : split_list(item)) {
+      const int k = presentation_feature_index(ascii_lower(trim(name)));
+      if (k < 0) {
+        return fail("bad_control", "no clip feature " + quoted_excerpt(trim(name)) +
+                                       " to control for (known: " + join_features() + ")");
+      }
+      controlled[static_cast<std::size_t>(k)] = true;
+    }
+  }
+  std::vector<std::string> features;
+  for (std::size_t k = 0; k < controlled.size(); ++k) {
+    if (controlled[k]) features.emplace_back(kPresentationFeatures[k]);
+  }
+  BoardRequest r{std::string(track_id), std::move(categories), "as_voted", std::move(languages),
+                 std::move(features)};
   if (!weights.empty() && weights != "as_voted") {
     auto parsed = rating::parse_category_weights(weights);
     if (!parsed) return std::unexpected(parsed.error());
@@ -259,12 +304,13 @@ bool LeaderboardCache::read_new_votes() {
       auto b = t.table.intern_model(right->second);
       auto cs = t.table.intern_category_set(v.categories);
       t.table.add(a, b, outcome_of(v.choice), cs, static_cast<double>(v.created_at_ms) / 1000.0);
+      set_clip_features(t, v);
       if (const auto* prompt = catalog ? catalog->find_prompt(v.track_id, v.prompt_id) : nullptr;
           prompt != nullptr && !prompt->prompt.language.empty()) {
         t.table.set_language(t.table.intern_language(prompt->prompt.language));
       }
       if (options_.watch_weighting) {
-        if (const double w = watch_weight(v, clip_durations_, *options_.watch_weighting); w != 1) {
+        if (const double w = watch_weight(v, clip_features_, *options_.watch_weighting); w != 1) {
           t.table.set_weight(w);
         }
       }
@@ -282,16 +328,20 @@ bool LeaderboardCache::read_new_votes() {
   return got;
 }
 
-bool LeaderboardCache::reload_clip_durations() {
-  if (!options_.watch_weighting) return false;
-  auto durations = ClipDurations::load(store_);
-  if (!durations) {
-    spdlog::warn("leaderboards: reading clip durations failed: {}", durations.error().message);
-    return false;
+void LeaderboardCache::set_clip_features(TrackVotes& t, const store::Vote& v) {
+  if (!t.features_interned) {
+    for (std::size_t k = 0; k < kPresentationFeatures.size(); ++k) {
+      t.features[k] = t.table.intern_feature(kPresentationFeatures[k]);
+    }
+    t.features_interned = true;
   }
-  if (*durations == clip_durations_) return false;
-  clip_durations_ = std::move(*durations);
-  return true;
+  const ClipFeatures* left = clip_features_.find(v.track_id, v.prompt_id, v.left_model);
+  const ClipFeatures* right = clip_features_.find(v.track_id, v.prompt_id, v.right_model);
+  if (!left && !right) return;
+  for (std::size_t k = 0; k < kPresentationFeatures.size(); ++k) {
+    t.table.set_feature(t.features[k], left ? (*left)[k] : rating::kNoFeature,
+                        right ? (*right)[k] : rating::kNoFeature);
+  }
 }
 
 Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
@@ -303,6 +353,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
   rating::BoardOptions o;
   o.filter.categories = request.categories;
   o.filter.languages = request.languages;
+  o.control = request.control;
   if (request.weights != "as_voted") {
     auto w = rating::parse_category_weights(request.weights);
     if (!w) return std::unexpected(w.error());
@@ -522,9 +573,15 @@ void LeaderboardCache::run() {
     if (!catalog) continue;
     if (catalog_flag || full || catalog->version() != catalog_version_) {
       auto names = catalog->public_names();
-      // New or changed clips: their votes are weighted by the durations stored now.
-      const bool durations_changed = reload_clip_durations();
-      if (full || names != names_ || durations_changed) {
+      // The clips' features the votes carry: a newly measured or replaced clip changes them.
+      auto features = ClipFeatureIndex::load(store_);
+      if (!features) {
+        spdlog::warn("leaderboards: reading the clips' features failed: {}",
+                     features.error().message);
+      }
+      const bool features_moved = features && *features != clip_features_;
+      if (full || names != names_ || features_moved) {
+        if (features) clip_features_ = std::move(*features);
         reset_tables(std::move(names));
         full = true;
       }

@@ -8,8 +8,13 @@
 //
 // The same votes, named the same way, are what vote_export writes, so
 // `paddock export --track T --up-to LAST_VOTE_ID | paddock rate --seed S -` reproduces any
-// published board.
+// published board. Each vote carries its two clips' features (clip_presentation.hpp) from
+// the stored clips, as the export writes them, so presentation-controlled boards
+// (BoardRequest::control) are reproduced by `paddock rate --control ...` on the export too.
+// The features are read again, and the tables rebuilt, when the stored clips' features
+// change (an import, `paddock admin measure-clips`).
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "arena/catalog.hpp"
+#include "arena/clip_presentation.hpp"
 #include "arena/matchmaking.hpp"
 #include "arena/watch_weighting.hpp"
 #include "base/result.hpp"
@@ -41,6 +47,9 @@ struct BoardRequest {
   std::vector<std::string> categories;
   std::string weights = "as_voted";
   std::vector<std::string> languages;  // prompt languages, any of (empty: all)
+  // Presentation control: clip features (kPresentationFeatures names, distinct, in that
+  // list's order) held equal in the fit; empty: the raw board.
+  std::vector<std::string> control = {};
 
   std::string key() const;
 };
@@ -48,11 +57,14 @@ struct BoardRequest {
 // Checks a request against the catalog. Errors: "unknown_track" (404), "bad_request" (a
 // category the track has no prompt in), "bad_weights" (unparsable weights, or a share for
 // a category the track does not have). `languages` must each be the language of some prompt
-// of the track ("bad_request" otherwise).
+// of the track ("bad_request" otherwise). `control` names clip features, each a
+// kPresentationFeatures name in any letter case, alone or several separated by commas
+// ("duration,Motion"); "bad_control" for any other name.
 Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view track_id,
                                         std::vector<std::string> categories,
                                         std::string_view weights,
-                                        std::vector<std::string> languages = {});
+                                        std::vector<std::string> languages = {},
+                                        std::vector<std::string> control = {});
 
 // How a model appears on a board beside its scores.
 struct BoardModelInfo {
@@ -168,6 +180,8 @@ class LeaderboardCache {
  private:
   struct TrackVotes {
     rating::VoteTable table;
+    std::array<uint32_t, kPresentationFeatures.size()> features{};  // the table's feature ids
+    bool features_interned = false;
     std::vector<int64_t> vote_ids;    // per table row
     std::vector<int64_t> vote_times;  // per table row, ms
   };
@@ -182,9 +196,8 @@ class LeaderboardCache {
   };
 
   void run();
-  bool read_new_votes();  // true if any track got votes
-  // With watch weighting: reads the clip durations again; true if they changed.
-  bool reload_clip_durations();
+  bool read_new_votes();                                        // true if any track got votes
+  void set_clip_features(TrackVotes& t, const store::Vote& v);  // of the table's last vote
   void reset_tables(std::unordered_map<std::string, std::string> names);
   void compute_standard(const Catalog& catalog, bool only_changed);
   void compute_entry(const std::string& key, const Catalog& catalog);
@@ -197,7 +210,7 @@ class LeaderboardCache {
 
   // Owned by the background thread.
   std::unordered_map<std::string, std::string> names_;  // model id -> public name
-  ClipDurations clip_durations_;                        // with watch weighting only
+  ClipFeatureIndex clip_features_;
   std::map<std::string, TrackVotes> tracks_;
   std::map<std::string, int64_t> track_changed_at_;  // last vote id that changed the track
   std::map<std::string, int64_t> history_through_;

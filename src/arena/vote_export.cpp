@@ -3,6 +3,7 @@
 #include <array>
 
 #include "arena/catalog.hpp"
+#include "arena/clip_presentation.hpp"
 #include "arena/vote_outcome.hpp"
 #include "votelog/votelog.hpp"
 
@@ -18,6 +19,21 @@ constexpr std::array<std::string_view, 12> kFullExtra{
     "vote_id",    "battle_id",  "prompt_id", "left_watch_ms", "right_watch_ms", "decision_ms",
     "model_a_id", "model_b_id", "session",   "address",       "voided",         "void_reason"};
 
+constexpr std::size_t kFeatures = kPresentationFeatures.size();
+
+// The CSV columns of the clip features: features_a.NAME for each feature, then features_b.
+const std::array<std::string, 2 * kFeatures>& feature_columns() {
+  static const auto columns = [] {
+    std::array<std::string, 2 * kFeatures> out;
+    for (std::size_t k = 0; k < kFeatures; ++k) {
+      out[k] = "features_a." + std::string(kPresentationFeatures[k]);
+      out[kFeatures + k] = "features_b." + std::string(kPresentationFeatures[k]);
+    }
+    return out;
+  }();
+  return columns;
+}
+
 }  // namespace
 
 std::optional<ExportFormat> parse_export_format(std::string_view text) {
@@ -26,14 +42,14 @@ std::optional<ExportFormat> parse_export_format(std::string_view text) {
   return std::nullopt;
 }
 
-struct VoteExport::Names {
+struct VoteExport::Lookups {
   // Model id -> the name written as model_a / model_b; absent: leave the vote out.
   std::unordered_map<std::string, std::string> by_id;
-  ClipDurations durations;  // with watch weighting
+  ClipFeatureIndex features;  // of each clip; duration also for the watch weighting
 };
 
 VoteExport::VoteExport(store::Store& store, ExportOptions options)
-    : store_(store), options_(std::move(options)), names_(std::make_unique<Names>()) {}
+    : store_(store), options_(std::move(options)), lookups_(std::make_unique<Lookups>()) {}
 
 VoteExport::~VoteExport() = default;
 
@@ -43,17 +59,15 @@ Result<std::unique_ptr<VoteExport>> VoteExport::open(store::Store& store, Export
   std::unique_ptr<VoteExport> e(new VoteExport(store, std::move(options)));
   for (const auto& m : *models) {
     if (e->options_.full) {
-      e->names_->by_id.emplace(m.id, m.display_name.empty() ? m.id : m.display_name);
+      e->lookups_->by_id.emplace(m.id, m.display_name.empty() ? m.id : m.display_name);
     } else if (auto name = public_name(m)) {
       // The same names the leaderboards use, so `paddock rate` reproduces them.
-      e->names_->by_id.emplace(m.id, std::move(*name));
+      e->lookups_->by_id.emplace(m.id, std::move(*name));
     }
   }
-  if (e->options_.watch_weighting) {
-    auto durations = ClipDurations::load(store);
-    if (!durations) return std::unexpected(durations.error());
-    e->names_->durations = std::move(*durations);
-  }
+  auto features = ClipFeatureIndex::load(store, e->options_.track_id);
+  if (!features) return std::unexpected(features.error());
+  e->lookups_->features = std::move(*features);
   return e;
 }
 
@@ -69,6 +83,8 @@ Result<std::optional<std::string>> VoteExport::next() {
           kFullExtra.begin(),
           options_.full ? kFullExtra.end() : kFullExtra.begin() + kPublicExtra.size());
       if (options_.watch_weighting) names.emplace_back("weight");
+      const auto& columns = feature_columns();
+      names.insert(names.end(), columns.begin(), columns.end());
       out = votelog::csv_header(names);
     }
   }
@@ -87,11 +103,12 @@ Result<std::optional<std::string>> VoteExport::next() {
   for (const auto& v : *votes) {
     after_id_ = std::max(after_id_, v.id);
     if (v.voided && !options_.full) continue;
-    auto a = names_->by_id.find(v.left_model);
-    auto b = names_->by_id.find(v.right_model);
+    const auto& names = lookups_->by_id;
+    auto a = names.find(v.left_model);
+    auto b = names.find(v.right_model);
     std::string_view name_a, name_b;
-    if (a != names_->by_id.end()) name_a = a->second;
-    if (b != names_->by_id.end()) name_b = b->second;
+    if (a != names.end()) name_a = a->second;
+    if (b != names.end()) name_b = b->second;
     if (!options_.full) {
       // Hidden models' votes, and votes the boards cannot count, are not published.
       if (name_a.empty() || name_b.empty() || name_a == name_b) continue;
@@ -100,7 +117,7 @@ Result<std::optional<std::string>> VoteExport::next() {
       if (name_b.empty()) name_b = v.right_model;
     }
 
-    std::array<votelog::ExtraField, kFullExtra.size() + 1> extra{{
+    std::array<votelog::ExtraField, kFullExtra.size() + 1 + 2 * kFeatures> extra{{
         {"vote_id", v.id},
         {"battle_id", std::string_view(v.battle_id)},
         {"prompt_id", std::string_view(v.prompt_id)},
@@ -115,10 +132,29 @@ Result<std::optional<std::string>> VoteExport::next() {
         {"void_reason", std::string_view(v.void_reason)},
         {"weight", 1.0},
     }};
-    // The public fields, then the full export's, then the weight (last, when weighting).
-    std::size_t fields = options_.full ? kFullExtra.size() : kPublicExtra.size();
+    // The public fields, then the full export's, then the weight (when weighting).
+    std::size_t own = options_.full ? kFullExtra.size() : kPublicExtra.size();
     if (options_.watch_weighting) {
-      extra[fields++] = {"weight", watch_weight(v, names_->durations, *options_.watch_weighting)};
+      extra[own++] = {"weight",
+                      watch_weight(v, lookups_->features, *options_.watch_weighting)};
+    }
+    // The clips' features: JSON as features_a / features_b, CSV as the columns after
+    // paddock's own (the extra fields run on from the last one this export writes).
+    const ClipFeatures* left = lookups_->features.find(v.track_id, v.prompt_id, v.left_model);
+    const ClipFeatures* right = lookups_->features.find(v.track_id, v.prompt_id, v.right_model);
+    std::array<votelog::ClipFeature, kFeatures> features;
+    for (std::size_t k = 0; k < kFeatures; ++k) {
+      features[k].name = kPresentationFeatures[k];
+      if (left) features[k].a = (*left)[k];
+      if (right) features[k].b = (*right)[k];
+    }
+    const bool csv = format == votelog::OutputFormat::Csv;
+    if (csv) {
+      const auto& columns = feature_columns();
+      for (std::size_t k = 0; k < kFeatures; ++k) {
+        extra[own + k] = {columns[k], features[k].a};
+        extra[own + kFeatures + k] = {columns[kFeatures + k], features[k].b};
+      }
     }
     votelog::VoteRecord r;
     r.model_a = name_a;
@@ -127,7 +163,8 @@ Result<std::optional<std::string>> VoteExport::next() {
     r.categories = v.categories;
     r.tstamp = static_cast<double>(v.created_at_ms) / 1000.0;
     r.track = v.track_id;
-    r.extra = std::span<const votelog::ExtraField>(extra.data(), fields);
+    r.extra = std::span<const votelog::ExtraField>(extra.data(), csv ? own + 2 * kFeatures : own);
+    if (!csv) r.features = features;
     votelog::append_vote_record(out, format, r);
   }
   return std::optional<std::string>(std::move(out));

@@ -9,6 +9,12 @@
 // the votes a board is computed from, so `paddock rate` on the export reproduces the board.
 // Full (admin) exports carry every vote, voided ones included and flagged, with real model
 // names and ids, sessions and addresses.
+//
+// Both carry each vote's clip features (features_a / features_b: duration, width, height,
+// fps, audio, motion, luma, saturation; null when not measured) from the clips the store
+// holds for the vote's prompt and models, the same lookup the leaderboard cache fits
+// presentation control with (clip_presentation.hpp); in CSV as columns features_a.NAME and
+// features_b.NAME after paddock's own.
 
 #include <cstdint>
 #include <memory>
@@ -50,10 +56,10 @@ class VoteExport {
 
  private:
   VoteExport(store::Store& store, ExportOptions options);
-  struct Names;
+  struct Lookups;
   store::Store& store_;
   ExportOptions options_;
-  std::unique_ptr<Names> names_;
+  std::unique_ptr<Lookups> lookups_;
   int64_t after_id_ = 0;
   bool header_done_ = false;
   bool done_ = false;

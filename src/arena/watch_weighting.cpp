@@ -11,15 +11,6 @@
 namespace paddock::arena {
 namespace {
 
-std::string clip_key(std::string_view track, std::string_view prompt, std::string_view model) {
-  std::string key;
-  key.reserve(track.size() + prompt.size() + model.size() + 2);
-  key.append(track).push_back('\n');
-  key.append(prompt).push_back('\n');
-  key.append(model);
-  return key;
-}
-
 constexpr double kMsPerSecond = 1000;
 
 }  // namespace
@@ -44,25 +35,6 @@ Result<std::optional<WatchWeighting>> parse_watch_weighting(std::string_view wei
   return std::optional<WatchWeighting>(rule);
 }
 
-Result<ClipDurations> ClipDurations::load(store::Store& store) {
-  auto clips = store.list_clips("");
-  if (!clips) return std::unexpected(clips.error());
-  ClipDurations d;
-  for (const auto& c : *clips) {
-    if (std::isfinite(c.duration_s) && c.duration_s > 0) {
-      d.seconds_[clip_key(c.track_id, c.prompt_id, c.model_id)] = c.duration_s;
-    }
-  }
-  return d;
-}
-
-std::optional<double> ClipDurations::find(std::string_view track_id, std::string_view prompt_id,
-                                          std::string_view model_id) const {
-  auto it = seconds_.find(clip_key(track_id, prompt_id, model_id));
-  if (it == seconds_.end()) return std::nullopt;
-  return it->second;
-}
-
 double watch_weight(const store::Vote& vote, std::optional<double> left_seconds,
                     std::optional<double> right_seconds, const WatchWeighting& rule) {
   if (!left_seconds && !right_seconds) return 1;
@@ -80,10 +52,19 @@ double watch_weight(const store::Vote& vote, std::optional<double> left_seconds,
   return unwatched ? rule.weight : 1.0;
 }
 
-double watch_weight(const store::Vote& vote, const ClipDurations& durations,
+std::optional<double> clip_seconds(const ClipFeatureIndex& clips, const std::string& track_id,
+                                   const std::string& prompt_id, const std::string& model_id) {
+  const ClipFeatures* f = clips.find(track_id, prompt_id, model_id);
+  if (!f) return std::nullopt;
+  const double seconds = (*f)[kDurationFeature];
+  if (!(std::isfinite(seconds) && seconds > 0)) return std::nullopt;
+  return seconds;
+}
+
+double watch_weight(const store::Vote& vote, const ClipFeatureIndex& clips,
                     const WatchWeighting& rule) {
-  return watch_weight(vote, durations.find(vote.track_id, vote.prompt_id, vote.left_model),
-                      durations.find(vote.track_id, vote.prompt_id, vote.right_model), rule);
+  return watch_weight(vote, clip_seconds(clips, vote.track_id, vote.prompt_id, vote.left_model),
+                      clip_seconds(clips, vote.track_id, vote.prompt_id, vote.right_model), rule);
 }
 
 }  // namespace paddock::arena

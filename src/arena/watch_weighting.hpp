@@ -15,8 +15,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "arena/clip_presentation.hpp"
 #include "base/result.hpp"
 #include "store/store.hpp"
 
@@ -32,26 +32,16 @@ struct WatchWeighting {
 Result<std::optional<WatchWeighting>> parse_watch_weighting(std::string_view weight,
                                                             double min_share);
 
-// Clip durations in seconds by (track, prompt, model), as the store keeps them.
-class ClipDurations {
- public:
-  // Every clip's duration. Errors: the store's.
-  static Result<ClipDurations> load(store::Store& store);
-  // The duration of a clip, or nothing if the store had no such clip (or no duration).
-  std::optional<double> find(std::string_view track_id, std::string_view prompt_id,
-                             std::string_view model_id) const;
-  bool operator==(const ClipDurations&) const = default;
-
- private:
-  std::unordered_map<std::string, double> seconds_;  // key: track '\n' prompt '\n' model
-};
-
 // The weight of a vote under `rule`. Clip durations not known (nullopt) leave their part of
 // the rule out; with neither known the vote weighs 1.
 double watch_weight(const store::Vote& vote, std::optional<double> left_seconds,
                     std::optional<double> right_seconds, const WatchWeighting& rule);
+// The duration of a clip by (track, prompt, model), or nothing if the store had no such clip
+// (or no duration).
+std::optional<double> clip_seconds(const ClipFeatureIndex& clips, const std::string& track_id,
+                                   const std::string& prompt_id, const std::string& model_id);
 // The same, with the durations looked up.
-double watch_weight(const store::Vote& vote, const ClipDurations& durations,
+double watch_weight(const store::Vote& vote, const ClipFeatureIndex& clips,
                     const WatchWeighting& rule);
 
 }  // namespace paddock::arena

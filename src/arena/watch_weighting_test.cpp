@@ -51,7 +51,7 @@ TEST(WatchWeight, TheSettingIsOffOrAWeightInZeroToOne) {
   EXPECT_FALSE(parse_watch_weighting("0.25", 1.5));
 }
 
-TEST(ClipDurations, AreReadFromTheStore) {
+TEST(ClipSeconds, AreReadFromTheStoredClips) {
   namespace sample = store::test_support;
   testing::TempDir dir;
   auto store = store::open_store((dir.path() / "paddock.db").string(), {});
@@ -65,12 +65,12 @@ TEST(ClipDurations, AreReadFromTheStore) {
   long_clip.duration_s = 8.5;
   ASSERT_TRUE(s.upsert_clip(sample::sample_clip("t2v", "p1", "m1")));
   ASSERT_TRUE(s.upsert_clip(long_clip));
-  auto durations = ClipDurations::load(s);
+  auto durations = ClipFeatureIndex::load(s);
   ASSERT_TRUE(durations) << durations.error().message;
-  EXPECT_EQ(durations->find("t2v", "p1", "m1"), 5.005);
-  EXPECT_EQ(durations->find("t2v", "p1", "m2"), 8.5);
-  EXPECT_FALSE(durations->find("t2v", "p1", "m3"));
-  EXPECT_FALSE(durations->find("t2v", "p2", "m1"));
+  EXPECT_EQ(clip_seconds(*durations, "t2v", "p1", "m1"), 5.005);
+  EXPECT_EQ(clip_seconds(*durations, "t2v", "p1", "m2"), 8.5);
+  EXPECT_FALSE(clip_seconds(*durations, "t2v", "p1", "m3"));
+  EXPECT_FALSE(clip_seconds(*durations, "t2v", "p2", "m1"));
   // A vote on them: decided in 5.1 s, m1's clip played 3 s, m2's 4 s (less than half of 8.5).
   store::Vote v = watched(3000, 4000, 5100);
   v.track_id = "t2v";

@@ -13,6 +13,7 @@
 #include "arena/admin_json.hpp"
 #include "arena/administration.hpp"
 #include "arena/catalog_rules.hpp"
+#include "arena/clip_presentation.hpp"
 #include "store/open_store.hpp"
 
 namespace paddock::cli {
@@ -32,6 +33,10 @@ struct AdminArgs {
   int64_t after = 0;
   // voters
   arena::VoterReviewOptions review;
+  // measure-clips
+  std::string media = "media";
+  bool all = false;
+  int jobs = 0;
 };
 
 int failed(const Error& e) {
@@ -210,6 +215,38 @@ int stats(const AdminArgs& a, arena::Administration& admin) {
   return 0;
 }
 
+// ---- clips ----
+
+int measure_clips(const AdminArgs& a) {
+  store::StoreOptions options;
+  options.create_if_missing = false;
+  auto s = store::open_store(a.db, options);
+  if (!s && s.error().code == "not_found") {
+    return failed({"not_found", a.db + ": no such database (paddock import creates one)"});
+  }
+  if (!s) return failed(s.error());
+  auto report = arena::measure_stored_clips(
+      **s, {.media_dir = a.media, .track_id = a.track, .all = a.all, .jobs = a.jobs});
+  if (!report) return failed(report.error());
+  const auto& r = *report;
+  if (a.json) {
+    print_json(json{{"measured", r.measured},
+                    {"already_measured", r.already},
+                    {"unchanged", r.unchanged},
+                    {"problems", r.problems},
+                    {"seconds", r.seconds}});
+  } else {
+    for (const auto& p : r.problems) fmt::print(stderr, "paddock admin: not measured: {}\n", p);
+    const int64_t done = r.measured + r.unchanged;
+    fmt::print(
+        "{} clips measured in {:.2f} s ({:.3f} s a clip), {} changed; {} measured before; "
+        "{} could not be measured\n",
+        done, r.seconds, done > 0 ? r.seconds / static_cast<double>(done) : 0.0, r.measured,
+        r.already, r.problems.size());
+  }
+  return r.problems.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 void add_admin_command(CLI::App& app, int& exit_code) {
@@ -297,6 +334,19 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   vt->add_option("--min-votes", a->review.scoring.min_votes, "flag only voters with this many")
       ->capture_default_str();
   vt->callback(run(voters));
+
+  CLI::App* mc = admin->add_subcommand(
+      "measure-clips",
+      "Measure the stored clips that have no presentation measurements (motion, luma, "
+      "saturation; clips imported before paddock kept them)");
+  mc->fallthrough();
+  mc->add_option("--media", a->media, "media folder the clips are stored in")
+      ->envname("PADDOCK_MEDIA")
+      ->capture_default_str();
+  mc->add_option("--track", a->track, "only this track");
+  mc->add_flag("--all", a->all, "measure every clip again, measured ones too");
+  mc->add_option("--jobs", a->jobs, "clips measured at once (default: one per core)");
+  mc->callback([&exit_code, a] { exit_code = measure_clips(*a); });
 
   admin->add_subcommand("stats", "Counts of tracks, models, prompts, clips, battles, votes")
       ->fallthrough()

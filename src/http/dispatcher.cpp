@@ -280,8 +280,9 @@ Metrics& Dispatcher::metrics() {
 }
 
 int status_for(std::string_view code) {
-  static constexpr std::array<std::pair<std::string_view, int>, 28> kStatus{{
+  static constexpr std::array<std::pair<std::string_view, int>, 29> kStatus{{
       {"bad_request", 400},
+      {"bad_control", 400},
       {"invalid_json", 400},
       {"invalid_choice", 400},
       {"bad_weights", 400},

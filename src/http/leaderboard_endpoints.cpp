@@ -53,7 +53,8 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
   j["last_vote_id"] = s.last_vote_id;
   j["filter"] = {{"categories", s.request.categories},
                  {"weights", s.request.weights},
-                 {"languages", s.request.languages}};
+                 {"languages", s.request.languages},
+                 {"control", s.request.control}};
   j["categories"] = s.track_categories;
   j["languages"] = s.track_languages;
   // Sampling shares: each model's share of the battles on this board (every vote is a battle
@@ -132,9 +133,9 @@ void leaderboard_endpoint(Env& env, Exchange& ex, const Responder& respond) {
   if (!track || track->empty()) {
     return respond(error_response(400, "bad_request", "\"track\" is required"));
   }
-  auto request =
-      arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
-                                query->get("weights").value_or(""), query->all("language"));
+  auto request = arena::make_board_request(*env.arena.catalog(), *track, query->all("category"),
+                                           query->get("weights").value_or(""),
+                                           query->all("language"), query->all("control"));
   if (!request) return respond(error_for(request.error()));
   auto lookup = env.arena.leaderboards().board(*request);
   switch (lookup.state) {

@@ -43,6 +43,24 @@ struct MediaFacts {
 // the message.
 Result<MediaFacts> probe(const std::filesystem::path& file);
 
+// How a clip looks, for presentation control (docs/media.md, "Presentation measurements"):
+// measured on every frame, decoded and scaled down to 64 pixels wide, as full-range R'G'B'.
+struct PresentationMeasures {
+  // Mean absolute difference of Rec. 709 luma between consecutive frames, 0-1 (0 for a
+  // still picture or a single frame; a full black/white flip every frame would be 1).
+  double motion = 0;
+  double luma = 0;        // mean Rec. 709 luma Y' = 0.2126 R' + 0.7152 G' + 0.0722 B', 0-1
+  double saturation = 0;  // mean HSV saturation (max - min) / max of R'G'B', 0-1 (0: grey)
+  int64_t frames = 0;     // frames measured
+};
+
+// Measures `file`, a video clip (meant for the stored, normalized copy: its frames all have
+// the track's rate, so motion per frame compares clips of a track fairly). Decodes every
+// frame on one thread. Errors (messages start with the file's path): those of probe()'s
+// opening ("not_found", "not_media"); "not_video" for a still image; "corrupt" when the video
+// cannot be decoded or yields no frame.
+Result<PresentationMeasures> measure_presentation(const std::filesystem::path& file);
+
 // Tolerances of check_against() (docs/media.md explains them).
 inline constexpr double kDurationToleranceSeconds = 0.5;    // at least this much either way
 inline constexpr double kDurationToleranceFraction = 0.10;  // or this share of the nominal

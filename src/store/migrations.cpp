@@ -167,6 +167,12 @@ CREATE TABLE clip_generations (
     Migration{5, "tracks' frame rate (every clip of a track is encoded at it)", R"sql(
 ALTER TABLE tracks ADD COLUMN fps DOUBLE PRECISION NOT NULL DEFAULT 0;
 )sql"},
+    Migration{6, "clips' presentation measurements (motion, luma, saturation; NULL: not measured)",
+              R"sql(
+ALTER TABLE clips ADD COLUMN motion DOUBLE PRECISION;
+ALTER TABLE clips ADD COLUMN luma DOUBLE PRECISION;
+ALTER TABLE clips ADD COLUMN saturation DOUBLE PRECISION;
+)sql"},
 };
 
 constexpr std::string_view kCreateVersionTable =

@@ -98,6 +98,12 @@ struct Clip {
   std::string audio_codec;  // empty when silent
   bool has_audio = false;
   int64_t bytes = 0;
+  // How the stored file looks (media::measure_presentation), for presentation control:
+  // motion, mean luma and mean saturation, each 0-1. nullopt: not measured (clips stored
+  // before schema 6, until `paddock admin measure-clips` measures them).
+  std::optional<double> motion{};
+  std::optional<double> luma{};
+  std::optional<double> saturation{};
 
   bool operator==(const Clip&) const = default;
 };

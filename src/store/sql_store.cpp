@@ -160,9 +160,37 @@ Result<Prompt> prompt_from(const SqlRow& r, const std::string& database) {
   return p;
 }
 
+std::optional<int64_t> optional_int(const SqlValue& v) {
+  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+  return as_int(v);
+}
+
+std::optional<double> optional_real(const SqlValue& v) {
+  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+  return as_real(v);
+}
+
+SqlParam param_of(const std::optional<int64_t>& v) {
+  if (v) return *v;
+  return nullptr;
+}
+
+SqlParam param_of(const std::optional<double>& v) {
+  if (v) return *v;
+  return nullptr;
+}
+
+// A clip's presentation measurements are each in 0-1 when present.
+void check_presentation(InputCheck& check, const Clip& clip) {
+  for (const auto& [field, value] : {std::pair{"motion", clip.motion}, std::pair{"luma", clip.luma},
+                                     std::pair{"saturation", clip.saturation}}) {
+    if (value) check.require(*value >= 0 && *value <= 1, fmt::format("{} is not in 0-1", field));
+  }
+}
+
 constexpr std::string_view kClipColumns =
     "track_id, prompt_id, model_id, hash, mime, duration_s, width, height, fps, video_codec, "
-    "audio_codec, has_audio, bytes";
+    "audio_codec, has_audio, bytes, motion, luma, saturation";
 
 Clip clip_from(const SqlRow& r) {
   Clip c;
@@ -179,6 +207,9 @@ Clip clip_from(const SqlRow& r) {
   c.audio_codec = as_text(r[10]);
   c.has_audio = as_int(r[11]) != 0;
   c.bytes = as_int(r[12]);
+  c.motion = optional_real(r[13]);
+  c.luma = optional_real(r[14]);
+  c.saturation = optional_real(r[15]);
   return c;
 }
 
@@ -365,26 +396,6 @@ constexpr std::string_view kJobColumns =
     "client_reference, task_id, task_handle, owner, lease_until_ms, attempts, "
     "next_attempt_at_ms, submitted_at_ms, finished_at_ms, estimated_cost, cost, currency, "
     "usage_json, error_code, error_message, clip_hash, created_at_ms, updated_at_ms";
-
-std::optional<int64_t> optional_int(const SqlValue& v) {
-  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
-  return as_int(v);
-}
-
-std::optional<double> optional_real(const SqlValue& v) {
-  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
-  return as_real(v);
-}
-
-SqlParam param_of(const std::optional<int64_t>& v) {
-  if (v) return *v;
-  return nullptr;
-}
-
-SqlParam param_of(const std::optional<double>& v) {
-  if (v) return *v;
-  return nullptr;
-}
 
 Result<GenerationJob> job_from(const SqlRow& r, const std::string& database) {
   GenerationJob j;
@@ -633,12 +644,14 @@ Result<Upsert> SqlStore::upsert_clip(const Clip& clip) {
   check.text("audio_codec", clip.audio_codec);
   check.finite("duration_s", clip.duration_s);
   check.finite("fps", clip.fps);
+  check_presentation(check, clip);
   if (auto s = check.result(); !s) return std::unexpected(s.error());
 
-  static constexpr std::array<std::string_view, 13> kColumns = {
-      "track_id", "prompt_id", "model_id",    "hash",        "mime",      "duration_s", "width",
-      "height",   "fps",       "video_codec", "audio_codec", "has_audio", "bytes"};
-  const std::array<SqlParam, 13> params = {std::string_view(clip.track_id),
+  static constexpr std::array<std::string_view, 16> kColumns = {
+      "track_id", "prompt_id", "model_id", "hash",        "mime",        "duration_s",
+      "width",    "height",    "fps",      "video_codec", "audio_codec", "has_audio",
+      "bytes",    "motion",    "luma",     "saturation"};
+  const std::array<SqlParam, 16> params = {std::string_view(clip.track_id),
                                            std::string_view(clip.prompt_id),
                                            std::string_view(clip.model_id),
                                            std::string_view(clip.hash),
@@ -650,7 +663,10 @@ Result<Upsert> SqlStore::upsert_clip(const Clip& clip) {
                                            std::string_view(clip.video_codec),
                                            std::string_view(clip.audio_codec),
                                            flag(clip.has_audio),
-                                           clip.bytes};
+                                           clip.bytes,
+                                           param_of(clip.motion),
+                                           param_of(clip.luma),
+                                           param_of(clip.saturation)};
   return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
     auto prompt = exists(c, "SELECT 1 FROM prompts WHERE track_id = $1 AND id = $2",
                          std::span(params).first(2));
@@ -756,6 +772,30 @@ Result<std::vector<Prompt>> SqlStore::list_prompts(std::string_view track_id) {
       out.push_back(std::move(*p));
     }
     return out;
+  });
+}
+
+Result<bool> SqlStore::set_clip_presentation(const Clip& clip) {
+  InputCheck check(description_,
+                   fmt::format("clip {}/{}/{}", clip.track_id, clip.prompt_id, clip.model_id));
+  check_presentation(check, clip);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+  const std::array<SqlParam, 7> params = {
+      std::string_view(clip.track_id), std::string_view(clip.prompt_id),
+      std::string_view(clip.model_id), std::string_view(clip.hash),
+      param_of(clip.motion),           param_of(clip.luma),
+      param_of(clip.saturation)};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<bool> {
+    auto changed = c.execute(
+        "UPDATE clips SET motion = $5, luma = $6, saturation = $7 "
+        "WHERE track_id = $1 AND prompt_id = $2 AND model_id = $3 AND hash = $4 AND "
+        "(motion IS DISTINCT FROM $5 OR luma IS DISTINCT FROM $6 OR "
+        "saturation IS DISTINCT FROM $7)",
+        params);
+    if (!changed) return std::unexpected(changed.error());
+    if (*changed == 0) return false;
+    if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+    return true;
   });
 }
 

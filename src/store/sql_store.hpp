@@ -24,6 +24,7 @@ class SqlStore final : public Store {
   Result<Upsert> upsert_model(const Model&) override;
   Result<Upsert> upsert_prompt(const Prompt&) override;
   Result<Upsert> upsert_clip(const Clip&) override;
+  Result<bool> set_clip_presentation(const Clip&) override;
 
   Result<std::vector<TrackSummary>> list_tracks() override;
   Result<std::optional<Track>> find_track(std::string_view id) override;

@@ -56,6 +56,11 @@ class Store {
   virtual Result<Upsert> upsert_model(const Model&) = 0;
   virtual Result<Upsert> upsert_prompt(const Prompt&) = 0;
   virtual Result<Upsert> upsert_clip(const Clip&) = 0;
+  // Sets the presentation measurements (motion, luma, saturation) of the clip keyed by
+  // (track_id, prompt_id, model_id) if it still has `clip.hash` (a clip replaced meanwhile
+  // is left alone); its other fields are not read. Returns whether the row changed.
+  // Errors: "invalid_argument" (a measurement outside 0-1).
+  virtual Result<bool> set_clip_presentation(const Clip&) = 0;
 
   // Upserts are keyed by Track::id, Model::id, (Prompt::track_id, Prompt::id) and
   // (Clip::track_id, Clip::prompt_id, Clip::model_id). Unchanged means nothing was written.

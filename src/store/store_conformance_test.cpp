@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -227,6 +228,67 @@ TEST_P(StoreConformance, ClipFactsRoundTripExactly) {
   });
   ASSERT_NE(found, clips.end());
   EXPECT_EQ(*found, c);
+}
+
+TEST_P(StoreConformance, ClipPresentationRoundTripsAndMayBeAbsent) {
+  seed_catalog();
+  Clip c = sample_clip("t2v", "p1", "alpha");
+  c.motion = 0.1 + 0.2;
+  c.luma = 1.0 / 3.0;
+  c.saturation = 0;
+  EXPECT_EQ(must(store().upsert_clip(c)), Upsert::Updated);
+  EXPECT_EQ(must(store().upsert_clip(c)), Upsert::Unchanged);
+  auto find = [&] {
+    for (const Clip& x : must(store().list_clips("t2v"))) {
+      if (x.prompt_id == "p1" && x.model_id == "alpha") return x;
+    }
+    ADD_FAILURE() << "clip t2v/p1/alpha not listed";
+    return Clip{};
+  };
+  EXPECT_EQ(find(), c);
+  c.motion.reset();  // not measured
+  EXPECT_EQ(must(store().upsert_clip(c)), Upsert::Updated);
+  EXPECT_EQ(find(), c);
+
+  for (double bad : {-0.01, 1.5, std::numeric_limits<double>::quiet_NaN()}) {
+    Clip wrong = c;
+    wrong.luma = bad;
+    auto refused = store().upsert_clip(wrong);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().code, "invalid_argument");
+    EXPECT_NE(refused.error().message.find("luma"), std::string::npos) << refused.error().message;
+  }
+  EXPECT_EQ(find(), c);
+}
+
+TEST_P(StoreConformance, SetClipPresentationMeasuresOnlyTheFileStillStored) {
+  seed_catalog();
+  const Clip stored = sample_clip("t2v", "p1", "alpha");  // no measurements
+  const auto version = setting(kCatalogVersionSetting);
+  Clip measured = stored;
+  measured.motion = 0.02;
+  measured.luma = 0.5;
+  measured.saturation = 0.25;
+  Clip other_file = measured;
+  other_file.hash = "replaced-meanwhile";
+  EXPECT_FALSE(must(store().set_clip_presentation(other_file)));
+  EXPECT_EQ(setting(kCatalogVersionSetting), version);
+
+  EXPECT_TRUE(must(store().set_clip_presentation(measured)));
+  EXPECT_NE(setting(kCatalogVersionSetting), version);          // servers see the new measurements
+  EXPECT_FALSE(must(store().set_clip_presentation(measured)));  // nothing to change
+  const auto clips = must(store().list_clips("t2v"));
+  const auto found = std::find_if(clips.begin(), clips.end(), [](const Clip& x) {
+    return x.prompt_id == "p1" && x.model_id == "alpha";
+  });
+  ASSERT_NE(found, clips.end());
+  EXPECT_EQ(*found, measured);
+
+  Clip bad = measured;
+  bad.motion = 2;
+  auto refused = store().set_clip_presentation(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "invalid_argument");
 }
 
 TEST_P(StoreConformance, ListingsAreInByteOrderOfIds) {
@@ -636,7 +698,12 @@ TEST_P(StoreConformance, SchemaThreeIsUpgradedWithGenerationDefaults) {
   EXPECT_EQ(track.seed, "per-prompt");
   EXPECT_FALSE(track.watermark);
   EXPECT_EQ(must(upgraded->find_model("alpha")).value().generation, "");
-  EXPECT_EQ(must(upgraded->list_clips("t2v")).size(), 1u);
+  const auto upgraded_clips = must(upgraded->list_clips("t2v"));
+  ASSERT_EQ(upgraded_clips.size(), 1u);
+  // Migration 6: clips stored before it have no presentation measurements.
+  EXPECT_EQ(upgraded_clips[0].motion, std::nullopt);
+  EXPECT_EQ(upgraded_clips[0].luma, std::nullopt);
+  EXPECT_EQ(upgraded_clips[0].saturation, std::nullopt);
   EXPECT_TRUE(must(upgraded->list_jobs("")).empty());
   EXPECT_TRUE(must(upgraded->list_clip_generations("")).empty());
 }

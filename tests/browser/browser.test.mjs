@@ -500,6 +500,18 @@ describe("leaderboard page", () => {
       assert.ok(bodies[2].trim().length > 0, "votes export (JSON Lines) is not empty");
       assert.ok(bodies[3].trim().split("\n").length >= 2, "votes export (CSV) has a header and rows");
       for (const d of downloads) assert.ok(d.file.length > 0, `${d.text} downloads under a file name`);
+
+      // Presentation control: ticking a feature asks for the controlled board. Every clip of
+      // this arena is the same test pattern, so motion does not vary between the two clips
+      // of any vote, and the page shows the server's refusal, which names the feature
+      // (http_e2e_test's ServerPresentationControl.* cover a controlled board and its effects).
+      const controlled = page.waitForResponse((r) => r.url().includes("control=motion") && r.status() !== 202);
+      await page.getByRole("group", { name: /Hold equal/ }).getByRole("checkbox", { name: "Motion amount" }).check();
+      assert.equal((await controlled).status(), 400);
+      assert.match(page.url(), /control=motion/);
+      const alert = page.locator(".board-status [role=alert]");
+      await alert.waitFor();
+      assert.match((await alert.textContent()) ?? "", /motion/);
     });
   });
 
@@ -681,7 +693,7 @@ describe("colour schemes, contrast and keyboard", () => {
       }
 
       // Space ticks a category, and again unticks it.
-      const motion = page.getByRole("checkbox", { name: "motion" });
+      const motion = page.getByRole("checkbox", { name: "motion", exact: true });
       await motion.focus();
       let reply = page.waitForResponse((r) => r.url().includes("category=motion") && r.status() === 200);
       await page.keyboard.press("Space");

@@ -290,6 +290,62 @@ TEST_F(Admin, ExportsUpToAVoteIdAndRefusesANegativeOne) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
+// Clips are measured at import; clips stored before paddock measured them (NULL) are
+// measured by `paddock admin measure-clips`, to the same values; exports carry them.
+TEST_F(Admin, MeasuresClipsWithoutMeasurementsAndExportsTheirFeatures) {
+  std::vector<store::Clip> imported;
+  {
+    auto db = open_db();
+    imported = db->list_clips("").value();
+    ASSERT_FALSE(imported.empty());
+    for (const auto& c : imported) {
+      ASSERT_TRUE(c.motion && c.luma && c.saturation) << c.track_id << "/" << c.model_id;
+      EXPECT_GT(*c.motion, 0) << "testsrc2 moves";
+      store::Clip old = c;  // as a clip from before schema 6
+      old.motion = old.luma = old.saturation = std::nullopt;
+      ASSERT_TRUE(db->set_clip_presentation(old).value());
+    }
+  }
+  auto r = paddock({"admin", "measure-clips"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(std::to_string(imported.size()) + " clips measured"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(open_db()->list_clips("").value(), imported);  // the import's values exactly
+
+  r = paddock({"admin", "measure-clips", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json report = json::parse(r.out);
+  EXPECT_EQ(report.at("measured"), 0);
+  EXPECT_EQ(report.at("already_measured"), imported.size());
+
+  // A clip whose file is gone is named, and the others are still measured.
+  const store::Clip& lost = imported.front();
+  fs::remove(dir_ / "media" / lost.hash.substr(0, 2) / (lost.hash + ".mp4"));
+  r = paddock({"admin", "measure-clips", "--all"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(lost.track_id + "/" + lost.prompt_id + "/" + lost.model_id),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find(std::to_string(imported.size() - 1) + " clips measured"), std::string::npos)
+      << r.out;
+
+  cast_votes();
+  r = paddock({"export", "--track", "t2v", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string header = r.out.substr(0, r.out.find('\n'));
+  EXPECT_NE(header.find("decision_ms,features_a.duration,features_a.width,features_a.height,"
+                        "features_a.fps,features_a.audio,features_a.motion,features_a.luma,"
+                        "features_a.saturation,features_b.duration"),
+            std::string::npos)
+      << header;
+  r = paddock({"export", "--track", "t2v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json first = json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(first.at("features_a").at("audio"), 1);  // t2v has sound
+  EXPECT_GT(first.at("features_a").at("motion").get<double>(), 0);
+  EXPECT_NEAR(first.at("features_b").at("duration").get<double>(), 2, 0.1);
+}
+
 TEST_F(Admin, ShowsStatsAndNeverCreatesADatabase) {
   auto r = paddock({"admin", "stats"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -43,7 +43,7 @@ std::string spec_key(const ClipSpec& s) {
   std::ostringstream k;
   k << s.duration_s << '|' << s.width << 'x' << s.height << '@' << s.fps << '|'
     << static_cast<int>(s.codec) << static_cast<int>(s.container) << s.audio << s.faststart << '|'
-    << s.handler_name << '|' << s.sei_text << '|' << s.caption;
+    << s.handler_name << '|' << s.sei_text << '|' << s.caption << '|' << s.picture;
   for (const auto& [key, v] : s.tags) k << '|' << key << '=' << v;
   return k.str();
 }
@@ -56,18 +56,19 @@ void make_clip(const std::filesystem::path& path, const ClipSpec& spec) {
     throw std::runtime_error("make_clip: WebM cannot carry H.264");
   }
   const std::string d = number(spec.duration_s);
-  std::vector<std::string> a = {"ffmpeg",
-                                "-hide_banner",
-                                "-loglevel",
-                                "error",
-                                "-nostdin",
-                                "-y",
-                                "-f",
-                                "lavfi",
-                                "-i",
-                                "testsrc2=size=" + std::to_string(spec.width) + "x" +
-                                    std::to_string(spec.height) + ":rate=" + number(spec.fps) +
-                                    ":duration=" + d};
+  std::vector<std::string> a = {
+      "ffmpeg",
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-nostdin",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      spec.picture + (spec.picture.find('=') == std::string::npos ? "=" : ":") +
+          "size=" + std::to_string(spec.width) + "x" + std::to_string(spec.height) +
+          ":rate=" + number(spec.fps) + ":duration=" + d};
   if (spec.audio) {
     a.insert(a.end(), {"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=" + d});
   }

@@ -41,6 +41,9 @@ struct ClipSpec {
   std::string sei_text = {};      // H.264 only: carried in-band in a user-data SEI message
   std::string caption = {};       // drawn on every frame (apostrophes and backslashes dropped)
   bool faststart = true;          // MP4: false leaves the index (moov) after the media data
+  // The picture: an FFmpeg lavfi video source without size, rate and duration (they come
+  // from the fields above), e.g. "color=c=white", "smptebars" (still), "testsrc2" (moving).
+  std::string picture = "testsrc2";
 };
 
 // Writes a clip made of a moving test pattern to `path` (its folder must exist).

@@ -74,6 +74,7 @@ export interface BoardRow {
   ties?: number;
   win_rate: number;
   elo?: number;
+  raw_rating?: number | null; // with presentation control: the score of the same fit without it
   preliminary: boolean;
   // paddock generate's provenance of the model's clips in this track (null when none, and
   // for anonymous models): mean cost per clip and median generation time.
@@ -101,12 +102,26 @@ export interface CategoryShare {
   target_share: number;
 }
 
+// Presentation control: one clip feature's effect, in points per standard deviation of the
+// relative difference between the two clips, with its interval (docs/rating-method.md).
+export interface Covariate {
+  feature: string;
+  effect: number;
+  ci_low: number | null;
+  ci_high: number | null;
+}
+
+// The clip features a board can hold equal (docs/http-api.md, control=).
+export const PRESENTATION_FEATURES = ["duration", "width", "height", "fps", "audio", "motion", "luma", "saturation"] as const;
+
 export interface Board {
   track: string;
   computed_at: number;
   last_vote_id: number;
   votes?: number; // votes used after filtering
-  filter: { categories: string[]; weights: string; languages?: string[] };
+  filter: { categories: string[]; weights: string; languages?: string[]; control?: string[] };
+  control?: string[];
+  covariates?: Covariate[];
   models: BoardRow[];
   pairs: BoardPair[];
   // Every category of the track's prompts (names); older servers put the shares here.
@@ -205,6 +220,7 @@ export interface BoardQuery {
   categories: string[];
   weights: "as_voted" | "balanced";
   language?: string; // one prompt language, or all when absent
+  control?: string[]; // presentation control: clip features held equal
 }
 
 export function boardUrl(query: BoardQuery, extra: Record<string, string> = {}): string {
@@ -212,6 +228,7 @@ export function boardUrl(query: BoardQuery, extra: Record<string, string> = {}):
   for (const category of query.categories) params.append("category", category);
   if (query.weights === "balanced") params.set("weights", "balanced");
   if (query.language) params.set("language", query.language);
+  if (query.control?.length) params.set("control", query.control.join(","));
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   return `/api/leaderboard?${params}`;
 }

@@ -20,7 +20,11 @@ void fill_sample_arena(Store& s) {
   must(s.upsert_prompt(sample_prompt("t2v", "p1")));
   for (const char* m : {"alpha", "beta", "hidden"})
     must(s.upsert_clip(sample_clip("t2v", "p1", m)));
-  must(s.upsert_clip(sample_clip("i2v", "p1", "alpha")));
+  Clip measured = sample_clip("i2v", "p1", "alpha");  // the others are not measured
+  measured.motion = 0.03125;
+  measured.luma = 0.4;
+  measured.saturation = 0.2;
+  must(s.upsert_clip(measured));
 
   std::vector<Battle> battles;
   for (int i = 0; i < 57; ++i) battles.push_back(sample_battle("battle-" + std::to_string(i)));

@@ -1,12 +1,24 @@
 // The leaderboard page: one board per track, with a category filter and weighting
 // presets, confidence intervals drawn on a common axis, a head-to-head heatmap, the score
 // history, and downloads. The charts' library is loaded after the table is on screen.
-import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Track } from "../api";
+import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, PRESENTATION_FEATURES, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Track } from "../api";
 import { announce, h, uid } from "../dom";
 import { pickTrack, rememberTrack, setQuery } from "../storage";
 import { boardCsv } from "./csv";
 
 type Weights = BoardQuery["weights"];
+
+// What each clip feature of presentation control is called on the page.
+const FEATURE_LABELS: Record<(typeof PRESENTATION_FEATURES)[number], string> = {
+  duration: "Duration",
+  width: "Width",
+  height: "Height",
+  fps: "Frame rate",
+  audio: "Sound",
+  motion: "Motion amount",
+  luma: "Brightness",
+  saturation: "Saturation",
+};
 
 class BoardPage {
   private tracks: Track[] = [];
@@ -24,6 +36,9 @@ class BoardPage {
   private readonly categoryList = h("div", { class: "checks" });
   private readonly languageSelect = h("select", { attrs: { id: uid("language"), name: "language" } });
   private readonly languageField = h("div", { class: "field", attrs: { hidden: true } });
+  private readonly controlGroup = h("fieldset", { class: "control-filter" });
+  private readonly controlBoxes: HTMLInputElement[] = [];
+  private readonly effects = h("div", { class: "covariates", attrs: { hidden: true } });
   private readonly status = h("p", { class: "board-status", attrs: { role: "status" } });
   private readonly meta = h("p", { class: "board-meta" });
   private readonly tableHolder = h("div", { class: "table-scroll" });
@@ -35,7 +50,7 @@ class BoardPage {
 
   constructor() {
     this.trackSelect.addEventListener("change", () => {
-      this.query = { track: this.trackSelect.value, categories: [], weights: this.query.weights };
+      this.query = { track: this.trackSelect.value, categories: [], weights: this.query.weights, control: this.query.control };
       void this.refresh();
     });
     const weightsGroup = h("fieldset", { class: "weights" }, h("legend", null, "Weighting"));
@@ -55,6 +70,19 @@ class BoardPage {
       void this.refresh();
     });
     this.languageField.append(h("label", { attrs: { for: this.languageSelect.id } }, "Prompt language"), this.languageSelect);
+    // Presentation control: scores with the chosen clip features held equal, raw scores beside.
+    const controlList = h("div", { class: "checks" });
+    for (const feature of PRESENTATION_FEATURES) {
+      const box = h("input", { attrs: { type: "checkbox", id: uid("ctl"), name: "control", value: feature } });
+      box.addEventListener("change", () => {
+        const chosen = this.controlBoxes.filter((b) => b.checked).map((b) => b.value);
+        this.query = { ...this.query, control: chosen.length ? chosen : undefined };
+        void this.refresh();
+      });
+      this.controlBoxes.push(box);
+      controlList.append(h("label", { attrs: { for: box.id } }, box, FEATURE_LABELS[feature]));
+    }
+    this.controlGroup.append(h("legend", null, "Hold equal (presentation control)"), controlList);
 
     this.root.append(
       h("h1", { attrs: { id: "board-heading" } }, "Leaderboard"),
@@ -65,10 +93,12 @@ class BoardPage {
         weightsGroup,
         this.languageField,
         this.categoryGroup,
+        this.controlGroup,
       ),
       this.status,
       this.meta,
       this.tableHolder,
+      this.effects,
       h("h2", null, "Downloads"),
       this.downloads,
       h("section", { class: "chart-section", attrs: { "aria-labelledby": "heatmap-heading" } }, h("h2", { attrs: { id: "heatmap-heading" } }, "Head to head"), h("p", { class: "note" }, "How often the model of the row beat the model of the column (ties count half)."), this.heatmapHolder),
@@ -119,8 +149,14 @@ class BoardPage {
       weights: params.get("weights") === "balanced" ? "balanced" : "as_voted",
       language: params.get("language") ?? undefined,
     };
+    const control = (params.get("control") ?? "")
+      .split(",")
+      .map((f) => f.trim().toLowerCase())
+      .filter((f) => (PRESENTATION_FEATURES as readonly string[]).includes(f));
+    if (control.length) this.query.control = control;
     this.trackSelect.value = track;
     for (const radio of this.weightRadios) radio.checked = radio.value === this.query.weights;
+    for (const box of this.controlBoxes) box.checked = control.includes(box.value);
     await this.refresh();
   }
 
@@ -130,7 +166,13 @@ class BoardPage {
     this.request = request;
     const query = this.query;
     rememberTrack(query.track);
-    setQuery({ track: query.track, category: query.categories, weights: query.weights === "balanced" ? "balanced" : null, language: query.language ?? null });
+    setQuery({
+      track: query.track,
+      category: query.categories,
+      weights: query.weights === "balanced" ? "balanced" : null,
+      language: query.language ?? null,
+      control: query.control?.length ? query.control.join(",") : null,
+    });
     this.setStatus("Loading the board…");
     this.root.setAttribute("aria-busy", "true");
     let board: Board;
@@ -154,6 +196,7 @@ class BoardPage {
     this.renderLanguages(board);
     this.renderMeta(board);
     this.tableHolder.replaceChildren(renderTable(board, asVoted, this.minVotes));
+    this.renderEffects(board);
     this.renderDownloads(board);
     announce(`Leaderboard loaded: ${board.models.length} models.`);
     void this.renderCharts(board, request.signal);
@@ -199,7 +242,7 @@ class BoardPage {
     const votes = board.votes ?? board.models.reduce((sum, m) => sum + m.votes, 0) / 2;
     const languages = board.filter.languages?.length ? `; prompts in ${board.filter.languages.join(", ")}` : "";
     const filter = (board.filter.categories.length ? `categories: ${board.filter.categories.join(", ")}` : "all categories") + languages;
-    const weights = board.filter.weights === "balanced" ? "categories balanced" : "as voted";
+    const weights = (board.filter.weights === "balanced" ? "categories balanced" : "as voted") + (board.control?.length ? `; ${board.control.join(", ")} held equal` : "");
     this.meta.textContent =
       `${board.models.length} models, ${Math.round(votes)} votes (${filter}; ${weights}). ` +
       `Up to vote #${board.last_vote_id}, computed ${new Date(board.computed_at).toLocaleString()}.` +
@@ -258,6 +301,40 @@ class BoardPage {
     }
   }
 
+  // Each controlled feature's effect with its interval: how much one standard deviation of
+  // the difference between two clips moves a vote, in points.
+  private renderEffects(board: Board): void {
+    const covariates = board.covariates ?? [];
+    this.effects.hidden = covariates.length === 0;
+    if (!covariates.length) {
+      this.effects.replaceChildren();
+      return;
+    }
+    const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(1)}`;
+    this.effects.replaceChildren(
+      h("h2", null, "Presentation effects"),
+      h("p", { class: "note" }, "Scores above hold these clip features equal; the raw score column is the same fit without them. Each effect is the points one standard deviation of the difference between two clips is worth to the clip that has more of it."),
+      h(
+        "table",
+        { class: "covariates-table" },
+        h("thead", null, h("tr", null, h("th", { attrs: { scope: "col" } }, "Feature"), h("th", { class: "num", attrs: { scope: "col" } }, "Effect"), h("th", { class: "num", attrs: { scope: "col" } }, "95% interval"))),
+        h(
+          "tbody",
+          null,
+          ...covariates.map((c) =>
+            h(
+              "tr",
+              { attrs: { "data-feature": c.feature } },
+              h("th", { attrs: { scope: "row" } }, c.feature),
+              h("td", { class: "num effect" }, signed(c.effect)),
+              h("td", { class: "num" }, c.ci_low === null || c.ci_high === null ? "" : `${signed(c.ci_low)} to ${signed(c.ci_high)}`),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
   private renderDownloads(board: Board): void {
     if (this.csvUrl) URL.revokeObjectURL(this.csvUrl);
     this.csvUrl = URL.createObjectURL(new Blob([boardCsv(board)], { type: "text/csv" }));
@@ -313,6 +390,7 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
   const axis = { min: Math.floor((low - pad) / 10) * 10, max: Math.ceil((high + pad) / 10) * 10 };
   const position = (value: number) => `${(((value - axis.min) / (axis.max - axis.min)) * 100).toFixed(2)}%`;
   const previousRank = new Map(asVoted?.models.map((m) => [m.model, m.rank]) ?? []);
+  const controlled = (board.control ?? []).length > 0;
 
   const head = h(
     "tr",
@@ -320,7 +398,8 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
     h("th", { attrs: { scope: "col" } }, "Rank"),
     h("th", { attrs: { scope: "col" } }, "Model"),
     h("th", { class: "organization", attrs: { scope: "col" } }, "Organization"),
-    h("th", { class: "num", attrs: { scope: "col" } }, "Score"),
+    h("th", { class: "num", attrs: { scope: "col" } }, controlled ? "Controlled score" : "Score"),
+    controlled ? h("th", { class: "num raw", attrs: { scope: "col" } }, "Raw score") : null,
     h(
       "th",
       { class: "ci-head", attrs: { scope: "col" } },
@@ -359,6 +438,7 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
         ),
         h("td", { class: "organization" }, row.organization),
         h("td", { class: "num score" }, Math.round(row.rating).toString(), row.ci_low === null ? null : h("span", { class: "ci-text" }, ` +${Math.round(ciHigh - row.rating)}/−${Math.round(row.rating - ciLow)}`)),
+        controlled ? h("td", { class: "num raw" }, row.raw_rating == null ? "" : Math.round(row.raw_rating).toString()) : null,
         h(
           "td",
           { class: "ci" },
@@ -372,7 +452,7 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
     );
   }
   if (rows.length === 0) {
-    body.append(h("tr", null, h("td", { attrs: { colspan: asVoted ? 9 : 8 } }, "No votes match this filter yet.")));
+    body.append(h("tr", null, h("td", { attrs: { colspan: 8 + (asVoted ? 1 : 0) + (controlled ? 1 : 0) } }, "No votes match this filter yet.")));
   }
   return h(
     "table",
