@@ -76,6 +76,7 @@ int serve(const ServeSettings& s) {
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
   ao.leaderboards.matchmaking.mode =
       arena::parse_matchmaking_mode(s.matchmaking).value_or(arena::MatchmakingMode::Uniform);
+  ao.leaderboards.matchmaking.control_share = s.control_share;
   ao.leaderboards.interval = s.board_interval;
   ao.leaderboards.history_interval = 10 * s.board_interval;
   ao.leaderboards.render_board = http::render_board_json;

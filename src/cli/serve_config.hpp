@@ -44,6 +44,9 @@ struct ServeSettings {
   // default: adaptive missed its target of 2x fewer votes to settle the top 5 (bench/
   // matchmaking.sh).
   std::string matchmaking = "uniform";
+  // Share of battles that are attention checks, on tracks with controls (0: none;
+  // docs/voter-scoring.md).
+  double control_share = 0;
   std::chrono::milliseconds board_interval{1000};
   std::string log_level = "info";
   bool demo = false;  // --demo-banner, or paddock demo: GET /api/config says "demo": true
