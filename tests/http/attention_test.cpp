@@ -214,5 +214,40 @@ TEST(AttentionChecks, AVoterWhoAlwaysPicksLeftIsFlaggedAndOneWhoWatchesIsNot) {
   EXPECT_TRUE(prefix);
 }
 
+TEST(AttentionChecks, AControlThatCannotBeShownIsRefusedNamingTheProblem) {
+  TestArena arena;
+  const auto add = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{paddock_binary().string(),
+                                  "admin",
+                                  "--db",
+                                  arena.db().string(),
+                                  "controls",
+                                  "add",
+                                  "--track",
+                                  "t2v",
+                                  "--media",
+                                  arena.media().string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_process(argv);
+  };
+  const auto clip = arena.uploads().front().second;
+  // No such prompt: the model has no clip of it.
+  auto r = add({"c1", "--prompt", "p9", "--model", kIntact, "--broken", clip.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("has no clip of prompt \"p9\""), std::string::npos) << r.err;
+  r = add({"bad id!", "--prompt", "p1", "--model", kIntact, "--broken", clip.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a valid id"), std::string::npos) << r.err;
+  const auto text = arena.dir() / "not-a-video.mp4";
+  write_file(text, "this is not a video");
+  r = add({"c2", "--prompt", "p1", "--model", kIntact, "--broken", text.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not-a-video.mp4"), std::string::npos) << r.err;
+  const auto listed = run_process({paddock_binary().string(), "admin", "--db", arena.db().string(),
+                                   "--json", "controls", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(json::parse(listed.out).at("controls").size(), 0u);
+}
+
 }  // namespace
 }  // namespace paddock::testing
