@@ -151,9 +151,13 @@ int votes_list(const AdminArgs& a, arena::Administration& admin) {
   fmt::print("{:>8} {:<12} {:<14} {:<14} {:<9} {:<20} {:<16} {}\n", "VOTE_ID", "TRACK", "LEFT",
              "RIGHT", "CHOICE", "SESSION", "ADDRESS", "VOIDED");
   for (const auto& v : *votes) {
+    // An attention check's broken side has no model: named by its control instead.
+    const auto side = [&](const std::string& model) {
+      return model.empty() && !v.control.empty() ? "check:" + v.control : model;
+    };
     fmt::print("{:>8} {:<12} {:<14} {:<14} {:<9} {:<20} {:<16} {}\n", v.id, v.track_id,
-               v.left_model, v.right_model, store::to_string(v.choice), v.session, v.address,
-               v.voided ? "voided: " + v.void_reason : "");
+               side(v.left_model), side(v.right_model), store::to_string(v.choice), v.session,
+               v.address, v.voided ? "voided: " + v.void_reason : "");
   }
   fmt::print("{} vote{}", votes->size(), votes->size() == 1 ? "" : "s");
   if (static_cast<int64_t>(votes->size()) == a.limit) {

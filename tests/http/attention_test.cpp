@@ -157,6 +157,16 @@ TEST(AttentionChecks, AControlBattleHasTheShapeOfAnyOtherAndItsVotesCountOnNoBoa
   }
   EXPECT_EQ(marked, checks);
   EXPECT_FALSE(broken.empty());
+  // The operator's listing names the broken side by its control.
+  const auto listed = run_process({paddock_binary().string(), "admin", "--db", arena.db().string(),
+                                   "votes", "list", "--track", "t2v"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  int named = 0;
+  for (std::size_t at = listed.out.find("check:frozen-horse"); at != std::string::npos;
+       at = listed.out.find("check:frozen-horse", at + 1)) {
+    ++named;
+  }
+  EXPECT_EQ(named, checks) << listed.out;
 }
 
 TEST(AttentionChecks, AVoterWhoAlwaysPicksLeftIsFlaggedAndOneWhoWatchesIsNot) {
