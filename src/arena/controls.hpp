@@ -19,6 +19,7 @@ struct ControlRequest {
   std::string id{};  // catalog id rules (catalog_rules.hpp)
   std::string prompt{};
   std::string intact_model{};
+  // The broken copy; empty: made from the intact clip by break_clip (below).
   std::filesystem::path broken{};
   std::string note{};  // how it was broken
 };
@@ -28,7 +29,15 @@ struct AddedControl {
   store::Upsert upsert = store::Upsert::Unchanged;
 };
 
-// Stores the broken clip and upserts the control. Errors: "invalid" (a bad id; no such
+// A plainly broken copy of `intact` for `track`, written to `out` (an MP4): the picture
+// pixelated to a sixteenth of its size and covered in moving noise, the sound (on audio
+// tracks) kept. Made in-process with libavfilter (media::render_clip). Errors:
+// "render_failed" naming the file.
+Status break_clip(const std::filesystem::path& intact, const store::Track& track,
+                  const std::filesystem::path& out);
+
+// Stores the broken clip (made by break_clip when request.broken is empty) and upserts the
+// control. Errors: "invalid" (a bad id; no such
 // track or prompt; the model has no clip of the prompt; the broken clip's content is the
 // intact clip's own), a clip refusal (is_clip_refusal), "io_error", or the store's.
 Result<AddedControl> add_control(store::Store& store, const ControlRequest& request,

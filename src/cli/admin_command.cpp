@@ -35,6 +35,7 @@ struct AdminArgs {
   arena::VoterReviewOptions review;
   // controls
   std::string prompt, model, broken, note, media = "media";
+  bool make_broken = false;
 };
 
 int failed(const Error& e) {
@@ -384,12 +385,21 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   ca->add_option("--prompt", a->prompt, "the prompt")->required();
   ca->add_option("--model", a->model, "the model whose clip of the prompt is the intact side")
       ->required();
-  ca->add_option("--broken", a->broken,
-                 "a deliberately broken copy of that clip (frozen, blocky, noisy): stored like an "
-                 "imported clip")
-      ->required();
+  auto* broken_file =
+      ca->add_option("--broken", a->broken,
+                     "a deliberately broken copy of that clip (frozen, blocky, noisy): stored like "
+                     "an imported clip");
+  auto* make_broken = ca->add_flag("--break", a->make_broken,
+                                   "make the broken copy from the intact clip instead: pixelated "
+                                   "and covered in moving noise");
+  broken_file->excludes(make_broken);
   ca->add_option("--note", a->note, "how it was broken");
   ca->add_option("--media", a->media, "media folder clips are stored in")->capture_default_str();
+  ca->parse_complete_callback([&exit_code, a] {
+    if (a->broken.empty() && !a->make_broken) {
+      throw CLI::ValidationError("controls add", "give --broken FILE, or --break");
+    }
+  });
   ca->callback([&exit_code, a] { exit_code = controls_add(*a); });
   CLI::App* cl = controls->add_subcommand("list", "List the controls");
   cl->fallthrough();

@@ -224,6 +224,27 @@ TEST(AttentionChecks, AVoterWhoAlwaysPicksLeftIsFlaggedAndOneWhoWatchesIsNot) {
   EXPECT_TRUE(prefix);
 }
 
+// --break makes the broken copy from the intact clip (pixelated, noisy) with libavfilter and
+// stores it in the track's house encoding.
+TEST(AttentionChecks, BreakMakesTheBrokenCopyFromTheIntactClip) {
+  TestArena arena;
+  const auto added =
+      run_process({paddock_binary().string(), "admin", "--db", arena.db().string(), "--json",
+                   "controls", "add", "made", "--track", "t2v", "--prompt", "p2", "--model",
+                   "kling-21", "--break", "--media", arena.media().string()});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const json k = json::parse(added.out).at("control");
+  const auto broken = media::stored_path(arena.media(), k.at("broken_hash").get<std::string>());
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(ffprobe_value(*broken, "stream=codec_name"), "h264");
+  EXPECT_EQ(ffprobe_value(*broken, "stream=width"), "320");
+  const auto neither =
+      run_process({paddock_binary().string(), "admin", "--db", arena.db().string(), "controls",
+                   "add", "x", "--track", "t2v", "--prompt", "p2", "--model", "kling-21"});
+  EXPECT_NE(neither.exit_code, 0);
+  EXPECT_NE(neither.err.find("--broken FILE, or --break"), std::string::npos) << neither.err;
+}
+
 TEST(AttentionChecks, AControlThatCannotBeShownIsRefusedNamingTheProblem) {
   TestArena arena;
   const auto add = [&](const std::vector<std::string>& extra) {
