@@ -98,3 +98,30 @@ awk -v r="$(field "$f" median_shift_on_in_half_intervals)" -v w="$(field "$f" ar
     r, w, n, ((r < 1 && r > -1) ? "met" : "MISSED")
   printf "honest sessions flagged without any attack: %.2f%% (target <= 1%%: %s)\n", 100 * fpr, (fpr <= 0.01 ? "met" : "MISSED")
 }'
+
+# Attention checks (docs/voter-scoring.md): a share of battles are controls, an intact clip
+# against a broken copy; a session that misses more of them than an honest voter would
+# (p <= 1%, honest voters assumed to miss 1 in 10) is flagged. Careless voters are 10% of
+# the voters; every session casts about 50 votes (the checks need some per session). Per
+# run: careless sessions flagged by l_z and bias alone, by the checks, by either (of those
+# that voted), and honest sessions flagged by the checks (of those that saw any).
+echo
+echo "attention checks: careless 10% of voters, sessions of ~50 votes, $arenas arenas from seed $seed"
+printf '%-36s %14s %14s %14s %16s\n' run "careless l_z" "careless chk" "careless any" "honest chk FPR"
+checks() {
+  local name=$1; shift
+  local f=$out/checks_${name//[^A-Za-z0-9]/_}.json
+  "$paddock" "${common[@]}" --votes-per-session 50 --careless 0.1 --target video-a "$@" -o "$f"
+  jq -r --arg n "$name" '.defences as $d | $d.attention_checks as $a |
+    [$n,
+     "\($d.dishonest_sessions_flagged)/\($a.dishonest_sessions)",
+     "\($a.dishonest_sessions_failed)/\($a.dishonest_sessions)",
+     "\($a.dishonest_sessions_flagged_either)/\($a.dishonest_sessions)",
+     "\($a.honest_sessions_failed)/\($a.honest_sessions_checked) \(($a.honest_session_fpr * 10000 | round) / 100)%"]
+    | "\(.[0] | .+ (" " * (36 - length))) \(.[1] | (" " * (14 - length)) + .) \(.[2] | (" " * (14 - length)) + .) \(.[3] | (" " * (14 - length)) + .) \(.[4] | (" " * (16 - length)) + .)"' "$f"
+}
+checks "always-left, no checks" --careless-habit left
+checks "always-left, 2% checks" --careless-habit left --control-share 0.02
+checks "always-left, 5% checks" --careless-habit left --control-share 0.05
+checks "always-left, 10% checks" --careless-habit left --control-share 0.1
+checks "random, 5% checks" --careless-habit random --control-share 0.05

@@ -76,6 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   t.prompt_id = std::string(piece(input).substr(0, 64));
   t.left_model = std::string(piece(input).substr(0, 64));
   t.right_model = std::string(input.substr(0, 64));
+  // Ordinary battles and attention checks (either side broken) alike.
+  t.broken = static_cast<arena::BrokenSide>(what % 3);
 
   const std::string sealed = codec.seal(t);
   auto opened = codec.open(sealed);

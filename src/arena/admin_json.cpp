@@ -38,7 +38,20 @@ json vote_json(const store::Vote& v) {
           {"address", v.address},
           {"created_at", v.created_at_ms},
           {"voided", v.voided},
-          {"void_reason", v.void_reason}};
+          {"void_reason", v.void_reason},
+          {"control", v.control.empty() ? json(nullptr) : json(v.control)},
+          {"expected", v.expected ? json(store::to_string(*v.expected)) : json(nullptr)}};
+}
+
+json control_json(const store::Control& k) {
+  return {{"track", k.track_id},
+          {"id", k.id},
+          {"prompt", k.prompt_id},
+          {"intact_model", k.intact_model},
+          {"broken_hash", k.broken_hash},
+          {"broken_bytes", k.broken_bytes},
+          {"note", k.note},
+          {"created_at", k.created_at_ms}};
 }
 
 json counts_json(const store::Counts& c) {
@@ -48,7 +61,8 @@ json counts_json(const store::Counts& c) {
           {"clips", c.clips},
           {"battles", c.battles},
           {"votes", c.votes},
-          {"voided_votes", c.voided_votes}};
+          {"voided_votes", c.voided_votes},
+          {"controls", c.controls}};
 }
 
 json voter_review_json(const TrackVoterReview& r) {
@@ -59,8 +73,17 @@ json voter_review_json(const TrackVoterReview& r) {
   json flagged = json::array();
   for (const auto& f : r.flagged) {
     const auto& s = f.score;
+    json flagged_by = json::array();
+    if (s.flagged) flagged_by.push_back("votes");
+    if (f.attention.flagged) flagged_by.push_back("attention_checks");
     flagged.push_back(
         {{"kind", f.kind},
+         {"flagged_by", std::move(flagged_by)},
+         {"attention_checks",
+          {{"seen", f.attention.seen},
+           {"missed", f.attention.missed},
+           {"misses_to_flag", f.misses_to_flag},
+           {"p_value", f.attention.p_value}}},
          {"key", f.key},
          {"votes", s.votes},
          {"z", s.z},
@@ -81,7 +104,10 @@ json voter_review_json(const TrackVoterReview& r) {
           {"bias_threshold", r.options.scoring.bias_threshold},
           {"min_votes", r.options.scoring.min_votes},
           {"rounds", r.options.rounds},
+          {"honest_miss_rate", r.options.attention.honest_miss_rate},
+          {"false_flag_rate", r.options.attention.false_flag_rate},
           {"votes", r.votes},
+          {"control_votes", r.control_votes},
           {"sessions", r.sessions},
           {"prefixes", r.prefixes},
           {"sessions_scored", r.sessions_scored},

@@ -28,6 +28,8 @@ nlohmann::json vote_json(const store::Vote& vote);
 // first.
 nlohmann::json voter_review_json(const TrackVoterReview& review);
 // {"tracks", "models", "prompts", "clips", "battles", "votes", "voided_votes"}.
+// An attention check (store::Control).
+nlohmann::json control_json(const store::Control& k);
 nlohmann::json counts_json(const store::Counts& counts);
 
 }  // namespace paddock::arena

@@ -30,6 +30,7 @@ Result<std::vector<store::Vote>> Administration::votes(const VoteListing& listin
   q.track_id = listing.track;
   q.after_id = listing.after;
   q.include_voided = true;
+  q.controls = store::ControlVotes::Included;  // marked with their control
   q.limit = listing.limit;
   return store_.list_votes(q);
 }
@@ -45,6 +46,7 @@ Result<int64_t> Administration::void_votes(const VoidRequest& request) {
   q.session = request.session;
   q.address = request.address;
   q.track_id = request.track;
+  q.controls = store::ControlVotes::Included;  // a voided voter's attention checks too
   auto voided = store_.void_votes(q, request.reason);
   if (voided && *voided > 0 && followers_.votes_voided) followers_.votes_voided();
   return voided;

@@ -23,6 +23,8 @@ namespace {
 constexpr std::string_view kTicketKeySetting = "ticket_key";
 constexpr std::string_view kCatalogVersion = "catalog_version";
 constexpr std::string_view kVoidVersion = "void_version";
+// What the broken side of an attention check is revealed as, after the vote.
+constexpr std::string_view kAttentionCheckName = "attention check (a deliberately broken clip)";
 
 RevealedModel reveal(const Catalog& catalog, const std::string& model_id) {
   const auto* m = catalog.find_model(model_id);
@@ -30,6 +32,29 @@ RevealedModel reveal(const Catalog& catalog, const std::string& model_id) {
   auto name = public_name(*m);
   if (!name) return {"(withdrawn)", "(undisclosed)"};
   return {std::move(*name), public_organization(*m)};
+}
+
+// The battle's sides as its ticket carries them. An attention check is sealed like any
+// battle: the broken side's model field carries the control's id, and the same-length ticket
+// says which side that is. Both return the battle's prompt.
+const CatalogPrompt* seal_control(BattleTicket& t, const ControlPairing& control) {
+  const auto& k = *control.control;
+  const CatalogClip& left = control.broken_on_left ? k.broken : k.intact;
+  const CatalogClip& right = control.broken_on_left ? k.intact : k.broken;
+  t.left_model = control.broken_on_left ? k.id : left.model_id;
+  t.right_model = control.broken_on_left ? right.model_id : k.id;
+  t.left_clip = left.hash;
+  t.right_clip = right.hash;
+  t.broken = control.broken_on_left ? BrokenSide::Left : BrokenSide::Right;
+  return control.prompt;
+}
+
+const CatalogPrompt* seal_pairing(BattleTicket& t, const Pairing& pairing) {
+  t.left_model = pairing.left->model_id;
+  t.right_model = pairing.right->model_id;
+  t.left_clip = pairing.left->hash;
+  t.right_clip = pairing.right->hash;
+  return pairing.prompt;
 }
 
 std::string setting_or_empty(store::Store& store, std::string_view key) {
@@ -143,9 +168,11 @@ Status Arena::load_catalog(std::string version) {
   }
   auto generations = store_.list_clip_generations("");
   if (!generations) return std::unexpected(generations.error());
+  auto controls = store_.list_controls("");
+  if (!controls) return std::unexpected(controls.error());
   auto built = std::make_shared<const Catalog>(
       Catalog::build(std::move(*tracks), std::move(*models), std::move(prompts), std::move(clips),
-                     version, *generations));
+                     version, *generations, std::move(*controls)));
   for (const auto& problem : built->set_aside()) {
     spdlog::warn("catalog: left out of battles: {}", problem);
   }
@@ -272,8 +299,10 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
   const auto plan = options_.leaderboards.matchmaking.mode == MatchmakingMode::Adaptive
                         ? leaderboards_->pairing_plan(track->summary.track.id)
                         : nullptr;
-  auto pairing = pick_pairing(*track, plan.get(), bits);
-  if (!pairing) {
+  // An attention check, as often as the operator asked; otherwise the matchmaking's pair.
+  const auto control = pick_control(*track, options_.leaderboards.matchmaking.control_share, bits);
+  const auto pairing = control ? std::nullopt : pick_pairing(*track, plan.get(), bits);
+  if (!control && !pairing) {
     return fail("no_battle", "track " + quoted_excerpt(track_id) +
                                  " has no prompt with clips of two models yet");
   }
@@ -290,19 +319,16 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
   t.issued_at_ms = now;
   t.expires_at_ms = expires;
   t.track_id = track->summary.track.id;
-  t.prompt_id = pairing->prompt->prompt.id;
-  t.left_model = pairing->left->model_id;
-  t.right_model = pairing->right->model_id;
-  t.left_clip = pairing->left->hash;
-  t.right_clip = pairing->right->hash;
-
+  const CatalogPrompt* prompt =
+      control ? seal_control(t, *control) : seal_pairing(t, pairing.value());
+  t.prompt_id = prompt->prompt.id;
   IssuedBattle b;
   b.ticket = in_->codec.seal(t);
   b.left_token = in_->codec.seal_clip({t.left_clip, clip_expires});
   b.right_token = in_->codec.seal_clip({t.right_clip, clip_expires});
   b.track_id = t.track_id;
   b.expires_at_ms = expires;
-  b.prompt = pairing->prompt;
+  b.prompt = prompt;
   b.catalog = std::move(cat);
 
   store::Battle record;
@@ -317,6 +343,8 @@ Result<IssuedBattle> Arena::issue_battle(std::string_view track_id, std::string_
   record.address = std::string(address);
   record.issued_at_ms = now;
   record.expires_at_ms = expires;
+  if (t.broken == BrokenSide::Left) record.control = std::exchange(record.left_model, "");
+  if (t.broken == BrokenSide::Right) record.control = std::exchange(record.right_model, "");
   if (!in_->battles.record(std::move(record))) {
     return fail("unavailable", "too many battles are waiting to be recorded; try again shortly");
   }
@@ -351,6 +379,15 @@ void Arena::cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> do
   v.prompt_id = ticket->prompt_id;
   v.left_model = ticket->left_model;
   v.right_model = ticket->right_model;
+  // An attention check: kept with its control and the answer it expects (the intact side),
+  // on no board.
+  if (ticket->broken == BrokenSide::Left) {
+    v.control = std::exchange(v.left_model, "");
+    v.expected = store::Choice::Right;
+  } else if (ticket->broken == BrokenSide::Right) {
+    v.control = std::exchange(v.right_model, "");
+    v.expected = store::Choice::Left;
+  }
   if (const auto* p = cat->find_prompt(v.track_id, v.prompt_id)) {
     v.categories = p->prompt.categories;
   }
@@ -362,16 +399,19 @@ void Arena::cast_vote(Ballot ballot, std::function<void(Result<VoteReceipt>)> do
   v.address = std::move(ballot.address);
   v.created_at_ms = now;
 
-  in_->writer.submit(
-      std::move(v), [this, done = std::move(done), left = ticket->left_model,
-                     right = ticket->right_model](Result<store::VoteInsertResult> r) {
-        if (!r) return done(std::unexpected(r.error()));
-        if (r->outcome == store::VoteInsert::Duplicate) {
-          return done(fail("already_voted", "this battle already has a vote; the first is kept"));
-        }
-        auto current = catalog();
-        done(VoteReceipt{r->id, reveal(*current, left), reveal(*current, right)});
-      });
+  in_->writer.submit(std::move(v), [this, done = std::move(done), left = ticket->left_model,
+                                    right = ticket->right_model,
+                                    broken = ticket->broken](Result<store::VoteInsertResult> r) {
+    if (!r) return done(std::unexpected(r.error()));
+    if (r->outcome == store::VoteInsert::Duplicate) {
+      return done(fail("already_voted", "this battle already has a vote; the first is kept"));
+    }
+    auto current = catalog();
+    // After the vote an attention check says what it was, in the same answer shape.
+    const RevealedModel check{std::string(kAttentionCheckName), "paddock"};
+    done(VoteReceipt{r->id, broken == BrokenSide::Left ? check : reveal(*current, left),
+                     broken == BrokenSide::Right ? check : reveal(*current, right)});
+  });
 }
 
 int64_t Arena::min_watch_ms(const Catalog& catalog, std::string_view track_id) const {

@@ -79,7 +79,8 @@ GenerationStats generation_stats_of(std::vector<const store::ClipGeneration*> gs
 
 Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
                        std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
-                       std::string version, const std::vector<store::ClipGeneration>& generations) {
+                       std::string version, const std::vector<store::ClipGeneration>& generations,
+                       std::vector<store::Control> controls) {
   Catalog c;
   c.version_ = std::move(version);
   c.models_ = std::move(models);
@@ -163,6 +164,31 @@ Catalog Catalog::build(std::vector<store::TrackSummary> tracks, std::vector<stor
       }
     }
     track.categories.assign(categories.begin(), categories.end());
+  }
+
+  std::sort(controls.begin(), controls.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.track_id, a.id) < std::tie(b.track_id, b.id);
+  });
+  for (auto& k : controls) {
+    auto t = c.track_index_.find(k.track_id);
+    if (t == c.track_index_.end()) continue;
+    auto& track = c.tracks_[t->second];
+    if (!well_formed_hash(k.broken_hash)) {
+      c.set_aside_.push_back("control " + quoted_excerpt(k.id) + " of track " +
+                             quoted_excerpt(k.track_id) + ": malformed hash " +
+                             quoted_excerpt(k.broken_hash, 80));
+      continue;
+    }
+    auto p = track.prompt_index.find(k.prompt_id);
+    if (p == track.prompt_index.end()) continue;
+    const auto& prompt_clips = track.prompts[p->second].clips;
+    auto intact = std::find_if(prompt_clips.begin(), prompt_clips.end(),
+                               [&](const CatalogClip& x) { return x.model_id == k.intact_model; });
+    // The intact model is hidden or retired, or has no clip of the prompt: not shown.
+    if (intact == prompt_clips.end()) continue;
+    c.clip_mime_[k.broken_hash] = k.broken_mime;
+    track.controls.push_back(CatalogControl{std::move(k.id), p->second, *intact,
+                                            CatalogClip{"", k.broken_hash, k.broken_mime}});
   }
   return c;
 }

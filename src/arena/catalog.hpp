@@ -44,6 +44,15 @@ struct GenerationStats {
   std::optional<double> median_seconds{};  // generation time, submission to result
 };
 
+// An attention check a battle can show (store::Control): the intact clip is a matchable
+// model's own clip of the prompt; the broken clip is the control's.
+struct CatalogControl {
+  std::string id;
+  std::size_t prompt = 0;  // index into CatalogTrack::prompts
+  CatalogClip intact;
+  CatalogClip broken;  // model_id empty
+};
+
 struct CatalogTrack {
   store::TrackSummary summary;
   std::unordered_map<std::string, GenerationStats> generation;  // by model id
@@ -55,6 +64,8 @@ struct CatalogTrack {
   // per model the battle prompts it has a clip in (indices into `prompts`, ascending).
   std::vector<std::string> models;
   std::vector<std::vector<uint32_t>> model_prompts;
+  // Attention checks whose prompt and intact clip are in the catalog, ordered by id.
+  std::vector<CatalogControl> controls;
 };
 
 class Catalog {
@@ -63,7 +74,8 @@ class Catalog {
   static Catalog build(std::vector<store::TrackSummary> tracks, std::vector<store::Model> models,
                        std::vector<store::Prompt> prompts, std::vector<store::Clip> clips,
                        std::string version,
-                       const std::vector<store::ClipGeneration>& generations = {});
+                       const std::vector<store::ClipGeneration>& generations = {},
+                       std::vector<store::Control> controls = {});
 
   const std::vector<CatalogTrack>& tracks() const { return tracks_; }
   const CatalogTrack* find_track(std::string_view id) const;

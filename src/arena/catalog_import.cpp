@@ -526,6 +526,13 @@ Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target, co
   return std::move(*r.stored);
 }
 
+Result<media::StoredMedia> store_clip_media(const store::Track& track, const fs::path& file,
+                                            const fs::path& media_dir) {
+  auto facts = check_clip(file, track);
+  if (!facts) return std::unexpected(facts.error());
+  return media::store_normalized(file, media_dir, clip_encoding(track));
+}
+
 bool is_clip_refusal(const Error& e) {
   for (std::string_view code :
        {"not_found", "not_media", "corrupt", "off_spec", "no_audio", "unsupported", "not_video"}) {

@@ -214,6 +214,14 @@ Result<StoredClip> import_clip(store::Store& store, const ClipTarget& target,
                                const std::filesystem::path& file,
                                const std::filesystem::path& media_dir);
 
+// The media half of import_clip, for a file that is not a model's clip (an attention
+// check's broken clip, store::Control): check_clip, then the copy in media_dir in the
+// track's house encoding, named by its content hash; no clip row. Same errors as import_clip
+// but the store's.
+Result<media::StoredMedia> store_clip_media(const store::Track& track,
+                                            const std::filesystem::path& file,
+                                            const std::filesystem::path& media_dir);
+
 // True for the errors that mean "this file is not a clip the track takes" (a refusal the
 // import reports and goes on from), false for failures of the machine or the database.
 bool is_clip_refusal(const Error& error);

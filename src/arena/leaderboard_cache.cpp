@@ -287,6 +287,8 @@ bool LeaderboardCache::read_new_votes() {
     store::VoteQuery q;
     q.after_id = after;
     q.limit = kReadPage;
+    // Votes on attention checks are read (so last_vote_id passes them) but never counted.
+    q.controls = store::ControlVotes::Included;
     auto votes = store_.list_votes(q);
     if (!votes) {
       spdlog::warn("leaderboards: reading votes failed: {}", votes.error().message);
@@ -294,7 +296,7 @@ bool LeaderboardCache::read_new_votes() {
     }
     for (const auto& v : *votes) {
       after = std::max(after, v.id);
-      if (v.voided) continue;
+      if (v.voided || !v.control.empty()) continue;
       auto left = names_.find(v.left_model);
       auto right = names_.find(v.right_model);
       if (left == names_.end() || right == names_.end()) continue;  // hidden or unknown

@@ -255,6 +255,14 @@ PairingPlan plan_pairings(const CatalogTrack& track, const BoardEstimates& estim
   return plan;
 }
 
+std::optional<ControlPairing> pick_control(const CatalogTrack& track, double share,
+                                           RandomBits& bits) {
+  if (!(share > 0) || track.controls.empty()) return std::nullopt;
+  if (uniform_unit(bits) >= share) return std::nullopt;
+  const auto& control = track.controls[uniform_below(bits, track.controls.size())];
+  return ControlPairing{&track.prompts[control.prompt], &control, uniform_below(bits, 2) == 1};
+}
+
 std::optional<Pairing> pick_pairing(const CatalogTrack& track, const PairingPlan* plan,
                                     RandomBits& bits) {
   if (track.battle_prompts.empty()) return std::nullopt;

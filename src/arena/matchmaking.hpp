@@ -43,6 +43,9 @@ struct MatchmakingOptions {
   // The board's intervals are score -/+ separation_z sd (1.96: 95%); two adjacent ranks are
   // settled once their intervals are disjoint.
   double separation_z = 1.959964;
+  // Share of battles that are attention checks (store::Control), on tracks that have any:
+  // drawn at random per battle, a random control, on a random side. 0: none.
+  double control_share = 0;
 };
 
 // What the last fitted board says: each model's score, and how many votes each pair has.
@@ -87,6 +90,20 @@ struct Pairing {
   const CatalogClip* left = nullptr;
   const CatalogClip* right = nullptr;
 };
+
+// An attention check for one battle.
+struct ControlPairing {
+  const CatalogPrompt* prompt = nullptr;
+  const CatalogControl* control = nullptr;
+  bool broken_on_left = false;
+};
+
+// Whether this battle is an attention check: with probability `share` (when the track has
+// controls), a uniformly random control, its broken clip on a uniformly random side. Draws
+// no random bits when share <= 0 or the track has no control, so arenas without controls
+// see the same battles as before. nullopt: an ordinary battle.
+std::optional<ControlPairing> pick_control(const CatalogTrack& track, double share,
+                                           RandomBits& bits);
 
 // One battle's pairing, sides in random order. Without a plan (or with one made for another
 // set of models: the catalog changed since), uniform: a random battle prompt, then two of its

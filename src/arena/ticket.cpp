@@ -14,8 +14,10 @@ namespace {
 
 // Version 2 pads every ticket to one length (version 1, still opened, did not: its length
 // followed the lengths of the ids in it, and so named the pair of models to a voter who
-// counted characters).
-constexpr unsigned char kTicketVersion = 2;
+// counted characters). Version 3 adds one byte, the broken side of an attention check
+// (BrokenSide), to every ticket, so control battles' tickets have the same length too.
+constexpr unsigned char kTicketVersion = 3;
+constexpr unsigned char kPaddedTicketVersion = 2;
 constexpr unsigned char kUnpaddedTicketVersion = 1;
 constexpr unsigned char kClipVersion = 1;
 // Associated data: a ticket can never be passed off as a clip token or the reverse.
@@ -26,7 +28,8 @@ constexpr std::size_t kMaxSealed = 4096;
 // ids (track, prompt, two models) of at most kMaxIdBytes each (catalog_rules: 64), each
 // after a two-byte length. Shorter ones are padded with zero bytes up to this size.
 constexpr std::size_t kMaxIdBytes = 64;
-constexpr std::size_t kTicketPlainBytes = 1 + 2 * 16 + 2 * 8 + 2 * 32 + 4 * (2 + kMaxIdBytes);
+constexpr std::size_t kTicketPlainBytes = 1 + 1 + 2 * 16 + 2 * 8 + 2 * 32 + 4 * (2 + kMaxIdBytes);
+constexpr std::size_t kVersion2PlainBytes = kTicketPlainBytes - 1;
 // Over-long ids (which no door of the catalog lets in) still seal: padded to a multiple of
 // this, so only such a ticket's length differs.
 constexpr std::size_t kOverlongStep = 64;
@@ -166,6 +169,7 @@ std::string TicketCodec::seal(const BattleTicket& t) const {
   Bytes b;
   b.reserve(256);
   b.push_back(kTicketVersion);
+  b.push_back(static_cast<unsigned char>(t.broken));
   bool ok = put_hex(b, t.battle_id, 16) && put_hex(b, t.session, 16);
   put_u64(b, static_cast<uint64_t>(t.issued_at_ms));
   put_u64(b, static_cast<uint64_t>(t.expires_at_ms));
@@ -189,14 +193,24 @@ Result<BattleTicket> TicketCodec::open(std::string_view sealed) const {
   if (!plain) return bad();
   Reader r(*plain);
   auto version = r.u8();
-  if (version != kTicketVersion && version != kUnpaddedTicketVersion) return bad();
+  if (version != kTicketVersion && version != kPaddedTicketVersion &&
+      version != kUnpaddedTicketVersion) {
+    return bad();
+  }
   BattleTicket t;
+  if (version == kTicketVersion) {
+    auto broken = r.u8();
+    if (!broken || *broken > static_cast<unsigned char>(BrokenSide::Right)) return bad();
+    t.broken = static_cast<BrokenSide>(*broken);
+  }
   auto id = r.hex(16), session = r.hex(16);
   auto issued = r.u64(), expires = r.u64();
   auto left_clip = r.hex(32), right_clip = r.hex(32);
   auto track = r.text(), prompt = r.text(), left = r.text(), right = r.text();
   const bool padding_ok = version == kTicketVersion
                               ? plain->size() >= kTicketPlainBytes && r.only_padding_left()
+                          : version == kPaddedTicketVersion
+                              ? plain->size() >= kVersion2PlainBytes && r.only_padding_left()
                               : r.done();
   if (!id || !session || !issued || !expires || !left_clip || !right_clip || !track || !prompt ||
       !left || !right || !padding_ok) {

@@ -15,6 +15,10 @@
 
 namespace paddock::arena {
 
+// Which side of a battle shows an attention check's broken clip (store::Control); None for
+// an ordinary battle.
+enum class BrokenSide : unsigned char { None = 0, Left = 1, Right = 2 };
+
 // Everything a vote needs to know about its battle.
 struct BattleTicket {
   std::string battle_id;  // 32 lowercase hex digits
@@ -27,6 +31,9 @@ struct BattleTicket {
   std::string right_model;
   std::string left_clip;  // content hashes, 64 lowercase hex digits
   std::string right_clip;
+  // An attention check: the broken side, whose model field holds the control's id instead
+  // of a model's (a control battle's ticket has the same length as any other).
+  BrokenSide broken = BrokenSide::None;
 
   bool operator==(const BattleTicket&) const = default;
 };

@@ -81,6 +81,24 @@ TEST(TicketCodec, GivesEveryTicketOneLengthWhateverTheIds) {
   EXPECT_EQ(lengths.size(), 1u) << "ticket lengths: " << ::testing::PrintToString(lengths);
 }
 
+// A control battle's ticket (an attention check) must not tell itself apart by its length.
+TEST(TicketCodec, AControlBattlesTicketHasTheSameLengthAndKeepsItsBrokenSide) {
+  auto c = codec(kMaster);
+  std::set<std::size_t> lengths;
+  for (auto side : {BrokenSide::None, BrokenSide::Left, BrokenSide::Right}) {
+    auto t = sample();
+    t.broken = side;
+    if (side == BrokenSide::Left) t.left_model = "frozen-at-1s";
+    if (side == BrokenSide::Right) t.right_model = std::string(64, 'k');
+    auto sealed = c.seal(t);
+    lengths.insert(sealed.size());
+    auto opened = c.open(sealed);
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(*opened, t);
+  }
+  EXPECT_EQ(lengths.size(), 1u);
+}
+
 TEST(TicketCodec, StillSealsIdsLongerThanTheCatalogAllows) {
   auto c = codec(kMaster);
   auto t = sample();
@@ -264,6 +282,18 @@ TEST(DeriveKeys, GivesEachPurposeItsOwnKey) {
   EXPECT_NE(k->ticket, k->clip);
   EXPECT_NE(k->ticket, k->session);
   EXPECT_NE(k->clip, k->etag);
+}
+
+TEST(TicketCodec, RefusesAnUnknownBrokenSide) {
+  auto c = codec(kMaster);
+  auto plain = sample_plain(3);
+  plain.insert(plain.begin() + 1, 3);  // no such side
+  plain.resize(378, 0);                // kTicketPlainBytes of ticket.cpp
+  EXPECT_FALSE(c.open(seal_by_hand(kMaster, plain)));
+  plain[1] = 2;
+  auto opened = c.open(seal_by_hand(kMaster, plain));
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->broken, BrokenSide::Right);
 }
 
 }  // namespace

@@ -15,9 +15,18 @@ constexpr int64_t kPage = 5000;
 // paddock's own fields after the standard ones, in this order (CSV columns too).
 constexpr std::array<std::string_view, 6> kPublicExtra{
     "vote_id", "battle_id", "prompt_id", "left_watch_ms", "right_watch_ms", "decision_ms"};
-constexpr std::array<std::string_view, 12> kFullExtra{
-    "vote_id",    "battle_id",  "prompt_id", "left_watch_ms", "right_watch_ms", "decision_ms",
-    "model_a_id", "model_b_id", "session",   "address",       "voided",         "void_reason"};
+constexpr std::array<std::string_view, 14> kFullExtra{
+    "vote_id",     "battle_id",   "prompt_id",  "left_watch_ms", "right_watch_ms",
+    "decision_ms", "model_a_id",  "model_b_id", "session",       "address",
+    "voided",      "void_reason", "control",    "expected"};
+
+// A full export's name for the broken side of an attention check.
+constexpr std::string_view kBrokenClip = "(broken clip)";
+
+// The expected answer of an attention check, as the battle format names sides.
+std::string_view expected_side(store::Choice choice) {
+  return choice == store::Choice::Left ? "model_a" : "model_b";
+}
 
 constexpr std::size_t kFeatures = kPresentationFeatures.size();
 
@@ -94,6 +103,8 @@ Result<std::optional<std::string>> VoteExport::next() {
   q.after_id = after_id_;
   q.up_to_id = options_.up_to;
   q.include_voided = options_.full;
+  // Votes on attention checks only in the full export (marked): they count on no board.
+  q.controls = options_.full ? store::ControlVotes::Included : store::ControlVotes::Excluded;
   q.limit = kPage;
   auto votes = store_.list_votes(q);
   if (!votes) return std::unexpected(votes.error());
@@ -115,6 +126,9 @@ Result<std::optional<std::string>> VoteExport::next() {
     } else {
       if (name_a.empty()) name_a = v.left_model;
       if (name_b.empty()) name_b = v.right_model;
+      // The broken side of an attention check has no model.
+      if (name_a.empty()) name_a = kBrokenClip;
+      if (name_b.empty()) name_b = kBrokenClip;
     }
 
     std::array<votelog::ExtraField, kFullExtra.size() + 1 + 2 * kFeatures> extra{{
@@ -130,7 +144,8 @@ Result<std::optional<std::string>> VoteExport::next() {
         {"address", std::string_view(v.address)},
         {"voided", static_cast<int64_t>(v.voided ? 1 : 0)},
         {"void_reason", std::string_view(v.void_reason)},
-        {"weight", 1.0},
+        {"control", std::string_view(v.control)},
+        {"expected", v.expected ? expected_side(*v.expected) : std::string_view()},
     }};
     // The public fields, then the full export's, then the weight (when weighting).
     std::size_t own = options_.full ? kFullExtra.size() : kPublicExtra.size();

@@ -8,7 +8,9 @@
 // voided votes and votes involving hidden models, and carry no session or address: exactly
 // the votes a board is computed from, so `paddock rate` on the export reproduces the board.
 // Full (admin) exports carry every vote, voided ones included and flagged, with real model
-// names and ids, sessions and addresses.
+// names and ids, sessions and addresses, and the votes on attention checks (store::Control),
+// marked with their control and expected answer ("model_a" or "model_b", the intact side;
+// the broken side is named "(broken clip)"). Public exports leave those out, like the boards.
 //
 // Both carry each vote's clip features (features_a / features_b: duration, width, height,
 // fps, audio, motion, luma, saturation; null when not measured) from the clips the store

@@ -106,6 +106,7 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
   std::unordered_map<std::string, uint32_t> session_of, prefix_of;
   std::vector<std::string> addresses;  // per vote
   std::vector<int64_t> ids;
+  std::vector<ControlAnswer> session_answers, prefix_answers;  // attention checks
   const auto number = [](std::unordered_map<std::string, uint32_t>& of,
                          std::vector<std::string>& names, const std::string& key) {
     auto [it, added] = of.try_emplace(key, static_cast<uint32_t>(names.size()));
@@ -117,11 +118,21 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
     q.track_id = track;
     q.after_id = after;
     q.limit = kReviewReadPage;
+    q.controls = store::ControlVotes::Included;
     auto page = store.list_votes(q);
     if (!page) return std::unexpected(page.error());
     for (const auto& v : *page) {
       after = std::max(after, v.id);
-      if (v.voided || v.left_model == v.right_model) continue;
+      if (v.voided) continue;
+      if (!v.control.empty()) {
+        // An attention check: scored by its known answer, never fitted.
+        const bool missed = !v.expected || v.choice != *v.expected;
+        session_answers.push_back({number(session_of, session_names, v.session), missed});
+        prefix_answers.push_back(
+            {number(prefix_of, prefix_names, address_prefix(v.address)), missed});
+        continue;
+      }
+      if (v.left_model == v.right_model) continue;
       table.add(table.intern_model(v.left_model), table.intern_model(v.right_model),
                 outcome_of(v.choice), rating::VoteTable::kNoCategories);
       session.push_back(number(session_of, session_names, v.session));
@@ -136,59 +147,83 @@ Result<TrackVoterReview> review_track_voters(store::Store& store, const std::str
   out.track = track;
   out.options = options;
   out.votes = static_cast<int64_t>(table.size());
+  out.control_votes = static_cast<int64_t>(session_answers.size());
   out.sessions = static_cast<int64_t>(session_names.size());
   out.prefixes = static_cast<int64_t>(prefix_names.size());
-  if (table.empty()) return out;
-  auto review =
-      review_voters({&table, session, session_names.size(), prefix, prefix_names.size()}, options);
-  if (!review) return std::unexpected(review.error());
-  out.flagged_votes = review->flagged_votes;
+  VoterReview fitted;
+  if (!table.empty()) {
+    auto review = review_voters(
+        {&table, session, session_names.size(), prefix, prefix_names.size()}, options);
+    if (!review) return std::unexpected(review.error());
+    fitted = std::move(*review);
+  } else {
+    fitted.sessions.resize(session_names.size());
+    fitted.prefixes.resize(prefix_names.size());
+  }
+  const auto session_attention =
+      score_attention(session_answers, session_names.size(), options.attention);
+  const auto prefix_attention =
+      score_attention(prefix_answers, prefix_names.size(), options.attention);
+  for (std::size_t v = 0; v < table.size(); ++v) {
+    out.flagged_votes +=
+        fitted.sessions[session[v]].flagged || fitted.prefixes[prefix[v]].flagged ||
+        session_attention[session[v]].flagged || prefix_attention[prefix[v]].flagged;
+  }
 
   const auto model_name = [&](const VoterScore& s, bool favoured) {
     const int64_t n = favoured ? s.favoured_votes : s.opposed_votes;
     return n == 0 ? std::string() : table.model_name(favoured ? s.favoured : s.opposed);
   };
-  const auto collect = [&](const std::vector<VoterScore>& scores,
-                           const std::vector<uint32_t>& voter_of, const char* kind,
-                           const std::vector<std::string>& names, bool list_sessions,
-                           int64_t& scored) {
-    std::map<uint32_t, FlaggedVoter> flagged;
-    for (const auto& s : scores) {
-      scored += s.votes >= options.scoring.min_votes;
-      if (!s.flagged) continue;
-      FlaggedVoter f;
-      f.kind = kind;
-      f.key = names[s.voter];
-      f.score = s;
-      f.favoured_model = model_name(s, true);
-      f.opposed_model = model_name(s, false);
-      flagged.emplace(s.voter, std::move(f));
-    }
-    std::map<uint32_t, std::set<std::string>> seen_addresses, seen_sessions;
-    for (std::size_t v = 0; v < table.size(); ++v) {
-      auto it = flagged.find(voter_of[v]);
-      if (it == flagged.end()) continue;
-      auto& f = it->second;
-      if (f.first_vote_id == 0) f.first_vote_id = ids[v];
-      f.last_vote_id = ids[v];
-      auto& a = seen_addresses[voter_of[v]];
-      if (a.size() < kMaxListedPerVoter) a.insert(addresses[v]);
-      if (list_sessions) {
-        auto& s = seen_sessions[voter_of[v]];
-        if (s.size() < kMaxListedPerVoter) s.insert(session_names[session[v]]);
-      }
-    }
-    for (auto& [voter, f] : flagged) {
-      f.addresses.assign(seen_addresses[voter].begin(), seen_addresses[voter].end());
-      f.sessions.assign(seen_sessions[voter].begin(), seen_sessions[voter].end());
-      out.flagged.push_back(std::move(f));
-    }
-  };
-  collect(review->sessions, session, "session", session_names, false, out.sessions_scored);
-  collect(review->prefixes, prefix, "address_prefix", prefix_names, true, out.prefixes_scored);
-  std::stable_sort(
-      out.flagged.begin(), out.flagged.end(),
-      [](const FlaggedVoter& a, const FlaggedVoter& b) { return a.score.z > b.score.z; });
+  const auto collect =
+      [&](const std::vector<VoterScore>& scores, const std::vector<AttentionScore>& attention,
+          const std::vector<uint32_t>& voter_of, const char* kind,
+          const std::vector<std::string>& names, bool list_sessions, int64_t& scored) {
+        std::map<uint32_t, FlaggedVoter> flagged;
+        for (std::size_t i = 0; i < scores.size(); ++i) {
+          const auto& s = scores[i];
+          scored += s.votes >= options.scoring.min_votes;
+          if (!s.flagged && !attention[i].flagged) continue;
+          FlaggedVoter f;
+          f.kind = kind;
+          f.key = names[i];
+          f.score = s;
+          f.score.voter = static_cast<uint32_t>(i);
+          f.attention = attention[i];
+          f.misses_to_flag = misses_to_flag(attention[i].seen, options.attention);
+          f.favoured_model = model_name(s, true);
+          f.opposed_model = model_name(s, false);
+          flagged.emplace(static_cast<uint32_t>(i), std::move(f));
+        }
+        std::map<uint32_t, std::set<std::string>> seen_addresses, seen_sessions;
+        for (std::size_t v = 0; v < table.size(); ++v) {
+          auto it = flagged.find(voter_of[v]);
+          if (it == flagged.end()) continue;
+          auto& f = it->second;
+          if (f.first_vote_id == 0) f.first_vote_id = ids[v];
+          f.last_vote_id = ids[v];
+          auto& a = seen_addresses[voter_of[v]];
+          if (a.size() < kMaxListedPerVoter) a.insert(addresses[v]);
+          if (list_sessions) {
+            auto& s = seen_sessions[voter_of[v]];
+            if (s.size() < kMaxListedPerVoter) s.insert(session_names[session[v]]);
+          }
+        }
+        for (auto& [voter, f] : flagged) {
+          f.addresses.assign(seen_addresses[voter].begin(), seen_addresses[voter].end());
+          f.sessions.assign(seen_sessions[voter].begin(), seen_sessions[voter].end());
+          out.flagged.push_back(std::move(f));
+        }
+      };
+  collect(fitted.sessions, session_attention, session, "session", session_names, false,
+          out.sessions_scored);
+  collect(fitted.prefixes, prefix_attention, prefix, "address_prefix", prefix_names, true,
+          out.prefixes_scored);
+  std::stable_sort(out.flagged.begin(), out.flagged.end(),
+                   [](const FlaggedVoter& a, const FlaggedVoter& b) {
+                     if (a.score.flagged != b.score.flagged) return a.score.flagged;
+                     if (a.score.flagged) return a.score.z > b.score.z;
+                     return a.attention.p_value < b.attention.p_value;
+                   });
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "arena/attention_checks.hpp"
 #include "arena/voter_scoring.hpp"
 #include "base/result.hpp"
 #include "rating/rating.hpp"
@@ -25,7 +26,8 @@ namespace paddock::arena {
 
 struct VoterReviewOptions {
   VoterScoringOptions scoring{};
-  int rounds = 2;  // >= 1; each refits without the last round's flagged votes
+  int rounds = 2;                // >= 1; each refits without the last round's flagged votes
+  AttentionOptions attention{};  // the attention checks (stored reviews only)
 };
 
 // The votes to review: a table of votes, and per vote its session's and its prefix's
@@ -58,7 +60,11 @@ rating::VoteTable without_votes(const rating::VoteTable& table, std::span<const 
 struct FlaggedVoter {
   std::string kind;  // "session" or "address_prefix"
   std::string key;   // the session id, or the prefix ("192.0.2.0/24")
-  VoterScore score;
+  VoterScore score;  // score.flagged: its votes are improbable under the board
+  // Its attention checks (attention.flagged: it missed too many); misses_to_flag is the
+  // fewest misses that flag a voter who saw as many.
+  AttentionScore attention;
+  int64_t misses_to_flag = 0;
   std::string favoured_model;  // model ids of score.favoured / score.opposed ("" if none)
   std::string opposed_model;
   std::vector<std::string> addresses;  // the addresses its votes came from (at most 20)
@@ -72,11 +78,16 @@ struct TrackVoterReview {
   int64_t votes = 0;  // non-voided votes reviewed
   int64_t sessions = 0, prefixes = 0;
   int64_t sessions_scored = 0, prefixes_scored = 0;  // with at least min_votes votes
-  int64_t flagged_votes = 0;
-  std::vector<FlaggedVoter> flagged;  // most improbable first
+  int64_t control_votes = 0;  // non-voided votes on attention checks reviewed
+  int64_t flagged_votes = 0;  // ordinary votes of flagged sessions or prefixes
+  // Flagged by their votes, most improbable first; then flagged by attention checks alone,
+  // the least likely first.
+  std::vector<FlaggedVoter> flagged;
 };
 
-// Reviews the non-voided votes of `track` in the store. Errors: "invalid" (no track named,
+// Reviews the non-voided votes of `track` in the store: the ordinary votes are scored
+// against the board (review_voters), the votes on attention checks by the misses
+// (score_attention), by session and by address prefix both. Errors: "invalid" (no track named,
 // bad options), the store's, the fit's.
 Result<TrackVoterReview> review_track_voters(store::Store& store, const std::string& track,
                                              const VoterReviewOptions& options);

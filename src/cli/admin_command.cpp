@@ -14,6 +14,7 @@
 #include "arena/administration.hpp"
 #include "arena/catalog_rules.hpp"
 #include "arena/clip_presentation.hpp"
+#include "arena/controls.hpp"
 #include "store/open_store.hpp"
 
 namespace paddock::cli {
@@ -34,9 +35,11 @@ struct AdminArgs {
   // voters
   arena::VoterReviewOptions review;
   // measure-clips
-  std::string media = "media";
   bool all = false;
   int jobs = 0;
+  // controls (media: measure-clips too)
+  std::string prompt, model, broken, note, media = "media";
+  bool make_broken = false;
 };
 
 int failed(const Error& e) {
@@ -153,9 +156,13 @@ int votes_list(const AdminArgs& a, arena::Administration& admin) {
   fmt::print("{:>8} {:<12} {:<14} {:<14} {:<9} {:<20} {:<16} {}\n", "VOTE_ID", "TRACK", "LEFT",
              "RIGHT", "CHOICE", "SESSION", "ADDRESS", "VOIDED");
   for (const auto& v : *votes) {
+    // An attention check's broken side has no model: named by its control instead.
+    const auto side = [&](const std::string& model) {
+      return model.empty() && !v.control.empty() ? "check:" + v.control : model;
+    };
     fmt::print("{:>8} {:<12} {:<14} {:<14} {:<9} {:<20} {:<16} {}\n", v.id, v.track_id,
-               v.left_model, v.right_model, store::to_string(v.choice), v.session, v.address,
-               v.voided ? "voided: " + v.void_reason : "");
+               side(v.left_model), side(v.right_model), store::to_string(v.choice), v.session,
+               v.address, v.voided ? "voided: " + v.void_reason : "");
   }
   fmt::print("{} vote{}", votes->size(), votes->size() == 1 ? "" : "s");
   if (static_cast<int64_t>(votes->size()) == a.limit) {
@@ -189,16 +196,84 @@ int voters(const AdminArgs& a, arena::Administration& admin) {
       "votes\n",
       review->votes, review->sessions, review->prefixes, a.review.scoring.threshold,
       a.review.scoring.bias_threshold, a.review.scoring.min_votes);
-  fmt::print("{:<15} {:<34} {:>6} {:>7} {:>6} {:>7}  {}\n", "KIND", "KEY", "VOTES", "Z", "BIAS",
-             "UPSETS", "FAVOURS / OPPOSES");
+  fmt::print(
+      "{} votes on attention checks; flagged at a miss count an honest voter (missing {:.0f}%) "
+      "reaches with p <= {}\n",
+      review->control_votes, 100 * a.review.attention.honest_miss_rate,
+      a.review.attention.false_flag_rate);
+  fmt::print("{:<15} {:<34} {:>6} {:>7} {:>6} {:>7} {:>14}  {}\n", "KIND", "KEY", "VOTES", "Z",
+             "BIAS", "UPSETS", "CHECKS MISSED", "FAVOURS / OPPOSES");
   for (const auto& f : review->flagged) {
-    fmt::print("{:<15} {:<34} {:>6} {:>7.2f} {:>6.2f} {:>7}  {} / {}\n", f.kind, f.key,
+    fmt::print("{:<15} {:<34} {:>6} {:>7.2f} {:>6.2f} {:>7} {:>14}  {} / {}\n", f.kind, f.key,
                f.score.votes, f.score.z, f.score.bias, f.score.upsets,
+               fmt::format("{}/{}{}", f.attention.missed, f.attention.seen,
+                           f.attention.flagged ? " !" : ""),
                f.favoured_model.empty() ? "-" : f.favoured_model,
                f.opposed_model.empty() ? "-" : f.opposed_model);
   }
   fmt::print("{} flagged ({} votes); void with: paddock admin votes void --session S --reason R\n",
              review->flagged.size(), review->flagged_votes);
+  return 0;
+}
+
+// ---- attention checks ----
+
+int controls_add(const AdminArgs& a) {
+  store::StoreOptions options;
+  options.create_if_missing = false;
+  auto s = store::open_store(a.db, options);
+  if (!s) return failed(s.error());
+  auto added = arena::add_control(**s,
+                                  {.track = a.track,
+                                   .id = a.id,
+                                   .prompt = a.prompt,
+                                   .intact_model = a.model,
+                                   .broken = a.broken,
+                                   .note = a.note},
+                                  a.media);
+  if (!added) return vote_request_failed(added.error());
+  const auto& k = added->control;
+  if (a.json) {
+    print_json(
+        json{{"result", store::to_string(added->upsert)}, {"control", arena::control_json(k)}});
+    return 0;
+  }
+  fmt::print("control {}/{} {}: prompt {}, intact: {}'s clip, broken: {} ({} bytes)\n", k.track_id,
+             k.id, store::to_string(added->upsert), k.prompt_id, k.intact_model, k.broken_hash,
+             k.broken_bytes);
+  return 0;
+}
+
+int controls_list(const AdminArgs& a) {
+  store::StoreOptions options;
+  options.create_if_missing = false;
+  auto s = store::open_store(a.db, options);
+  if (!s) return failed(s.error());
+  auto controls = (*s)->list_controls(a.track);
+  if (!controls) return failed(controls.error());
+  if (a.json) {
+    json list = json::array();
+    for (const auto& k : *controls) list.push_back(arena::control_json(k));
+    print_json(json{{"controls", std::move(list)}});
+    return 0;
+  }
+  fmt::print("{:<14} {:<20} {:<14} {:<20} {}\n", "TRACK", "ID", "PROMPT", "INTACT", "NOTE");
+  for (const auto& k : *controls) {
+    fmt::print("{:<14} {:<20} {:<14} {:<20} {}\n", k.track_id, k.id, k.prompt_id, k.intact_model,
+               k.note);
+  }
+  return 0;
+}
+
+int controls_remove(const AdminArgs& a) {
+  store::StoreOptions options;
+  options.create_if_missing = false;
+  auto s = store::open_store(a.db, options);
+  if (!s) return failed(s.error());
+  auto removed = (*s)->delete_control(a.track, a.id);
+  if (!removed) return failed(removed.error());
+  if (!*removed) return failed({"not_found", "no control " + a.id + " in track " + a.track});
+  fmt::print("control {}/{} removed (votes on it keep its id)\n", a.track, a.id);
   return 0;
 }
 
@@ -347,6 +422,42 @@ void add_admin_command(CLI::App& app, int& exit_code) {
   mc->add_flag("--all", a->all, "measure every clip again, measured ones too");
   mc->add_option("--jobs", a->jobs, "clips measured at once (default: one per core)");
   mc->callback([&exit_code, a] { exit_code = measure_clips(*a); });
+  CLI::App* controls = admin->add_subcommand(
+      "controls", "Attention checks: battles of an intact clip against a broken copy");
+  controls->fallthrough()->require_subcommand(1);
+  CLI::App* ca = controls->add_subcommand(
+      "add", "Add (or change) a control: the model's clip of the prompt against --broken");
+  ca->fallthrough();
+  ca->add_option("id", a->id, "control id (unique within its track)")->required();
+  ca->add_option("--track", a->track, "the track")->required();
+  ca->add_option("--prompt", a->prompt, "the prompt")->required();
+  ca->add_option("--model", a->model, "the model whose clip of the prompt is the intact side")
+      ->required();
+  auto* broken_file =
+      ca->add_option("--broken", a->broken,
+                     "a deliberately broken copy of that clip (frozen, blocky, noisy): stored like "
+                     "an imported clip");
+  auto* make_broken = ca->add_flag("--break", a->make_broken,
+                                   "make the broken copy from the intact clip instead: pixelated "
+                                   "and covered in moving noise");
+  broken_file->excludes(make_broken);
+  ca->add_option("--note", a->note, "how it was broken");
+  ca->add_option("--media", a->media, "media folder clips are stored in")->capture_default_str();
+  ca->parse_complete_callback([&exit_code, a] {
+    if (a->broken.empty() && !a->make_broken) {
+      throw CLI::ValidationError("controls add", "give --broken FILE, or --break");
+    }
+  });
+  ca->callback([&exit_code, a] { exit_code = controls_add(*a); });
+  CLI::App* cl = controls->add_subcommand("list", "List the controls");
+  cl->fallthrough();
+  cl->add_option("--track", a->track, "only this track");
+  cl->callback([&exit_code, a] { exit_code = controls_list(*a); });
+  CLI::App* cr = controls->add_subcommand("remove", "Remove a control from new battles");
+  cr->fallthrough();
+  cr->add_option("id", a->id, "control id")->required();
+  cr->add_option("--track", a->track, "the track")->required();
+  cr->callback([&exit_code, a] { exit_code = controls_remove(*a); });
 
   admin->add_subcommand("stats", "Counts of tracks, models, prompts, clips, battles, votes")
       ->fallthrough()

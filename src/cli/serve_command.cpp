@@ -80,6 +80,7 @@ int serve(const ServeSettings& s) {
   // Checked when the settings were read.
   ao.leaderboards.watch_weighting =
       arena::parse_watch_weighting(s.watch_weighting, s.watch_share).value_or(std::nullopt);
+  ao.leaderboards.matchmaking.control_share = s.control_share;
   ao.leaderboards.interval = s.board_interval;
   ao.leaderboards.history_interval = 10 * s.board_interval;
   ao.leaderboards.render_board = http::render_board_json;

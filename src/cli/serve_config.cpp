@@ -260,6 +260,17 @@ const std::vector<Setting>& settings() {
          s.watch_share = *n;
          return ok();
        }},
+      {{"control_share", "PADDOCK_CONTROL_SHARE", "--control-share", false,
+        "share of battles that are attention checks, on tracks with controls (default 0: "
+        "none; paddock admin controls add)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto n = parse_number<double>(v);
+         if (!n || !std::isfinite(*n) || *n < 0 || *n > 0.5) {
+           return bad("control_share must be a number from 0 to 0.5");
+         }
+         s.control_share = *n;
+         return ok();
+       }},
       {{"board_interval", "PADDOCK_BOARD_INTERVAL", "--board-interval", false,
         "shortest time between two recomputations of the boards (default 1s)"},
        [](ServeSettings& s, std::string_view v) -> Status {

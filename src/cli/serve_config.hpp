@@ -49,6 +49,9 @@ struct ServeSettings {
   // or when either clip played less than watch_share of its duration.
   std::string watch_weighting = "off";
   double watch_share = 0.5;
+  // Share of battles that are attention checks, on tracks with controls (0: none;
+  // docs/voter-scoring.md).
+  double control_share = 0;
   std::chrono::milliseconds board_interval{1000};
   std::string log_level = "info";
   bool demo = false;  // --demo-banner, or paddock demo: GET /api/config says "demo": true

@@ -236,7 +236,14 @@ nlohmann::json attack_json(const demo::ArenaSimulationResult& r, const std::stri
                            {"prefixes", g.prefixes},
                            {"prefixes_scored", g.prefixes_scored},
                            {"prefixes_flagged", g.prefixes_flagged},
-                           {"votes_down_weighted", g.votes_down_weighted}});
+                           {"votes_down_weighted", g.votes_down_weighted},
+                           {"control_votes", g.control_votes},
+                           {"control_misses", g.control_misses},
+                           {"sessions_checked", g.sessions_checked},
+                           {"sessions_failed_checks", g.sessions_failed_checks},
+                           {"prefixes_checked", g.prefixes_checked},
+                           {"prefixes_failed_checks", g.prefixes_failed_checks},
+                           {"sessions_flagged_either", g.sessions_flagged_either}});
   }
   return j;
 }
@@ -250,7 +257,22 @@ nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
   int64_t honest_sessions = 0, honest_sessions_flagged = 0;
   int64_t honest_prefixes = 0, honest_prefixes_flagged = 0;
   int64_t other_votes = 0, other_votes_flagged = 0;
+  // Attention checks: sessions that answered any, and those flagged for their misses.
+  int64_t honest_checked = 0, honest_failed = 0, other_checked = 0, other_failed = 0;
+  int64_t other_sessions_scored = 0, other_sessions_flagged = 0;
+  int64_t honest_either = 0, other_either = 0, honest_all = 0, other_all = 0;
   for (const auto& j : arenas) {
+    for (const auto& g : j.is_null() ? nlohmann::json::array() : j["groups"]) {
+      const bool honest = g["honest"].get<bool>();
+      (honest ? honest_checked : other_checked) += g["sessions_checked"].get<int64_t>();
+      (honest ? honest_failed : other_failed) += g["sessions_failed_checks"].get<int64_t>();
+      (honest ? honest_either : other_either) += g["sessions_flagged_either"].get<int64_t>();
+      (honest ? honest_all : other_all) += g["sessions"].get<int64_t>();
+      if (!honest) {
+        other_sessions_scored += g["sessions_scored"].get<int64_t>();
+        other_sessions_flagged += g["sessions_flagged"].get<int64_t>();
+      }
+    }
     if (j.is_null() || !j.contains("shift_off")) continue;
     error_off.push_back(j["mean_error_off"]);
     error_on.push_back(j["mean_error_on"]);
@@ -320,7 +342,21 @@ nlohmann::json attack_summary(const std::vector<nlohmann::json>& arenas) {
           {"median_shift_weighted_in_half_intervals",
            ratio_weighted.empty() ? nlohmann::json() : nlohmann::json(median(ratio_weighted))},
           {"dishonest_votes_down_weighted", other_down},
-          {"honest_votes_down_weighted", honest_down}};
+          {"honest_votes_down_weighted", honest_down},
+          {"dishonest_sessions_scored", other_sessions_scored},
+          {"dishonest_sessions_flagged", other_sessions_flagged},
+          {"attention_checks",
+           {{"honest_sessions_checked", honest_checked},
+            {"honest_sessions_failed", honest_failed},
+            {"honest_session_fpr", share(honest_failed, honest_checked)},
+            {"dishonest_sessions_checked", other_checked},
+            {"dishonest_sessions_failed", other_failed},
+            {"dishonest_session_tpr", share(other_failed, other_checked)},
+            // Flagged by the votes or the checks, of every session that voted.
+            {"honest_sessions", honest_all},
+            {"honest_sessions_flagged_either", honest_either},
+            {"dishonest_sessions", other_all},
+            {"dishonest_sessions_flagged_either", other_either}}}};
 }
 
 }  // namespace paddock::cli

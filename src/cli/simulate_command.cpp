@@ -35,7 +35,10 @@ struct ArenaArguments {
   int64_t refit_every = demo::ArenaSimulationOptions{}.refit_every;
   int64_t max_votes = demo::ArenaSimulationOptions{}.max_votes;
   int settle_top = demo::ArenaSimulationOptions{}.settle_top;
-  double careless = 0;  // share of voters who vote at random
+  double careless = 0;       // share of voters who vote at random
+  double control_share = 0;  // share of battles that are attention checks
+  int controls = 10;
+  int64_t votes_per_session = 10;
   std::string intervals = "sandwich";
   bool keep_going = false;  // do not stop at settlement
   AttackArguments attack;
@@ -155,6 +158,7 @@ nlohmann::json arena_json(const demo::ArenaSimulationResult& r, uint64_t seed) {
   nlohmann::json j;
   j["seed"] = seed;
   j["votes"] = r.votes;
+  j["control_votes"] = r.control_votes;
   j["settled_at"] = r.settled_at ? nlohmann::json(*r.settled_at) : nlohmann::json(nullptr);
   j["refits"] = r.refits;
   j["models"] = nlohmann::json::array();
@@ -182,6 +186,16 @@ int run_arena(const SimulateArguments& a) {
   if (!mode) throw CLI::ValidationError("--matchmaking", "expected uniform or adaptive");
   o.matchmaking.mode = *mode;
   o.matchmaking.exploration = x.exploration;
+  if (!(x.control_share >= 0 && x.control_share <= 0.5)) {
+    throw CLI::ValidationError("--control-share", "expected a share in [0, 0.5]");
+  }
+  if (x.controls < 1) throw CLI::ValidationError("--controls", "expected at least 1");
+  o.matchmaking.control_share = x.control_share;
+  o.controls = x.controls;
+  if (x.votes_per_session < 1) {
+    throw CLI::ValidationError("--votes-per-session", "expected at least 1");
+  }
+  o.votes_per_session = x.votes_per_session;
   const auto intervals = rating::parse_interval_method(x.intervals);
   if (!intervals) throw CLI::ValidationError("--intervals", "expected bootstrap or sandwich");
   o.intervals = *intervals;
@@ -202,12 +216,16 @@ int run_arena(const SimulateArguments& a) {
   out["max_votes"] = o.max_votes;
   out["settle_top"] = o.settle_top;
   out["careless"] = x.careless;
+  out["control_share"] = x.control_share;
+  out["votes_per_session"] = x.votes_per_session;
   if (o.review) {
     out["attack"] = x.attack.attack;
     out["review"] = {{"threshold", o.review->scoring.threshold},
                      {"bias_threshold", o.review->scoring.bias_threshold},
                      {"min_votes", o.review->scoring.min_votes},
-                     {"rounds", o.review->rounds}};
+                     {"rounds", o.review->rounds},
+                     {"honest_miss_rate", o.review->attention.honest_miss_rate},
+                     {"false_flag_rate", o.review->attention.false_flag_rate}};
   }
   out["arenas"] = nlohmann::json::array();
   std::vector<nlohmann::json> attacks;
@@ -443,6 +461,19 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->group(kArena);
   cmd->add_option("--careless", x.careless, "Share of voters who vote at random")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--control-share", x.control_share,
+                  "Share of battles that are attention checks (an intact clip against a broken "
+                  "one); their misses flag voters")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--controls", x.controls,
+                  "Attention checks in the catalog (with --control-share)")
+      ->capture_default_str()
+      ->group(kArena);
+  cmd->add_option("--votes-per-session", x.votes_per_session,
+                  "Votes per session of the honest and careless voters (on average)")
       ->capture_default_str()
       ->group(kArena);
   cmd->add_option("--intervals", x.intervals, "Board intervals: sandwich or bootstrap")

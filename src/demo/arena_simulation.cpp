@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "arena/attention_checks.hpp"
 #include "arena/catalog.hpp"
 
 namespace paddock::demo {
@@ -13,10 +14,8 @@ namespace {
 constexpr uint64_t kPairingStream = 0;  // generator streams of the seed
 constexpr uint64_t kVoterStream = 1;
 constexpr uint64_t kVerdictStream = 2;
-constexpr uint64_t kSessionStream = 3;
-constexpr uint64_t kWatchStream = 4;  // watch times: runs without them are unchanged    // its own
-                                      // stream: sessions leave older runs unchanged
-constexpr int64_t kVotesPerSession = 10;  // a group's default sessions
+constexpr uint64_t kSessionStream = 3;  // its own stream: sessions leave older runs unchanged
+constexpr uint64_t kWatchStream = 4;    // watch times: runs without them are unchanged
 constexpr std::string_view kTrack = "arena";
 
 // The seeded generator the simulator hands to the server's matchmaking.
@@ -74,8 +73,21 @@ arena::Catalog catalog_at(const ArenaSimulationOptions& o, int64_t votes) {
       clips.push_back(std::move(c));
     }
   }
+  std::vector<store::Control> controls;
+  if (o.matchmaking.control_share > 0 && !models.empty()) {
+    for (int k = 0; k < o.controls; ++k) {
+      store::Control c;
+      c.track_id = track.track.id;
+      c.id = "control-" + std::to_string(k);
+      c.prompt_id = prompt_id(k % o.prompts);
+      c.intact_model = models[static_cast<std::size_t>(k) % models.size()].id;
+      c.broken_hash = simulated_clip_hash(1'000'000 + static_cast<std::size_t>(k));
+      c.broken_mime = "video/mp4";
+      controls.push_back(std::move(c));
+    }
+  }
   return arena::Catalog::build({track}, std::move(models), std::move(prompts), std::move(clips),
-                               std::to_string(votes));
+                               std::to_string(votes), {}, std::move(controls));
 }
 
 // The vote counts at which the catalog changes (an arrival or a reveal), ascending.
@@ -117,6 +129,11 @@ Status validate(const ArenaSimulationOptions& o) {
     }
   }
   if (o.review && o.review->rounds < 1) return fail("bad_option", "a review needs 1 round");
+  if (!(o.matchmaking.control_share >= 0 && o.matchmaking.control_share < 1)) {
+    return fail("bad_option", "control_share must be in [0, 1)");
+  }
+  if (o.controls < 1) return fail("bad_option", "controls must be at least 1");
+  if (o.votes_per_session < 1) return fail("bad_option", "votes_per_session must be at least 1");
   return ok();
 }
 
@@ -133,6 +150,15 @@ std::optional<rating::Outcome> HonestVoter::judge(const BattleFacts& battle,
   const double u = rng.uniform();
   if (u < tie) return rating::Outcome::Tie;
   return u < tie + (p - tie / 2) ? rating::Outcome::AWins : rating::Outcome::BWins;
+}
+
+std::optional<rating::Outcome> Voter::judge_control(bool broken_on_left, rating::Xoshiro256& rng) {
+  if (rng.uniform() < kAttentiveMissRate) return rating::Outcome::Tie;
+  return broken_on_left ? rating::Outcome::BWins : rating::Outcome::AWins;
+}
+
+std::optional<rating::Outcome> CarelessVoter::judge_control(bool, rating::Xoshiro256& rng) {
+  return judge(BattleFacts{}, rng);
 }
 
 std::optional<rating::Outcome> CarelessVoter::judge(const BattleFacts&, rating::Xoshiro256& rng) {
@@ -274,10 +300,11 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
   int64_t session_count = 0, prefix_count = 0;
   for (const auto& g : o.voters) {
     const int64_t n =
-        g.sessions > 0 ? g.sessions
-                       : std::max<int64_t>(
-                             1, std::llround(g.share / total_share *
-                                             static_cast<double>(o.max_votes) / kVotesPerSession));
+        g.sessions > 0
+            ? g.sessions
+            : std::max<int64_t>(
+                  1, std::llround(g.share / total_share * static_cast<double>(o.max_votes) /
+                                  static_cast<double>(o.votes_per_session)));
     sessions.push_back(n);
     session_offset.push_back(session_count);
     session_count += n;
@@ -297,6 +324,8 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
   result.votes_by_group.assign(o.voters.size(), 0);
   std::vector<int64_t> battles(o.models.size(), 0);
   std::vector<uint32_t> vote_session, vote_prefix, vote_group;
+  std::vector<arena::ControlAnswer> control_session, control_prefix;  // attention checks
+  std::vector<uint32_t> control_group;
   rating::VoteTable table;
   rating::VoteTable weighted;  // with watch weighting: the same votes, weighted
   std::vector<uint8_t> vote_unwatched;
@@ -310,6 +339,26 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
     }
     const auto* track = catalog.find_track(kTrack);
     const bool adaptive = o.matchmaking.mode == arena::MatchmakingMode::Adaptive;
+    if (const auto control = arena::pick_control(*track, o.matchmaking.control_share, bits)) {
+      const double u = voter_rng.uniform() * total_share;
+      const std::size_t group = std::min<std::size_t>(
+          std::upper_bound(group_cdf.begin(), group_cdf.end(), u) - group_cdf.begin(),
+          o.voters.size() - 1);
+      const auto outcome =
+          o.voters[group].voter->judge_control(control->broken_on_left, verdict_rng);
+      if (!outcome) continue;
+      const auto session =
+          static_cast<int64_t>(session_rng.below(static_cast<uint64_t>(sessions[group])));
+      const auto intact = control->broken_on_left ? rating::Outcome::BWins : rating::Outcome::AWins;
+      control_session.push_back(
+          {static_cast<uint32_t>(session_offset[group] + session), *outcome != intact});
+      control_prefix.push_back(
+          {static_cast<uint32_t>(prefix_offset[group] + session % prefixes[group]),
+           *outcome != intact});
+      control_group.push_back(static_cast<uint32_t>(group));
+      ++result.control_votes;
+      continue;
+    }
     auto pairing = arena::pick_pairing(*track, adaptive && plan ? &*plan : nullptr, bits);
     if (!pairing)
       return fail("no_battle", "the arena has fewer than 2 models at vote " + std::to_string(v));
@@ -367,6 +416,16 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
                               vote_prefix, static_cast<std::size_t>(prefix_count)},
                              *o.review);
     if (!reviewed) return std::unexpected(reviewed.error());
+    const auto session_checks = arena::score_attention(
+        control_session, static_cast<std::size_t>(session_count), o.review->attention);
+    const auto prefix_checks = arena::score_attention(
+        control_prefix, static_cast<std::size_t>(prefix_count), o.review->attention);
+    // Voiding defends with both: the voters the board finds improbable, and those who failed
+    // their attention checks.
+    for (std::size_t k = 0; k < table.size(); ++k) {
+      reviewed->vote_flagged[k] |=
+          session_checks[vote_session[k]].flagged || prefix_checks[vote_prefix[k]].flagged;
+    }
     std::vector<uint8_t> dishonest(table.size());
     for (std::size_t k = 0; k < table.size(); ++k) {
       dishonest[k] = !o.voters[vote_group[k]].honest;
@@ -397,18 +456,29 @@ Result<ArenaSimulationResult> simulate_arena(const ArenaSimulationOptions& optio
         out.sessions += s.votes > 0;
         out.sessions_scored += s.votes >= o.review->scoring.min_votes;
         out.sessions_flagged += s.flagged;
+        const auto& c = session_checks[static_cast<std::size_t>(session_offset[k] + i)];
+        out.sessions_checked += c.seen > 0;
+        out.sessions_failed_checks += c.flagged;
+        out.sessions_flagged_either += s.flagged || c.flagged;
       }
       for (int64_t i = 0; i < prefixes[k]; ++i) {
         const auto& s = reviewed->prefixes[static_cast<std::size_t>(prefix_offset[k] + i)];
         out.prefixes += s.votes > 0;
         out.prefixes_scored += s.votes >= o.review->scoring.min_votes;
         out.prefixes_flagged += s.flagged;
+        const auto& c = prefix_checks[static_cast<std::size_t>(prefix_offset[k] + i)];
+        out.prefixes_checked += c.seen > 0;
+        out.prefixes_failed_checks += c.flagged;
       }
       result.groups.push_back(std::move(out));
     }
     for (std::size_t i = 0; i < table.size(); ++i) {
       result.groups[vote_group[i]].votes_flagged += reviewed->vote_flagged[i];
       if (o.watch_weighting) result.groups[vote_group[i]].votes_down_weighted += vote_unwatched[i];
+    }
+    for (std::size_t i = 0; i < control_group.size(); ++i) {
+      ++result.groups[control_group[i]].control_votes;
+      result.groups[control_group[i]].control_misses += control_session[i].missed;
     }
   }
 

@@ -6,6 +6,11 @@
 // the board (rating::compute_board) into the next arena::PairingPlan exactly as the
 // leaderboard cache does. Deterministic by seed; no I/O, no store.
 //
+// Attention checks: with matchmaking.control_share, arena::pick_control makes a battle a
+// control as the server does; the voter answers it (Voter::judge_control) and the review
+// flags who misses too many (arena::score_attention); the defended board also leaves out
+// their votes.
+//
 // Voters: each battle's voter group is drawn by share, then one of the group's sessions
 // (each on one of the group's address prefixes). A Voter sees the battle's truth (both
 // models' true ratings, the vote number) and returns its verdict, or abstains (no vote, as
@@ -47,12 +52,22 @@ struct BattleFacts {
   int64_t vote_number = 0;  // votes cast before this one
 };
 
+// The share of attention checks (arena::pick_control) a voter who watches misses anyway:
+// the miss rate the review assumes of honest voters (arena::AttentionOptions), so the
+// simulated false flags are the worst the threshold allows.
+inline constexpr double kAttentiveMissRate = 0.1;
+
 class Voter {
  public:
   virtual ~Voter() = default;
   // The verdict, from the left model's side (AWins: left is better); nullopt: no vote.
   virtual std::optional<rating::Outcome> judge(const BattleFacts& battle,
                                                rating::Xoshiro256& rng) = 0;
+  // The verdict on an attention check, whose broken clip is on the left or the right. A
+  // voter who watches (the default) picks the intact side but for kAttentiveMissRate of
+  // them, when it says tie.
+  virtual std::optional<rating::Outcome> judge_control(bool broken_on_left,
+                                                       rating::Xoshiro256& rng);
 };
 
 // Judges by the true ratings through Bradley-Terry: with p = P(left beats right), a tie with
@@ -75,6 +90,9 @@ class CarelessVoter final : public Voter {
   enum class Habit { Random, AlwaysLeft };
   explicit CarelessVoter(Habit habit) : habit_(habit) {}
   std::optional<rating::Outcome> judge(const BattleFacts& battle, rating::Xoshiro256& rng) override;
+  // As blind as any other battle: the same habit.
+  std::optional<rating::Outcome> judge_control(bool broken_on_left,
+                                               rating::Xoshiro256& rng) override;
 
  private:
   Habit habit_;
@@ -114,8 +132,8 @@ struct VoterGroup {
   double share = 1;  // relative, of the battles handed out
   std::shared_ptr<Voter> voter;
   // Distinct sessions the group's votes come from, spread over `prefixes` address prefixes
-  // (session k on prefix k mod prefixes). 0: one session per 10 votes the group's share
-  // would cast in max_votes; prefixes 0: one per session.
+  // (session k on prefix k mod prefixes). 0: one session per votes_per_session votes the
+  // group's share would cast in max_votes; prefixes 0: one per session.
   int64_t sessions = 0;
   int64_t prefixes = 0;
   int64_t budget = -1;  // votes at most (-1: no limit); past it, the group abstains
@@ -147,6 +165,13 @@ struct ArenaSimulationOptions {
   // with a review, the end also fits the weighted board of every vote (weighted_board).
   std::optional<arena::WatchWeighting> watch_weighting;
   double clip_seconds = 5;  // every clip's duration
+  // Attention checks: with matchmaking.control_share > 0, this many controls (one per
+  // prompt, the intact clip of model k mod the models present); their votes count on no
+  // board, and with a review they are scored (arena::score_attention).
+  int controls = 10;
+  // A group without its own session count has one session per this many of the votes its
+  // share would cast in max_votes.
+  int64_t votes_per_session = 10;
   uint64_t seed = 1;
 };
 
@@ -174,12 +199,22 @@ struct GroupOutcome {
   int64_t prefixes = 0;          // that voted
   int64_t prefixes_scored = 0;
   int64_t prefixes_flagged = 0;
-  int64_t votes_flagged = 0;        // votes whose session or prefix is flagged
+  int64_t votes_flagged = 0;        // votes whose session or prefix is flagged (either way)
   int64_t votes_down_weighted = 0;  // with watch weighting: votes judged unwatched
+  // Attention checks: votes on them, sessions and prefixes that answered any, and those
+  // flagged for their misses.
+  int64_t control_votes = 0;
+  int64_t control_misses = 0;
+  int64_t sessions_checked = 0;
+  int64_t sessions_failed_checks = 0;
+  int64_t prefixes_checked = 0;
+  int64_t prefixes_failed_checks = 0;
+  int64_t sessions_flagged_either = 0;  // by their votes or by their checks
 };
 
 struct ArenaSimulationResult {
-  int64_t votes = 0;                    // cast in all
+  int64_t votes = 0;                    // cast in all (but on attention checks)
+  int64_t control_votes = 0;            // on attention checks
   std::optional<int64_t> settled_at;    // votes when the board first settled
   std::vector<ModelOutcome> models;     // in the order of the options
   std::vector<int64_t> votes_by_group;  // per voter group

@@ -89,6 +89,45 @@ TEST(SimulateArena, CarelessVotersFlattenTheBoard) {
   EXPECT_EQ(careless->votes_by_group[0], 6000);
 }
 
+// Careless voters who always pick the left side, 20 sessions of them among 180 honest ones,
+// each with about 100 votes; a tenth of the battles are attention checks.
+ArenaSimulationOptions with_checks(double control_share) {
+  auto o = small(arena::MatchmakingMode::Uniform);
+  o.max_votes = 20'000;
+  o.matchmaking.control_share = control_share;
+  VoterGroup careless{"careless", 0.1,
+                      std::make_shared<CarelessVoter>(CarelessVoter::Habit::AlwaysLeft)};
+  careless.sessions = 20;
+  careless.honest = false;
+  VoterGroup honest{"honest", 0.9, std::make_shared<HonestVoter>()};
+  honest.sessions = 180;
+  o.voters = {honest, careless};
+  o.review = arena::VoterReviewOptions{};
+  return o;
+}
+
+TEST(SimulateArena, AttentionChecksFlagCarelessVotersAndFewHonestOnes) {
+  auto with = simulate_arena(with_checks(0.1));
+  auto without = simulate_arena(with_checks(0));
+  ASSERT_TRUE(with && without);
+  ASSERT_TRUE(with->reviewed);
+  // About a tenth of the battles were checks, and they count on no board.
+  EXPECT_NEAR(static_cast<double>(with->control_votes) / (with->votes + with->control_votes), 0.1,
+              0.01);
+  EXPECT_EQ(with->votes, 20'000);
+  EXPECT_EQ(without->control_votes, 0);
+  const auto& honest = with->groups[0];
+  const auto& careless = with->groups[1];
+  // Each careless session saw about 11 checks and missed about half: most are flagged; an
+  // honest session (missing 1 in 10) rarely is.
+  EXPECT_EQ(careless.sessions_checked, 20);
+  EXPECT_GE(careless.sessions_failed_checks, 12);
+  EXPECT_NEAR(static_cast<double>(careless.control_misses) / careless.control_votes, 0.5, 0.1);
+  EXPECT_LE(honest.sessions_failed_checks, 4);  // <= 1% of 180, and some noise
+  EXPECT_GT(careless.sessions_flagged_either, careless.sessions_flagged);
+  EXPECT_EQ(without->groups[1].sessions_failed_checks, 0);
+}
+
 const rating::ModelRow& row(const rating::Board& board, const std::string& model) {
   for (const auto& r : board.models) {
     if (r.model == model) return r;

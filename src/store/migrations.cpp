@@ -173,6 +173,27 @@ ALTER TABLE clips ADD COLUMN motion DOUBLE PRECISION;
 ALTER TABLE clips ADD COLUMN luma DOUBLE PRECISION;
 ALTER TABLE clips ADD COLUMN saturation DOUBLE PRECISION;
 )sql"},
+    Migration{7, "attention checks: controls, and battles and votes marked as controls", R"sql(
+CREATE TABLE controls (
+  track_id {text} NOT NULL,
+  id {text} NOT NULL,
+  prompt_id {text} NOT NULL,
+  intact_model {text} NOT NULL REFERENCES models (id),
+  broken_hash {text} NOT NULL,
+  broken_mime {text} NOT NULL,
+  broken_bytes BIGINT NOT NULL,
+  note {text} NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (track_id, id),
+  FOREIGN KEY (track_id, prompt_id) REFERENCES prompts (track_id, id)
+);
+CREATE INDEX controls_by_broken_hash ON controls (broken_hash);
+ALTER TABLE battles ADD COLUMN control {text} NOT NULL DEFAULT '';
+ALTER TABLE votes ADD COLUMN control {text} NOT NULL DEFAULT '';
+ALTER TABLE votes ADD COLUMN expected {text} NOT NULL DEFAULT ''
+  CHECK (expected IN ('', 'left', 'right'));
+CREATE INDEX votes_on_controls ON votes (track_id, id) WHERE control <> '';
+)sql"},
 };
 
 constexpr std::string_view kCreateVersionTable =

@@ -131,6 +131,9 @@ struct Battle {
   std::string address;  // client IP address
   int64_t issued_at_ms = 0;
   int64_t expires_at_ms = 0;
+  // An attention check (Control): the control's id; empty for an ordinary battle. The side
+  // whose model is empty shows the control's broken clip.
+  std::string control{};
 
   bool operator==(const Battle&) const = default;
 };
@@ -154,6 +157,11 @@ struct Vote {
   int64_t created_at_ms = 0;
   bool voided = false;
   std::string void_reason;
+  // A vote on an attention check (Control): the control's id, and the answer it expects (the
+  // side of the intact clip; the other side's model is empty). Such votes count on no board,
+  // in no public export and in no voter-scoring fit; they only test the voter.
+  std::string control{};
+  std::optional<Choice> expected{};
 
   bool operator==(const Vote&) const = default;
 };
@@ -167,6 +175,9 @@ struct VoteInsertResult {
   bool operator==(const VoteInsertResult&) const = default;
 };
 
+// Which votes a query takes, as to votes on attention checks (Vote::control).
+enum class ControlVotes { Excluded, Included, Only };
+
 // Which votes a listing or a void applies to. Empty fields do not filter. Every field has an
 // initializer so that designated initializers ({.session = s}) compile without warnings.
 struct VoteQuery {
@@ -177,6 +188,8 @@ struct VoteQuery {
   std::optional<int64_t> up_to_id{};  // only votes with id <= up_to_id
   bool include_voided = false;
   int64_t limit = 0;  // 0 = no limit; results are ordered by id
+  // By default votes on attention checks are left out: they belong on no board.
+  ControlVotes controls = ControlVotes::Excluded;
 };
 
 struct Counts {
@@ -184,6 +197,7 @@ struct Counts {
   int64_t battles = 0, votes = 0, voided_votes = 0;
   int64_t settings = 0;
   int64_t max_vote_id = 0;  // 0 when there are no votes
+  int64_t controls = 0;     // attention checks (Control)
 
   bool operator==(const Counts&) const = default;
 };
@@ -278,6 +292,24 @@ struct ClipGeneration {
   int64_t generated_at_ms = 0;
 
   bool operator==(const ClipGeneration&) const = default;
+};
+
+// An attention check: a battle with a known answer, an intact clip (a model's own clip of the
+// prompt) against a deliberately broken copy, stored in the media folder through the import
+// path like any clip (so nothing but its content tells it apart). The right answer is the
+// intact side. Keyed by (track_id, id).
+struct Control {
+  std::string track_id{};
+  std::string id{};  // unique within its track
+  std::string prompt_id{};
+  std::string intact_model{};  // the model whose clip of the prompt is the intact side
+  std::string broken_hash{};   // the broken clip's content hash (its name in the media folder)
+  std::string broken_mime{};
+  int64_t broken_bytes = 0;
+  std::string note{};  // how it was broken, for the operator
+  int64_t created_at_ms = 0;
+
+  bool operator==(const Control&) const = default;
 };
 
 struct Setting {

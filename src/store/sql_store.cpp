@@ -215,7 +215,7 @@ Clip clip_from(const SqlRow& r) {
 
 constexpr std::string_view kBattleColumns =
     "id, track_id, prompt_id, left_model, right_model, left_clip, right_clip, session_id, "
-    "address, issued_at_ms, expires_at_ms";
+    "address, issued_at_ms, expires_at_ms, control";
 
 Battle battle_from(const SqlRow& r) {
   Battle b;
@@ -230,13 +230,14 @@ Battle battle_from(const SqlRow& r) {
   b.address = as_text(r[8]);
   b.issued_at_ms = as_int(r[9]);
   b.expires_at_ms = as_int(r[10]);
+  b.control = as_text(r[11]);
   return b;
 }
 
 constexpr std::string_view kVoteColumns =
     "id, battle_id, track_id, prompt_id, left_model, right_model, categories, choice, "
     "left_watch_ms, right_watch_ms, decision_ms, session_id, address, created_at_ms, voided, "
-    "void_reason";
+    "void_reason, control, expected";
 
 Result<Vote> vote_from(const SqlRow& r, const std::string& database) {
   Vote v;
@@ -262,6 +263,13 @@ Result<Vote> vote_from(const SqlRow& r, const std::string& database) {
   v.created_at_ms = as_int(r[13]);
   v.voided = as_int(r[14]) != 0;
   v.void_reason = as_text(r[15]);
+  v.control = as_text(r[16]);
+  if (const std::string expected = as_text(r[17]); !expected.empty()) {
+    v.expected = parse_choice(expected);
+    if (!v.expected) {
+      return corrupt(database, fmt::format("vote {} expects {}", v.id, expected));
+    }
+  }
   return v;
 }
 
@@ -331,7 +339,7 @@ const std::string& insert_votes_sql(size_t rows, bool with_id) {
   static const auto kStatements = [] {
     std::map<std::pair<size_t, bool>, std::string> all;
     for (bool id : {false, true}) {
-      const size_t columns = id ? 16 : 15;
+      const size_t columns = id ? 18 : 17;
       for (size_t n : kVoteRowsPerInsert) {
         std::string values;
         for (size_t r = 0; r < n; ++r) {
@@ -378,6 +386,8 @@ struct VoteFilter {
     if (!q.session.empty()) add("session_id =", std::string_view(q.session));
     if (!q.address.empty()) add("address =", std::string_view(q.address));
     if (!q.include_voided) condition("voided = 0");
+    if (q.controls == ControlVotes::Excluded) condition("control = ''");
+    if (q.controls == ControlVotes::Only) condition("control <> ''");
   }
   void add(std::string_view column_op, SqlParam value) {
     params.push_back(value);
@@ -821,8 +831,96 @@ Result<bool> SqlStore::has_media(std::string_view hash) {
   return transact(Access::Read, [&](SqlConnection& c) -> Result<bool> {
     return exists(c,
                   "SELECT 1 WHERE EXISTS (SELECT 1 FROM clips WHERE hash = $1) "
-                  "OR EXISTS (SELECT 1 FROM prompts WHERE source_hash = $1)",
+                  "OR EXISTS (SELECT 1 FROM prompts WHERE source_hash = $1) "
+                  "OR EXISTS (SELECT 1 FROM controls WHERE broken_hash = $1)",
                   params);
+  });
+}
+
+Result<Upsert> SqlStore::upsert_control(const Control& k) {
+  InputCheck check(description_, fmt::format("control {}/{}", k.track_id, k.id));
+  check.id("track_id", k.track_id);
+  check.id("id", k.id);
+  check.id("prompt_id", k.prompt_id);
+  check.id("intact_model", k.intact_model);
+  check.id("broken_hash", k.broken_hash);
+  check.text("broken_mime", k.broken_mime);
+  check.text("note", k.note);
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  static constexpr std::array<std::string_view, 9> kColumns = {
+      "track_id",    "id",           "prompt_id", "intact_model", "broken_hash",
+      "broken_mime", "broken_bytes", "note",      "created_at_ms"};
+  const std::array<SqlParam, 9> params = {std::string_view(k.track_id),
+                                          std::string_view(k.id),
+                                          std::string_view(k.prompt_id),
+                                          std::string_view(k.intact_model),
+                                          std::string_view(k.broken_hash),
+                                          std::string_view(k.broken_mime),
+                                          k.broken_bytes,
+                                          std::string_view(k.note),
+                                          k.created_at_ms};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
+    const std::array<SqlParam, 2> prompt_key = {params[0], params[2]};
+    auto prompt = exists(c, "SELECT 1 FROM prompts WHERE track_id = $1 AND id = $2", prompt_key);
+    if (!prompt) return std::unexpected(prompt.error());
+    if (!*prompt) {
+      return fail("not_found",
+                  fmt::format("{}: control {}/{}: prompt {} does not exist in track {}",
+                              description_, k.track_id, k.id, k.prompt_id, k.track_id));
+    }
+    auto model = exists(c, "SELECT 1 FROM models WHERE id = $1", std::span(params).subspan(3, 1));
+    if (!model) return std::unexpected(model.error());
+    if (!*model) {
+      return fail("not_found", fmt::format("{}: control {}/{}: model {} does not exist",
+                                           description_, k.track_id, k.id, k.intact_model));
+    }
+    auto r = upsert_row(c, "controls", kColumns, 2, params);
+    if (r && *r != Upsert::Unchanged) {
+      if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+    }
+    return r;
+  });
+}
+
+Result<std::vector<Control>> SqlStore::list_controls(std::string_view track_id) {
+  static constexpr std::string_view kColumns =
+      "track_id, id, prompt_id, intact_model, broken_hash, broken_mime, broken_bytes, note, "
+      "created_at_ms";
+  static const std::string kAll =
+      fmt::format("SELECT {} FROM controls ORDER BY track_id, id", kColumns);
+  static const std::string kOne =
+      fmt::format("SELECT {} FROM controls WHERE track_id = $1 ORDER BY id", kColumns);
+  const std::array<SqlParam, 1> params = {track_id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Control>> {
+    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<Control> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) {
+      out.push_back(Control{.track_id = as_text(r[0]),
+                            .id = as_text(r[1]),
+                            .prompt_id = as_text(r[2]),
+                            .intact_model = as_text(r[3]),
+                            .broken_hash = as_text(r[4]),
+                            .broken_mime = as_text(r[5]),
+                            .broken_bytes = as_int(r[6]),
+                            .note = as_text(r[7]),
+                            .created_at_ms = as_int(r[8])});
+    }
+    return out;
+  });
+}
+
+Result<bool> SqlStore::delete_control(std::string_view track_id, std::string_view id) {
+  const std::array<SqlParam, 2> params = {track_id, id};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<bool> {
+    auto n = c.execute("DELETE FROM controls WHERE track_id = $1 AND id = $2", params);
+    if (!n) return std::unexpected(n.error());
+    if (*n > 0) {
+      if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+    }
+    return *n > 0;
   });
 }
 
@@ -838,17 +936,18 @@ Status SqlStore::insert_battles(std::span<const Battle> battles) {
                                        {"left_clip", &b.left_clip},
                                        {"right_clip", &b.right_clip},
                                        {"session", &b.session},
-                                       {"address", &b.address}}) {
+                                       {"address", &b.address},
+                                       {"control", &b.control}}) {
       check.text(field, *value);
     }
     if (auto s = check.result(); !s) return s;
   }
   static const std::string kSql =
       fmt::format("INSERT INTO battles ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING",
-                  kBattleColumns, placeholders(1, 11));
+                  kBattleColumns, placeholders(1, 12));
   return transact(Access::Write, [&](SqlConnection& c) -> Status {
     for (const Battle& b : battles) {
-      const std::array<SqlParam, 11> params = {std::string_view(b.id),
+      const std::array<SqlParam, 12> params = {std::string_view(b.id),
                                                std::string_view(b.track_id),
                                                std::string_view(b.prompt_id),
                                                std::string_view(b.left_model),
@@ -858,7 +957,8 @@ Status SqlStore::insert_battles(std::span<const Battle> battles) {
                                                std::string_view(b.session),
                                                std::string_view(b.address),
                                                b.issued_at_ms,
-                                               b.expires_at_ms};
+                                               b.expires_at_ms,
+                                               std::string_view(b.control)};
       if (auto r = c.execute(kSql, params); !r) return std::unexpected(r.error());
     }
     return ok();
@@ -885,9 +985,14 @@ Result<std::vector<std::string>> SqlStore::checked_categories(std::span<const Vo
                                        {"right_model", &v.right_model},
                                        {"session", &v.session},
                                        {"address", &v.address},
-                                       {"void_reason", &v.void_reason}}) {
+                                       {"void_reason", &v.void_reason},
+                                       {"control", &v.control}}) {
       check.text(field, *value);
     }
+    check.require(v.control.empty() == !v.expected,
+                  "a vote on a control needs its expected answer, and only such a vote has one");
+    check.require(!v.expected || *v.expected == Choice::Left || *v.expected == Choice::Right,
+                  "a control's expected answer is a side (left or right)");
     for (const auto& category : v.categories) check.text("a category", category);
     check.require(v.id >= 0, "id is negative");
     if (auto s = check.result(); !s) return std::unexpected(s.error());
@@ -923,7 +1028,9 @@ Result<size_t> SqlStore::insert_vote_rows(SqlConnection& c, std::span<const Vote
           SqlParam{to_string(v.choice)}, SqlParam{v.left_watch_ms}, SqlParam{v.right_watch_ms},
           SqlParam{v.decision_ms}, SqlParam{std::string_view(v.session)},
           SqlParam{std::string_view(v.address)}, SqlParam{v.created_at_ms},
-          SqlParam{flag(v.voided)}, SqlParam{std::string_view(v.void_reason)}}) {
+          SqlParam{flag(v.voided)}, SqlParam{std::string_view(v.void_reason)},
+          SqlParam{std::string_view(v.control)},
+          SqlParam{v.expected ? to_string(*v.expected) : std::string_view("")}}) {
       params.push_back(p);
     }
   }
@@ -1107,7 +1214,7 @@ Result<Counts> SqlStore::counts() {
         "(SELECT COUNT(*) FROM prompts), (SELECT COUNT(*) FROM clips), "
         "(SELECT COUNT(*) FROM battles), (SELECT COUNT(*) FROM votes), "
         "(SELECT COUNT(*) FROM votes WHERE voided = 1), (SELECT COUNT(*) FROM settings), "
-        "(SELECT COALESCE(MAX(id), 0) FROM votes)",
+        "(SELECT COALESCE(MAX(id), 0) FROM votes), (SELECT COUNT(*) FROM controls)",
         {});
     if (!rows) return std::unexpected(rows.error());
     const SqlRow& r = rows->at(0);
@@ -1121,6 +1228,7 @@ Result<Counts> SqlStore::counts() {
     n.voided_votes = as_int(r[6]);
     n.settings = as_int(r[7]);
     n.max_vote_id = as_int(r[8]);
+    n.controls = as_int(r[9]);
     return n;
   });
 }

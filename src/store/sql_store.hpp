@@ -33,6 +33,9 @@ class SqlStore final : public Store {
   Result<std::vector<Prompt>> list_prompts(std::string_view track_id) override;
   Result<std::vector<Clip>> list_clips(std::string_view track_id) override;
   Result<bool> has_media(std::string_view hash) override;
+  Result<Upsert> upsert_control(const Control&) override;
+  Result<std::vector<Control>> list_controls(std::string_view track_id) override;
+  Result<bool> delete_control(std::string_view track_id, std::string_view id) override;
 
   Status insert_battles(std::span<const Battle>) override;
   Result<std::vector<VoteInsertResult>> insert_votes(std::span<const Vote>) override;

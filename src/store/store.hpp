@@ -76,8 +76,18 @@ class Store {
   // An empty track_id lists every track's prompts (clips), ordered by track then id.
   virtual Result<std::vector<Prompt>> list_prompts(std::string_view track_id) = 0;
   virtual Result<std::vector<Clip>> list_clips(std::string_view track_id) = 0;
-  // True if some clip or prompt source has this content hash (media requests check it).
+  // True if some clip, prompt source or control's broken clip has this content hash (media
+  // requests check it).
   virtual Result<bool> has_media(std::string_view hash) = 0;
+
+  // ---- attention checks (records.hpp, Control) ----
+  // Keyed by (track_id, id); a change increases "catalog_version" like the upserts above.
+  // REQUIRES: the prompt and the intact model exist ("not_found").
+  virtual Result<Upsert> upsert_control(const Control&) = 0;
+  // An empty track_id lists every track's, ordered by track then id.
+  virtual Result<std::vector<Control>> list_controls(std::string_view track_id) = 0;
+  // Returns whether it existed. Votes on it keep its id.
+  virtual Result<bool> delete_control(std::string_view track_id, std::string_view id) = 0;
 
   // ---- battles and votes ----
   // Stores battles in one transaction; ids already present are left as they are.

@@ -1075,6 +1075,132 @@ std::string backend_name(const ::testing::TestParamInfo<const TestBackend*>& par
   return param.param->name;
 }
 
+// ---- attention checks ------------------------------------------------------------------
+
+Control sample_control(std::string id = "frozen") {
+  return Control{.track_id = "t2v",
+                 .id = std::move(id),
+                 .prompt_id = "p1",
+                 .intact_model = "alpha",
+                 .broken_hash = std::string(64, 'b'),
+                 .broken_mime = "video/mp4",
+                 .broken_bytes = 4321,
+                 .note = "frozen after 1 s",
+                 .created_at_ms = 1'700'000'000'000};
+}
+
+// A vote on a control battle: the broken side has no model.
+Vote control_vote(std::string battle, std::string session, Choice choice) {
+  Vote v = sample_vote(std::move(battle), "t2v", std::move(session));
+  v.right_model = "";
+  v.control = "frozen";
+  v.expected = Choice::Left;
+  v.choice = choice;
+  return v;
+}
+
+TEST_P(StoreConformance, ControlsRoundTripAndChangeTheCatalogVersion) {
+  seed_catalog();
+  const auto before = setting(kCatalogVersionSetting);
+  EXPECT_EQ(must(store().upsert_control(sample_control())), Upsert::Inserted);
+  EXPECT_EQ(must(store().upsert_control(sample_control())), Upsert::Unchanged);
+  const auto after_insert = setting(kCatalogVersionSetting);
+  EXPECT_NE(before, after_insert);
+  Control changed = sample_control();
+  changed.note = "noise";
+  EXPECT_EQ(must(store().upsert_control(changed)), Upsert::Updated);
+  must(store().upsert_control(sample_control("another")));
+  EXPECT_EQ(must(store().list_controls("t2v")),
+            (std::vector<Control>{sample_control("another"), changed}));
+  EXPECT_TRUE(must(store().list_controls("i2v")).empty());
+  EXPECT_EQ(must(store().list_controls("")).size(), 2u);
+  EXPECT_TRUE(must(store().has_media(std::string(64, 'b'))));
+  EXPECT_EQ(must(store().counts()).controls, 2);
+  EXPECT_TRUE(must(store().delete_control("t2v", "another")));
+  EXPECT_FALSE(must(store().delete_control("t2v", "another")));
+  EXPECT_EQ(must(store().list_controls("")).size(), 1u);
+}
+
+TEST_P(StoreConformance, AControlNeedsItsPromptAndModel) {
+  seed_catalog();
+  Control no_prompt = sample_control();
+  no_prompt.prompt_id = "p9";
+  EXPECT_EQ(store().upsert_control(no_prompt).error().code, "not_found");
+  Control no_model = sample_control();
+  no_model.intact_model = "nobody";
+  EXPECT_EQ(store().upsert_control(no_model).error().code, "not_found");
+  Control no_hash = sample_control();
+  no_hash.broken_hash = "";
+  EXPECT_EQ(store().upsert_control(no_hash).error().code, "invalid_argument");
+  EXPECT_TRUE(must(store().list_controls("")).empty());
+}
+
+TEST_P(StoreConformance, VotesOnControlsAreKeptMarkedAndLeftOutUnlessAskedFor) {
+  seed_catalog();
+  must(store().upsert_control(sample_control()));
+  Battle check = sample_battle("check-1");
+  check.right_model = "";
+  check.control = "frozen";
+  must(store().insert_battles(std::vector{check}));
+  EXPECT_EQ(must(store().list_battles("t2v", 0)), std::vector{check});
+
+  insert({sample_vote("b1"), control_vote("check-1", "s1", Choice::Right), sample_vote("b2")});
+  const auto all = must(store().list_votes({.controls = ControlVotes::Included}));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].control, "frozen");
+  EXPECT_EQ(all[1].expected, Choice::Left);
+  EXPECT_EQ(all[1].choice, Choice::Right);
+  EXPECT_EQ(all[1].right_model, "");
+  EXPECT_TRUE(all[0].control.empty());
+  EXPECT_FALSE(all[0].expected.has_value());
+  // The default (what boards, exports and the voter scoring read) leaves them out.
+  EXPECT_EQ(vote_ids({}), (std::vector<int64_t>{all[0].id, all[2].id}));
+  EXPECT_EQ(vote_ids({.track_id = "t2v", .controls = ControlVotes::Only}),
+            std::vector<int64_t>{all[1].id});
+  // A void names its votes; a void that includes controls voids them too.
+  EXPECT_EQ(must(store().void_votes({.session = "s1", .controls = ControlVotes::Included}, "bot")),
+            1);
+  EXPECT_TRUE(vote_ids({.controls = ControlVotes::Only}).empty());
+  EXPECT_EQ(vote_ids({.include_voided = true, .controls = ControlVotes::Only}),
+            std::vector<int64_t>{all[1].id});
+}
+
+TEST_P(StoreConformance, AControlVoteMustCarryASideAsItsExpectedAnswer) {
+  Vote no_answer = control_vote("c1", "s1", Choice::Left);
+  no_answer.expected.reset();
+  EXPECT_EQ(store().insert_votes(std::vector{no_answer}).error().code, "invalid_argument");
+  Vote answer_without_control = sample_vote("c2");
+  answer_without_control.expected = Choice::Left;
+  EXPECT_EQ(store().insert_votes(std::vector{answer_without_control}).error().code,
+            "invalid_argument");
+  Vote tie_expected = control_vote("c3", "s1", Choice::Left);
+  tie_expected.expected = Choice::Tie;
+  EXPECT_EQ(store().insert_votes(std::vector{tie_expected}).error().code, "invalid_argument");
+  EXPECT_EQ(must(store().counts()).votes, 0);
+}
+
+TEST_P(StoreConformance, SchemaFiveIsUpgradedWithNoControls) {
+  store_.reset();
+  const std::string old_location = backend().fresh_location();
+  {
+    auto old = must(open_store(old_location, {.migrate_to = 5}));
+    EXPECT_EQ(old->schema_version(), 5);
+  }
+  // A vote as a paddock of schema 5 wrote it.
+  backend().query_text(
+      old_location,
+      "INSERT INTO votes (battle_id, track_id, prompt_id, left_model, right_model, categories, "
+      "choice, left_watch_ms, right_watch_ms, decision_ms, session_id, address, created_at_ms, "
+      "voided, void_reason) VALUES ('b1', 't2v', 'p1', 'alpha', 'beta', '[]', 'left', 1, 1, 1, "
+      "'s', 'a', 1, 0, '')");
+  auto upgraded = must(open_store(old_location));
+  const auto votes = must(upgraded->list_votes({}));
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_TRUE(votes[0].control.empty());
+  EXPECT_FALSE(votes[0].expected.has_value());
+  EXPECT_TRUE(must(upgraded->list_controls("")).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
                          ::testing::Values(&test_support::sqlite_test_backend()), backend_name);
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformance,

@@ -112,6 +112,11 @@ class Copier {
     for (const ClipGeneration& g : *generations) {
       if (auto r = to_.upsert_clip_generation(g); !r) return std::unexpected(r.error());
     }
+    auto controls = from_.list_controls("");
+    if (!controls) return std::unexpected(controls.error());
+    for (const Control& k : *controls) {
+      if (auto r = to_.upsert_control(k); !r) return std::unexpected(r.error());
+    }
     return ok();
   }
 
@@ -135,8 +140,10 @@ class Copier {
     int64_t after = 0;
     int64_t done = 0;
     while (true) {
-      auto page = from_.list_votes(
-          {.after_id = after, .include_voided = true, .limit = options_.page_size});
+      auto page = from_.list_votes({.after_id = after,
+                                    .include_voided = true,
+                                    .limit = options_.page_size,
+                                    .controls = ControlVotes::Included});
       if (!page) return std::unexpected(page.error());
       if (page->empty()) break;
       after = page->back().id;
@@ -179,6 +186,7 @@ class Copier {
     compare("models", s.models, t.models);
     compare("prompts", s.prompts, t.prompts);
     compare("clips", s.clips, t.clips);
+    compare("controls", s.controls, t.controls);
     compare("battles", s.battles, t.battles);
     compare("votes", s.votes, t.votes);
     if (!options_.merge) {

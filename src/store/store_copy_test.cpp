@@ -47,7 +47,8 @@ TEST_P(StoreCopy, CopiesEverythingKeepingIdsAndVoids) {
                                      }}));
   EXPECT_EQ(steps, (std::vector<std::string>{"settings", "tracks", "models", "prompts", "clips",
                                              "battles", "votes"}));
-  EXPECT_EQ(report.votes_copied, 47);
+  EXPECT_EQ(report.votes_copied, 48);  // one of them on an attention check
+  EXPECT_EQ(report.target.controls, 1);
   EXPECT_EQ(report.target.max_vote_id, report.source.max_vote_id);
   EXPECT_EQ(report.target.voided_votes, 9);
   test_support::expect_same_content(*from_, *to_);
@@ -102,8 +103,8 @@ TEST_P(StoreCopy, MergingKeepsWhatTheTargetHadAndAddsTheRest) {
   must(to_->insert_votes(std::vector{sample_vote("battle-3"), sample_vote("target-only")}));
   const auto report = must(copy_store(*from_, *to_, {.merge = true, .page_size = 7}));
   EXPECT_EQ(report.votes_already_there, 1);  // battle-3
-  EXPECT_EQ(report.votes_copied, 46);
-  EXPECT_EQ(must(to_->counts()).votes, 48);
+  EXPECT_EQ(report.votes_copied, 47);
+  EXPECT_EQ(must(to_->counts()).votes, 49);
   EXPECT_EQ(must(to_->get_setting("signing_key")), "the target's own");
   EXPECT_EQ(must(to_->get_setting("arena_name")), "Video Arena");
   // votes whose ids were taken got new ones; none is lost or doubled

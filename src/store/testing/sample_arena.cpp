@@ -41,6 +41,26 @@ void fill_sample_arena(Store& s) {
   imported.id = 1000;  // a gap before it
   must(s.import_votes(std::vector{imported}));
   must(s.insert_votes(std::vector{sample_vote("after-the-gap")}));
+  // An attention check, a battle and a vote on it (votes on controls travel with the rest).
+  must(s.upsert_control(Control{.track_id = "t2v",
+                                .id = "frozen",
+                                .prompt_id = "p1",
+                                .intact_model = "alpha",
+                                .broken_hash = std::string(64, 'b'),
+                                .broken_mime = "video/mp4",
+                                .broken_bytes = 1234,
+                                .note = "frozen after 1 s",
+                                .created_at_ms = 1'700'000'000'000}));
+  Battle check = sample_battle("control-battle");
+  check.right_model = "";
+  check.control = "frozen";
+  must(s.insert_battles(std::vector{check}));
+  Vote on_check = sample_vote("control-battle");
+  on_check.right_model = "";
+  on_check.control = "frozen";
+  on_check.expected = Choice::Left;
+  on_check.choice = Choice::Right;
+  must(s.insert_votes(std::vector{on_check}));
   must(s.void_votes({.session = "s2"}, "bot"));
   must(s.set_setting("signing_key", "0123456789abcdef"));
   must(s.set_setting("arena_name", "Video Arena"));
@@ -56,8 +76,9 @@ void expect_same_content(Store& a, Store& b) {
   EXPECT_EQ(must(a.list_prompts("")), must(b.list_prompts("")));
   EXPECT_EQ(must(a.list_clips("")), must(b.list_clips("")));
   EXPECT_EQ(must(a.list_battles("", 0)), must(b.list_battles("", 0)));
-  EXPECT_EQ(must(a.list_votes({.include_voided = true})),
-            must(b.list_votes({.include_voided = true})));
+  EXPECT_EQ(must(a.list_controls("")), must(b.list_controls("")));
+  EXPECT_EQ(must(a.list_votes({.include_voided = true, .controls = ControlVotes::Included})),
+            must(b.list_votes({.include_voided = true, .controls = ControlVotes::Included})));
   auto settings = [](Store& s) {
     std::vector<Setting> out;
     for (auto& x : must(s.list_settings())) {
