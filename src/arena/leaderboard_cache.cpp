@@ -295,6 +295,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
   o.ci_level = options_.ci_level;
   o.seed = options_.seed;
   o.min_votes = options_.min_votes;
+  o.robustness_top = options_.robustness_top;
   o.threads = options_.threads;
 
   BoardSnapshot s;

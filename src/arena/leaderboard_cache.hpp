@@ -105,6 +105,9 @@ struct LeaderboardOptions {
   int bootstrap_rounds = 1000;
   double ci_level = 0.95;
   int threads = 1;  // per fit; the io threads keep the other cores
+  // Each board carries the robustness of the adjacent orders among this many models at its
+  // top (rating::BoardOptions::robustness_top; 0: none).
+  int robustness_top = 10;
   // Shortest pause between two recomputations of the standard boards; a recomputation
   // that took t also waits 4t, so fitting stays a small share of the CPU under load.
   std::chrono::milliseconds interval{1000};

@@ -118,6 +118,19 @@ export interface Board {
   ties?: { model: string; tie_votes: number; both_bad_votes: number; both_bad_rate: number };
   organizations?: OrganizationShare[];
   matchmaking?: { mode: string; pairs: { model_a: string; model_b: string; probability: number }[] };
+  // How many votes hold each adjacent order of the top in place (docs/rating-method.md);
+  // absent on boards that are not the plain fit.
+  robustness?: Robustness[];
+}
+
+export interface Robustness {
+  rank: number; // the upper model's place (1: the #1 against the #2)
+  upper: string;
+  lower: string;
+  votes: number | null; // fewest votes whose removal puts `lower` above `upper`; null: none does
+  share: number | null;
+  approximate: number | null;
+  confirmed: boolean;
 }
 
 export interface History {

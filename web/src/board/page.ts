@@ -1,7 +1,7 @@
 // The leaderboard page: one board per track, with a category filter and weighting
 // presets, confidence intervals drawn on a common axis, a head-to-head heatmap, the score
 // history, and downloads. The charts' library is loaded after the table is on screen.
-import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Track } from "../api";
+import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Robustness, type Track } from "../api";
 import { announce, h, uid } from "../dom";
 import { pickTrack, rememberTrack, setQuery } from "../storage";
 import { boardCsv } from "./csv";
@@ -26,6 +26,7 @@ class BoardPage {
   private readonly languageField = h("div", { class: "field", attrs: { hidden: true } });
   private readonly status = h("p", { class: "board-status", attrs: { role: "status" } });
   private readonly meta = h("p", { class: "board-meta" });
+  private readonly robustness = h("div", { class: "robustness" });
   private readonly tableHolder = h("div", { class: "table-scroll" });
   private readonly downloads = h("ul", { class: "downloads" });
   private readonly heatmapHolder = h("div", { class: "chart-holder heatmap" });
@@ -68,6 +69,7 @@ class BoardPage {
       ),
       this.status,
       this.meta,
+      this.robustness,
       this.tableHolder,
       h("h2", null, "Downloads"),
       this.downloads,
@@ -153,6 +155,7 @@ class BoardPage {
     this.renderCategories(board);
     this.renderLanguages(board);
     this.renderMeta(board);
+    this.renderRobustness(board);
     this.tableHolder.replaceChildren(renderTable(board, asVoted, this.minVotes));
     this.renderDownloads(board);
     announce(`Leaderboard loaded: ${board.models.length} models.`);
@@ -243,6 +246,37 @@ class BoardPage {
         ".",
       );
     }
+  }
+
+  // Beside the top: how many removed votes would change the #1 (and each adjacent order).
+  private renderRobustness(board: Board): void {
+    const [top, ...rest] = board.robustness ?? [];
+    this.robustness.hidden = top === undefined;
+    if (top === undefined) {
+      this.robustness.replaceChildren();
+      return;
+    }
+    const pct = (share: number) => `${(share * 100).toFixed(share < 0.001 ? 3 : share < 0.01 ? 2 : 1)}%`;
+    const sentence = (r: Robustness, subject: string) =>
+      r.votes === null || r.share === null
+        ? `${subject} would not change whichever of its supporting votes were removed.`
+        : `${subject} would change if ${r.votes.toLocaleString()} vote${r.votes === 1 ? "" : "s"} (${pct(r.share)}) were removed.`;
+    const details = h(
+      "details",
+      null,
+      h("summary", null, "Each adjacent order of the top"),
+      h("ul", null, ...rest.map((r) => h("li", null, sentence(r, `#${r.rank} ${r.upper} over #${r.rank + 1} ${r.lower}`)))),
+    );
+    this.robustness.replaceChildren(
+      h(
+        "p",
+        { class: "robustness-top" },
+        h("strong", null, sentence(top, `The #1 (${top.upper} over ${top.lower})`)),
+        " ",
+        h("a", { attrs: { href: "/methodology" } }, "How this is found"),
+      ),
+    );
+    if (rest.length) this.robustness.append(details);
   }
 
   private renderDownloads(board: Board): void {
@@ -342,6 +376,7 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
           { class: "model", attrs: { scope: "row" } },
           h("span", { class: "model-name" }, row.model),
           row.status === "anonymous" ? h("span", { class: "badge anonymous" }, "codename") : null,
+          row.status === "retired" ? h("span", { class: "badge retired", attrs: { title: "No longer in new battles; its score stays" } }, "retired") : null,
           row.preliminary ? h("span", { class: "badge preliminary", attrs: { title: `Fewer than ${minVotes} votes` } }, "preliminary") : null,
         ),
         h("td", { class: "organization" }, row.organization),
