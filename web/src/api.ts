@@ -242,6 +242,22 @@ export async function getHistory(track: string): Promise<History> {
   return (await request<History>("GET", `/api/leaderboard/history?track=${encodeURIComponent(track)}`)).data;
 }
 
+// The board's public change log (GET /api/changes); null when the arena does not publish it.
+export interface ChangeLog {
+  changes: { at: number; kind: string; model: string; organization: string; from: string | null; to: string; shown_before: string | null }[];
+  voided_votes: number;
+  voids: { reason: string; votes: number }[];
+}
+
+export async function getChanges(): Promise<ChangeLog | null> {
+  try {
+    return (await request<ChangeLog>("GET", "/api/changes")).data;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
 export function votesExportUrl(track: string, format: "jsonl" | "csv"): string {
   return `/api/votes/export?${new URLSearchParams({ track, format })}`;
 }

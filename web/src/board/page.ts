@@ -1,7 +1,7 @@
 // The leaderboard page: one board per track, with a category filter and weighting
 // presets, confidence intervals drawn on a common axis, a head-to-head heatmap, the score
 // history, and downloads. The charts' library is loaded after the table is on screen.
-import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Robustness, type Track } from "../api";
+import { ApiError, boardUrl, getBoard, getChanges, getConfig, getHistory, getTracks, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type ChangeLog, type Robustness, type Track } from "../api";
 import { announce, h, uid } from "../dom";
 import { pickTrack, rememberTrack, setQuery } from "../storage";
 import { boardCsv } from "./csv";
@@ -27,6 +27,7 @@ class BoardPage {
   private readonly status = h("p", { class: "board-status", attrs: { role: "status" } });
   private readonly meta = h("p", { class: "board-meta" });
   private readonly robustness = h("div", { class: "robustness" });
+  private readonly changes = h("section", { class: "chart-section changes", attrs: { "aria-labelledby": "changes-heading", hidden: true } });
   private readonly tableHolder = h("div", { class: "table-scroll" });
   private readonly downloads = h("ul", { class: "downloads" });
   private readonly heatmapHolder = h("div", { class: "chart-holder heatmap" });
@@ -89,6 +90,7 @@ class BoardPage {
         h("p", { class: "note" }, "Each model's score against the median time from submitting a request to its result."),
         this.speedHolder,
       ),
+      this.changes,
       h("p", { class: "method-link" }, h("a", { attrs: { href: "/methodology" } }, "How these scores are computed: the methodology")),
     );
   }
@@ -160,6 +162,24 @@ class BoardPage {
     this.renderDownloads(board);
     announce(`Leaderboard loaded: ${board.models.length} models.`);
     void this.renderCharts(board, request.signal);
+    void this.renderChanges();
+  }
+
+  // The board's change log, when the arena publishes it: newest first.
+  private async renderChanges(): Promise<void> {
+    const log = await getChanges().catch(() => null);
+    this.changes.hidden = log === null;
+    if (log === null) return;
+    const describe = (c: ChangeLog["changes"][number]): string => {
+      if (c.kind === "revealed") return `${c.shown_before ?? "?"} revealed as ${c.model} (${c.organization})`;
+      if (c.kind === "added") return `${c.model} (${c.organization}) added${c.to === "anonymous" ? " under a codename" : ""}`;
+      return `${c.model} ${c.kind}`;
+    };
+    const items = [...log.changes].reverse().map((c) => h("li", null, h("time", { attrs: { datetime: new Date(c.at).toISOString() } }, new Date(c.at).toLocaleString()), " ", describe(c)));
+    const voids = log.voids.length
+      ? h("p", { class: "note" }, `Voided votes: ${log.voids.map((v) => `${v.votes.toLocaleString()} (${v.reason})`).join("; ")}.`)
+      : h("p", { class: "note" }, "No votes have been voided.");
+    this.changes.replaceChildren(h("h2", { attrs: { id: "changes-heading" } }, "Changes to the board"), items.length ? h("ul", { class: "change-log" }, ...items) : h("p", null, "No changes yet."), voids);
   }
 
   private renderCategories(board: Board): void {
