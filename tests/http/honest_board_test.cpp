@@ -49,12 +49,12 @@ TEST(HonestBoard, TheLeaderboardSaysHowManyVotesHoldTheTop) {
 namespace paddock::testing {
 namespace {
 
-Headers admin() {
+Headers operator_auth() {
   return {{"Authorization", std::string("Bearer ") + kAdminToken}};
 }
 
 HttpResponse set_model(HttpClient& c, const json& fields) {
-  return c.post_json("/api/admin/models", fields.dump(), admin());
+  return c.post_json("/api/admin/models", fields.dump(), operator_auth());
 }
 
 const json* row_of(const json& board, const std::string& model) {
@@ -97,7 +97,7 @@ TEST(ListingRules, TheChangeLogListsAddsRevealsRetirementsWithdrawalsAndVoids) {
   ASSERT_EQ(set_model(c, {{"id", "kling-21"}, {"status", "public"}}).status, 200);
   ASSERT_EQ(set_model(c, {{"id", "seedance-2"}, {"status", "hidden"}}).status, 200);
   auto voided = c.post_json("/api/admin/votes/void",
-                            json{{"session", "seeder"}, {"reason", "test votes"}}.dump(), admin());
+                            json{{"session", "seeder"}, {"reason", "test votes"}}.dump(), operator_auth());
   ASSERT_EQ(voided.status, 200) << voided.body;
 
   const json log = body_json(c.get("/api/changes"));
@@ -199,7 +199,7 @@ TEST(ListingRules, TheCapOnAnonymousModelsPerOrganizationRefusesOneMore) {
     EXPECT_NE(message.find("cap of 1"), std::string::npos) << message;
     // Nothing was stored; another organization may still add one; revealing the first frees
     // the place.
-    EXPECT_EQ(body_json(c.get("/api/admin/models", admin())).dump().find("zebra-r1"),
+    EXPECT_EQ(body_json(c.get("/api/admin/models", operator_auth())).dump().find("zebra-r1"),
               std::string::npos);
     EXPECT_EQ(set_model(c, {{"id", "lynx-1"},
                             {"display_name", "Lynx One"},
