@@ -99,6 +99,11 @@ Result<std::unique_ptr<Arena>> Arena::open(store::Store& store, ArenaOptions opt
   }
   auto keys = derive_keys(master);
   if (!keys) return std::unexpected(keys.error());
+  if (auto s = store.set_setting(kMaxAnonymousPerOrgSetting,
+                                 std::to_string(options.max_anonymous_per_org));
+      !s) {
+    return std::unexpected(s.error());
+  }
 
   std::unique_ptr<Arena> arena(new Arena(store, std::move(options), *keys));
   Arena* self = arena.get();
@@ -199,6 +204,14 @@ void Arena::votes_voided() {
 
 Status Arena::ping() {
   return store_.ping();
+}
+
+Result<ChangeLog> Arena::change_log() {
+  auto events = store_.list_model_events();
+  if (!events) return std::unexpected(events.error());
+  auto voids = store_.count_voids();
+  if (!voids) return std::unexpected(voids.error());
+  return ChangeLog{std::move(*events), std::move(*voids)};
 }
 
 Result<std::unique_ptr<VoteExport>> Arena::open_export(ExportOptions options) {

@@ -21,6 +21,7 @@
 #include "arena/catalog.hpp"
 #include "arena/keys.hpp"
 #include "arena/leaderboard_cache.hpp"
+#include "arena/listing_rules.hpp"
 #include "arena/matchmaking.hpp"
 #include "base/result.hpp"
 #include "store/store.hpp"
@@ -46,6 +47,12 @@ struct ArenaOptions {
   std::size_t vote_batch_max = 4096;
   std::chrono::milliseconds battle_flush_interval{200};
   LeaderboardOptions leaderboards;
+  // Listing rules (listing_rules.hpp, docs/running.md). The cap on anonymous models per
+  // organization at once (0: none), written to the database at open so every door that
+  // writes models there (the admin API, paddock admin, paddock import) keeps it.
+  int64_t max_anonymous_per_org = 0;
+  // GET /api/changes answers with the board's change log (false: 404).
+  bool public_change_log = false;
 };
 
 // A battle handed to a voter. `prompt` points into `catalog`, which it keeps alive.
@@ -109,6 +116,9 @@ class Arena {
   Administration& administration() { return *administration_; }
   // Ok if the database answers now (health checks).
   Status ping();
+  // The board's public change log (listing_rules.hpp): models added, revealed, retired,
+  // withdrawn, restored, and the voided votes per reason.
+  Result<ChangeLog> change_log();
   // A public or full vote export of this arena's votes (vote_export.hpp).
   Result<std::unique_ptr<VoteExport>> open_export(ExportOptions options);
   const ArenaOptions& options() const { return options_; }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "arena/catalog_rules.hpp"
+#include "arena/listing_rules.hpp"
 #include "media/media.hpp"
 #include "sys/work_in_order.hpp"
 
@@ -297,14 +298,22 @@ class Importer {
   }
 
   Status models() {
+    if (!o_.dry_run) {
+      // The cap on anonymous models per organization, over the whole manifest at once.
+      std::vector<store::Model> changes;
+      for (const ModelRecord& rec : m_.models) changes.push_back(rec.model);
+      if (auto capped = check_anonymous_cap(*store_, changes); !capped) {
+        return std::unexpected(capped.error());
+      }
+    }
     for (const ModelRecord& rec : m_.models) {
       if (o_.dry_run) {
         report_.models.add(Outcome::Checked);
         continue;
       }
+      auto existing = store_->find_model(rec.model.id);
+      if (!existing) return store_failure(existing.error(), "looking up model " + rec.model.id);
       if (!o_.update_models) {
-        auto existing = store_->find_model(rec.model.id);
-        if (!existing) return store_failure(existing.error(), "looking up model " + rec.model.id);
         if (*existing && !same_model(**existing, rec.model)) {
           report_.notes.push_back(rec.origin.to_string() + ": model " + rec.model.id +
                                   " differs from the one in the store; kept the store's "
@@ -314,7 +323,7 @@ class Importer {
           continue;
         }
       }
-      auto u = store_->upsert_model(rec.model);
+      auto u = store_model(*store_, *existing, rec.model);
       if (!u) return store_failure(u.error(), "storing model " + rec.model.id);
       report_.models.add(outcome_of(*u));
     }

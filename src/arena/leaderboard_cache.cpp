@@ -265,6 +265,61 @@ int64_t LeaderboardCache::last_vote_id() const {
   return last_id_;
 }
 
+void LeaderboardCache::load_listing(const Catalog& catalog,
+                                    std::unordered_map<std::string, std::string>& names) {
+  listing_ = {};
+  if (!options_.keep_withdrawn && options_.preliminary_votes == 0) return;
+  auto events = store_.list_model_events();
+  if (!events) {
+    spdlog::warn("leaderboards: reading the change log failed: {}", events.error().message);
+    return;
+  }
+  for (const store::ModelEvent& e : *events) {
+    if (e.kind == store::ModelEventKind::Revealed) listing_.revealed_at[e.shown_after] = e.at_ms;
+  }
+  if (!options_.keep_withdrawn) return;
+  // The last entry of each model says whether it is withdrawn now.
+  std::unordered_map<std::string, const store::ModelEvent*> last;
+  for (const store::ModelEvent& e : *events) last[e.model_id] = &e;
+  for (const auto& [id, e] : last) {
+    if (e->kind != store::ModelEventKind::Withdrawn || e->shown_before.empty()) continue;
+    const auto* model = catalog.find_model(id);
+    if (!model || model->status != store::ModelStatus::Hidden) continue;
+    listing_.withdrawn[id] = {e->shown_before, e->organization};
+    names.emplace(id, e->shown_before);
+  }
+}
+
+void LeaderboardCache::apply_listing(const BoardRequest& request, BoardSnapshot& s) const {
+  for (const auto& [id, w] : listing_.withdrawn) {
+    BoardModelInfo info;
+    info.organization = w.organization;
+    info.status = "withdrawn";
+    s.models[w.name] = std::move(info);
+  }
+  if (options_.preliminary_votes <= 0) return;
+  const auto track = tracks_.find(request.track_id);
+  for (auto& row : s.board.models) {
+    const auto revealed = listing_.revealed_at.find(row.model);
+    if (revealed == listing_.revealed_at.end()) continue;
+    int64_t since = 0;
+    if (track != tracks_.end()) {
+      const TrackVotes& t = track->second;
+      if (const auto m = t.table.find_model(row.model)) {
+        const auto a = t.table.model_a();
+        const auto b = t.table.model_b();
+        for (std::size_t v = 0; v < t.vote_times.size(); ++v) {
+          if ((a[v] == *m || b[v] == *m) && t.vote_times[v] >= revealed->second) ++since;
+        }
+      }
+    }
+    auto& info = s.models[row.model];
+    info.revealed_at_ms = revealed->second;
+    info.votes_since_reveal = since;
+    if (since < options_.preliminary_votes) row.preliminary = true;
+  }
+}
+
 void LeaderboardCache::reset_tables(std::unordered_map<std::string, std::string> names) {
   names_ = std::move(names);
   tracks_.clear();
@@ -365,6 +420,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
   o.ci_level = options_.ci_level;
   o.seed = options_.seed;
   o.min_votes = options_.min_votes;
+  o.robustness_top = options_.robustness_top;
   o.threads = options_.threads;
 
   BoardSnapshot s;
@@ -397,6 +453,7 @@ Result<RenderedBoard> LeaderboardCache::compute(const BoardRequest& request,
     }
     s.models[*name] = std::move(info);
   }
+  apply_listing(request, s);
   if (const auto* t = track) {
     s.track_categories = t->categories;
     for (const auto& p : t->prompts) {
@@ -551,6 +608,9 @@ void LeaderboardCache::compute_history(const std::string& track_id) {
 
 void LeaderboardCache::run() {
   bool pending_standard = true;
+  // A catalog change seen while the next round was not yet due: that round must recompute
+  // every board (a status or listing change moves no vote, so no board looks stale).
+  bool catalog_pending = false;
   bool first = true;
   for (;;) {
     bool full = false;
@@ -573,8 +633,13 @@ void LeaderboardCache::run() {
     }
     auto catalog = catalog_();
     if (!catalog) continue;
-    if (catalog_flag || full || catalog->version() != catalog_version_) {
+    // The catalog a change announced may arrive after the announcement: names and the
+    // listing are read again whenever its version moves, too.
+    const bool catalog_moved = catalog->version() != catalog_version_;
+    catalog_version_ = catalog->version();
+    if (catalog_flag || full || catalog_moved) {
       auto names = catalog->public_names();
+      load_listing(*catalog, names);
       // The clips' features the votes carry: a newly measured or replaced clip changes them.
       auto features = ClipFeatureIndex::load(store_);
       if (!features) {
@@ -589,15 +654,15 @@ void LeaderboardCache::run() {
       }
     }
     bool got = read_new_votes();
-    bool catalog_moved = catalog->version() != catalog_version_;
-    catalog_version_ = catalog->version();
     pending_standard = pending_standard || got || full || catalog_moved || first;
+    catalog_pending = catalog_pending || catalog_moved;
     first = false;
 
     auto now = Clock::now();
     if (pending_standard && now >= next_standard_) {
       auto started = Clock::now();
-      compute_standard(*catalog, !(full || catalog_moved));
+      compute_standard(*catalog, !(full || catalog_pending));
+      catalog_pending = false;
       auto took = Clock::now() - started;
       next_standard_ = Clock::now() + std::max<Clock::duration>(options_.interval, 4 * took);
       pending_standard = false;

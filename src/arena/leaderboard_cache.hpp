@@ -69,7 +69,11 @@ Result<BoardRequest> make_board_request(const Catalog& catalog, std::string_view
 // How a model appears on a board beside its scores.
 struct BoardModelInfo {
   std::string organization;  // public organization
-  std::string status;        // "public", "anonymous", "retired"
+  std::string status;        // "public", "anonymous", "retired", "withdrawn"
+  // With LeaderboardOptions::preliminary_votes, for a revealed model: when it was revealed
+  // (its last reveal) and how many of the track's votes it was in since.
+  std::optional<int64_t> revealed_at_ms{};
+  std::optional<int64_t> votes_since_reveal{};
   // paddock generate's provenance of the model's clips in the track; left out for
   // anonymous models (a price or a speed can name a vendor).
   GenerationStats generation{};
@@ -120,6 +124,16 @@ struct LeaderboardOptions {
   int bootstrap_rounds = 1000;
   double ci_level = 0.95;
   int threads = 1;  // per fit; the io threads keep the other cores
+  // Each board carries the robustness of the adjacent orders among this many models at its
+  // top (rating::BoardOptions::robustness_top; 0: none).
+  int robustness_top = 10;
+  // Listing rules (docs/running.md, "Listing rules"). A revealed model stays preliminary
+  // until it was in this many of its track's votes cast after its reveal (0: no rule).
+  int64_t preliminary_votes = 0;
+  // A model hidden after it was listed stays on the board, under the name it was shown with,
+  // marked "withdrawn", its votes still counted (false: hidden models and their votes leave
+  // the board, as before the rule).
+  bool keep_withdrawn = false;
   // Shortest pause between two recomputations of the standard boards; a recomputation
   // that took t also waits 4t, so fitting stays a small share of the CPU under load.
   std::chrono::milliseconds interval{1000};
@@ -208,7 +222,19 @@ class LeaderboardCache {
   std::function<std::shared_ptr<const Catalog>()> catalog_;
   LeaderboardOptions options_;
 
+  // What the change log says about the models (owned by the background thread).
+  struct Listing {
+    struct Withdrawn {
+      std::string name, organization;
+    };
+    std::unordered_map<std::string, Withdrawn> withdrawn;  // by model id: listed, now hidden
+    std::unordered_map<std::string, int64_t> revealed_at;  // by public name: last reveal, ms
+  };
+  void load_listing(const Catalog& catalog, std::unordered_map<std::string, std::string>& names);
+  void apply_listing(const BoardRequest& request, BoardSnapshot& s) const;
+
   // Owned by the background thread.
+  Listing listing_;
   std::unordered_map<std::string, std::string> names_;  // model id -> public name
   ClipFeatureIndex clip_features_;
   std::map<std::string, TrackVotes> tracks_;

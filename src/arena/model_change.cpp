@@ -1,6 +1,7 @@
 #include "arena/model_change.hpp"
 
 #include "arena/catalog_rules.hpp"
+#include "arena/listing_rules.hpp"
 
 namespace paddock::arena {
 
@@ -42,7 +43,10 @@ Result<ModelChanged> write_model(store::Store& store, ModelWrite how, std::strin
     }
   }
   if (auto valid = validate_model(m); !valid) return std::unexpected(valid.error());
-  auto upsert = store.upsert_model(m);
+  if (auto capped = check_anonymous_cap(store, std::span(&m, 1)); !capped) {
+    return std::unexpected(capped.error());
+  }
+  auto upsert = store_model(store, *existing, m);
   if (!upsert) return std::unexpected(upsert.error());
   out.upsert = *upsert;
   return out;

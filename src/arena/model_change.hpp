@@ -40,8 +40,9 @@ struct ModelChanged {
 // stored), checks the result with validate_model and stores it (which bumps the catalog
 // version when something changed, so running servers reload). Errors: "invalid" (a bad id;
 // e.g. a new model without a display name, anonymous without a codename; nothing is
-// written), "not_found" (Change: no such model), "conflict" (Add: the model exists), or the
-// store's.
+// written; also one more anonymous model than the organization's cap allows, listing_rules.hpp),
+// "not_found" (Change: no such model), "conflict" (Add: the model exists), or the store's.
+// A change of the model's place on the board is logged with it (listing_rules.hpp).
 Result<ModelChanged> write_model(store::Store& store, ModelWrite how, std::string_view id,
                                  const ModelChange& change);
 

@@ -39,6 +39,8 @@ struct RateArguments {
   bool skip_invalid = false;
   bool timings = false;
   bool pairs = false;
+  bool robustness = false;
+  int robustness_top = 10;
   int threads = 0;
 };
 
@@ -54,6 +56,7 @@ rating::BoardOptions board_options(const RateArguments& a) {
   o.seed = a.seed;
   o.min_votes = a.min_votes;
   o.hide_preliminary = a.hide_preliminary;
+  o.robustness_top = a.robustness ? a.robustness_top : 0;
   o.threads = a.threads;
   o.filter.categories = a.categories;
   o.filter.languages = a.languages;
@@ -211,12 +214,14 @@ int run_rate(const RateArguments& a) {
       sum.bootstrap += b.timings.bootstrap;
       sum.elo += b.timings.elo;
       sum.assemble += b.timings.assemble;
+      sum.robustness += b.timings.robustness;
     }
     fmt::print(stderr,
                "timings: parse {:.3f} s ({} votes), aggregate {:.3f} s, fit {:.3f} s, bootstrap "
-               "{:.3f} s, elo {:.3f} s, ranks {:.3f} s, output {:.3f} s, total {:.3f} s\n",
+               "{:.3f} s, elo {:.3f} s, ranks {:.3f} s, robustness {:.3f} s, output {:.3f} s, "
+               "total {:.3f} s\n",
                parse_seconds, votes.size(), sum.aggregate, sum.fit, sum.bootstrap, sum.elo,
-               sum.assemble, seconds_since(output_start), seconds_since(start));
+               sum.assemble, sum.robustness, seconds_since(output_start), seconds_since(start));
   }
   return 0;
 }
@@ -284,6 +289,13 @@ void add_rate_command(CLI::App& app, int& exit_code) {
                 "Skip invalid records (and say how many and why) instead of stopping");
   cmd->add_flag("--pairs", args->pairs,
                 "Also print the head-to-head table (csv: print it instead of the models)");
+  cmd->add_flag("--robustness", args->robustness,
+                "Add how many votes hold each adjacent order of the top in place "
+                "(docs/rating-method.md, Robustness)");
+  cmd->add_option("--robustness-top", args->robustness_top,
+                  "With --robustness: the adjacent orders among this many models at the top")
+      ->check(CLI::Range(2, 1000))
+      ->capture_default_str();
   cmd->add_flag("--timings", args->timings, "Print the time of each phase to standard error");
   cmd->add_option("--threads", args->threads, "Threads (0: all cores); never changes the result")
       ->capture_default_str()

@@ -73,6 +73,10 @@ int serve(const ServeSettings& s) {
   // Benchmarks (rate limits off) vote at once, too.
   ao.min_watch_fraction = s.rate_limits ? s.min_watch_fraction : 0;
   ao.leaderboards.min_votes = s.min_votes;
+  ao.leaderboards.preliminary_votes = s.preliminary_votes;
+  ao.leaderboards.keep_withdrawn = s.keep_withdrawn;
+  ao.max_anonymous_per_org = s.max_anonymous_per_org;
+  ao.public_change_log = s.public_change_log;
   ao.leaderboards.seed = s.seed;
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
   ao.leaderboards.matchmaking.mode =
@@ -156,6 +160,7 @@ std::string value_name(std::string_view key) {
       {"listen", "HOST:PORT"},    {"db", "FILE|URL"},
       {"media", "DIR"},           {"web_root", "DIR"},
       {"threads", "N"},           {"min_votes", "N"},
+      {"preliminary_votes", "N"}, {"max_anonymous_per_org", "N"},
       {"ticket_ttl", "DURATION"}, {"ticket_key", "HEX"},
       {"admin_token", "TOKEN"},   {"unlock", "MODE"},
       {"rate_limits", "BOOL"},    {"seed", "N"},

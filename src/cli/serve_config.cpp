@@ -128,6 +128,30 @@ const std::vector<Setting>& settings() {
          s.min_votes = *n;
          return ok();
        }},
+      {{"preliminary_votes", "PADDOCK_PRELIMINARY_VOTES", "--preliminary-votes", false,
+        "a revealed model stays preliminary until it was in this many votes cast after its "
+        "reveal (default 0: no rule)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto n = parse_number<int64_t>(v);
+         if (!n || *n < 0) return bad("preliminary_votes must be a whole number >= 0");
+         s.preliminary_votes = *n;
+         return ok();
+       }},
+      {{"max_anonymous_per_org", "PADDOCK_MAX_ANONYMOUS_PER_ORG", "--max-anonymous-per-org", false,
+        "refuse to list more anonymous models of one organization at once (default 0: no cap)"},
+       [](ServeSettings& s, std::string_view v) -> Status {
+         auto n = parse_number<int64_t>(v);
+         if (!n || *n < 0) return bad("max_anonymous_per_org must be a whole number >= 0");
+         s.max_anonymous_per_org = *n;
+         return ok();
+       }},
+      {{"keep_withdrawn", "PADDOCK_KEEP_WITHDRAWN", "--keep-withdrawn", true,
+        "a model hidden after it was listed stays on the board, marked withdrawn"},
+       flag(&ServeSettings::keep_withdrawn)},
+      {{"public_change_log", "PADDOCK_PUBLIC_CHANGE_LOG", "--public-change-log", true,
+        "publish the board's change log at GET /api/changes (models added, revealed, "
+        "retired, withdrawn; voided votes per reason)"},
+       flag(&ServeSettings::public_change_log)},
       {{"ticket_ttl", "PADDOCK_TICKET_TTL", "--ticket-ttl", false,
         "how long a battle can be voted on: seconds, or with s/m/h (default 30m)"},
        [](ServeSettings& s, std::string_view v) -> Status {

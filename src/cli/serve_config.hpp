@@ -24,6 +24,11 @@ struct ServeSettings {
   int threads = 0;                 // io threads; 0: one per core
   std::size_t max_connections = 10'000;
   int64_t min_votes = 50;
+  // Listing rules (docs/running.md, "Listing rules"); all off by default.
+  int64_t preliminary_votes = 0;
+  int64_t max_anonymous_per_org = 0;
+  bool keep_withdrawn = false;
+  bool public_change_log = false;
   std::chrono::seconds ticket_ttl{30 * 60};
   double min_watch_fraction = 1.0;
   std::string ticket_key;   // empty: generated once, kept in the database

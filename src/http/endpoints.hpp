@@ -68,6 +68,8 @@ void votes_endpoint(Env&, Exchange&, const Responder&);
 // leaderboard_endpoints.cpp
 void leaderboard_endpoint(Env&, Exchange&, const Responder&);
 void history_endpoint(Env&, Exchange&, const Responder&);
+// GET /api/changes: the board's public change log (with --public-change-log).
+void changes_endpoint(Env&, Exchange&, const Responder&);
 void public_export_endpoint(Env&, Exchange&, const Responder&);
 // media_endpoints.cpp
 void clip_media_endpoint(Env&, Exchange&, const Responder&);

@@ -67,6 +67,11 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
     const std::string organization = info == s.models.end() ? "" : info->second.organization;
     row["organization"] = organization;
     row["status"] = info == s.models.end() ? "" : info->second.status;
+    // With --preliminary-votes: a revealed model's reveal and its votes since.
+    if (info != s.models.end() && info->second.revealed_at_ms) {
+      row["revealed_at"] = *info->second.revealed_at_ms;
+      row["votes_since_reveal"] = info->second.votes_since_reveal.value_or(0);
+    }
     // paddock generate's provenance (docs/generate.md); null without generated clips.
     const arena::GenerationStats* g = info == s.models.end() ? nullptr : &info->second.generation;
     json generation = nullptr;
@@ -103,6 +108,38 @@ std::string render_board_json(const arena::BoardSnapshot& s) {
                                                   {"min_share", s.watch_weighting->min_share}}
                                            : json();
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void changes_endpoint(Env& env, Exchange&, const Responder& respond) {
+  if (!env.arena.options().public_change_log) {
+    return respond(error_for(Error{"not_found",
+                                   "this arena does not publish its change log (paddock serve "
+                                   "--public-change-log)"}));
+  }
+  auto log = env.arena.change_log();
+  if (!log) return respond(error_for(log.error()));
+  json changes = json::array();
+  for (const auto& e : log->events) {
+    changes.push_back(
+        {{"at", e.at_ms},
+         {"kind", store::to_string(e.kind)},
+         {"model", e.shown_after.empty() ? e.shown_before : e.shown_after},
+         {"organization", e.organization},
+         {"from", e.from_status == store::ModelStatus::Hidden
+                      ? json()
+                      : json(store::to_string(e.from_status))},
+         {"to", e.to_status == store::ModelStatus::Hidden ? json("withdrawn")
+                                                          : json(store::to_string(e.to_status))},
+         {"shown_before", e.shown_before.empty() ? json() : json(e.shown_before)}});
+  }
+  json voids = json::array();
+  int64_t voided = 0;
+  for (const auto& v : log->voids) {
+    voids.push_back({{"reason", v.reason}, {"votes", v.votes}});
+    voided += v.votes;
+  }
+  json j{{"changes", std::move(changes)}, {"voided_votes", voided}, {"voids", std::move(voids)}};
+  respond(json_response(200, j.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 std::string render_history_json(const arena::HistorySnapshot& s) {

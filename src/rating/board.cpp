@@ -21,6 +21,7 @@
 #include "rating/presentation_control.hpp"
 #include "rating/ranks.hpp"
 #include "rating/rating.hpp"
+#include "rating/robustness.hpp"
 #include "rating/sandwich.hpp"
 #include "rating/scale.hpp"
 #include "rating/vote_selection.hpp"
@@ -55,6 +56,7 @@ Status validate(const BoardOptions& o) {
   if (!std::isfinite(o.anchor_value)) return fail("bad_option", "anchor value is not finite");
   if (o.min_votes < 0) return fail("bad_option", "min votes must not be negative");
   if (o.threads < 0) return fail("bad_option", "threads must not be negative");
+  if (o.robustness_top < 0) return fail("bad_option", "robustness top must not be negative");
   if (o.filter.since && o.filter.until && !(*o.filter.since < *o.filter.until)) {
     return fail("bad_option", "since must be before until");
   }
@@ -501,6 +503,41 @@ void tie_summary(const Tallies& t, const Scores& scores, Board& board) {
   }
 }
 
+// ---- 6. robustness of the top's adjacent orders -----------------------------------
+
+void robustness_rows(const Cells& cells, const Tallies& t, const Scores& scores,
+                     const BoardOptions& options, Board& board) {
+  if (options.ties != TieModel::Half || !options.control.empty() || options.weights ||
+      !board.pieces.empty()) {
+    board.notes.emplace_back(
+        "Robustness figures are computed for the plain fit only (ties as half wins, no weights, "
+        "no presentation control, all models compared); this board has none.");
+    return;
+  }
+  const std::size_t top =
+      std::min(board.models.size(), static_cast<std::size_t>(options.robustness_top));
+  auto index_of = [&](const std::string& name) {
+    return static_cast<uint32_t>(std::lower_bound(cells.models.begin(), cells.models.end(), name) -
+                                 cells.models.begin());
+  };
+  for (std::size_t k = 0; k + 1 < top; ++k) {
+    const ModelRow& upper = board.models[k];
+    const ModelRow& lower = board.models[k + 1];
+    const OrderRobustness r = order_robustness(cells, t.totals, scores.theta, scores.prior_used,
+                                               index_of(upper.model), index_of(lower.model));
+    RobustnessRow row;
+    row.upper = upper.model;
+    row.lower = lower.model;
+    row.rank = static_cast<int>(k + 1);
+    row.votes = r.votes;
+    row.approximate = r.approximate;
+    row.confirmed = r.confirmed;
+    row.refits = r.refits;
+    if (r.votes >= 0) row.share = rate(r.votes, board.votes);
+    board.robustness.push_back(std::move(row));
+  }
+}
+
 }  // namespace
 
 Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options) {
@@ -601,6 +638,12 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   // 5. Rows.
   assemble_rows(cells, t, scores, raw_ratings, intervals, piece_of, elo, options, board);
   board.timings.assemble = clock.lap();
+
+  // 6. Robustness of the top.
+  if (options.robustness_top > 1) {
+    robustness_rows(cells, t, scores, options, board);
+    board.timings.robustness = clock.lap();
+  }
   return board;
 }
 

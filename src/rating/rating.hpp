@@ -253,6 +253,9 @@ struct BoardOptions {
   double anchor_value = 1000;
   int64_t min_votes = 0;  // fewer votes: preliminary
   bool hide_preliminary = false;
+  // Robustness of the top (Board::robustness): each adjacent order among the first this many
+  // models of the board (the #1 against the #2, the #2 against the #3, ...). 0: none.
+  int robustness_top = 0;
   int threads = 0;  // 0 = hardware concurrency; never changes the result
 };
 
@@ -297,9 +300,23 @@ struct CovariateRow {
                                    // votes used, as standardized
 };
 
+// How firmly one adjacent order of the board holds: the smallest number of votes whose
+// removal would put `lower` above `upper`, found by the influence approximation and
+// confirmed by refitting without them (docs/rating-method.md, "Robustness").
+struct RobustnessRow {
+  std::string upper, lower;  // adjacent on the board, upper ranked above
+  int rank = 0;              // upper's place on the board (1: the #1 against the #2)
+  int64_t votes = -1;        // the smallest number found; -1: no removal of the votes that
+                             // hold the order up flips it
+  double share = std::numeric_limits<double>::quiet_NaN();  // votes / Board::votes
+  int64_t approximate = -1;  // what the influence approximation alone said (-1: no flip)
+  bool confirmed = false;    // a refit without `votes` votes puts lower above upper
+  int refits = 0;
+};
+
 // Seconds spent in each phase of compute_board (for --timings; not part of the result).
 struct BoardTimings {
-  double aggregate = 0, fit = 0, bootstrap = 0, elo = 0, assemble = 0;
+  double aggregate = 0, fit = 0, bootstrap = 0, elo = 0, assemble = 0, robustness = 0;
 };
 
 struct Board {
@@ -338,6 +355,10 @@ struct Board {
   std::vector<std::vector<std::string>> pieces;
   std::vector<std::string> control;      // the covariates of presentation control
   std::vector<CovariateRow> covariates;  // their effects, in the order of `control`
+  // With BoardOptions::robustness_top: one row per adjacent pair of the top, best first.
+  // Computed for the plain fit only (ties as half wins, no weights, no control, one piece);
+  // otherwise empty, and a note says why.
+  std::vector<RobustnessRow> robustness;
   BoardTimings timings;
 };
 

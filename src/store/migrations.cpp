@@ -194,6 +194,21 @@ ALTER TABLE votes ADD COLUMN expected {text} NOT NULL DEFAULT ''
   CHECK (expected IN ('', 'left', 'right'));
 CREATE INDEX votes_on_controls ON votes (track_id, id) WHERE control <> '';
 )sql"},
+    Migration{8, "the board's public change log (models added, revealed, retired, withdrawn)",
+              R"sql(
+CREATE TABLE model_events (
+  id {id_pk},
+  model_id {text} NOT NULL,
+  kind {text} NOT NULL CHECK (kind IN ('added', 'revealed', 'retired', 'withdrawn', 'restored')),
+  from_status {text} NOT NULL,
+  to_status {text} NOT NULL,
+  shown_before {text} NOT NULL,
+  shown_after {text} NOT NULL,
+  organization {text} NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX model_events_by_model ON model_events (model_id, at_ms);
+)sql"},
 };
 
 constexpr std::string_view kCreateVersionTable =

@@ -1,5 +1,7 @@
 #include "store/records.hpp"
 
+#include <array>
+
 namespace paddock::store {
 std::string_view to_string(Task t) {
   switch (t) {
@@ -102,6 +104,30 @@ std::optional<ModelStatus> parse_model_status(std::string_view s) {
 std::optional<Choice> parse_choice(std::string_view s) {
   for (Choice c : {Choice::Left, Choice::Right, Choice::Tie, Choice::BothBad}) {
     if (to_string(c) == s) return c;
+  }
+  return std::nullopt;
+}
+
+namespace {
+constexpr std::array<std::pair<ModelEventKind, std::string_view>, 5> kEventKinds = {{
+    {ModelEventKind::Added, "added"},
+    {ModelEventKind::Revealed, "revealed"},
+    {ModelEventKind::Retired, "retired"},
+    {ModelEventKind::Withdrawn, "withdrawn"},
+    {ModelEventKind::Restored, "restored"},
+}};
+}  // namespace
+
+std::string_view to_string(ModelEventKind kind) {
+  for (const auto& [k, name] : kEventKinds) {
+    if (k == kind) return name;
+  }
+  return "added";
+}
+
+std::optional<ModelEventKind> parse_model_event_kind(std::string_view name) {
+  for (const auto& [k, n] : kEventKinds) {
+    if (n == name) return k;
   }
   return std::nullopt;
 }

@@ -196,6 +196,7 @@ struct Counts {
   int64_t tracks = 0, models = 0, prompts = 0, clips = 0;
   int64_t battles = 0, votes = 0, voided_votes = 0;
   int64_t settings = 0;
+  int64_t model_events = 0;
   int64_t max_vote_id = 0;  // 0 when there are no votes
   int64_t controls = 0;     // attention checks (Control)
 
@@ -317,6 +318,35 @@ struct Setting {
   std::string value;
 
   bool operator==(const Setting&) const = default;
+};
+
+// The public change log of the board: a model entering it, being revealed, retired,
+// withdrawn (hidden after it was listed) or listed again. Kept with the model's public face
+// at the time, so the log stays true after later renames and never names what was hidden.
+enum class ModelEventKind { Added, Revealed, Retired, Withdrawn, Restored };
+std::string_view to_string(ModelEventKind);
+std::optional<ModelEventKind> parse_model_event_kind(std::string_view);
+
+struct ModelEvent {
+  int64_t id = 0;  // assigned by the store, increasing
+  std::string model_id;
+  ModelEventKind kind = ModelEventKind::Added;
+  ModelStatus from_status = ModelStatus::Hidden;
+  ModelStatus to_status = ModelStatus::Public;
+  std::string shown_before;  // the public name before ("" when it was not listed)
+  std::string shown_after;   // the public name after ("" when it is no longer listed)
+  std::string organization;  // the public organization after ("" while anonymous)
+  int64_t at_ms = 0;
+
+  bool operator==(const ModelEvent&) const = default;
+};
+
+// How many votes were voided for one reason.
+struct VoidCount {
+  std::string reason;
+  int64_t votes = 0;
+
+  bool operator==(const VoidCount&) const = default;
 };
 
 }  // namespace paddock::store

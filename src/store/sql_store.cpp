@@ -609,6 +609,122 @@ Result<Upsert> SqlStore::upsert_model(const Model& m) {
   });
 }
 
+Result<Upsert> SqlStore::upsert_model_with_event(const Model& m, const ModelEvent& e) {
+  InputCheck check(description_, fmt::format("model {}", m.id));
+  check.id("id", m.id);
+  check.text("display_name", m.display_name);
+  check.text("organization", m.organization);
+  check.text("codename", m.codename);
+  check.text("generation", m.generation);
+  check.text("shown_before", e.shown_before);
+  check.text("shown_after", e.shown_after);
+  check.text("event organization", e.organization);
+  check.require(e.model_id == m.id, "the event is for another model");
+  if (auto s = check.result(); !s) return std::unexpected(s.error());
+
+  static constexpr std::array<std::string_view, 6> kColumns = {
+      "id", "display_name", "organization", "status", "codename", "generation"};
+  const std::array<SqlParam, 6> params = {
+      std::string_view(m.id), std::string_view(m.display_name), std::string_view(m.organization),
+      to_string(m.status),    std::string_view(m.codename),     std::string_view(m.generation)};
+  const std::array<SqlParam, 8> event = {
+      std::string_view(e.model_id),     to_string(e.kind),
+      to_string(e.from_status),         to_string(e.to_status),
+      std::string_view(e.shown_before), std::string_view(e.shown_after),
+      std::string_view(e.organization), e.at_ms > 0 ? e.at_ms : unix_ms()};
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<Upsert> {
+    auto r = upsert_row(c, "models", kColumns, 1, params);
+    if (r && *r != Upsert::Unchanged) {
+      if (auto s = bump_counter(c, kCatalogVersionSetting); !s) return std::unexpected(s.error());
+      auto logged = c.execute(
+          "INSERT INTO model_events (model_id, kind, from_status, to_status, shown_before, "
+          "shown_after, organization, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          event);
+      if (!logged) return std::unexpected(logged.error());
+    }
+    return r;
+  });
+}
+
+namespace {
+
+ModelEvent model_event_of(const SqlRow& r) {
+  ModelEvent e;
+  e.id = as_int(r[0]);
+  e.model_id = as_text(r[1]);
+  e.kind = parse_model_event_kind(as_text(r[2])).value_or(ModelEventKind::Added);
+  e.from_status = parse_model_status(as_text(r[3])).value_or(ModelStatus::Hidden);
+  e.to_status = parse_model_status(as_text(r[4])).value_or(ModelStatus::Hidden);
+  e.shown_before = as_text(r[5]);
+  e.shown_after = as_text(r[6]);
+  e.organization = as_text(r[7]);
+  e.at_ms = as_int(r[8]);
+  return e;
+}
+
+}  // namespace
+
+Result<std::vector<ModelEvent>> SqlStore::list_model_events() {
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<ModelEvent>> {
+    auto rows = c.query(
+        "SELECT id, model_id, kind, from_status, to_status, shown_before, shown_after, "
+        "organization, at_ms FROM model_events ORDER BY id",
+        {});
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<ModelEvent> out;
+    out.reserve(rows->size());
+    for (const SqlRow& r : *rows) out.push_back(model_event_of(r));
+    return out;
+  });
+}
+
+Result<int64_t> SqlStore::import_model_events(std::span<const ModelEvent> events) {
+  for (const ModelEvent& e : events) {
+    InputCheck check(description_, fmt::format("change log entry of model {}", e.model_id));
+    check.id("model_id", e.model_id);
+    check.text("shown_before", e.shown_before);
+    check.text("shown_after", e.shown_after);
+    check.text("organization", e.organization);
+    if (auto s = check.result(); !s) return std::unexpected(s.error());
+  }
+  return transact(Access::Write, [&](SqlConnection& c) -> Result<int64_t> {
+    int64_t added = 0;
+    for (const ModelEvent& e : events) {
+      const std::array<SqlParam, 3> key = {std::string_view(e.model_id), to_string(e.kind),
+                                           e.at_ms};
+      auto there = exists(
+          c, "SELECT 1 FROM model_events WHERE model_id = $1 AND kind = $2 AND at_ms = $3", key);
+      if (!there) return std::unexpected(there.error());
+      if (*there) continue;
+      const std::array<SqlParam, 8> row = {
+          std::string_view(e.model_id),     to_string(e.kind),
+          to_string(e.from_status),         to_string(e.to_status),
+          std::string_view(e.shown_before), std::string_view(e.shown_after),
+          std::string_view(e.organization), e.at_ms};
+      auto inserted = c.execute(
+          "INSERT INTO model_events (model_id, kind, from_status, to_status, shown_before, "
+          "shown_after, organization, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          row);
+      if (!inserted) return std::unexpected(inserted.error());
+      ++added;
+    }
+    return added;
+  });
+}
+
+Result<std::vector<VoidCount>> SqlStore::count_voids() {
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<VoidCount>> {
+    auto rows = c.query(
+        "SELECT void_reason, COUNT(*) AS n FROM votes WHERE voided = 1 GROUP BY void_reason "
+        "ORDER BY n DESC, void_reason",
+        {});
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<VoidCount> out;
+    for (const SqlRow& r : *rows) out.push_back({as_text(r[0]), as_int(r[1])});
+    return out;
+  });
+}
+
 Result<Upsert> SqlStore::upsert_prompt(const Prompt& p) {
   InputCheck check(description_, fmt::format("prompt {}/{}", p.track_id, p.id));
   check.id("track_id", p.track_id);
@@ -1214,7 +1330,8 @@ Result<Counts> SqlStore::counts() {
         "(SELECT COUNT(*) FROM prompts), (SELECT COUNT(*) FROM clips), "
         "(SELECT COUNT(*) FROM battles), (SELECT COUNT(*) FROM votes), "
         "(SELECT COUNT(*) FROM votes WHERE voided = 1), (SELECT COUNT(*) FROM settings), "
-        "(SELECT COALESCE(MAX(id), 0) FROM votes), (SELECT COUNT(*) FROM controls)",
+        "(SELECT COALESCE(MAX(id), 0) FROM votes), (SELECT COUNT(*) FROM controls), "
+        "(SELECT COUNT(*) FROM model_events)",
         {});
     if (!rows) return std::unexpected(rows.error());
     const SqlRow& r = rows->at(0);
@@ -1229,6 +1346,7 @@ Result<Counts> SqlStore::counts() {
     n.settings = as_int(r[7]);
     n.max_vote_id = as_int(r[8]);
     n.controls = as_int(r[9]);
+    n.model_events = as_int(r[10]);
     return n;
   });
 }

@@ -22,6 +22,10 @@ class SqlStore final : public Store {
 
   Result<Upsert> upsert_track(const Track&) override;
   Result<Upsert> upsert_model(const Model&) override;
+  Result<Upsert> upsert_model_with_event(const Model&, const ModelEvent&) override;
+  Result<std::vector<ModelEvent>> list_model_events() override;
+  Result<int64_t> import_model_events(std::span<const ModelEvent>) override;
+  Result<std::vector<VoidCount>> count_voids() override;
   Result<Upsert> upsert_prompt(const Prompt&) override;
   Result<Upsert> upsert_clip(const Clip&) override;
   Result<bool> set_clip_presentation(const Clip&) override;

@@ -54,6 +54,16 @@ class Store {
   // made by other processes (paddock admin, paddock import) by polling that one value.
   virtual Result<Upsert> upsert_track(const Track&) = 0;
   virtual Result<Upsert> upsert_model(const Model&) = 0;
+  // upsert_model, and when it changed the row, `event` appended to the change log in the
+  // same transaction (its id and, when 0, its at_ms are the store's).
+  virtual Result<Upsert> upsert_model_with_event(const Model&, const ModelEvent& event) = 0;
+  // The change log, oldest first.
+  virtual Result<std::vector<ModelEvent>> list_model_events() = 0;
+  // Appends events as they are (times kept, new ids), skipping any the log already has
+  // (same model, kind and time): paddock copy. Returns how many were added.
+  virtual Result<int64_t> import_model_events(std::span<const ModelEvent>) = 0;
+  // Voided votes per reason, most first (then by reason).
+  virtual Result<std::vector<VoidCount>> count_voids() = 0;
   virtual Result<Upsert> upsert_prompt(const Prompt&) = 0;
   virtual Result<Upsert> upsert_clip(const Clip&) = 0;
   // Sets the presentation measurements (motion, luma, saturation) of the clip keyed by

@@ -147,6 +147,63 @@ TEST_P(StoreConformance, ModelUpsertDetectsEachChangedField) {
   EXPECT_EQ(must(store().find_model("hh1")), m);
 }
 
+TEST_P(StoreConformance, AModelChangeWithAnEventLogsItOnlyWhenTheRowChanges) {
+  Model m = sample_model("hh1", ModelStatus::Anonymous);
+  ModelEvent added{.model_id = "hh1",
+                   .kind = ModelEventKind::Added,
+                   .from_status = ModelStatus::Hidden,
+                   .to_status = ModelStatus::Anonymous,
+                   .shown_before = "",
+                   .shown_after = m.codename,
+                   .organization = "(undisclosed)",
+                   .at_ms = 1000};
+  EXPECT_EQ(must(store().upsert_model_with_event(m, added)), Upsert::Inserted);
+  EXPECT_EQ(must(store().upsert_model_with_event(m, added)), Upsert::Unchanged);  // not logged
+  m.status = ModelStatus::Public;
+  ModelEvent revealed = added;
+  revealed.kind = ModelEventKind::Revealed;
+  revealed.from_status = ModelStatus::Anonymous;
+  revealed.to_status = ModelStatus::Public;
+  revealed.shown_before = m.codename;
+  revealed.shown_after = m.display_name;
+  revealed.at_ms = 0;  // the store's time
+  EXPECT_EQ(must(store().upsert_model_with_event(m, revealed)), Upsert::Updated);
+  EXPECT_EQ(must(store().find_model("hh1")), m);
+  const auto events = must(store().list_model_events());
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_GT(events[1].id, events[0].id);
+  added.id = events[0].id;
+  EXPECT_EQ(events[0], added);
+  EXPECT_EQ(events[1].kind, ModelEventKind::Revealed);
+  EXPECT_EQ(events[1].shown_before, m.codename);
+  EXPECT_GT(events[1].at_ms, 1'600'000'000'000);
+  EXPECT_EQ(must(store().counts()).model_events, 2);
+  // A mismatched event is refused and nothing is written.
+  ModelEvent other = added;
+  other.model_id = "someone-else";
+  m.display_name = "changed";
+  EXPECT_FALSE(store().upsert_model_with_event(m, other));
+  EXPECT_NE(must(store().find_model("hh1"))->display_name, "changed");
+  // Importing skips what the log has and keeps times.
+  ModelEvent retired = added;
+  retired.kind = ModelEventKind::Retired;
+  retired.at_ms = 5000;
+  EXPECT_EQ(must(store().import_model_events(std::vector{added, retired})), 1);
+  ASSERT_EQ(must(store().list_model_events()).size(), 3u);
+  EXPECT_EQ(must(store().list_model_events())[2].at_ms, 5000);
+}
+
+TEST_P(StoreConformance, VoidsAreCountedPerReason) {
+  insert({sample_vote("b1", "t2v", "s1", "10.0.0.1"), sample_vote("b2", "t2v", "s1", "10.0.0.2"),
+          sample_vote("b3", "t2v", "s2", "10.0.0.1"), sample_vote("b4", "t2v", "s3", "10.0.0.3")});
+  EXPECT_TRUE(must(store().count_voids()).empty());
+  must(store().void_votes({.address = "10.0.0.1"}, "proxy"));
+  must(store().void_votes({.session = "s1"}, "ballot stuffing"));
+  // Most first: b1 and b3 by address, then b2 by session.
+  EXPECT_EQ(must(store().count_voids()),
+            (std::vector<VoidCount>{{"proxy", 2}, {"ballot stuffing", 1}}));
+}
+
 TEST_P(StoreConformance, CatalogVersionIncreasesOnlyWhenTheCatalogChanges) {
   EXPECT_EQ(setting(kCatalogVersionSetting), std::nullopt);
   seed_catalog();

@@ -15,7 +15,7 @@ bool is_counter(std::string_view name) {
 
 bool is_empty(const Counts& n) {
   return n.tracks == 0 && n.models == 0 && n.prompts == 0 && n.clips == 0 && n.battles == 0 &&
-         n.votes == 0 && n.settings == 0;
+         n.votes == 0 && n.settings == 0 && n.model_events == 0;
 }
 
 std::string describe(const Counts& n) {
@@ -47,7 +47,8 @@ class Copier {
                               "or merge into this one on purpose (paddock copy --force-merge)",
                               to_.describe(), describe(*before)));
     }
-    for (auto step : {&Copier::settings, &Copier::catalog, &Copier::battles, &Copier::votes}) {
+    for (auto step : {&Copier::settings, &Copier::catalog, &Copier::model_events, &Copier::battles,
+                      &Copier::votes}) {
       if (auto s = (this->*step)(); !s) return std::unexpected(s.error());
     }
     if (auto s = check(); !s) return std::unexpected(s.error());
@@ -73,6 +74,18 @@ class Copier {
       }
     }
     progress("settings", copied, copied);
+    return ok();
+  }
+
+  // The board's change log, with its times (the catalog copy above wrote models without
+  // logging: the log says when the source's board changed, not when it was copied).
+  Status model_events() {
+    auto events = from_.list_model_events();
+    if (!events) return std::unexpected(events.error());
+    auto added = to_.import_model_events(*events);
+    if (!added) return std::unexpected(added.error());
+    progress("change log", static_cast<int64_t>(events->size()),
+             static_cast<int64_t>(events->size()));
     return ok();
   }
 
@@ -189,6 +202,7 @@ class Copier {
     compare("controls", s.controls, t.controls);
     compare("battles", s.battles, t.battles);
     compare("votes", s.votes, t.votes);
+    compare("change log entries", s.model_events, t.model_events);
     if (!options_.merge) {
       compare("voided votes", s.voided_votes, t.voided_votes);
       compare("largest vote id", s.max_vote_id, t.max_vote_id);

@@ -46,7 +46,7 @@ TEST_P(StoreCopy, CopiesEverythingKeepingIdsAndVoids) {
                                        }
                                      }}));
   EXPECT_EQ(steps, (std::vector<std::string>{"settings", "tracks", "models", "prompts", "clips",
-                                             "battles", "votes"}));
+                                             "change log", "battles", "votes"}));
   EXPECT_EQ(report.votes_copied, 48);  // one of them on an attention check
   EXPECT_EQ(report.target.controls, 1);
   EXPECT_EQ(report.target.max_vote_id, report.source.max_vote_id);
@@ -54,6 +54,27 @@ TEST_P(StoreCopy, CopiesEverythingKeepingIdsAndVoids) {
   test_support::expect_same_content(*from_, *to_);
   // the target goes on where the source left off
   EXPECT_GT(must(to_->insert_votes(std::vector{sample_vote("new")}))[0].id, 1000);
+}
+
+TEST_P(StoreCopy, CarriesTheChangeLogWithItsTimes) {
+  test_support::fill_sample_arena(*from_);
+  Model m = test_support::sample_model("late", ModelStatus::Anonymous);
+  must(from_->upsert_model_with_event(m, {.model_id = "late",
+                                          .kind = ModelEventKind::Added,
+                                          .from_status = ModelStatus::Hidden,
+                                          .to_status = ModelStatus::Anonymous,
+                                          .shown_before = "",
+                                          .shown_after = m.codename,
+                                          .organization = "(undisclosed)",
+                                          .at_ms = 1234}));
+  must(copy_store(*from_, *to_));
+  const auto copied = must(to_->list_model_events());
+  ASSERT_EQ(copied.size(), 1u);
+  EXPECT_EQ(copied[0].at_ms, 1234);
+  EXPECT_EQ(copied[0].shown_after, m.codename);
+  // Merging again adds no second entry.
+  must(copy_store(*from_, *to_, {.merge = true}));
+  EXPECT_EQ(must(to_->list_model_events()).size(), 1u);
 }
 
 TEST_P(StoreCopy, KeepsGenerationConfigsSeedPoliciesAndClipProvenance) {

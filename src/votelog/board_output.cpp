@@ -202,6 +202,22 @@ std::string render_csv(const rating::Board& b, const RenderOptions& o) {
   return out;
 }
 
+// "robustness #1 over #2: A stays above B unless 5 votes (0.05%) are removed (confirmed by
+// refit)".
+std::string robustness_line(const rating::RobustnessRow& r) {
+  const std::string head = fmt::format("robustness #{} over #{}: {} stays above {} ", r.rank,
+                                       r.rank + 1, r.upper, r.lower);
+  if (r.votes < 0) return head + "whichever of the votes for it are removed";
+  return head + fmt::format("unless {} vote{} ({}%) are removed ({})", r.votes,
+                            r.votes == 1 ? "" : "s", fixed(100 * r.share, 3),
+                            r.approximate == r.votes ? "influence approximation, confirmed by refit"
+                            : r.approximate < 0
+                                ? "found by refits; the influence approximation found none"
+                                : fmt::format("confirmed by refit; the influence approximation "
+                                              "said {}",
+                                              r.approximate));
+}
+
 }  // namespace
 
 std::optional<BoardFormat> parse_board_format(std::string_view name) {
@@ -287,6 +303,20 @@ nlohmann::json board_to_json(const rating::Board& b) {
                       {"voted_share", number(c.voted_share)},
                       {"target_share", number(c.target_share)}});
   }
+  if (!b.robustness.empty()) {
+    auto& robustness = j["robustness"] = nlohmann::json::array();
+    for (const auto& r : b.robustness) {
+      robustness.push_back(
+          {{"rank", r.rank},
+           {"upper", r.upper},
+           {"lower", r.lower},
+           {"votes", r.votes >= 0 ? nlohmann::json(r.votes) : nullptr},
+           {"share", number(r.share)},
+           {"approximate", r.approximate >= 0 ? nlohmann::json(r.approximate) : nullptr},
+           {"confirmed", r.confirmed},
+           {"refits", r.refits}});
+    }
+  }
   return j;
 }
 
@@ -328,6 +358,10 @@ std::string render_board(const rating::Board& b, BoardFormat format, const Rende
       out += fmt::format("{}category {}: {:.1f}% of the votes, weighted to {:.1f}%\n",
                          md ? "- " : "", c.category, c.voted_share * 100, c.target_share * 100);
     }
+  }
+  if (!b.robustness.empty()) {
+    out += "\n";
+    for (const auto& r : b.robustness) out += (md ? "- " : "") + robustness_line(r) + "\n";
   }
   if (!b.notes.empty()) {
     out += "\n";

@@ -460,6 +460,12 @@ describe("leaderboard page", () => {
       assert.equal(marmot.generation.mean_cost, 0.25);
       assert.ok(marmot.generation.median_generation_s >= 0);
       assert.equal(board.models.find((m) => m.model !== "Marmot-XL").generation, null);
+      // Beside the top: how many removed votes would change the #1, as the API says.
+      const top = board.robustness?.[0];
+      assert.ok(top, `the API gives the robustness of the top: ${JSON.stringify(board.robustness)}`);
+      const said = (await page.locator(".robustness-top").textContent()) ?? "";
+      assert.ok(said.includes(`The #1 (${top.upper} over ${top.lower})`), said);
+      if (top.votes !== null) assert.match(said, new RegExp(`would change if ${top.votes} votes? \\(`), said);
       await page.screenshot({ path: path.join(ARTIFACTS, `leaderboard-${LAPTOP.width}x${LAPTOP.height}.png`), fullPage: true });
     });
   });

@@ -136,6 +136,19 @@ export interface Board {
   // Votes cast without watching weigh `weight` (docs/voter-scoring.md); null: all weigh 1.
   watch_weighting?: { weight: number; min_share: number } | null;
   vote_weights?: { down_weighted_votes: number; weight_total: number };
+  // How many votes hold each adjacent order of the top in place (docs/rating-method.md);
+  // absent on boards that are not the plain fit.
+  robustness?: Robustness[];
+}
+
+export interface Robustness {
+  rank: number; // the upper model's place (1: the #1 against the #2)
+  upper: string;
+  lower: string;
+  votes: number | null; // fewest votes whose removal puts `lower` above `upper`; null: none does
+  share: number | null;
+  approximate: number | null;
+  confirmed: boolean;
 }
 
 export interface History {
@@ -247,6 +260,22 @@ export async function getBoard(query: BoardQuery, signal?: AbortSignal): Promise
 
 export async function getHistory(track: string): Promise<History> {
   return (await request<History>("GET", `/api/leaderboard/history?track=${encodeURIComponent(track)}`)).data;
+}
+
+// The board's public change log (GET /api/changes); null when the arena does not publish it.
+export interface ChangeLog {
+  changes: { at: number; kind: string; model: string; organization: string; from: string | null; to: string; shown_before: string | null }[];
+  voided_votes: number;
+  voids: { reason: string; votes: number }[];
+}
+
+export async function getChanges(): Promise<ChangeLog | null> {
+  try {
+    return (await request<ChangeLog>("GET", "/api/changes")).data;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
 }
 
 export function votesExportUrl(track: string, format: "jsonl" | "csv"): string {

@@ -1,7 +1,7 @@
 // The leaderboard page: one board per track, with a category filter and weighting
 // presets, confidence intervals drawn on a common axis, a head-to-head heatmap, the score
 // history, and downloads. The charts' library is loaded after the table is on screen.
-import { ApiError, boardUrl, getBoard, getConfig, getHistory, getTracks, PRESENTATION_FEATURES, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type Track } from "../api";
+import { ApiError, boardUrl, getBoard, getChanges, getConfig, getHistory, getTracks, PRESENTATION_FEATURES, votesExportUrl, type Board, type BoardQuery, type CategoryShare, type ChangeLog, type Robustness, type Track } from "../api";
 import { announce, h, uid } from "../dom";
 import { pickTrack, rememberTrack, setQuery } from "../storage";
 import { boardCsv } from "./csv";
@@ -41,6 +41,8 @@ class BoardPage {
   private readonly effects = h("div", { class: "covariates", attrs: { hidden: true } });
   private readonly status = h("p", { class: "board-status", attrs: { role: "status" } });
   private readonly meta = h("p", { class: "board-meta" });
+  private readonly robustness = h("div", { class: "robustness" });
+  private readonly changes = h("section", { class: "chart-section changes", attrs: { "aria-labelledby": "changes-heading", hidden: true } });
   private readonly tableHolder = h("div", { class: "table-scroll" });
   private readonly downloads = h("ul", { class: "downloads" });
   private readonly heatmapHolder = h("div", { class: "chart-holder heatmap" });
@@ -97,6 +99,7 @@ class BoardPage {
       ),
       this.status,
       this.meta,
+      this.robustness,
       this.tableHolder,
       this.effects,
       h("h2", null, "Downloads"),
@@ -117,6 +120,7 @@ class BoardPage {
         h("p", { class: "note" }, "Each model's score against the median time from submitting a request to its result."),
         this.speedHolder,
       ),
+      this.changes,
       h("p", { class: "method-link" }, h("a", { attrs: { href: "/methodology" } }, "How these scores are computed: the methodology")),
     );
   }
@@ -195,11 +199,30 @@ class BoardPage {
     this.renderCategories(board);
     this.renderLanguages(board);
     this.renderMeta(board);
+    this.renderRobustness(board);
     this.tableHolder.replaceChildren(renderTable(board, asVoted, this.minVotes));
     this.renderEffects(board);
     this.renderDownloads(board);
     announce(`Leaderboard loaded: ${board.models.length} models.`);
     void this.renderCharts(board, request.signal);
+    void this.renderChanges();
+  }
+
+  // The board's change log, when the arena publishes it: newest first.
+  private async renderChanges(): Promise<void> {
+    const log = await getChanges().catch(() => null);
+    this.changes.hidden = log === null;
+    if (log === null) return;
+    const describe = (c: ChangeLog["changes"][number]): string => {
+      if (c.kind === "revealed") return `${c.shown_before ?? "?"} revealed as ${c.model} (${c.organization})`;
+      if (c.kind === "added") return `${c.model} (${c.organization}) added${c.to === "anonymous" ? " under a codename" : ""}`;
+      return `${c.model} ${c.kind}`;
+    };
+    const items = [...log.changes].reverse().map((c) => h("li", null, h("time", { attrs: { datetime: new Date(c.at).toISOString() } }, new Date(c.at).toLocaleString()), " ", describe(c)));
+    const voids = log.voids.length
+      ? h("p", { class: "note" }, `Voided votes: ${log.voids.map((v) => `${v.votes.toLocaleString()} (${v.reason})`).join("; ")}.`)
+      : h("p", { class: "note" }, "No votes have been voided.");
+    this.changes.replaceChildren(h("h2", { attrs: { id: "changes-heading" } }, "Changes to the board"), items.length ? h("ul", { class: "change-log" }, ...items) : h("p", null, "No changes yet."), voids);
   }
 
   private renderCategories(board: Board): void {
@@ -335,6 +358,37 @@ class BoardPage {
     );
   }
 
+  // Beside the top: how many removed votes would change the #1 (and each adjacent order).
+  private renderRobustness(board: Board): void {
+    const [top, ...rest] = board.robustness ?? [];
+    this.robustness.hidden = top === undefined;
+    if (top === undefined) {
+      this.robustness.replaceChildren();
+      return;
+    }
+    const pct = (share: number) => `${(share * 100).toFixed(share < 0.001 ? 3 : share < 0.01 ? 2 : 1)}%`;
+    const sentence = (r: Robustness, subject: string) =>
+      r.votes === null || r.share === null
+        ? `${subject} would not change whichever of its supporting votes were removed.`
+        : `${subject} would change if ${r.votes.toLocaleString()} vote${r.votes === 1 ? "" : "s"} (${pct(r.share)}) were removed.`;
+    const details = h(
+      "details",
+      null,
+      h("summary", null, "Each adjacent order of the top"),
+      h("ul", null, ...rest.map((r) => h("li", null, sentence(r, `#${r.rank} ${r.upper} over #${r.rank + 1} ${r.lower}`)))),
+    );
+    this.robustness.replaceChildren(
+      h(
+        "p",
+        { class: "robustness-top" },
+        h("strong", null, sentence(top, `The #1 (${top.upper} over ${top.lower})`)),
+        " ",
+        h("a", { attrs: { href: "/methodology" } }, "How this is found"),
+      ),
+    );
+    if (rest.length) this.robustness.append(details);
+  }
+
   private renderDownloads(board: Board): void {
     if (this.csvUrl) URL.revokeObjectURL(this.csvUrl);
     this.csvUrl = URL.createObjectURL(new Blob([boardCsv(board)], { type: "text/csv" }));
@@ -434,6 +488,7 @@ function renderTable(board: Board, asVoted: Board | null, minVotes: number): HTM
           { class: "model", attrs: { scope: "row" } },
           h("span", { class: "model-name" }, row.model),
           row.status === "anonymous" ? h("span", { class: "badge anonymous" }, "codename") : null,
+          row.status === "retired" ? h("span", { class: "badge retired", attrs: { title: "No longer in new battles; its score stays" } }, "retired") : null,
           row.preliminary ? h("span", { class: "badge preliminary", attrs: { title: `Fewer than ${minVotes} votes` } }, "preliminary") : null,
         ),
         h("td", { class: "organization" }, row.organization),
