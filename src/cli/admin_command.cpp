@@ -54,15 +54,21 @@ int vote_request_failed(const Error& e) {
   return e.code == "invalid" ? 2 : 1;
 }
 
-// Opens the database (admin works on an existing one only) and runs `f` on its
-// administration; the exit code is f's, or 1 if the database cannot be opened.
-int with_administration(const AdminArgs& a, const std::function<int(arena::Administration&)>& f) {
+// The database of `a` (admin works on an existing one only).
+Result<std::unique_ptr<store::Store>> open_existing(const AdminArgs& a) {
   store::StoreOptions options;
   options.create_if_missing = false;
   auto s = store::open_store(a.db, options);
   if (!s && s.error().code == "not_found") {
-    return failed({"not_found", a.db + ": no such database (paddock import creates one)"});
+    return fail("not_found", a.db + ": no such database (paddock import creates one)");
   }
+  return s;
+}
+
+// Opens the database and runs `f` on its
+// administration; the exit code is f's, or 1 if the database cannot be opened.
+int with_administration(const AdminArgs& a, const std::function<int(arena::Administration&)>& f) {
+  auto s = open_existing(a);
   if (!s) return failed(s.error());
   arena::Administration admin(**s);
   return f(admin);
@@ -219,9 +225,7 @@ int voters(const AdminArgs& a, arena::Administration& admin) {
 // ---- attention checks ----
 
 int controls_add(const AdminArgs& a) {
-  store::StoreOptions options;
-  options.create_if_missing = false;
-  auto s = store::open_store(a.db, options);
+  auto s = open_existing(a);
   if (!s) return failed(s.error());
   auto added = arena::add_control(**s,
                                   {.track = a.track,
@@ -245,9 +249,7 @@ int controls_add(const AdminArgs& a) {
 }
 
 int controls_list(const AdminArgs& a) {
-  store::StoreOptions options;
-  options.create_if_missing = false;
-  auto s = store::open_store(a.db, options);
+  auto s = open_existing(a);
   if (!s) return failed(s.error());
   auto controls = (*s)->list_controls(a.track);
   if (!controls) return failed(controls.error());
@@ -266,9 +268,7 @@ int controls_list(const AdminArgs& a) {
 }
 
 int controls_remove(const AdminArgs& a) {
-  store::StoreOptions options;
-  options.create_if_missing = false;
-  auto s = store::open_store(a.db, options);
+  auto s = open_existing(a);
   if (!s) return failed(s.error());
   auto removed = (*s)->delete_control(a.track, a.id);
   if (!removed) return failed(removed.error());
@@ -293,12 +293,7 @@ int stats(const AdminArgs& a, arena::Administration& admin) {
 // ---- clips ----
 
 int measure_clips(const AdminArgs& a) {
-  store::StoreOptions options;
-  options.create_if_missing = false;
-  auto s = store::open_store(a.db, options);
-  if (!s && s.error().code == "not_found") {
-    return failed({"not_found", a.db + ": no such database (paddock import creates one)"});
-  }
+  auto s = open_existing(a);
   if (!s) return failed(s.error());
   auto report = arena::measure_stored_clips(
       **s, {.media_dir = a.media, .track_id = a.track, .all = a.all, .jobs = a.jobs});
