@@ -150,8 +150,7 @@ Result<std::optional<std::string>> VoteExport::next() {
     // The public fields, then the full export's, then the weight (when weighting).
     std::size_t own = options_.full ? kFullExtra.size() : kPublicExtra.size();
     if (options_.watch_weighting) {
-      extra[own++] = {"weight",
-                      watch_weight(v, lookups_->features, *options_.watch_weighting)};
+      extra[own++] = {"weight", watch_weight(v, lookups_->features, *options_.watch_weighting)};
     }
     // The clips' features: JSON as features_a / features_b, CSV as the columns after
     // paddock's own (the extra fields run on from the last one this export writes).

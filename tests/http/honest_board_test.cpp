@@ -96,8 +96,9 @@ TEST(ListingRules, TheChangeLogListsAddsRevealsRetirementsWithdrawalsAndVoids) {
   ASSERT_EQ(set_model(c, {{"id", "kling-21"}, {"status", "retired"}}).status, 200);
   ASSERT_EQ(set_model(c, {{"id", "kling-21"}, {"status", "public"}}).status, 200);
   ASSERT_EQ(set_model(c, {{"id", "seedance-2"}, {"status", "hidden"}}).status, 200);
-  auto voided = c.post_json("/api/admin/votes/void",
-                            json{{"session", "seeder"}, {"reason", "test votes"}}.dump(), operator_auth());
+  auto voided =
+      c.post_json("/api/admin/votes/void",
+                  json{{"session", "seeder"}, {"reason", "test votes"}}.dump(), operator_auth());
   ASSERT_EQ(voided.status, 200) << voided.body;
 
   const json log = body_json(c.get("/api/changes"));
