@@ -81,7 +81,7 @@ TEST(WatchWeighting, UnwatchedVotesWeighLessAndTheExportReproducesTheBoard) {
   expect_same_board(board, rate(write(arena, "weighted.jsonl", http.body)));
   const auto csv = c.get("/api/votes/export?track=t2v&format=csv&up_to=" + std::to_string(last));
   ASSERT_EQ(csv.status, 200);
-  EXPECT_NE(csv.body.find(",weight\n"), std::string::npos);
+  EXPECT_NE(csv.body.find(",decision_ms,weight,features_a.duration,"), std::string::npos);
   expect_same_board(board, rate(write(arena, "weighted.csv", csv.body)));
 
   // paddock export with the server's setting writes the same bytes.
