@@ -508,16 +508,18 @@ describe("leaderboard page", () => {
       for (const d of downloads) assert.ok(d.file.length > 0, `${d.text} downloads under a file name`);
 
       // Presentation control: ticking a feature asks for the controlled board. Every clip of
-      // this arena is the same test pattern, so motion does not vary between the two clips
-      // of any vote, and the page shows the server's refusal, which names the feature
-      // (http_e2e_test's ServerPresentationControl.* cover a controlled board and its effects).
-      const controlled = page.waitForResponse((r) => r.url().includes("control=motion") && r.status() !== 202);
-      await page.getByRole("group", { name: /Hold equal/ }).getByRole("checkbox", { name: "Motion amount" }).check();
+      // a track is in the track's house encoding, so the frame rate never differs between
+      // the two clips of a vote (motion may: the generated model's clips are another
+      // picture, and whether votes met them depends on the pairing), and the page shows the
+      // server's refusal, which names the feature (http_e2e_test's ServerPresentationControl.*
+      // cover a controlled board and its effects).
+      const controlled = page.waitForResponse((r) => r.url().includes("control=fps") && r.status() !== 202);
+      await page.getByRole("group", { name: /Hold equal/ }).getByRole("checkbox", { name: "Frame rate" }).check();
       assert.equal((await controlled).status(), 400);
-      assert.match(page.url(), /control=motion/);
+      assert.match(page.url(), /control=fps/);
       const alert = page.locator(".board-status [role=alert]");
       await alert.waitFor();
-      assert.match((await alert.textContent()) ?? "", /motion/);
+      assert.match((await alert.textContent()) ?? "", /fps/);
     });
   });
 
