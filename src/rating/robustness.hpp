@@ -26,6 +26,11 @@
 //    the bootstrap does), starting at k_approx and stepping down or up by doubling steps,
 //    then bisecting (at most kMaxRobustnessRefits refits); without a k_approx it starts
 //    from one vote.
+// 3. Re-linearizing. When step 2 found no flip or a small one (at most kRelinearizeUpTo
+//    votes), votes are removed one at a time instead: of the kGreedyCandidates units the
+//    influence at the fit without the votes taken so far ranks first, the one whose vote,
+//    refitted without, brings the lower model nearest to passing (at most
+//    kMaxRobustnessRefits fits). The smaller figure of steps 2 and 3 is kept.
 //
 // The result is an upper bound on the true minimum (another set of votes could flip it
 // with fewer), and exact where the influence order is the best order (two models; and in
