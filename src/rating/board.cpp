@@ -354,9 +354,16 @@ std::vector<Interval> interval_step(const Cells& cells, const Selected& selected
 
 // ---- 3'. presentation control: the controlled scores, their intervals, the effects ----
 
+// What the robustness of a controlled board refits.
+struct ControlledModel {
+  CovariateRows rows;
+  ControlledFit fit;
+};
+
 Status controlled_scores(const VoteTable& votes, const Selected& selected, const Cells& cells,
                          const Anchor& anchor, const BoardOptions& options, int threads,
-                         Scores& scores, std::vector<Interval>& intervals, Board& board) {
+                         Scores& scores, std::vector<Interval>& intervals,
+                         std::optional<ControlledModel>& kept, Board& board) {
   auto rows = covariate_rows(votes, selected.selection, cells, selected.groups.group_of_set,
                              options.control);
   if (!rows) return std::unexpected(rows.error());
@@ -394,6 +401,7 @@ Status controlled_scores(const VoteTable& votes, const Selected& selected, const
     board.bootstrap_prior_rounds = boot.prior_rounds;
   }
   scores = std::move(controlled);
+  kept = ControlledModel{std::move(*rows), fit};
   return ok();
 }
 
@@ -505,36 +513,87 @@ void tie_summary(const Tallies& t, const Scores& scores, Board& board) {
 
 // ---- 6. robustness of the top's adjacent orders -----------------------------------
 
-void robustness_rows(const Cells& cells, const Tallies& t, const Scores& scores,
+// Per piece (the whole board when all models met), the adjacent orders among its first
+// robustness_top models, on the board's own fit: Bradley-Terry or Davidson on the cells, or
+// presentation control on its rows, with the votes' weights and the category weights.
+// Only votes of the piece are removed: across pieces the order is not meaningful.
+void robustness_rows(const Cells& cells, const Selected& selected, const Scores& scores,
+                     const std::vector<int>& piece_of, const ControlledModel* controlled,
                      const BoardOptions& options, Board& board) {
-  if (options.ties != TieModel::Half || !options.control.empty() || options.weights ||
-      !board.pieces.empty()) {
-    board.notes.emplace_back(
-        "Robustness figures are computed for the plain fit only (ties as half wins, no weights, "
-        "no presentation control, all models compared); this board has none.");
-    return;
+  std::vector<std::vector<std::size_t>> by_piece;
+  for (std::size_t k = 0; k < board.models.size(); ++k) {
+    const auto p = static_cast<std::size_t>(board.models[k].piece);
+    if (by_piece.size() <= p) by_piece.resize(p + 1);
+    by_piece[p].push_back(k);
   }
-  const std::size_t top =
-      std::min(board.models.size(), static_cast<std::size_t>(options.robustness_top));
   auto index_of = [&](const std::string& name) {
     return static_cast<uint32_t>(std::lower_bound(cells.models.begin(), cells.models.end(), name) -
                                  cells.models.begin());
   };
-  for (std::size_t k = 0; k + 1 < top; ++k) {
-    const ModelRow& upper = board.models[k];
-    const ModelRow& lower = board.models[k + 1];
-    const OrderRobustness r = order_robustness(cells, t.totals, scores.theta, scores.prior_used,
-                                               index_of(upper.model), index_of(lower.model));
-    RobustnessRow row;
-    row.upper = upper.model;
-    row.lower = lower.model;
-    row.rank = static_cast<int>(k + 1);
-    row.votes = r.votes;
-    row.approximate = r.approximate;
-    row.confirmed = r.confirmed;
-    row.refits = r.refits;
-    if (r.votes >= 0) row.share = rate(r.votes, board.votes);
-    board.robustness.push_back(std::move(row));
+  const bool pieces = !piece_of.empty() && !board.pieces.empty();
+  auto in_piece = [&](uint32_t model, std::size_t piece) {
+    return !pieces || piece_of[model] == static_cast<int>(piece);
+  };
+  for (std::size_t piece = 0; piece < by_piece.size(); ++piece) {
+    const auto& shown = by_piece[piece];
+    const std::size_t top =
+        std::min(shown.size(), static_cast<std::size_t>(options.robustness_top));
+    if (top < 2) continue;
+    std::vector<RobustnessOrder> orders;
+    for (std::size_t k = 0; k + 1 < top; ++k) {
+      orders.push_back(
+          {index_of(board.models[shown[k]].model), index_of(board.models[shown[k + 1]].model)});
+    }
+    RemovableVotes votes;
+    if (controlled != nullptr) {
+      const CovariateRows& rows = controlled->rows;
+      votes.count = rows.count;
+      votes.group = rows.group;
+      votes.weight = rows.weight;
+      if (pieces) {
+        for (uint32_t first : rows.first) votes.removable.push_back(in_piece(first, piece));
+      }
+    } else {
+      votes = removable_cells(cells);
+      for (std::size_t c = 0; pieces && c < cells.count.size(); ++c) {
+        const bool inside = in_piece(cells.first[cells.pair[c]], piece);
+        // Bradley-Terry (and Davidson without ties, which is Bradley-Terry) fits each piece
+        // on its own: the piece alone is the fit. Davidson's fit is joint (nu, and the
+        // prior that places the pieces): every vote stays in it.
+        if (options.ties == TieModel::Half || scores.nu == 0) {
+          if (!inside) votes.count[c] = 0;
+        } else {
+          votes.removable.push_back(inside);
+        }
+      }
+    }
+    if (selected.weighting) {
+      votes.weighting = &*selected.weighting;
+      votes.group_counts = selected.groups.counts;
+    }
+    const std::vector<OrderRobustness> found =
+        controlled != nullptr
+            ? controlled_robustness(controlled->rows, votes, controlled->fit, orders)
+            : cells_robustness(cells, votes, options.ties, scores.theta, orders);
+    for (std::size_t k = 0; k < orders.size(); ++k) {
+      const OrderRobustness& r = found[k];
+      RobustnessRow row;
+      row.upper = board.models[shown[k]].model;
+      row.lower = board.models[shown[k + 1]].model;
+      row.rank = static_cast<int>(k + 1);
+      row.piece = static_cast<int>(piece);
+      row.votes = r.votes;
+      row.approximate = r.approximate;
+      row.confirmed = r.confirmed;
+      row.refits = r.refits;
+      if (r.votes >= 0) row.share = rate(r.votes, board.votes);
+      board.robustness.push_back(std::move(row));
+    }
+  }
+  if (pieces && !board.robustness.empty()) {
+    board.notes.emplace_back(
+        "Robustness is given within each piece, removing only that piece's votes: across "
+        "pieces the order is not meaningful.");
   }
 }
 
@@ -613,10 +672,11 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
   // 3. Intervals (with presentation control: the controlled scores and theirs).
   std::vector<Interval> intervals;
   std::vector<double> raw_ratings;
+  std::optional<ControlledModel> controlled;
   if (!options.control.empty()) {
     raw_ratings = scores.ratings;  // shown beside the controlled scores
     if (auto status = controlled_scores(votes, *selected, cells, *anchor, options, threads, scores,
-                                        intervals, board);
+                                        intervals, controlled, board);
         !status) {
       elo_future.wait();
       return std::unexpected(status.error());
@@ -641,7 +701,8 @@ Result<Board> compute_board(const VoteTable& votes, const BoardOptions& options)
 
   // 6. Robustness of the top.
   if (options.robustness_top > 1) {
-    robustness_rows(cells, t, scores, options, board);
+    robustness_rows(cells, *selected, scores, piece_of, controlled ? &*controlled : nullptr,
+                    options, board);
     board.timings.robustness = clock.lap();
   }
   return board;

@@ -11,7 +11,63 @@
 
 namespace paddock::rating {
 
-namespace {}  // namespace
+namespace {
+
+// Models with games get consecutive parameter indices in index order; -1 for the others.
+std::vector<int> davidson_compact(const PairTotals& pairs, int& active) {
+  std::vector<int> compact(pairs.models, -1);
+  for (std::size_t p = 0; p < pairs.size(); ++p) {
+    if (pairs.games[p] > 0) compact[pairs.first[p]] = compact[pairs.second[p]] = 0;
+  }
+  active = 0;
+  for (auto& c : compact) {
+    if (c == 0) c = active++;
+  }
+  return compact;
+}
+
+// The log-likelihood at v = (theta of the models with games, phi), its gradient and its
+// Hessian (g and h sized active + 1).
+double davidson_evaluate(const PairTotals& pairs, const std::vector<int>& compact, int active,
+                         bool prior, const Eigen::VectorXd& v, Eigen::VectorXd& g,
+                         Eigen::MatrixXd& h) {
+  g.setZero();
+  h.setZero();
+  const double phi = v[active];
+  double f = 0;
+  for (std::size_t p = 0; p < pairs.size(); ++p) {
+    const double n = pairs.games[p];
+    if (!(n > 0)) continue;
+    const int i = compact[pairs.first[p]], j = compact[pairs.second[p]];
+    const double t = pairs.ties[p];
+    const double wins_i = pairs.credit[p] - kTieCredit * t;
+    const double wins_j = n - pairs.credit[p] - kTieCredit * t;
+    const double d = v[i] - v[j];
+    const DavidsonProbabilities q = davidson_probabilities(d, phi);
+    f += 0.5 * (wins_i - wins_j) * d + t * phi - n * q.log_d;
+    const double gd = 0.5 * (wins_i - wins_j) - 0.5 * n * (q.win - q.loss);
+    const double gphi = t - n * q.tie;
+    const double hdd = -n * 0.25 * ((q.win + q.loss) - (q.win - q.loss) * (q.win - q.loss));
+    const double hdphi = 0.5 * n * q.tie * (q.win - q.loss);
+    const double hphiphi = -n * q.tie * (1.0 - q.tie);
+    g[i] += gd;
+    g[j] -= gd;
+    g[active] += gphi;
+    h(i, i) += hdd;
+    h(j, j) += hdd;
+    h(i, j) -= hdd;
+    h(j, i) -= hdd;
+    h(i, active) += hdphi;
+    h(active, i) += hdphi;
+    h(j, active) -= hdphi;
+    h(active, j) -= hdphi;
+    h(active, active) += hphiphi;
+  }
+  if (prior) f += add_prior_games(v, active, g, h);
+  return f;
+}
+
+}  // namespace
 
 // Everything scaled by e^-max(|d|/2, phi), so nothing overflows.
 DavidsonProbabilities davidson_probabilities(double d, double phi) {
@@ -43,14 +99,8 @@ DavidsonFit fit_davidson(const PairTotals& pairs, std::span<const double> start,
   }
 
   result.theta.assign(pairs.models, std::numeric_limits<double>::quiet_NaN());
-  std::vector<int> compact(pairs.models, -1);
-  for (std::size_t p = 0; p < pairs.size(); ++p) {
-    if (pairs.games[p] > 0) compact[pairs.first[p]] = compact[pairs.second[p]] = 0;
-  }
   int active = 0;
-  for (auto& c : compact) {
-    if (c == 0) c = active++;
-  }
+  const std::vector<int> compact = davidson_compact(pairs, active);
   const bool prior = !strongly_connected(pairs);
   result.prior_used = prior;
 
@@ -65,40 +115,7 @@ DavidsonFit fit_davidson(const PairTotals& pairs, std::span<const double> start,
   x[active] = std::log(nu0);
 
   auto evaluate = [&](const Eigen::VectorXd& v, Eigen::VectorXd& g, Eigen::MatrixXd& h) {
-    g.setZero();
-    h.setZero();
-    const double phi = v[active];
-    double f = 0;
-    for (std::size_t p = 0; p < pairs.size(); ++p) {
-      const double n = pairs.games[p];
-      if (!(n > 0)) continue;
-      const int i = compact[pairs.first[p]], j = compact[pairs.second[p]];
-      const double t = pairs.ties[p];
-      const double wins_i = pairs.credit[p] - kTieCredit * t;
-      const double wins_j = n - pairs.credit[p] - kTieCredit * t;
-      const double d = v[i] - v[j];
-      const DavidsonProbabilities q = davidson_probabilities(d, phi);
-      f += 0.5 * (wins_i - wins_j) * d + t * phi - n * q.log_d;
-      const double gd = 0.5 * (wins_i - wins_j) - 0.5 * n * (q.win - q.loss);
-      const double gphi = t - n * q.tie;
-      const double hdd = -n * 0.25 * ((q.win + q.loss) - (q.win - q.loss) * (q.win - q.loss));
-      const double hdphi = 0.5 * n * q.tie * (q.win - q.loss);
-      const double hphiphi = -n * q.tie * (1.0 - q.tie);
-      g[i] += gd;
-      g[j] -= gd;
-      g[active] += gphi;
-      h(i, i) += hdd;
-      h(j, j) += hdd;
-      h(i, j) -= hdd;
-      h(j, i) -= hdd;
-      h(i, active) += hdphi;
-      h(active, i) += hdphi;
-      h(j, active) -= hdphi;
-      h(active, j) -= hdphi;
-      h(active, active) += hphiphi;
-    }
-    if (prior) f += add_prior_games(v, active, g, h);
-    return f;
+    return davidson_evaluate(pairs, compact, active, prior, v, g, h);
   };
   // Without the prior the likelihood sees only differences of theta: hold the first fixed.
   const NewtonOutcome outcome = maximize_concave(x, prior ? 0 : 1, evaluate);
@@ -109,6 +126,20 @@ DavidsonFit fit_davidson(const PairTotals& pairs, std::span<const double> start,
     if (compact[m] >= 0) result.theta[m] = x[compact[m]];
   }
   return result;
+}
+
+Eigen::MatrixXd davidson_information(const PairTotals& pairs, std::span<const double> theta,
+                                     double nu, bool prior) {
+  int active = 0;
+  const std::vector<int> compact = davidson_compact(pairs, active);
+  Eigen::VectorXd v(active + 1), g(active + 1);
+  Eigen::MatrixXd h(active + 1, active + 1);
+  for (std::size_t m = 0; m < pairs.models; ++m) {
+    if (compact[m] >= 0) v[compact[m]] = theta[m];
+  }
+  v[active] = std::log(nu);
+  davidson_evaluate(pairs, compact, active, prior, v, g, h);
+  return -h;
 }
 
 }  // namespace paddock::rating

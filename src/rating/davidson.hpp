@@ -14,6 +14,7 @@
 // is not strongly connected, the same weak prior as Bradley-Terry's keeps theta finite
 // (one virtual half-win game per model against theta = 0; it does not involve nu).
 
+#include <Eigen/Dense>
 #include <limits>
 #include <span>
 #include <vector>
@@ -43,5 +44,11 @@ struct DavidsonFit {
 // infinite and all scores are equal.
 DavidsonFit fit_davidson(const PairTotals& pairs, std::span<const double> start = {},
                          double start_nu = std::numeric_limits<double>::quiet_NaN());
+
+// Minus the Hessian of the log-likelihood (with the prior's virtual games when `prior`) at
+// `theta` and `nu`, over the models with games in index order and then phi = log nu: what
+// the influence of a vote needs (robustness.hpp). REQUIRES: pairs.ties filled, 0 < nu < inf.
+Eigen::MatrixXd davidson_information(const PairTotals& pairs, std::span<const double> theta,
+                                     double nu, bool prior);
 
 }  // namespace paddock::rating

@@ -38,6 +38,51 @@ double vote_credit(Outcome outcome) {
   return kTieCredit;
 }
 
+// The log-likelihood at v = (theta of the models with games, beta), its gradient and its
+// Hessian (g and h sized theta_count + covariates).
+double controlled_evaluate(const CovariateRows& rows, std::span<const double> row_games,
+                           const std::vector<int>& compact, Eigen::Index theta_count, bool prior,
+                           const Eigen::VectorXd& v, Eigen::VectorXd& g, Eigen::MatrixXd& h) {
+  const std::size_t k_count = rows.covariates;
+  g.setZero();
+  h.setZero();
+  double f = 0;
+  for (std::size_t r = 0; r < row_games.size(); ++r) {
+    const double n = row_games[r];
+    if (!(n > 0)) continue;
+    const int i = compact[rows.first[r]], j = compact[rows.second[r]];
+    const double* z = rows.z.data() + r * k_count;
+    double eta = v[i] - v[j];
+    for (std::size_t k = 0; k < k_count; ++k)
+      eta += v[theta_count + static_cast<Eigen::Index>(k)] * z[k];
+    const double y = rows.credit[r];
+    const double log_p = log_sigmoid(eta);
+    f += n * (y * log_p + (1.0 - y) * (log_p - eta));
+    const double p = sigmoid(eta);
+    const double e = n * (y - p);
+    const double w = n * p * (1.0 - p);
+    g[i] += e;
+    g[j] -= e;
+    h(i, i) -= w;
+    h(j, j) -= w;
+    h(i, j) += w;
+    h(j, i) += w;
+    for (std::size_t k = 0; k < k_count; ++k) {
+      const Eigen::Index bk = theta_count + static_cast<Eigen::Index>(k);
+      g[bk] += e * z[k];
+      h(i, bk) -= w * z[k];
+      h(bk, i) -= w * z[k];
+      h(j, bk) += w * z[k];
+      h(bk, j) += w * z[k];
+      for (std::size_t l = 0; l < k_count; ++l) {
+        h(bk, theta_count + static_cast<Eigen::Index>(l)) -= w * z[k] * z[l];
+      }
+    }
+  }
+  if (prior) f += add_prior_games(v, theta_count, g, h);
+  return f;
+}
+
 }  // namespace
 
 double relative_difference(double a, double b) {
@@ -110,50 +155,62 @@ Result<CovariateRows> covariate_rows(const VoteTable& votes, const VoteSelection
     }
   }
 
-  // Mean and population sd of r in the votes' own orientation (sign * r from the first's
-  // side), summed over the rows in canonical order so the result is independent of order.
-  const std::size_t k_count = features.size();
-  rows.mean.assign(k_count, 0.0);
-  rows.sd.assign(k_count, 0.0);
-  // Votes count with their weights here as in the fit, so a vote of weight 1/2 is standardized
-  // as half a vote.
-  double n = 0;
-  for (const auto& row : merged) {
-    rows.votes += row.count;
-    n += row.weight * static_cast<double>(row.count);
-  }
-  for (const auto& row : merged) {
-    for (std::size_t k = 0; k < k_count; ++k)
-      rows.mean[k] += row.weight * static_cast<double>(row.count) * row.sign * row.r[k];
-  }
-  for (auto& m : rows.mean) m /= n;
-  for (const auto& row : merged) {
-    for (std::size_t k = 0; k < k_count; ++k) {
-      const double d = row.sign * row.r[k] - rows.mean[k];
-      rows.sd[k] += row.weight * static_cast<double>(row.count) * d * d;
-    }
-  }
-  for (std::size_t k = 0; k < k_count; ++k) {
-    rows.sd[k] = std::sqrt(rows.sd[k] / n);
-    if (!(rows.sd[k] > 0)) {
-      return fail("bad_control",
-                  fmt::format("the feature \"{}\" does not differ between the clips of the "
-                              "votes used, so its effect cannot be estimated",
-                              control[k]));
-    }
-  }
   for (const auto& row : merged) {
     rows.first.push_back(row.first);
     rows.second.push_back(row.second);
     rows.credit.push_back(row.credit);
+    rows.sign.push_back(static_cast<double>(row.sign));
     rows.group.push_back(row.group);
     rows.weight.push_back(row.weight);
     rows.count.push_back(row.count);
-    for (std::size_t k = 0; k < k_count; ++k) {
-      rows.z.push_back((row.r[k] - row.sign * rows.mean[k]) / rows.sd[k]);
-    }
+    rows.votes += row.count;
+    rows.r.insert(rows.r.end(), row.r.begin(), row.r.end());
+  }
+  if (const int k = standardize(rows, rows.count); k >= 0) {
+    return fail("bad_control",
+                fmt::format("the feature \"{}\" does not differ between the clips of the "
+                            "votes used, so its effect cannot be estimated",
+                            control[static_cast<std::size_t>(k)]));
   }
   return rows;
+}
+
+int standardize(CovariateRows& rows, std::span<const int64_t> counts) {
+  // Mean and population sd of r in the votes' own orientation (sign * r from the first's
+  // side), summed over the rows in canonical order so the result is independent of order.
+  // Votes count with their weights here as in the fit, so a vote of weight 1/2 is
+  // standardized as half a vote.
+  const std::size_t k_count = rows.covariates, n_rows = rows.first.size();
+  rows.mean.assign(k_count, 0.0);
+  rows.sd.assign(k_count, 0.0);
+  double n = 0;
+  for (std::size_t i = 0; i < n_rows; ++i) n += rows.weight[i] * static_cast<double>(counts[i]);
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    for (std::size_t k = 0; k < k_count; ++k)
+      rows.mean[k] +=
+          rows.weight[i] * static_cast<double>(counts[i]) * rows.sign[i] * rows.r[i * k_count + k];
+  }
+  for (auto& m : rows.mean) m /= n;
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    for (std::size_t k = 0; k < k_count; ++k) {
+      const double d = rows.sign[i] * rows.r[i * k_count + k] - rows.mean[k];
+      rows.sd[k] += rows.weight[i] * static_cast<double>(counts[i]) * d * d;
+    }
+  }
+  int constant = -1;
+  for (std::size_t k = 0; k < k_count; ++k) {
+    rows.sd[k] = std::sqrt(rows.sd[k] / n);
+    if (!(rows.sd[k] > 0) && constant < 0) constant = static_cast<int>(k);
+  }
+  rows.z.assign(n_rows * k_count, 0.0);
+  if (constant >= 0) return constant;
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    for (std::size_t k = 0; k < k_count; ++k) {
+      rows.z[i * k_count + k] =
+          (rows.r[i * k_count + k] - rows.sign[i] * rows.mean[k]) / rows.sd[k];
+    }
+  }
+  return -1;
 }
 
 std::vector<double> row_games(const CovariateRows& rows, std::span<const double> group_weight) {
@@ -205,43 +262,7 @@ ControlledFit fit_controlled(const CovariateRows& rows, std::span<const double> 
   }
 
   auto evaluate = [&](const Eigen::VectorXd& v, Eigen::VectorXd& g, Eigen::MatrixXd& h) {
-    g.setZero();
-    h.setZero();
-    double f = 0;
-    for (std::size_t r = 0; r < row_games.size(); ++r) {
-      const double n = row_games[r];
-      if (!(n > 0)) continue;
-      const int i = compact[rows.first[r]], j = compact[rows.second[r]];
-      const double* z = rows.z.data() + r * k_count;
-      double eta = v[i] - v[j];
-      for (std::size_t k = 0; k < k_count; ++k)
-        eta += v[theta_count + static_cast<Eigen::Index>(k)] * z[k];
-      const double y = rows.credit[r];
-      const double log_p = log_sigmoid(eta);
-      f += n * (y * log_p + (1.0 - y) * (log_p - eta));
-      const double p = sigmoid(eta);
-      const double e = n * (y - p);
-      const double w = n * p * (1.0 - p);
-      g[i] += e;
-      g[j] -= e;
-      h(i, i) -= w;
-      h(j, j) -= w;
-      h(i, j) += w;
-      h(j, i) += w;
-      for (std::size_t k = 0; k < k_count; ++k) {
-        const Eigen::Index bk = theta_count + static_cast<Eigen::Index>(k);
-        g[bk] += e * z[k];
-        h(i, bk) -= w * z[k];
-        h(bk, i) -= w * z[k];
-        h(j, bk) += w * z[k];
-        h(bk, j) += w * z[k];
-        for (std::size_t l = 0; l < k_count; ++l) {
-          h(bk, theta_count + static_cast<Eigen::Index>(l)) -= w * z[k] * z[l];
-        }
-      }
-    }
-    if (prior) f += add_prior_games(v, theta_count, g, h);
-    return f;
+    return controlled_evaluate(rows, row_games, compact, theta_count, prior, v, g, h);
   };
   const NewtonOutcome outcome = maximize_concave(x, prior ? 0 : 1, evaluate);
   result.converged = outcome.converged;
@@ -252,6 +273,28 @@ ControlledFit fit_controlled(const CovariateRows& rows, std::span<const double> 
   for (std::size_t k = 0; k < k_count; ++k)
     result.beta[k] = x[theta_count + static_cast<Eigen::Index>(k)];
   return result;
+}
+
+Eigen::MatrixXd controlled_information(const CovariateRows& rows, std::span<const double> row_games,
+                                       const ControlledFit& fit) {
+  std::vector<int> compact(rows.models, -1);
+  for (std::size_t r = 0; r < row_games.size(); ++r) {
+    if (row_games[r] > 0) compact[rows.first[r]] = compact[rows.second[r]] = 0;
+  }
+  Eigen::Index active = 0;
+  for (auto& c : compact) {
+    if (c == 0) c = static_cast<int>(active++);
+  }
+  const auto size = active + static_cast<Eigen::Index>(rows.covariates);
+  Eigen::VectorXd v(size), g(size);
+  Eigen::MatrixXd h(size, size);
+  for (std::size_t m = 0; m < rows.models; ++m) {
+    if (compact[m] >= 0) v[compact[m]] = fit.theta[m];
+  }
+  for (std::size_t k = 0; k < rows.covariates; ++k)
+    v[active + static_cast<Eigen::Index>(k)] = fit.beta[k];
+  controlled_evaluate(rows, row_games, compact, active, fit.prior_used, v, g, h);
+  return -h;
 }
 
 ControlledBootstrap bootstrap_controlled(const CovariateRows& rows,

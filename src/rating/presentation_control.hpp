@@ -19,6 +19,7 @@
 // category group, vote weight) with counts, in canonical order, so the result depends only on the
 // multiset of votes. The bootstrap draws multinomial counts over the rows.
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -41,6 +42,8 @@ struct CovariateRows {
   std::size_t models = 0;               // the cells' models, canonical order
   std::vector<uint32_t> first, second;  // per row, first < second (canonical indices)
   std::vector<double> credit;           // per row, the first model's credit: 1, 1/2 or 0
+  std::vector<double> sign;             // per row, +1 when the votes' model_a is the first
+  std::vector<double> r;                // rows x covariates, relative differences, first's side
   std::vector<double> z;                // rows x covariates, standardized, first's side
   std::vector<uint32_t> group;          // per row
   std::vector<double> weight;           // per row, the weight of each of its votes
@@ -57,6 +60,11 @@ Result<CovariateRows> covariate_rows(const VoteTable& votes, const VoteSelection
                                      const Cells& cells, std::span<const uint32_t> group_of_set,
                                      std::span<const std::string> control);
 
+// Sets mean, sd and z from the votes `counts` (one per row; the rows' own counts, or what is
+// left of them). Returns the index of the first feature that does not vary among those votes
+// (its z are 0, and so are every feature's), or -1.
+int standardize(CovariateRows& rows, std::span<const int64_t> counts);
+
 struct ControlledFit {
   std::vector<double> theta;  // per model (canonical), natural units; NaN without games
   std::vector<double> beta;   // per covariate, natural units per standard deviation
@@ -70,6 +78,12 @@ struct ControlledFit {
 // `start` warm-starts it (theta then beta; empty: zeros).
 ControlledFit fit_controlled(const CovariateRows& rows, std::span<const double> row_games,
                              std::span<const double> start = {});
+
+// Minus the Hessian of L (with the prior's virtual games when the fit used them) at `fit`,
+// over the models with games in `row_games` (index order) and then beta: what the influence
+// of a vote needs (robustness.hpp).
+Eigen::MatrixXd controlled_information(const CovariateRows& rows, std::span<const double> row_games,
+                                       const ControlledFit& fit);
 
 struct ControlledBootstrap {
   std::vector<double> ratings;  // rounds x models, points (anchored)

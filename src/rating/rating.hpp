@@ -305,7 +305,9 @@ struct CovariateRow {
 // confirmed by refitting without them (docs/rating-method.md, "Robustness").
 struct RobustnessRow {
   std::string upper, lower;  // adjacent on the board, upper ranked above
-  int rank = 0;              // upper's place on the board (1: the #1 against the #2)
+  int rank = 0;              // upper's place on the board, within its piece (1: the #1
+                             // against the #2)
+  int piece = 0;             // the piece of both (Board::pieces; 0 when one piece)
   int64_t votes = -1;        // the smallest number found; -1: no removal of the votes that
                              // hold the order up flips it
   double share = std::numeric_limits<double>::quiet_NaN();  // votes / Board::votes
@@ -355,9 +357,9 @@ struct Board {
   std::vector<std::vector<std::string>> pieces;
   std::vector<std::string> control;      // the covariates of presentation control
   std::vector<CovariateRow> covariates;  // their effects, in the order of `control`
-  // With BoardOptions::robustness_top: one row per adjacent pair of the top, best first.
-  // Computed for the plain fit only (ties as half wins, no weights, no control, one piece);
-  // otherwise empty, and a note says why.
+  // With BoardOptions::robustness_top: one row per adjacent pair of the top, best first, on
+  // the board's own fit (weights, Davidson ties, presentation control); with pieces, piece
+  // by piece (the first robustness_top models of each).
   std::vector<RobustnessRow> robustness;
   BoardTimings timings;
 };

@@ -203,10 +203,11 @@ std::string render_csv(const rating::Board& b, const RenderOptions& o) {
 }
 
 // "robustness #1 over #2: A stays above B unless 5 votes (0.05%) are removed (confirmed by
-// refit)".
-std::string robustness_line(const rating::RobustnessRow& r) {
-  const std::string head = fmt::format("robustness #{} over #{}: {} stays above {} ", r.rank,
-                                       r.rank + 1, r.upper, r.lower);
+// refit)"; with pieces, "robustness in piece 2, #1 over #2: ...".
+std::string robustness_line(const rating::RobustnessRow& r, bool pieces) {
+  const std::string head = fmt::format("robustness {}#{} over #{}: {} stays above {} ",
+                                       pieces ? fmt::format("in piece {}, ", r.piece + 1) : "",
+                                       r.rank, r.rank + 1, r.upper, r.lower);
   if (r.votes < 0) return head + "whichever of the votes for it are removed";
   return head + fmt::format("unless {} vote{} ({}%) are removed ({})", r.votes,
                             r.votes == 1 ? "" : "s", fixed(100 * r.share, 3),
@@ -315,6 +316,8 @@ nlohmann::json board_to_json(const rating::Board& b) {
            {"approximate", r.approximate >= 0 ? nlohmann::json(r.approximate) : nullptr},
            {"confirmed", r.confirmed},
            {"refits", r.refits}});
+      // With pieces, which one (0: the largest, as in `pieces`): ranks count within it.
+      if (!b.pieces.empty()) robustness.back()["piece"] = r.piece;
     }
   }
   return j;
@@ -361,7 +364,9 @@ std::string render_board(const rating::Board& b, BoardFormat format, const Rende
   }
   if (!b.robustness.empty()) {
     out += "\n";
-    for (const auto& r : b.robustness) out += (md ? "- " : "") + robustness_line(r) + "\n";
+    for (const auto& r : b.robustness) {
+      out += (md ? "- " : "") + robustness_line(r, !b.pieces.empty()) + "\n";
+    }
   }
   if (!b.notes.empty()) {
     out += "\n";

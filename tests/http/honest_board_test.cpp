@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "api.hpp"
@@ -39,6 +41,95 @@ TEST(HonestBoard, TheLeaderboardSaysHowManyVotesHoldTheTop) {
   EXPECT_EQ(top.at("votes"), 5);
   EXPECT_EQ(top.at("share"), 0.5);
   EXPECT_EQ(top.at("confirmed"), true);
+}
+
+TEST(HonestBoard, AWeightedBoardCountsTheWeightOfTheVotesRemoved) {
+  TestArena arena;
+  // 40 watched votes, Seedance winning 30, and 40 unwatched ones for Kling that weigh 1/4:
+  // Seedance leads 30 to 20 in weight. Removing 10 of its wins leaves 20 to 20 (level),
+  // 11 puts Kling ahead; removing light votes only helps Seedance. Counted by hand.
+  std::vector<TestArena::SeededVote> votes;
+  for (int k = 0; k < 40; ++k) {
+    votes.push_back(
+        {"seedance-2", "kling-21", k % 4 != 3, "watcher", "10.0.0.1", 2000, 2000, 5000});
+  }
+  for (int k = 0; k < 40; ++k) {
+    votes.push_back({"seedance-2", "kling-21", false, "skipper", "10.0.1.1", 0, 0, 300});
+  }
+  const int64_t last = arena.seed_votes(votes);
+  PaddockServer server(arena.server_options({"--watch-weighting", "0.25"}));
+  auto c = server.client();
+  const json board = wait_for_board(c, "track=t2v", last);
+  ASSERT_EQ(board.at("vote_weights").at("down_weighted_votes"), 40);
+  ASSERT_TRUE(board.contains("robustness")) << board.dump();
+  const auto& top = board.at("robustness").at(0);
+  EXPECT_EQ(top.at("upper"), "Seedance 2.0");
+  EXPECT_EQ(top.at("lower"), "Kling 2.1");
+  EXPECT_EQ(top.at("votes"), 11);
+  EXPECT_EQ(top.at("share"), 11.0 / 80.0);
+  EXPECT_EQ(top.at("confirmed"), true);
+}
+
+TEST(HonestBoard, ABalancedBoardRecomputesItsCategoryWeightsWithoutTheVotes) {
+  TestArena arena;
+  // p1 {animals, motion} and p2 {landscape}: balanced, p1's votes hold 2/3 of the weight
+  // and p2's 1/3. Seedance's weighted share is 2/3 * 3/4 + 1/3 * 2/8 = 7/12 (as voted it
+  // trails, 5 to 7). One removal leaves it at least 1/2 + 1/21 or 2/3 * 2/3 + 1/12 > 1/2;
+  // two of its p1 wins leave 1/3 + 1/12 < 1/2. Counted by hand.
+  std::vector<TestArena::SeededVote> votes;
+  auto add = [&](const std::string& prompt, bool seedance_wins, int n) {
+    for (int k = 0; k < n; ++k) {
+      TestArena::SeededVote v{"seedance-2", "kling-21", seedance_wins};
+      v.prompt_id = prompt;
+      votes.push_back(v);
+    }
+  };
+  add("p1", true, 3);
+  add("p1", false, 1);
+  add("p2", true, 2);
+  add("p2", false, 6);
+  const int64_t last = arena.seed_votes(votes);
+  PaddockServer server(arena.server_options());
+  auto c = server.client();
+  const json as_voted = wait_for_board(c, "track=t2v", last);
+  EXPECT_EQ(as_voted.at("models").at(0).at("model"), "Kling 2.1");
+  const json board = wait_for_board(c, "track=t2v&weights=balanced", last);
+  ASSERT_TRUE(board.contains("robustness")) << board.dump();
+  const auto& top = board.at("robustness").at(0);
+  EXPECT_EQ(top.at("upper"), "Seedance 2.0");
+  EXPECT_EQ(top.at("votes"), 2);
+  EXPECT_EQ(top.at("confirmed"), true);
+}
+
+TEST(HonestBoard, PiecesThatNeverMetGetAFigureEach) {
+  TestArena arena;
+  // Seedance 7 wins to Kling's 3 (5 removals); HappyHorse 6 to Old Timer's 4 (3): the two
+  // pairs never met, so each order is measured within its piece.
+  auto votes = duel("seedance-2", "kling-21", 7, 3);
+  for (const auto& v : duel("zebra-q9", "oldtimer-1", 6, 4)) votes.push_back(v);
+  const int64_t last = arena.seed_votes(votes);
+  PaddockServer server(arena.server_options());
+  auto c = server.client();
+  const json board = wait_for_board(c, "track=t2v", last);
+  ASSERT_EQ(board.at("pieces").size(), 2u) << board.dump();
+  ASSERT_TRUE(board.contains("robustness")) << board.dump();
+  const json& rows = board.at("robustness");
+  ASSERT_EQ(rows.size(), 2u) << rows.dump();
+  std::map<std::string, json> by_upper;
+  for (const auto& r : rows) by_upper[r.at("upper")] = r;
+  ASSERT_TRUE(by_upper.contains("Seedance 2.0")) << rows.dump();
+  ASSERT_TRUE(by_upper.contains("HappyHorse-1.0")) << rows.dump();
+  EXPECT_EQ(by_upper["Seedance 2.0"].at("votes"), 5);
+  EXPECT_EQ(by_upper["Seedance 2.0"].at("rank"), 1);
+  EXPECT_EQ(by_upper["HappyHorse-1.0"].at("votes"), 3);
+  EXPECT_EQ(by_upper["HappyHorse-1.0"].at("lower"), "Old Timer One");
+  EXPECT_NE(by_upper["Seedance 2.0"].at("piece"), by_upper["HappyHorse-1.0"].at("piece"));
+  // Each row's piece is the one listing its models.
+  for (const auto& r : rows) {
+    const auto& piece = board.at("pieces").at(r.at("piece").get<std::size_t>());
+    EXPECT_NE(std::find(piece.begin(), piece.end(), r.at("upper")), piece.end()) << r;
+    EXPECT_NE(std::find(piece.begin(), piece.end(), r.at("lower")), piece.end()) << r;
+  }
 }
 
 }  // namespace

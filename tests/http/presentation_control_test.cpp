@@ -144,6 +144,33 @@ TEST_F(ServerPresentationControl, TheMotionControlledBoardRemovesAPlantedMotionE
   EXPECT_EQ(offline.at("covariates"), controlled.at("covariates"));
 }
 
+TEST_F(ServerPresentationControl, TheControlledBoardSaysHowManyVotesHoldItsOwnOrder) {
+  auto c = server_->client();
+  const json raw = wait_for_board(c, "track=t2v", last_vote_);
+  const json controlled = wait_for_board(c, "track=t2v&control=motion", last_vote_);
+  ASSERT_TRUE(raw.contains("robustness")) << raw.dump();
+  ASSERT_TRUE(controlled.contains("robustness")) << controlled.dump();
+  const auto& top = controlled.at("robustness").at(0);
+  // The figure is of the controlled order, the controlled board's own #1 and #2.
+  EXPECT_EQ(top.at("upper"), controlled.at("models").at(0).at("model"));
+  EXPECT_EQ(top.at("lower"), controlled.at("models").at(1).at("model"));
+  EXPECT_EQ(top.at("confirmed"), true);
+  // With the motion effect taken out the two equal models are near level: their order
+  // rests on fewer votes than the raw board's, whose gap the moving clips made.
+  EXPECT_LT(top.at("votes").get<int64_t>(), raw.at("robustness").at(0).at("votes").get<int64_t>());
+
+  // paddock rate finds the same figures in the export.
+  const fs::path log = arena_.dir() / "votes-robustness.jsonl";
+  auto exported =
+      run_process({paddock_binary().string(), "export", "--db", arena_.db().string(), "--track",
+                   "t2v", "--up-to", std::to_string(last_vote_), "--output", log.string()});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  auto rated = run_process({paddock_binary().string(), "rate", log.string(), "--bootstrap", "0",
+                            "--control", "motion", "--robustness", "--format", "json"});
+  ASSERT_EQ(rated.exit_code, 0) << rated.err;
+  EXPECT_EQ(json::parse(rated.out).at("robustness"), controlled.at("robustness"));
+}
+
 TEST_F(ServerPresentationControl, AnUnknownFeatureIsRefusedNamingIt) {
   auto c = server_->client();
   auto r = c.get("/api/leaderboard?track=t2v&control=motion,loudness");

@@ -136,13 +136,14 @@ export interface Board {
   // Votes cast without watching weigh `weight` (docs/voter-scoring.md); null: all weigh 1.
   watch_weighting?: { weight: number; min_share: number } | null;
   vote_weights?: { down_weighted_votes: number; weight_total: number };
-  // How many votes hold each adjacent order of the top in place (docs/rating-method.md);
-  // absent on boards that are not the plain fit.
+  // How many votes hold each adjacent order of the top in place (docs/rating-method.md), on
+  // the board's own fit; with pieces, piece by piece. Absent when not computed.
   robustness?: Robustness[];
 }
 
 export interface Robustness {
-  rank: number; // the upper model's place (1: the #1 against the #2)
+  rank: number; // the upper model's place (1: the #1 against the #2), within its piece
+  piece?: number; // with pieces: the index into `pieces` of both models
   upper: string;
   lower: string;
   votes: number | null; // fewest votes whose removal puts `lower` above `upper`; null: none does

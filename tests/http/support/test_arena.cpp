@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -208,6 +209,14 @@ int64_t TestArena::seed_votes(const std::vector<SeededVote>& seeded) const {
     v.battle_id = "seeded-" + std::to_string(votes.size());
     v.track_id = "t2v";
     v.prompt_id = prompts->front().id;
+    if (!s.prompt_id.empty()) {
+      // A named prompt: the vote carries its categories, as a cast vote does.
+      auto p = std::find_if(prompts->begin(), prompts->end(),
+                            [&](const store::Prompt& x) { return x.id == s.prompt_id; });
+      if (p == prompts->end()) throw std::runtime_error("no t2v prompt " + s.prompt_id);
+      v.prompt_id = p->id;
+      v.categories = p->categories;
+    }
     v.left_model = s.left_model;
     v.right_model = s.right_model;
     v.choice = s.left_wins ? store::Choice::Left : store::Choice::Right;

@@ -54,6 +54,8 @@ class TestArena {
     int64_t left_watch_ms = 0;
     int64_t right_watch_ms = 0;
     int64_t decision_ms = 0;
+    std::string prompt_id = "";  // a t2v prompt, whose categories the vote gets; empty: the
+                                 // track's first prompt, without categories
   };
   // Stores `votes` in order (ids and times follow it) and returns the last vote's id.
   int64_t seed_votes(const std::vector<SeededVote>& votes) const;

@@ -371,17 +371,19 @@ class BoardPage {
       r.votes === null || r.share === null
         ? `${subject} would not change whichever of its supporting votes were removed.`
         : `${subject} would change if ${r.votes.toLocaleString()} vote${r.votes === 1 ? "" : "s"} (${pct(r.share)}) were removed.`;
+    // With pieces (models that never met) each piece has its own orders: say which.
+    const piece = (r: Robustness) => (r.piece === undefined ? "" : ` of group ${r.piece + 1}`);
     const details = h(
       "details",
       null,
       h("summary", null, "Each adjacent order of the top"),
-      h("ul", null, ...rest.map((r) => h("li", null, sentence(r, `#${r.rank} ${r.upper} over #${r.rank + 1} ${r.lower}`)))),
+      h("ul", null, ...rest.map((r) => h("li", null, sentence(r, `#${r.rank}${piece(r)} ${r.upper} over #${r.rank + 1} ${r.lower}`)))),
     );
     this.robustness.replaceChildren(
       h(
         "p",
         { class: "robustness-top" },
-        h("strong", null, sentence(top, `The #1 (${top.upper} over ${top.lower})`)),
+        h("strong", null, sentence(top, `The #1${piece(top)} (${top.upper} over ${top.lower})`)),
         " ",
         h("a", { attrs: { href: "/methodology" } }, "How this is found"),
       ),
