@@ -226,6 +226,8 @@ constexpr double kPtrsAlpha0 = 1.1239, kPtrsAlpha1 = 1.1328, kPtrsAlphaShift = 3
 constexpr double kPtrsVr0 = 0.9277, kPtrsVr1 = 3.6224, kPtrsVrShift = 2.0;
 constexpr double kPtrsShift = 0.43;
 constexpr double kPtrsSqueezeUs = 0.07, kPtrsRejectUs = 0.013;
+// Up to this distance from the mode, PTRS's acceptance test multiplies the pmf's step ratios.
+constexpr double kPtrsProductSteps = 24;
 // The Poisson split pays when there are a few items per cell or more; below that, every
 // item is drawn singly from the alias table.
 constexpr int64_t kSplitMinItemsPerCell = 2;
@@ -264,9 +266,12 @@ MultinomialSampler::MultinomialSampler(int64_t n, std::span<const int64_t> count
     }
     cell.b = kPtrsB0 + kPtrsB1 * std::sqrt(cell.mean);
     cell.a = kPtrsA0 + kPtrsA1 * cell.b;
-    cell.log_inv_alpha = std::log(kPtrsAlpha0 + kPtrsAlpha1 / (cell.b - kPtrsAlphaShift));
+    cell.inv_alpha = kPtrsAlpha0 + kPtrsAlpha1 / (cell.b - kPtrsAlphaShift);
+    cell.log_inv_alpha = std::log(cell.inv_alpha);
     cell.v_r = kPtrsVr0 - kPtrsVr1 / (cell.b - kPtrsVrShift);
     cell.log_mean = std::log(cell.mean);
+    cell.mode = floor_of_nonnegative(cell.mean);
+    cell.pmf_at_mode = std::exp(-cell.mean + cell.mode * cell.log_mean - log_factorial(cell.mode));
   }
 
   // Vose's construction of Walker's alias table, in integers so that it is exact: K buckets
@@ -320,6 +325,16 @@ int64_t MultinomialSampler::poisson(Xoshiro256& rng, const PoissonCell& cell) {
     const double k = floor_of_nonnegative(x);
     if (us >= kPtrsSqueezeUs && v <= cell.v_r) return static_cast<int64_t>(k);
     if (us < kPtrsRejectUs && v > us) continue;
+    // Accept if v * inv_alpha / (a / us^2 + b) <= f(k), the pmf at k. Near the mode, f(k) is
+    // f(mode) times a short product of the step ratios f(i) / f(i-1) = mean / i (exact to
+    // rounding, cheaper than the logarithms); farther out, in logs.
+    if (std::abs(k - cell.mode) <= kPtrsProductSteps) {
+      double f = cell.pmf_at_mode;
+      for (double i = cell.mode + 1.0; i <= k; ++i) f *= cell.mean / i;
+      for (double i = k + 1.0; i <= cell.mode; ++i) f *= i / cell.mean;
+      if (v * cell.inv_alpha / (cell.a / (us * us) + cell.b) <= f) return static_cast<int64_t>(k);
+      continue;
+    }
     if (std::log(v) + cell.log_inv_alpha - std::log(cell.a / (us * us) + cell.b) <=
         -cell.mean + k * cell.log_mean - log_factorial(k)) {
       return static_cast<int64_t>(k);

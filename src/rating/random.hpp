@@ -70,7 +70,8 @@ class MultinomialSampler {
     double mean = 0;
     // Inversion (mean < 10): e^-mean. PTRS: its constants (Hoermann's notation).
     double exp_minus_mean = 0;
-    double a = 0, b = 0, log_inv_alpha = 0, v_r = 0, log_mean = 0;
+    double a = 0, b = 0, inv_alpha = 0, log_inv_alpha = 0, v_r = 0, log_mean = 0;
+    double mode = 0, pmf_at_mode = 0;  // floor(mean) and the pmf there
   };
   static int64_t poisson(Xoshiro256& rng, const PoissonCell& cell);
   std::size_t alias_draw(Xoshiro256& rng) const;
