@@ -145,7 +145,7 @@ TEST(Multinomial, DrawsAddUpAndEmptyCellsStayEmpty) {
 // correlation within 0.06 of its value: about 4 standard errors at 4000 draws).
 void expect_multinomial_moments(const std::vector<int64_t>& counts, int64_t n, double margin,
                                 uint64_t seed) {
-  SCOPED_TRACE(testing::Message() << "n=" << n << " margin=" << margin);
+  SCOPED_TRACE(::testing::Message() << "n=" << n << " margin=" << margin);
   const MultinomialSampler sampler(n, counts, margin);
   const int draws = 4000;
   const std::size_t cells = counts.size();
