@@ -37,13 +37,15 @@ simulate() {  # votes file
   cat "$2" > /dev/null  # into the page cache, so the runs measure parsing, not the disk
 }
 
-# Runs a command under /usr/bin/time -v; sets wall (s) and rss (MB) from its report.
+# Runs a command under /usr/bin/time -v; sets wall (s), cpu (user + system, s) and rss (MB)
+# from its report.
 measure() {  # report-file command...
   local report=$1
   shift
   /usr/bin/time -v -o "$report" "$@"
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$report")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$report")
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$report")
 }
 
 verdict() {  # value limit
@@ -61,7 +63,7 @@ if [[ -z $only || $only == large ]]; then
   measure "$out/time-10m.txt" "$paddock" rate "$log" --bootstrap $rounds --timings --format json \
     > "$out/board-10m.json" 2> "$out/timings-10m.txt"
   cat "$out/timings-10m.txt"
-  echo "wall ${wall} s (target < ${target_seconds} s: $(verdict "$wall" $target_seconds)), peak memory ${rss} MB (target < ${target_mb} MB: $(verdict "$rss" $target_mb))"
+  echo "wall ${wall} s (target < ${target_seconds} s: $(verdict "$wall" $target_seconds)), CPU ${cpu} s, peak memory ${rss} MB (target < ${target_mb} MB: $(verdict "$rss" $target_mb))"
   echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 
@@ -72,16 +74,17 @@ if [[ -z $only || $only == reference ]]; then
   echo "== $reference_votes votes, $rounds rounds: paddock vs the Python reference (pandas + scipy L-BFGS-B, 2 processes)"
   measure "$out/time-1m-paddock.txt" "$paddock" rate "$log" --bootstrap $rounds --timings --format json \
     > "$out/board-1m.json" 2> "$out/timings-1m.txt"
-  paddock_wall=$wall paddock_rss=$rss
+  paddock_wall=$wall paddock_rss=$rss paddock_cpu=$cpu
   cat "$out/timings-1m.txt"
   measure "$out/time-1m-reference.txt" /usr/bin/python3 bench/reference/bt_reference.py "$log" \
     --rounds $rounds --processes 2 > "$out/reference-1m.json"
-  reference_wall=$wall reference_rss=$rss
+  reference_wall=$wall reference_rss=$rss reference_cpu=$cpu
   python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["timings"]; print("reference timings: " + ", ".join(f"{k} {v:.3f} s" for k, v in t.items()))' "$out/reference-1m.json"
-  echo "paddock:   wall ${paddock_wall} s, peak memory ${paddock_rss} MB"
-  echo "reference: wall ${reference_wall} s, peak memory ${reference_rss} MB (largest process)"
+  echo "paddock:   wall ${paddock_wall} s, CPU ${paddock_cpu} s, peak memory ${paddock_rss} MB"
+  echo "reference: wall ${reference_wall} s, CPU ${reference_cpu} s (pool processes included), peak memory ${reference_rss} MB (largest process)"
   awk -v p="$paddock_wall" -v r="$reference_wall" -v t="$target_speedup" \
     'BEGIN { printf "speed-up: %.1fx (target >= %dx: %s)\n", r / p, t, (r / p >= t) ? "ok" : "MISSED" }'
+  awk -v p="$paddock_cpu" -v r="$reference_cpu" 'BEGIN { printf "speed-up in CPU time: %.1fx\n", r / p }'
   awk -v p="$paddock_rss" -v r="$reference_rss" -v t="$target_memory_share" \
     'BEGIN { printf "memory: %.3f of the reference (target <= %.1f: %s)\n", p / r, t, (p / r <= t) ? "ok" : "MISSED" }'
   echo "load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -11,14 +11,15 @@
 #include "cli/generate_command.hpp"
 #include "cli/import_command.hpp"
 #include "cli/rate_command.hpp"
+#include "cli/run_app.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/simulate_command.hpp"
 
 namespace paddock::cli {
 
 int run(int argc, char** argv) {
-  CLI::App app{"paddock: a blind-test arena for generative video models"};
-  app.set_version_flag("--version", "paddock 0.1.0");
+  CLI::App app{kProgramDescription};
+  app.set_version_flag("--version", kProgramVersion);
   app.require_subcommand(1);
   // Each subcommand registers itself here: add_<name>_command(app, exit_code); the one
   // that runs sets exit_code.
@@ -33,14 +34,7 @@ int run(int argc, char** argv) {
   add_export_command(app, exit_code);
   add_generate_command(app, exit_code);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::RuntimeError& e) {
-    return e.get_exit_code();  // a subcommand failed and has said why
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  return exit_code;
+  return parse_and_run(app, exit_code, argc, argv);
 }
 
 }  // namespace paddock::cli

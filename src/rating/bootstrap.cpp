@@ -19,9 +19,6 @@ namespace {
 // Credit classes of a draw cell, from the pair's first model's side.
 enum DrawCredit : uint8_t { kDrawWin = 0, kDrawTie = 1, kDrawLoss = 2 };
 constexpr double kDrawCredit[] = {kWinCredit, kTieCredit, 0.0};
-// Bootstrap rounds drawn together (multinomial_interleaved). CPU time of 1M votes, 1000
-// rounds, one thread: 1, 2, 4, 8 at once took 1475, 1277, 1225, 1194 ms (medians of five).
-constexpr int kRoundsAtOnce = static_cast<int>(kMaxInterleaved);
 
 // Cells as the draws see them: ties and both-bad merged, sorted by (pair, credit, group,
 // weight).
@@ -73,7 +70,7 @@ DrawCells merge_ties(const Cells& cells) {
 struct RoundWorker {
   BradleyTerrySolver solver;
   PairTotals totals;
-  std::vector<int64_t> drawn, group_counts;  // drawn: kRoundsAtOnce rows
+  std::vector<int64_t> drawn, group_counts;
   std::vector<double> group_weight, model_games;
 };
 
@@ -92,6 +89,8 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
   if (davidson) result.tie_parameter.assign(static_cast<std::size_t>(rounds), 0.0);
 
   const DrawCells draw = merge_ties(cells);
+  // Each round's counts: Multinomial(N, c_k / N) over the cells, as resampling the N votes.
+  const MultinomialSampler sampler(cells.votes, draw.count);
   std::size_t groups = 1;
   for (uint32_t g : draw.group) groups = std::max<std::size_t>(groups, g + 1);
 
@@ -138,27 +137,15 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     w.totals.games.resize(cells.first.size());
     w.totals.credit.resize(cells.first.size());
     if (davidson) w.totals.ties.resize(cells.first.size());
-    w.drawn.resize(draw.count.size() * kRoundsAtOnce);
+    w.drawn.resize(draw.count.size());
     w.group_counts.resize(groups);
     w.group_weight.assign(groups, 1.0);
     w.model_games.resize(models);
-    // Rounds kRoundsAtOnce at a time: their multinomial draws interleaved, then each fitted.
-    // Every round still draws from its own stream, so the results are the same.
-    std::vector<Xoshiro256> rngs;
-    for (int first = next_round.fetch_add(kRoundsAtOnce); first < rounds;
-         first = next_round.fetch_add(kRoundsAtOnce)) {
-      const int count = std::min(kRoundsAtOnce, rounds - first);
-      rngs.clear();
-      for (int r = 0; r < count; ++r) {
-        rngs.push_back(Xoshiro256::for_stream(seed, static_cast<uint64_t>(first + r)));
-      }
-      const std::size_t cells_count = draw.count.size();
-      std::span<int64_t> drawn(w.drawn.data(), static_cast<std::size_t>(count) * cells_count);
-      multinomial_interleaved(rngs, cells.votes, draw.count, drawn);
-      for (int r = 0; r < count; ++r) {
-        fit_round(w, drawn.subspan(static_cast<std::size_t>(r) * cells_count, cells_count),
-                  first + r);
-      }
+    // Round r draws from its own stream, so the results do not depend on the threads.
+    for (int round = next_round.fetch_add(1); round < rounds; round = next_round.fetch_add(1)) {
+      Xoshiro256 rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round));
+      sampler.draw(rng, w.drawn);
+      fit_round(w, w.drawn, round);
     }
   };
 

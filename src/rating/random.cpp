@@ -214,37 +214,160 @@ void multinomial(Xoshiro256& rng, int64_t n, std::span<const int64_t> counts,
   }
 }
 
-void multinomial_interleaved(std::span<Xoshiro256> rngs, int64_t n, std::span<const int64_t> counts,
-                             std::span<int64_t> out) {
-  // The chains are independent: each cell's binomial waits on its own chain's previous draw
-  // (a square root and divisions deep), so interleaving them lets the processor work on the
-  // others while one waits. Each chain computes exactly what multinomial() does.
-  const std::size_t chains = std::min(rngs.size(), kMaxInterleaved);
+namespace {
+
+// Below this mean, Poisson variates by inversion (PTRS needs a mean of 10 or more).
+constexpr double kPtrsMinMean = 10.0;
+// PTRS constants (Hoermann 1993, "The transformed rejection method for generating Poisson
+// random variables", algorithm PTRS).
+constexpr double kPtrsB0 = 0.931, kPtrsB1 = 2.53;
+constexpr double kPtrsA0 = -0.059, kPtrsA1 = 0.02483;
+constexpr double kPtrsAlpha0 = 1.1239, kPtrsAlpha1 = 1.1328, kPtrsAlphaShift = 3.4;
+constexpr double kPtrsVr0 = 0.9277, kPtrsVr1 = 3.6224, kPtrsVrShift = 2.0;
+constexpr double kPtrsShift = 0.43;
+constexpr double kPtrsSqueezeUs = 0.07, kPtrsRejectUs = 0.013;
+// Up to this distance from the mode, PTRS's acceptance test multiplies the pmf's step ratios.
+constexpr double kPtrsProductSteps = 24;
+// The Poisson split pays when there are a few items per cell or more; below that, every
+// item is drawn singly from the alias table.
+constexpr int64_t kSplitMinItemsPerCell = 2;
+constexpr int64_t kSplitMinItems = 100;
+
+// log(k!) by Stirling's series with its remainder (stirling_tail).
+double log_factorial(double k) {
+  return (k + 0.5) * std::log(k + 1.0) - (k + 1.0) + 0.5 * std::log(2.0 * std::numbers::pi) +
+         stirling_tail(k);
+}
+
+}  // namespace
+
+MultinomialSampler::MultinomialSampler(int64_t n, std::span<const int64_t> counts, double margin)
+    : n_(std::max<int64_t>(n, 0)), cells_(counts.size()) {
   const std::size_t cells = counts.size();
-  std::array<int64_t, kMaxInterleaved> remaining{};
-  std::fill(remaining.begin(), remaining.begin() + static_cast<std::ptrdiff_t>(chains), n);
-  int64_t remaining_total = 0;
-  for (int64_t c : counts) remaining_total += c;
-  for (std::size_t k = 0; k < cells; ++k) {
-    const int64_t c = counts[k];
-    if (c <= 0) {
-      for (std::size_t r = 0; r < chains; ++r) out[r * cells + k] = 0;
-    } else if (c >= remaining_total) {
-      for (std::size_t r = 0; r < chains; ++r) {
-        const int64_t x = std::max<int64_t>(remaining[r], 0);
-        out[r * cells + k] = x;
-        remaining[r] -= x;
-      }
-    } else {
-      const double p = static_cast<double>(c) / static_cast<double>(remaining_total);
-      for (std::size_t r = 0; r < chains; ++r) {
-        const int64_t x = remaining[r] > 0 ? binomial(rngs[r], remaining[r], p) : 0;
-        out[r * cells + k] = x;
-        remaining[r] -= x;
-      }
-    }
-    remaining_total -= c;
+  Uint128 total = 0;
+  for (int64_t c : counts) total += static_cast<uint64_t>(std::max<int64_t>(c, 0));
+  if (n_ == 0 || total == 0) return;
+  alias_total_ = static_cast<uint64_t>(total);
+
+  const bool split =
+      n_ >= kSplitMinItems &&
+      static_cast<Uint128>(n_) >= static_cast<Uint128>(cells) * kSplitMinItemsPerCell;
+  if (split) {
+    const double nd = static_cast<double>(n_);
+    lambda_ = std::max(0.0, nd - margin * std::sqrt(nd));
   }
+  for (std::size_t k = 0; k < cells; ++k) {
+    PoissonCell& cell = cells_[k];
+    cell.mean = lambda_ * (static_cast<double>(std::max<int64_t>(counts[k], 0)) /
+                           static_cast<double>(alias_total_));
+    if (cell.mean < kPtrsMinMean) {
+      cell.exp_minus_mean = std::exp(-cell.mean);
+      continue;
+    }
+    cell.b = kPtrsB0 + kPtrsB1 * std::sqrt(cell.mean);
+    cell.a = kPtrsA0 + kPtrsA1 * cell.b;
+    cell.inv_alpha = kPtrsAlpha0 + kPtrsAlpha1 / (cell.b - kPtrsAlphaShift);
+    cell.log_inv_alpha = std::log(cell.inv_alpha);
+    cell.v_r = kPtrsVr0 - kPtrsVr1 / (cell.b - kPtrsVrShift);
+    cell.log_mean = std::log(cell.mean);
+    cell.mode = floor_of_nonnegative(cell.mean);
+    cell.pmf_at_mode = std::exp(-cell.mean + cell.mode * cell.log_mean - log_factorial(cell.mode));
+  }
+
+  // Vose's construction of Walker's alias table, in integers so that it is exact: K buckets
+  // of size C, cell k's weight K * c_k spread over them; bucket j keeps its own cell for
+  // below(C) < threshold[j] and hands the rest to alias[j].
+  alias_threshold_.assign(cells, alias_total_);
+  alias_.resize(cells);
+  std::vector<Uint128> weight(cells);
+  std::vector<uint32_t> small, large;
+  for (std::size_t k = 0; k < cells; ++k) {
+    alias_[k] = static_cast<uint32_t>(k);
+    weight[k] = static_cast<Uint128>(std::max<int64_t>(counts[k], 0)) * cells;
+    (weight[k] < total ? small : large).push_back(static_cast<uint32_t>(k));
+  }
+  while (!small.empty() && !large.empty()) {
+    const uint32_t s = small.back(), l = large.back();
+    small.pop_back();
+    alias_threshold_[s] = static_cast<uint64_t>(weight[s]);
+    alias_[s] = l;
+    weight[l] -= total - weight[s];
+    if (weight[l] < total) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+  // What is left has weight exactly C (the weights add up to K * C): the bucket is its own.
+}
+
+int64_t MultinomialSampler::poisson(Xoshiro256& rng, const PoissonCell& cell) {
+  if (cell.mean < kPtrsMinMean) {
+    // Inversion: walk the pmf from 0, f(x) = f(x-1) * mean / x.
+    for (;;) {
+      double u = rng.uniform();
+      double f = cell.exp_minus_mean;
+      int64_t x = 0;
+      while (u > f) {
+        u -= f;
+        ++x;
+        f *= cell.mean / static_cast<double>(x);
+        if (f <= 0) break;  // rounding left u unspent: draw again
+      }
+      if (u <= f) return x;
+    }
+  }
+  for (;;) {
+    const double u = rng.uniform() - 0.5;
+    const double v = rng.uniform();
+    const double us = 0.5 - std::abs(u);
+    const double x = (2.0 * cell.a / us + cell.b) * u + cell.mean + kPtrsShift;
+    if (!(x >= 0)) continue;  // k = floor(x) < 0 (or us == 0)
+    const double k = floor_of_nonnegative(x);
+    if (us >= kPtrsSqueezeUs && v <= cell.v_r) return static_cast<int64_t>(k);
+    if (us < kPtrsRejectUs && v > us) continue;
+    // Accept if v * inv_alpha / (a / us^2 + b) <= f(k), the pmf at k. Near the mode, f(k) is
+    // f(mode) times a short product of the step ratios f(i) / f(i-1) = mean / i (exact to
+    // rounding, cheaper than the logarithms); farther out, in logs.
+    if (std::abs(k - cell.mode) <= kPtrsProductSteps) {
+      double f = cell.pmf_at_mode;
+      for (double i = cell.mode + 1.0; i <= k; ++i) f *= cell.mean / i;
+      for (double i = k + 1.0; i <= cell.mode; ++i) f *= i / cell.mean;
+      if (v * cell.inv_alpha / (cell.a / (us * us) + cell.b) <= f) return static_cast<int64_t>(k);
+      continue;
+    }
+    if (std::log(v) + cell.log_inv_alpha - std::log(cell.a / (us * us) + cell.b) <=
+        -cell.mean + k * cell.log_mean - log_factorial(k)) {
+      return static_cast<int64_t>(k);
+    }
+  }
+}
+
+std::size_t MultinomialSampler::alias_draw(Xoshiro256& rng) const {
+  const auto j = static_cast<std::size_t>(rng.below(alias_.size()));
+  if (alias_threshold_[j] == alias_total_ || rng.below(alias_total_) < alias_threshold_[j]) {
+    return j;
+  }
+  return alias_[j];
+}
+
+void MultinomialSampler::draw(Xoshiro256& rng, std::span<int64_t> out) const {
+  std::fill(out.begin(), out.end(), 0);
+  if (alias_total_ == 0) return;
+  int64_t total = 0;
+  if (lambda_ > 0) {
+    // Given their total s, the Poisson counts are Multinomial(s, c / C); s > n is rare
+    // (lambda is margin standard deviations below n) and is drawn again.
+    do {
+      total = 0;
+      for (std::size_t k = 0; k < cells_.size(); ++k) {
+        const int64_t x = cells_[k].mean > 0 ? poisson(rng, cells_[k]) : 0;
+        out[k] = x;
+        total += x;
+      }
+    } while (total > n_);
+  }
+  // The other n - s items one by one: Multinomial(s) + Multinomial(n - s) = Multinomial(n).
+  for (int64_t i = total; i < n_; ++i) ++out[alias_draw(rng)];
 }
 
 }  // namespace paddock::rating

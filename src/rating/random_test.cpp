@@ -139,31 +139,97 @@ TEST(Multinomial, DrawsAddUpAndEmptyCellsStayEmpty) {
   }
 }
 
-TEST(Multinomial, InterleavedDrawsWhatSingleDrawsDraw) {
-  // Cells of every kind the chain meets: empty, tiny (inversion), large (BTRS), mirrored
-  // (p > 1/2), and n both smaller and larger than the total count.
-  const std::vector<std::vector<int64_t>> tables = {
-      {5, 0, 100, 1, 894}, {0, 0, 7}, {3}, {1, 1, 1, 1, 1, 1}, {40, 2000, 0, 13, 70000, 9, 600}};
-  for (const auto& counts : tables) {
-    for (const int64_t n : {int64_t{0}, int64_t{1}, int64_t{17}, int64_t{1000}, int64_t{250000}}) {
-      for (std::size_t chains = 1; chains <= kMaxInterleaved; ++chains) {
-        std::vector<Xoshiro256> single, interleaved;
-        for (std::size_t r = 0; r < chains; ++r) single.push_back(Xoshiro256::for_stream(9, r));
-        interleaved = single;
-        std::vector<int64_t> got(chains * counts.size());
-        multinomial_interleaved(interleaved, n, counts, got);
-        for (std::size_t r = 0; r < chains; ++r) {
-          std::vector<int64_t> want(counts.size());
-          multinomial(single[r], n, counts, want);
-          const std::vector<int64_t> row(
-              got.begin() + static_cast<std::ptrdiff_t>(r * counts.size()),
-              got.begin() + static_cast<std::ptrdiff_t>((r + 1) * counts.size()));
-          EXPECT_EQ(row, want) << "n=" << n << " chains=" << chains << " row " << r;
-          EXPECT_EQ(interleaved[r].next(), single[r].next()) << "generators left apart";
-        }
+// Moments of many draws against Multinomial(n, p): every draw adds up to n; each cell's mean
+// n p_k and variance n p_k (1 - p_k), and the covariance -n p_j p_k of the two largest cells,
+// within Monte Carlo error (5 standard errors; the variances within 10%, the covariance's
+// correlation within 0.06 of its value: about 4 standard errors at 4000 draws).
+void expect_multinomial_moments(const std::vector<int64_t>& counts, int64_t n, double margin,
+                                uint64_t seed) {
+  SCOPED_TRACE(::testing::Message() << "n=" << n << " margin=" << margin);
+  const MultinomialSampler sampler(n, counts, margin);
+  const int draws = 4000;
+  const std::size_t cells = counts.size();
+  std::vector<double> sum(cells, 0), sum2(cells, 0);
+  double total_count = 0;
+  for (int64_t c : counts) total_count += static_cast<double>(c);
+  std::size_t big = 0, second = 0;  // the two largest cells
+  for (std::size_t k = 0; k < cells; ++k) {
+    if (counts[k] > counts[big]) big = k;
+  }
+  second = big == 0 ? 1 : 0;
+  for (std::size_t k = 0; k < cells; ++k) {
+    if (k != big && counts[k] > counts[second]) second = k;
+  }
+  double cross = 0;
+  std::vector<int64_t> out(cells);
+  for (int d = 0; d < draws; ++d) {
+    Xoshiro256 rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(d));
+    sampler.draw(rng, out);
+    ASSERT_EQ(std::accumulate(out.begin(), out.end(), int64_t{0}), n);
+    for (std::size_t k = 0; k < cells; ++k) {
+      if (counts[k] == 0) {
+        ASSERT_EQ(out[k], 0) << "an empty cell drew " << out[k];
       }
+      const auto x = static_cast<double>(out[k]);
+      sum[k] += x;
+      sum2[k] += x * x;
+    }
+    cross += static_cast<double>(out[big]) * static_cast<double>(out[second]);
+  }
+  const auto nd = static_cast<double>(n);
+  for (std::size_t k = 0; k < cells; ++k) {
+    const double p = static_cast<double>(counts[k]) / total_count;
+    const double mean = sum[k] / draws;
+    const double var = sum2[k] / draws - mean * mean;
+    const double true_var = nd * p * (1 - p);
+    EXPECT_NEAR(mean, nd * p, 5 * std::sqrt(true_var / draws) + 1e-12) << "cell " << k;
+    if (true_var >= 1) {
+      EXPECT_NEAR(var / true_var, 1.0, 0.1) << "cell " << k;
     }
   }
+  const double pb = static_cast<double>(counts[big]) / total_count;
+  const double ps = static_cast<double>(counts[second]) / total_count;
+  const double mean_b = sum[big] / draws, mean_s = sum[second] / draws;
+  const double covariance = cross / draws - mean_b * mean_s;
+  const double correlation = -std::sqrt(pb * ps / ((1 - pb) * (1 - ps)));
+  EXPECT_NEAR(covariance / std::sqrt(nd * pb * (1 - pb) * nd * ps * (1 - ps)), correlation, 0.06);
+}
+
+TEST(MultinomialSampler, DrawsTheMultinomialDistribution) {
+  // Cells of every kind: empty, tiny (Poisson by inversion), large (PTRS), one cell holding
+  // most items; n equal to, below and above the total count.
+  const std::vector<int64_t> mixed{5, 0, 100, 1, 894, 30, 12, 9};
+  expect_multinomial_moments(mixed, 1000, MultinomialSampler::kDefaultMargin, 1);
+  expect_multinomial_moments(mixed, 250000, MultinomialSampler::kDefaultMargin, 2);
+  expect_multinomial_moments(mixed, 120, MultinomialSampler::kDefaultMargin, 3);
+  expect_multinomial_moments({40, 2000, 13, 70000, 9, 600}, 72662,
+                             MultinomialSampler::kDefaultMargin, 4);
+  // Every item drawn singly (fewer items than two per cell).
+  expect_multinomial_moments({3, 1, 4, 1, 5, 9, 2, 6, 5, 3}, 15, MultinomialSampler::kDefaultMargin,
+                             5);
+  // No margin: the Poisson total exceeds n in about half the draws, which are drawn again;
+  // a wide margin: most items by the alias table.
+  expect_multinomial_moments(mixed, 1000, 0.0, 6);
+  expect_multinomial_moments(mixed, 1000, 20.0, 7);
+}
+
+TEST(MultinomialSampler, EdgeCases) {
+  Xoshiro256 rng(11);
+  std::vector<int64_t> out(3, -1);
+  MultinomialSampler(0, std::vector<int64_t>{1, 2, 3}).draw(rng, out);
+  EXPECT_EQ(out, (std::vector<int64_t>{0, 0, 0}));
+  MultinomialSampler(500, std::vector<int64_t>{0, 7, 0}).draw(rng, out);
+  EXPECT_EQ(out, (std::vector<int64_t>{0, 500, 0}));
+  std::vector<int64_t> one(1);
+  MultinomialSampler(100000, std::vector<int64_t>{42}).draw(rng, one);
+  EXPECT_EQ(one[0], 100000);
+  // The same stream gives the same draw.
+  const MultinomialSampler sampler(5000, std::vector<int64_t>{100, 2000, 2900});
+  std::vector<int64_t> x(3), y(3);
+  Xoshiro256 r1 = Xoshiro256::for_stream(3, 7), r2 = Xoshiro256::for_stream(3, 7);
+  sampler.draw(r1, x);
+  sampler.draw(r2, y);
+  EXPECT_EQ(x, y);
 }
 
 }  // namespace
