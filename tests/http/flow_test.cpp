@@ -43,6 +43,7 @@ class Flow : public ::testing::Test {
                                   "100",
                                   "--min-votes",
                                   "50",
+                                  "--robustness",  // as docs/http-api.md's recipe says
                                   "--format",
                                   "json"};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -75,7 +76,8 @@ class Flow : public ::testing::Test {
       }
     } else if (offline.is_array()) {
       ASSERT_TRUE(server.is_array()) << where << ": " << server.dump();
-      ASSERT_EQ(server.size(), offline.size()) << where;
+      ASSERT_EQ(server.size(), offline.size()) << where << ": " << server.dump().substr(0, 600)
+                                               << " vs " << offline.dump().substr(0, 600);
       for (std::size_t i = 0; i < offline.size(); ++i) {
         expect_same_board(server[i], offline[i], where + "[" + std::to_string(i) + "]");
       }
