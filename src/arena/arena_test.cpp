@@ -209,8 +209,14 @@ TEST(Arena, OnDemandBoardsCannotMultiplyTheWorkOfEachRound) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(first.starts_with("1|")) << first;
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // settle
+  // Settle: a round adds its boards to refits() once it has computed them all, so the
+  // count holding still for 200 ms means no round is left over from the first vote.
   uint64_t before = boards.refits();
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (boards.refits() == before) break;
+    before = boards.refits();
+  }
   auto next = (*arena)->issue_battle("t2v", kSession, "x");
   ASSERT_TRUE(vote(**arena, next->ticket, "right", kSession));
   std::string text;
@@ -219,7 +225,10 @@ TEST(Arena, OnDemandBoardsCannotMultiplyTheWorkOfEachRound) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(text.starts_with("2|")) << text;
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the round finishes
+  // Until the round has counted its boards (all at once, when it ends), however long it takes.
+  for (int i = 0; i < 1000 && boards.refits() == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   // The round recomputed the 4 standard boards of t2v (all, as voted, balanced, one per
   // category) and 1 on-demand board, not all 10.
   EXPECT_EQ(boards.refits() - before, 5u);

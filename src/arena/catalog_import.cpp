@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Outcome outcome_of(store::Upsert u) {
+Outcome import_outcome(store::Upsert u) {
   switch (u) {
     case store::Upsert::Inserted:
       return Outcome::Inserted;
@@ -292,7 +292,7 @@ class Importer {
       if (!track) return std::unexpected(track.error());
       auto u = store_->upsert_track(**track);
       if (!u) return store_failure(u.error(), "storing track " + id);
-      report_.tracks.add(outcome_of(*u));
+      report_.tracks.add(import_outcome(*u));
     }
     return ok();
   }
@@ -325,7 +325,7 @@ class Importer {
       }
       auto u = store_model(*store_, *existing, rec.model);
       if (!u) return store_failure(u.error(), "storing model " + rec.model.id);
-      report_.models.add(outcome_of(*u));
+      report_.models.add(import_outcome(*u));
     }
     return ok();
   }
@@ -348,7 +348,7 @@ class Importer {
       if (!o_.dry_run) {
         auto u = store_->upsert_prompt(p);
         if (!u) return store_failure(u.error(), "storing prompt " + p.track_id + "/" + p.id);
-        outcome = outcome_of(*u);
+        outcome = import_outcome(*u);
       }
       report_.prompts.add(outcome);
       if (!rec.source_as_written.empty()) step(rec.source, outcome, "");
@@ -389,7 +389,7 @@ class Importer {
                 " came out larger than its track's file size, so its size tells it apart "
                 "(docs/security.md)");
           }
-          const Outcome outcome = r.stored ? outcome_of(r.stored->upsert) : Outcome::Checked;
+          const Outcome outcome = r.stored ? import_outcome(r.stored->upsert) : Outcome::Checked;
           report_.clips.add(outcome);
           step(c.file, outcome, "");
           return true;

@@ -13,6 +13,14 @@ TEST(Trim, RemovesSpacesAndTabsAtBothEndsOnly) {
   EXPECT_EQ(trim("\na\r"), "\na\r");  // only blanks: a line end is not trimmed
 }
 
+TEST(OneLine, PutsTheTextOnOneLineAndCutsItAtTheLimit) {
+  EXPECT_EQ(one_line("a\r\nb\tc", 100), "a  b c");
+  EXPECT_EQ(one_line("abcdef", 3), "abc...");
+  EXPECT_EQ(one_line("abc", 3), "abc");
+  EXPECT_EQ(one_line("", 3), "");
+  EXPECT_EQ(one_line("\"\\", 3), "\"\\");  // nothing is escaped
+}
+
 TEST(EqualsIgnoringCase, FoldsAsciiLettersOnly) {
   EXPECT_TRUE(equals_ignoring_case("Application/JSON", "application/json"));
   EXPECT_TRUE(equals_ignoring_case("", ""));

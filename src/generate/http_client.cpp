@@ -61,12 +61,6 @@ struct CurlUrlDeleter {
 };
 using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // ---- URLs ---------------------------------------------------------------------------
 
 std::string url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
@@ -220,11 +214,11 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     if (!hop.headers.entries().empty()) {
       Header last = hop.headers.entries().back();
       hop.headers.remove(last.name);
-      hop.headers.add(last.name, last.value + " " + std::string(trim_ows(line)));
+      hop.headers.add(last.name, last.value + " " + std::string(trim(line)));
     }
   } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
-    hop.headers.add(std::string(trim_ows(line.substr(0, colon))),
-                    std::string(trim_ows(line.substr(colon + 1))));
+    hop.headers.add(std::string(trim(line.substr(0, colon))),
+                    std::string(trim(line.substr(colon + 1))));
   }
   return length;
 }
@@ -339,7 +333,7 @@ std::vector<std::string> credentials_of(const Request& request) {
   auto add = [&found](std::string_view value) {
     found.emplace_back(value);
     const std::size_t space = value.find(' ');
-    if (space != std::string_view::npos) found.emplace_back(trim_ows(value.substr(space + 1)));
+    if (space != std::string_view::npos) found.emplace_back(trim(value.substr(space + 1)));
   };
   for (const SecretHeader& header : request.secret_headers) add(header.value.reveal());
   for (const Header& header : request.headers.entries()) {
@@ -362,13 +356,6 @@ struct Exchange {
   std::string url;
   int redirects = 0;
 };
-
-std::string one_line(std::string_view text, std::size_t max_bytes) {
-  std::string out;
-  for (char c : text.substr(0, max_bytes)) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
-  if (text.size() > max_bytes) out += "...";
-  return out;
-}
 
 }  // namespace
 

@@ -32,13 +32,6 @@ constexpr std::size_t kQuotedBytes = 300;
 // The longest task id accepted from a reply.
 constexpr std::size_t kMaxTaskIdBytes = 512;
 
-std::string one_line(std::string_view text, std::size_t limit = kQuotedBytes) {
-  std::string out;
-  for (const char c : text.substr(0, limit)) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  if (text.size() > limit) out += "...";
-  return out;
-}
-
 // A JSON value as a status token or code: strings as they are, true/false, numbers in
 // decimal, absent or null as "".
 std::string token_of(const json* value) {
@@ -387,7 +380,7 @@ Error ProtocolProvider::reply_error(const Request& request, int status, const He
   if (message.empty()) message = std::string(body);
   std::string what = describe(request);
   if (!code.empty()) what += ": " + code;
-  if (!message.empty()) what += ": " + one_line(message);
+  if (!message.empty()) what += ": " + one_line(message, kQuotedBytes);
   what = scrubbed(what);
   const bool retryable = status == 408 || status == 429 || (status >= 500 && status <= 599);
   if (retryable && !code_listed(protocol_.errors.refusal_codes, code)) {
@@ -408,8 +401,9 @@ std::optional<Error> ProtocolProvider::envelope_error(const Request& request,
   const std::string code = token_of(found);
   if (envelope.ok.contains(code)) return std::nullopt;
   const std::string message = text_of(envelope.message.find(reply));
-  const std::string what = scrubbed(describe(request) + ": code " + code +
-                                    (message.empty() ? "" : ": " + one_line(message)));
+  const std::string what =
+      scrubbed(describe(request) + ": code " + code +
+               (message.empty() ? "" : ": " + one_line(message, kQuotedBytes)));
   if (code_listed(envelope.rate_limit_codes, code)) {
     return http_error(429, std::nullopt, name_ + ": rate limited in an HTTP 200 reply: " + what);
   }
@@ -447,9 +441,9 @@ Result<json> ProtocolProvider::parse_reply(const Call& call, const Response& res
   try {
     reply = json::parse(response.body);
   } catch (const json::exception&) {
-    return fail("bad_reply", name_ + ": " + describe(shown) + ": HTTP " +
-                                 std::to_string(response.status) +
-                                 " reply is not JSON: " + scrubbed(one_line(response.body)));
+    return fail("bad_reply",
+                name_ + ": " + describe(shown) + ": HTTP " + std::to_string(response.status) +
+                    " reply is not JSON: " + scrubbed(one_line(response.body, kQuotedBytes)));
   }
   return reply;
 }
@@ -496,7 +490,7 @@ Result<SubmittedTask> ProtocolProvider::submit(const GenerationRequest& request,
   if (!acceptable_task_id(task_id)) {
     return fail("bad_reply", name_ + ": the submit reply has no usable task id" +
                                  (task_id.empty() ? "" : " (\"" + one_line(task_id, 80) + "\")") +
-                                 ": " + scrubbed(one_line(reply->dump())));
+                                 ": " + scrubbed(one_line(reply->dump(), kQuotedBytes)));
   }
   SubmittedTask submitted{task_id, json::object()};
   for (const auto& [key, value] : task->second.handle) submitted.handle[key] = value;
@@ -504,7 +498,7 @@ Result<SubmittedTask> ProtocolProvider::submit(const GenerationRequest& request,
     const std::string value = token_of(pointers.find(*reply));
     if (value.empty()) {
       return fail("bad_reply", name_ + ": the submit reply has no " + key + ": " +
-                                   scrubbed(one_line(reply->dump())));
+                                   scrubbed(one_line(reply->dump(), kQuotedBytes)));
     }
     submitted.handle[key] = value;
   }
@@ -541,7 +535,7 @@ Result<TaskStatus> ProtocolProvider::poll(const SubmittedTask& task) {
     gone.state = TaskState::Expired;
     gone.provider_status = "HTTP 404";
     gone.error_code = "not_found";
-    gone.error_message = scrubbed(one_line(response->body));
+    gone.error_message = scrubbed(one_line(response->body, kQuotedBytes));
     return gone;
   }
   auto reply = parse_reply(call, *response);
@@ -563,7 +557,7 @@ Result<TaskStatus> ProtocolProvider::read_status(const SubmittedTask& task, cons
                     (status.provider_status.empty() ? "missing"
                                                     : "\"" + one_line(status.provider_status, 80) +
                                                           "\" is not in the protocol's mapping") +
-                    ": " + scrubbed(one_line(reply.dump())));
+                    ": " + scrubbed(one_line(reply.dump(), kQuotedBytes)));
   }
   status.state = failed_field ? TaskState::Failed : mapped->second;
   if (const json* usage = protocol_.usage.object.find(reply)) status.usage = *usage;
@@ -663,7 +657,7 @@ Status ProtocolProvider::read_result(const SubmittedTask& task, const json& poll
     return ok();
   }
   return fail("bad_reply", name_ + ": a succeeded reply without a result: " +
-                               scrubbed(one_line(source->dump())));
+                               scrubbed(one_line(source->dump(), kQuotedBytes)));
 }
 
 // ---- fetch ----
@@ -739,7 +733,7 @@ Result<Download> ProtocolProvider::fetch_result(const SubmittedTask& task, const
   if (download->ok()) return download;
   const int code = download->status;
   const std::string what = scrubbed(describe(request) + ": HTTP " + std::to_string(code) + ": " +
-                                    one_line(download->error_body));
+                                    one_line(download->error_body, kQuotedBytes));
   // Storage answers an expired signed link with 403 (S3, OSS, TOS) or 404 (CDNs, Google).
   if (code == 403 || code == 404 || code == 410) {
     return fail("expired_result", name_ + ": the result URL no longer works: " + what);
@@ -780,7 +774,7 @@ std::optional<Result<std::optional<SubmittedTask>>> ProtocolProvider::find_by_re
   const std::string task_id = token_of(find.task_id.find(*reply));
   if (!acceptable_task_id(task_id)) {
     return Found(fail("bad_reply", name_ + ": the lookup by reference names no usable task id: " +
-                                       scrubbed(one_line(reply->dump()))));
+                                       scrubbed(one_line(reply->dump(), kQuotedBytes))));
   }
   SubmittedTask found{task_id, json::object()};
   for (const auto& [key, value] : task->second.handle) found.handle[key] = value;

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "demo/demo.hpp"
 #include "demo_fixture.hpp"
 #include "media/media.hpp"
 
@@ -62,14 +63,19 @@ TEST_F(DemoBoards, WithAudioSeedanceIsSlightlyAheadOfHappyHorse) {
   EXPECT_LT(gap(board, "Seedance 2.0", "HappyHorse-1.0"), 40);
 }
 
+// docs/demo.md, or "" if it cannot be read.
+std::string demo_doc() {
+  std::ifstream in(std::string(PADDOCK_DOCS) + "/demo.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 // docs/demo.md quotes the boards the server shows (seed 1, 1000 bootstrap rounds): every
 // score and interval of its table, the anchored scores and the leads, to the point.
 TEST_F(DemoBoards, TheDocsQuoteTheBoardsTheDemoBuilds) {
-  std::ifstream in(std::string(PADDOCK_DOCS) + "/demo.md");
-  ASSERT_TRUE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string doc = text.str();
+  const std::string doc = demo_doc();
+  ASSERT_FALSE(doc.empty());
 
   auto served = [](const std::string& weights = "as_voted") {
     auto o = board_options(weights);
@@ -138,6 +144,30 @@ TEST_F(DemoBoards, TheDocsQuoteTheBoardsTheDemoBuilds) {
   EXPECT_EQ(lead(balanced.at("t2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[2].str()));
   EXPECT_EQ(lead(boards.at("i2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[3].str()));
   EXPECT_EQ(lead(balanced.at("i2v"), "HappyHorse-1.0", "Seedance 2.0"), std::stoi(m[4].str()));
+}
+
+// docs/demo.md's "How it is built" names the demo's phases in the order they run, and
+// counts them in words ("five timed phases"; it once said four and listed five).
+TEST(DemoDocs, NameAndCountThePhasesTheDemoRuns) {
+  const std::string doc = demo_doc();
+  ASSERT_FALSE(doc.empty());
+  std::vector<std::string> listed;
+  const std::regex item(R"(\n(\d+)\. \*\*(\w+)\*\* — )");
+  for (auto it = std::sregex_iterator(doc.begin(), doc.end(), item); it != std::sregex_iterator();
+       ++it) {
+    EXPECT_EQ(std::stoi((*it)[1].str()), static_cast<int>(listed.size()) + 1) << (*it)[0];
+    listed.push_back((*it)[2].str());
+  }
+  std::vector<std::string> run;
+  for (auto phase : {demo::DemoPhase::Render, demo::DemoPhase::Import, demo::DemoPhase::Generate,
+                     demo::DemoPhase::Votes, demo::DemoPhase::Reveal}) {
+    run.emplace_back(demo::to_string(phase));
+  }
+  EXPECT_EQ(listed, run);
+  const char* const kCount[] = {"no", "one", "two", "three", "four", "five", "six", "seven"};
+  ASSERT_LT(run.size(), std::size(kCount));
+  EXPECT_NE(doc.find(std::string("in ") + kCount[run.size()] + " timed phases"), std::string::npos)
+      << "docs/demo.md should say the demo is built in " << kCount[run.size()] << " timed phases";
 }
 
 TEST_F(DemoBoards, BalancedCategoriesNarrowHappyHorsesLeadOnTextToVideo) {
