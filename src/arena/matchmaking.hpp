@@ -42,7 +42,7 @@ struct MatchmakingOptions {
   // That distance sums (z sd / gap)^focus_power over the comparisons the top waits for: the
   // higher the power, the more the furthest from settled dominates. Gaps below gap_floor
   // points count as gap_floor.
-  double focus_power = 4;
+  double focus_power = 8;
   double gap_floor = 10;
   // Prior standard deviation (points) of every score: what a model nobody has voted on yet
   // is worth, so a new model gets extra battles until its interval narrows.

@@ -232,6 +232,21 @@ TEST(PlanPairings, SpendsTheBattlesOnOverlappingAdjacentRanksOfTheTop) {
   EXPECT_LT(probability_of(later, "m0", "m1"), probability_of(plan, "m0", "m1") / 2);
 }
 
+TEST(PlanPairings, GivesTheLevelPairOfThreeModelsMostBattles) {
+  // tests/http/matchmaking_test.cpp's arena: two level models, each beating the third 19
+  // times in 20 (511 points), 200 votes per pair.
+  auto c = arena(3, 1);
+  auto plan = plan_pairings(*c.find_track("t2v"),
+                            board_of({{"m0", 1300}, {"m1", 1300}, {"m2", 789}}, 200), {});
+  // The level pair gets the most; the others still get a share beyond the floor, for the mean
+  // anchor: the published intervals of m0 and m1 include the uncertainty of m2's score.
+  const double open = probability_of(plan, "m0", "m1");
+  EXPECT_GT(open, 0.4);  // uniformly 1/3
+  EXPECT_GT(open, probability_of(plan, "m0", "m2") + 0.1);
+  EXPECT_GT(open, probability_of(plan, "m1", "m2") + 0.1);
+  EXPECT_NEAR(probability_of(plan, "m0", "m2"), probability_of(plan, "m1", "m2"), 0.1);
+}
+
 TEST(PlanPairings, MeasuresTheBottomOfTheBoardForTheMeanAnchor) {
   // The published intervals are relative to the mean of every score, so intervals at the top
   // narrow only if the bottom is measured against the rest too: with the top pairs well
