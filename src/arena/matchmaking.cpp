@@ -77,13 +77,115 @@ double win_probability(double natural_difference) {
   return 1.0 / (1.0 + std::exp(-natural_difference));
 }
 
-// The value of one more vote on each pair (docs/matchmaking.md, "Adaptive"). Scores in
-// natural units; S the covariance the votes so far and the prior give; each model's published
-// score is its difference from the mean, so its variance is a_k' S a_k with a_k = e_k - 1/M.
-std::vector<double> pair_values(const std::vector<double>& theta,
-                                const std::vector<std::vector<int64_t>>& votes,
-                                const std::vector<std::pair<uint32_t, uint32_t>>& pairs,
-                                const MatchmakingOptions& options) {
+// What the board still needs (docs/matchmaking.md, "Adaptive"): the comparisons that decide
+// whether the top is settled, each as a linear function c'theta whose standard deviation the
+// votes should shrink, and how far it is from being small enough.
+struct PlanTarget {
+  // anchored: the sum of the standard deviations of the published scores of a and b (their
+  // intervals must be disjoint); else the standard deviation of theta_a - theta_b (their
+  // order must be right).
+  std::size_t a = 0, b = 0;
+  bool anchored = false;
+  double scale = 1;  // z / gap: the target is met when scale * sd < 1
+};
+
+// The covariance S = H^-1 of the scores (natural units) and what one more vote would do to it.
+class PlanCovariance {
+ public:
+  PlanCovariance(Matrix s) : s_(std::move(s)), row_sum_(s_.n, 0.0) { refresh(); }
+
+  std::size_t size() const { return s_.n; }
+  double cov(std::size_t i, std::size_t j) const { return s_(i, j); }
+  // Variance of the published score of k (its difference from the mean of all scores).
+  double published_variance(std::size_t k) const {
+    const double md = static_cast<double>(s_.n);
+    return std::max(s_(k, k) - 2 * row_sum_[k] / md + total_ / (md * md), 0.0);
+  }
+  double difference_variance(std::size_t a, std::size_t b) const {
+    return std::max(s_(a, a) + s_(b, b) - 2 * s_(a, b), 0.0);
+  }
+  // a_k' S x for the published score of k and x = e_i - e_j.
+  double published_projection(std::size_t k, std::size_t i, std::size_t j) const {
+    return s_(k, i) - s_(k, j) - (row_sum_[i] - row_sum_[j]) / static_cast<double>(s_.n);
+  }
+  double difference_projection(std::size_t a, std::size_t b, std::size_t i, std::size_t j) const {
+    return s_(a, i) - s_(a, j) - s_(b, i) + s_(b, j);
+  }
+  // One vote of information w on (i, j): S -= w S x x' S / (1 + w x' S x) (Sherman-Morrison).
+  void add_vote(std::size_t i, std::size_t j, double w) {
+    const std::size_t n = s_.n;
+    std::vector<double> u(n);
+    for (std::size_t k = 0; k < n; ++k) u[k] = s_(k, i) - s_(k, j);
+    const double f = w / (1 + w * (u[i] - u[j]));
+    for (std::size_t k = 0; k < n; ++k) {
+      for (std::size_t l = 0; l < n; ++l) s_(k, l) -= f * u[k] * u[l];
+    }
+    refresh();
+  }
+
+ private:
+  void refresh() {
+    total_ = 0;
+    for (std::size_t i = 0; i < s_.n; ++i) {
+      row_sum_[i] = 0;
+      for (std::size_t j = 0; j < s_.n; ++j) row_sum_[i] += s_(i, j);
+      total_ += row_sum_[i];
+    }
+  }
+  Matrix s_;
+  std::vector<double> row_sum_;
+  double total_ = 0;
+};
+
+// The comparisons the top of the board is waiting for, from the scores `theta` (natural
+// units) and the covariance: adjacent ranks within the top `top_ranks` (disjoint published
+// intervals), and every model below them against the last of them (the right models in the
+// top; a new model, with the prior's uncertainty, weighs a lot here until it is placed).
+std::vector<PlanTarget> plan_targets(const std::vector<double>& theta,
+                                     const MatchmakingOptions& options) {
+  const std::size_t m = theta.size();
+  std::vector<std::size_t> order(m);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return theta[a] > theta[b]; });
+  const std::size_t top =
+      std::clamp<std::size_t>(static_cast<std::size_t>(std::max(options.top_ranks, 1)), 1, m - 1);
+  const double floor = std::max(options.gap_floor, 1e-3) * kNaturalPerPoint;
+  std::vector<PlanTarget> out;
+  for (std::size_t t = 0; t + 1 < top; ++t) {
+    const std::size_t a = order[t], b = order[t + 1];
+    out.push_back(
+        {a, b, true, options.separation_z / std::max(std::abs(theta[a] - theta[b]), floor)});
+  }
+  const std::size_t last = order[top - 1];
+  for (std::size_t t = top; t < m; ++t) {
+    const std::size_t b = order[t];
+    out.push_back(
+        {last, b, false, options.separation_z / std::max(std::abs(theta[last] - theta[b]), floor)});
+  }
+  return out;
+}
+
+// How far the board is from settled: sum over the targets of (scale * sd)^power, sd the
+// target's standard deviation (the sum of two published ones for adjacent ranks). A target
+// at the edge of being met counts 1; the power makes the furthest from met, the board's
+// bottleneck, dominate.
+double target_loss(const PlanTarget& t, double var_a, double var_b, double power) {
+  const double sd = t.anchored ? std::sqrt(var_a) + std::sqrt(var_b) : std::sqrt(var_a);
+  return std::pow(t.scale * sd, power);
+}
+
+struct PlanDesign {
+  std::vector<double> value;       // per pair: the fall of the loss one more vote gives now
+  std::vector<double> allocation;  // per pair: its share of the next plan_votes votes
+};
+
+// The design (docs/matchmaking.md, "Adaptive"): the next `plan_votes` votes placed one at a
+// time, each on the pair whose vote lowers the loss most given the votes placed before it.
+PlanDesign design_votes(const std::vector<double>& theta,
+                        const std::vector<std::vector<int64_t>>& votes,
+                        const std::vector<std::pair<uint32_t, uint32_t>>& pairs,
+                        const MatchmakingOptions& options) {
   const std::size_t m = theta.size();
   const double prior = 1.0 / std::pow(kNaturalPerPoint * options.prior_sd, 2);
   Matrix h(m);
@@ -99,75 +201,61 @@ std::vector<double> pair_values(const std::vector<double>& theta,
       h(j, i) -= w;
     }
   }
-  const Matrix s = inverse(std::move(h));
-  std::vector<double> row_sum(m, 0.0);
-  for (std::size_t i = 0; i < m; ++i) {
-    for (std::size_t j = 0; j < m; ++j) row_sum[i] += s(i, j);
-  }
-  const double total = std::accumulate(row_sum.begin(), row_sum.end(), 0.0);
-  const double md = static_cast<double>(m);
-  std::vector<double> variance(m), sd(m);  // of each published score, natural units
-  for (std::size_t k = 0; k < m; ++k) {
-    variance[k] = std::max(s(k, k) - 2 * row_sum[k] / md + total / (md * md), 0.0);
-    sd[k] = std::sqrt(variance[k]);
+  PlanCovariance s(inverse(std::move(h)));
+  const auto targets = plan_targets(theta, options);
+  const double power = options.focus_power;
+  std::vector<double> info(pairs.size());
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    const double p = win_probability(theta[pairs[k].first] - theta[pairs[k].second]);
+    info[k] = p * (1 - p);
   }
 
-  // Adjacent ranks and how much settling each matters: Phi(-margin)^3, the margin being how
-  // far their intervals are from disjoint in sd of the difference; ranks within the top weigh
-  // more.
-  std::vector<std::size_t> order(m);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return theta[a] > theta[b]; });
-  std::vector<double> weight(m, 0.0);  // per model: the relevance of the ranks it borders
-  struct Adjacent {
-    std::size_t a, b;
-    double relevance;
-  };
-  std::vector<Adjacent> adjacent;
-  for (std::size_t t = 0; t + 1 < m; ++t) {
-    const std::size_t a = order[t], b = order[t + 1];
-    const double spread = std::sqrt(variance[a] + variance[b]);
-    const double margin =
-        (std::abs(theta[a] - theta[b]) - options.separation_z * (sd[a] + sd[b])) / spread;
-    // Cubed: the pairs furthest from settled (the board's bottleneck) come first.
-    double relevance = std::pow(0.5 * std::erfc(margin / std::numbers::sqrt2), 3);
-    if (t + 1 < static_cast<std::size_t>(std::max(options.top_ranks, 0))) {
-      relevance *= options.top_weight;
+  PlanDesign design;
+  design.allocation.assign(pairs.size(), 0.0);
+  const int rounds = std::max(options.plan_votes, 1);
+  std::vector<double> var_a(targets.size()), var_b(targets.size());
+  for (int round = 0; round < rounds; ++round) {
+    double loss = 0;
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+      const auto& g = targets[t];
+      var_a[t] = g.anchored ? s.published_variance(g.a) : s.difference_variance(g.a, g.b);
+      var_b[t] = g.anchored ? s.published_variance(g.b) : 0;
+      loss += target_loss(g, var_a[t], var_b[t], power);
     }
-    weight[a] += relevance;
-    weight[b] += relevance;
-    adjacent.push_back({a, b, relevance});
+    std::vector<double> fall(pairs.size(), 0.0);
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      const auto [i, j] = pairs[k];
+      const double w = info[k];
+      const double shrink = w / (1 + w * s.difference_variance(i, j));
+      double after = 0;
+      for (std::size_t t = 0; t < targets.size(); ++t) {
+        const auto& g = targets[t];
+        double a = var_a[t], b = var_b[t];
+        if (g.anchored) {
+          const double pa = s.published_projection(g.a, i, j);
+          const double pb = s.published_projection(g.b, i, j);
+          a = std::max(a - shrink * pa * pa, 0.0);
+          b = std::max(b - shrink * pb * pb, 0.0);
+        } else {
+          const double pd = s.difference_projection(g.a, g.b, i, j);
+          a = std::max(a - shrink * pd * pd, 0.0);
+        }
+        after += target_loss(g, a, b, power);
+      }
+      fall[k] = loss - after;
+    }
+    if (round == 0) design.value = fall;
+    const auto best =
+        static_cast<std::size_t>(std::max_element(fall.begin(), fall.end()) - fall.begin());
+    if (!(fall[best] > 0)) break;
+    design.allocation[best] += 1;
+    s.add_vote(pairs[best].first, pairs[best].second, info[best]);
   }
-
-  // One vote on (i, j) adds w x x' to the information, x = e_i - e_j; by Sherman-Morrison
-  // the variance of each published score a_k' theta falls by w (a_k' S x)^2 / (1 + w x' S x)
-  // (each model weighted by the relevance of the ranks it borders) ...
-  std::vector<double> values;
-  values.reserve(pairs.size());
-  for (auto [i, j] : pairs) {
-    const double p = win_probability(theta[i] - theta[j]);
-    const double w = p * (1 - p);
-    const double sxx = s(i, i) + s(j, j) - 2 * s(i, j);
-    const double mean_u = (row_sum[i] - row_sum[j]) / md;
-    double value = 0;
-    for (std::size_t k = 0; k < m; ++k) {
-      if (weight[k] == 0) continue;
-      const double projected = s(k, i) - s(k, j) - mean_u;
-      const double fall = w * projected * projected / (1 + w * sxx);
-      value += weight[k] * (sd[k] - std::sqrt(std::max(variance[k] - fall, 0.0)));
-    }
-    // ... and the variance of the difference of adjacent ranks (their order) by
-    // w (x_t' S x)^2 / (1 + w x' S x), x_t = e_a - e_b.
-    for (const auto& t : adjacent) {
-      const double var_d = s(t.a, t.a) + s(t.b, t.b) - 2 * s(t.a, t.b);
-      const double projected = s(t.a, i) - s(t.a, j) - s(t.b, i) + s(t.b, j);
-      const double fall = w * projected * projected / (1 + w * sxx);
-      value += t.relevance * (std::sqrt(var_d) - std::sqrt(std::max(var_d - fall, 0.0)));
-    }
-    values.push_back(value / kNaturalPerPoint);  // points
+  double placed = std::accumulate(design.allocation.begin(), design.allocation.end(), 0.0);
+  if (placed > 0) {
+    for (double& a : design.allocation) a /= placed;
   }
-  return values;
+  return design;
 }
 
 }  // namespace
@@ -238,16 +326,20 @@ PairingPlan plan_pairings(const CatalogTrack& track, const BoardEstimates& estim
       if (!a || !b || *a == *b) continue;
       votes[std::min(*a, *b)][std::max(*a, *b)] += std::max<int64_t>(p.votes, 0);
     }
-    plan.value = pair_values(theta, votes, plan.pairs, options);
+    auto design = design_votes(theta, votes, plan.pairs, options);
+    plan.value = std::move(design.value);
+    plan.allocation = std::move(design.allocation);
+  } else {
+    plan.allocation.assign(plan.pairs.size(), 0.0);
   }
 
   double total = 0;
-  for (double v : plan.value) total += std::isfinite(v) && v > 0 ? v : 0;
+  for (double a : plan.allocation) total += std::isfinite(a) && a > 0 ? a : 0;
   const double n = static_cast<double>(plan.pairs.size());
   const double explore = total > 0 ? std::clamp(options.exploration, 0.0, 1.0) : 1.0;
   double running = 0;
-  for (double v : plan.value) {
-    const double share = total > 0 && std::isfinite(v) && v > 0 ? v / total : 0;
+  for (double a : plan.allocation) {
+    const double share = total > 0 && std::isfinite(a) && a > 0 ? a / total : 0;
     plan.probability.push_back(explore / n + (1 - explore) * share);
     running += plan.probability.back();
     plan.cumulative.push_back(running);

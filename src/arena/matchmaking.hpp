@@ -2,10 +2,10 @@
 // Matchmaking: which two models (and which prompt) a new battle shows. Two modes:
 //   - uniform: a uniformly random battle prompt, then two of its models uniformly;
 //   - adaptive: a pair of models drawn from a PairingPlan, the probabilities the last fitted
-//     board implies — towards the votes that most narrow the intervals of adjacent ranks that
-//     still overlap, the top of the board first, with a floor of uniform exploration — then a
-//     uniformly random prompt both have clips for. The plan is computed when a board is
-//     refitted, never per request.
+//     board implies — a design for the next votes that narrows what the top of the board
+//     still waits for (overlapping intervals of adjacent top ranks, models not yet placed
+//     below the top), with a floor of uniform exploration — then a uniformly random prompt
+//     both have clips for. The plan is computed when a board is refitted, never per request.
 // Either way the pair is drawn on the server and only revealed after the vote, and the
 // distribution is public (docs/matchmaking.md gives the formulas, and why the pair a voter
 // gets tells them nothing about which model made which clip).
@@ -33,10 +33,17 @@ struct MatchmakingOptions {
   // Share of battles whose pair is drawn uniformly over every possible pair, whatever the
   // board says: no pair is ever starved, and a wrong board corrects itself.
   double exploration = 0.2;
-  // Adjacent ranks within the top `top_ranks` weigh `top_weight` times more than adjacent
-  // ranks further down.
+  // The top the plan settles: adjacent ranks within the top `top_ranks` need disjoint
+  // intervals, and every model below must be placed below them.
   int top_ranks = 5;
-  double top_weight = 10;
+  // The plan is a design for the next `plan_votes` votes, placed one at a time where they
+  // lower the board's distance from settled most (docs/matchmaking.md).
+  int plan_votes = 250;
+  // That distance sums (z sd / gap)^focus_power over the comparisons the top waits for: the
+  // higher the power, the more the furthest from settled dominates. Gaps below gap_floor
+  // points count as gap_floor.
+  double focus_power = 8;
+  double gap_floor = 10;
   // Prior standard deviation (points) of every score: what a model nobody has voted on yet
   // is worth, so a new model gets extra battles until its interval narrows.
   double prior_sd = 150;
@@ -72,7 +79,8 @@ BoardEstimates estimates_from_board(
 struct PairingPlan {
   std::vector<std::string> models;                   // the track's models (CatalogTrack::models)
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // possible pairs (i < j), indices into models
-  std::vector<double> value;        // per pair: what one more vote is worth (docs/matchmaking.md)
+  std::vector<double> value;  // per pair: what one more vote is worth now (docs/matchmaking.md)
+  std::vector<double> allocation;   // per pair: its share of the design's next votes (sums to 1)
   std::vector<double> probability;  // per pair; sums to 1
   std::vector<double> cumulative;   // running sum of probability
 };

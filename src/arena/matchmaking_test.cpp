@@ -178,14 +178,98 @@ TEST(PlanPairings, GivesANewModelExtraBattlesUntilItsIntervalNarrows) {
     (with_new ? fresh : settled) += plan.probability[k];
   }
   EXPECT_GT(fresh, 0.6);  // 4 of 10 pairs, uniformly 0.4
-  // Once it has as many votes as the others, its share falls back.
-  auto later = board_of({{"m0", 1200}, {"m1", 1100}, {"m2", 1000}, {"m3", 900}, {"m4", 950}}, 2000);
+  // Once it has as many votes as the others and sits well below the top, it is back to the
+  // exploration floor (4 of 10 pairs: 0.2 * 0.4).
+  auto later = board_of({{"m0", 1200}, {"m1", 1100}, {"m2", 1000}, {"m3", 900}, {"m4", 600}}, 2000);
   auto plan2 = plan_pairings(t, later, {});
   double fresh2 = 0;
   for (std::size_t k = 0; k < plan2.pairs.size(); ++k) {
     if (plan2.models[plan2.pairs[k].second] == "m4") fresh2 += plan2.probability[k];
   }
-  EXPECT_LT(fresh2, fresh);
+  EXPECT_NEAR(fresh2, 0.08, 1e-12);
+}
+
+double probability_of(const PairingPlan& plan, const std::string& a, const std::string& b) {
+  for (std::size_t k = 0; k < plan.pairs.size(); ++k) {
+    const auto& x = plan.models[plan.pairs[k].first];
+    const auto& y = plan.models[plan.pairs[k].second];
+    if ((x == a && y == b) || (x == b && y == a)) return plan.probability[k];
+  }
+  ADD_FAILURE() << "no pair " << a << " " << b;
+  return 0;
+}
+
+TEST(PlanPairings, SpendsTheBattlesOnOverlappingAdjacentRanksOfTheTop) {
+  auto c = arena(8, 1);
+  const auto& t = *c.find_track("t2v");
+  // m0 and m1 are level at the top, m6 and m7 level at the bottom; every other adjacent
+  // pair is 100 points apart with 3000 votes: settled.
+  auto e = board_of({{"m0", 1500},
+                     {"m1", 1495},
+                     {"m2", 1300},
+                     {"m3", 1200},
+                     {"m4", 1100},
+                     {"m5", 1000},
+                     {"m6", 800},
+                     {"m7", 795}},
+                    3000);
+  MatchmakingOptions o;
+  auto plan = plan_pairings(t, e, o);
+  ASSERT_EQ(plan.pairs.size(), 28u);
+  const double floor = o.exploration / 28;
+  EXPECT_NEAR(std::accumulate(plan.allocation.begin(), plan.allocation.end(), 0.0), 1.0, 1e-12);
+  // Most adaptive battles go to the open pair at the top ...
+  EXPECT_GT(probability_of(plan, "m0", "m1"), 0.5);
+  // ... none beyond the floor to the equally open pair at the bottom (it does not decide the
+  // top 5), nor to settled pairs far apart.
+  EXPECT_NEAR(probability_of(plan, "m6", "m7"), floor, 1e-12);
+  EXPECT_NEAR(probability_of(plan, "m2", "m7"), floor, 1e-12);
+  for (double p : plan.probability) EXPECT_GE(p, floor - 1e-15);
+  // Once the top pair is a safe distance apart, the plan moves on.
+  auto settled = e;
+  settled.models[0].rating = 1800;
+  auto later = plan_pairings(t, settled, o);
+  EXPECT_LT(probability_of(later, "m0", "m1"), probability_of(plan, "m0", "m1") / 2);
+}
+
+TEST(PlanPairings, GivesTheLevelPairOfThreeModelsMostBattles) {
+  // tests/http/matchmaking_test.cpp's arena: two level models, each beating the third 19
+  // times in 20 (511 points), 200 votes per pair.
+  auto c = arena(3, 1);
+  auto plan = plan_pairings(*c.find_track("t2v"),
+                            board_of({{"m0", 1300}, {"m1", 1300}, {"m2", 789}}, 200), {});
+  // The level pair gets the most; the others still get a share beyond the floor, for the mean
+  // anchor: the published intervals of m0 and m1 include the uncertainty of m2's score.
+  const double open = probability_of(plan, "m0", "m1");
+  EXPECT_GT(open, 0.4);  // uniformly 1/3
+  EXPECT_GT(open, probability_of(plan, "m0", "m2") + 0.1);
+  EXPECT_GT(open, probability_of(plan, "m1", "m2") + 0.1);
+  EXPECT_NEAR(probability_of(plan, "m0", "m2"), probability_of(plan, "m1", "m2"), 0.1);
+}
+
+TEST(PlanPairings, MeasuresTheBottomOfTheBoardForTheMeanAnchor) {
+  // The published intervals are relative to the mean of every score, so intervals at the top
+  // narrow only if the bottom is measured against the rest too: with the top pairs well
+  // measured among themselves and the bottom barely at all, the plan turns to the bottom.
+  auto c = arena(6, 1);
+  const auto& t = *c.find_track("t2v");
+  BoardEstimates e;
+  for (auto [id, r] : std::vector<std::pair<std::string, double>>{
+           {"m0", 1200}, {"m1", 1180}, {"m2", 1160}, {"m3", 1140}, {"m4", 1120}, {"m5", 900}}) {
+    e.models.push_back({id, r});
+  }
+  for (int i = 0; i < 5; ++i) {
+    for (int j = i + 1; j < 5; ++j) {
+      e.pairs.push_back({"m" + std::to_string(i), "m" + std::to_string(j), 5000});
+    }
+    e.pairs.push_back({"m" + std::to_string(i), "m5", 5});
+  }
+  auto plan = plan_pairings(t, e, {});
+  double with_bottom = 0;
+  for (std::size_t k = 0; k < plan.pairs.size(); ++k) {
+    if (plan.models[plan.pairs[k].second] == "m5") with_bottom += plan.allocation[k];
+  }
+  EXPECT_GT(with_bottom, 0.5);
 }
 
 TEST(PlanPairings, IsUniformInUniformModeAndWhenEveryRankIsSettled) {

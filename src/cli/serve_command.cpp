@@ -80,7 +80,7 @@ int serve(const ServeSettings& s) {
   ao.leaderboards.seed = s.seed;
   ao.leaderboards.bootstrap_rounds = s.bootstrap;
   ao.leaderboards.matchmaking.mode =
-      arena::parse_matchmaking_mode(s.matchmaking).value_or(arena::MatchmakingMode::Uniform);
+      arena::parse_matchmaking_mode(s.matchmaking).value_or(arena::MatchmakingMode::Adaptive);
   // Checked when the settings were read.
   ao.leaderboards.watch_weighting =
       arena::parse_watch_weighting(s.watch_weighting, s.watch_share).value_or(std::nullopt);

