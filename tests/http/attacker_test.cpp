@@ -371,9 +371,11 @@ TEST(Attacker, GuessesThePairOfHeldOutBattlesNoBetterThanChance) {
       << "the measurements tell the pair: accuracy " << blind.accuracy;
   // The same classifier does find a channel that is open: the inherent one. Its accuracy
   // there varies from run to run (the server pairs at random, and the content features sit
-  // among the noisy timing ones): 0.85 to 0.95 with 400 training battles (0.5 to 0.7 with
-  // 200, and once exactly 0.5), so the bar is twice chance, and the permutation test must
-  // reject "no information" at the 0.1% level.
+  // among the noisy timing ones): 0.6 to 0.94 with 400 training battles under adaptive
+  // matchmaking (0.5 to 0.7 with 200, and once exactly 0.5), so the bar is twice chance, and
+  // the permutation test must reject "no information" at the 0.1% level. (Under adaptive
+  // matchmaking the pairs are uneven, so even the blind accuracy can be well above 1/6: the
+  // permutation test keeps how often each pair occurs, so that is not taken for a leak.)
   EXPECT_GT(control.accuracy, 2.0 / static_cast<double>(pairs.size()));
   EXPECT_LT(control.p_value, 0.001);
 }
