@@ -213,6 +213,22 @@ Clip clip_from(const SqlRow& r) {
   return c;
 }
 
+constexpr std::string_view kControlColumns =
+    "track_id, id, prompt_id, intact_model, broken_hash, broken_mime, broken_bytes, note, "
+    "created_at_ms";
+
+Control control_from(const SqlRow& r) {
+  return Control{.track_id = as_text(r[0]),
+                 .id = as_text(r[1]),
+                 .prompt_id = as_text(r[2]),
+                 .intact_model = as_text(r[3]),
+                 .broken_hash = as_text(r[4]),
+                 .broken_mime = as_text(r[5]),
+                 .broken_bytes = as_int(r[6]),
+                 .note = as_text(r[7]),
+                 .created_at_ms = as_int(r[8])};
+}
+
 constexpr std::string_view kBattleColumns =
     "id, track_id, prompt_id, left_model, right_model, left_clip, right_clip, session_id, "
     "address, issued_at_ms, expires_at_ms, control";
@@ -886,19 +902,16 @@ Result<std::vector<Prompt>> SqlStore::list_prompts(std::string_view track_id) {
       fmt::format("SELECT {} FROM prompts ORDER BY track_id, id", kPromptColumns);
   static const std::string kOne =
       fmt::format("SELECT {} FROM prompts WHERE track_id = $1 ORDER BY id", kPromptColumns);
-  const std::array<SqlParam, 1> params = {track_id};
-  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Prompt>> {
-    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
-    if (!rows) return std::unexpected(rows.error());
-    std::vector<Prompt> out;
-    out.reserve(rows->size());
-    for (const SqlRow& r : *rows) {
-      auto p = prompt_from(r, description_);
-      if (!p) return std::unexpected(p.error());
-      out.push_back(std::move(*p));
-    }
-    return out;
-  });
+  auto rows = track_rows(track_id, kAll, kOne);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<Prompt> out;
+  out.reserve(rows->size());
+  for (const SqlRow& r : *rows) {
+    auto p = prompt_from(r, description_);
+    if (!p) return std::unexpected(p.error());
+    out.push_back(std::move(*p));
+  }
+  return out;
 }
 
 Result<bool> SqlStore::set_clip_presentation(const Clip& clip) {
@@ -930,15 +943,12 @@ Result<std::vector<Clip>> SqlStore::list_clips(std::string_view track_id) {
       fmt::format("SELECT {} FROM clips ORDER BY track_id, prompt_id, model_id", kClipColumns);
   static const std::string kOne = fmt::format(
       "SELECT {} FROM clips WHERE track_id = $1 ORDER BY prompt_id, model_id", kClipColumns);
-  const std::array<SqlParam, 1> params = {track_id};
-  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Clip>> {
-    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
-    if (!rows) return std::unexpected(rows.error());
-    std::vector<Clip> out;
-    out.reserve(rows->size());
-    for (const SqlRow& r : *rows) out.push_back(clip_from(r));
-    return out;
-  });
+  auto rows = track_rows(track_id, kAll, kOne);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<Clip> out;
+  out.reserve(rows->size());
+  for (const SqlRow& r : *rows) out.push_back(clip_from(r));
+  return out;
 }
 
 Result<bool> SqlStore::has_media(std::string_view hash) {
@@ -1000,32 +1010,16 @@ Result<Upsert> SqlStore::upsert_control(const Control& k) {
 }
 
 Result<std::vector<Control>> SqlStore::list_controls(std::string_view track_id) {
-  static constexpr std::string_view kColumns =
-      "track_id, id, prompt_id, intact_model, broken_hash, broken_mime, broken_bytes, note, "
-      "created_at_ms";
   static const std::string kAll =
-      fmt::format("SELECT {} FROM controls ORDER BY track_id, id", kColumns);
+      fmt::format("SELECT {} FROM controls ORDER BY track_id, id", kControlColumns);
   static const std::string kOne =
-      fmt::format("SELECT {} FROM controls WHERE track_id = $1 ORDER BY id", kColumns);
-  const std::array<SqlParam, 1> params = {track_id};
-  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Control>> {
-    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
-    if (!rows) return std::unexpected(rows.error());
-    std::vector<Control> out;
-    out.reserve(rows->size());
-    for (const SqlRow& r : *rows) {
-      out.push_back(Control{.track_id = as_text(r[0]),
-                            .id = as_text(r[1]),
-                            .prompt_id = as_text(r[2]),
-                            .intact_model = as_text(r[3]),
-                            .broken_hash = as_text(r[4]),
-                            .broken_mime = as_text(r[5]),
-                            .broken_bytes = as_int(r[6]),
-                            .note = as_text(r[7]),
-                            .created_at_ms = as_int(r[8])});
-    }
-    return out;
-  });
+      fmt::format("SELECT {} FROM controls WHERE track_id = $1 ORDER BY id", kControlColumns);
+  auto rows = track_rows(track_id, kAll, kOne);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<Control> out;
+  out.reserve(rows->size());
+  for (const SqlRow& r : *rows) out.push_back(control_from(r));
+  return out;
 }
 
 Result<bool> SqlStore::delete_control(std::string_view track_id, std::string_view id) {
@@ -1272,6 +1266,14 @@ Result<int64_t> SqlStore::void_votes(const VoteQuery& q, std::string_view reason
   });
 }
 
+Result<SqlRows> SqlStore::track_rows(std::string_view track_id, const std::string& every_track,
+                                     const std::string& one_track) {
+  const std::array<SqlParam, 1> params = {track_id};
+  return transact(Access::Read, [&](SqlConnection& c) -> Result<SqlRows> {
+    return track_id.empty() ? c.query(every_track, {}) : c.query(one_track, params);
+  });
+}
+
 Result<std::vector<Battle>> SqlStore::select_battles(const std::string& sql,
                                                      std::span<const SqlParam> params) {
   return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Battle>> {
@@ -1436,12 +1438,9 @@ Result<std::vector<GenerationJob>> SqlStore::list_jobs(std::string_view track_id
       fmt::format("SELECT {} FROM generation_jobs ORDER BY id", kJobColumns);
   static const std::string kOne =
       fmt::format("SELECT {} FROM generation_jobs WHERE track_id = $1 ORDER BY id", kJobColumns);
-  const std::array<SqlParam, 1> params = {track_id};
-  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<GenerationJob>> {
-    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
-    if (!rows) return std::unexpected(rows.error());
-    return jobs_from(*rows, description_);
-  });
+  auto rows = track_rows(track_id, kAll, kOne);
+  if (!rows) return std::unexpected(rows.error());
+  return jobs_from(*rows, description_);
 }
 
 Result<std::optional<GenerationJob>> SqlStore::claim_job(const JobClaim& claim) {
@@ -1659,15 +1658,12 @@ Result<std::vector<ClipGeneration>> SqlStore::list_clip_generations(std::string_
   static const std::string kOne = fmt::format(
       "SELECT {} FROM clip_generations WHERE track_id = $1 ORDER BY prompt_id, model_id",
       kClipGenerationColumns);
-  const std::array<SqlParam, 1> params = {track_id};
-  return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<ClipGeneration>> {
-    auto rows = track_id.empty() ? c.query(kAll, {}) : c.query(kOne, params);
-    if (!rows) return std::unexpected(rows.error());
-    std::vector<ClipGeneration> out;
-    out.reserve(rows->size());
-    for (const SqlRow& r : *rows) out.push_back(clip_generation_from(r));
-    return out;
-  });
+  auto rows = track_rows(track_id, kAll, kOne);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<ClipGeneration> out;
+  out.reserve(rows->size());
+  for (const SqlRow& r : *rows) out.push_back(clip_generation_from(r));
+  return out;
 }
 
 Result<std::optional<std::string>> SqlStore::get_setting(std::string_view key) {

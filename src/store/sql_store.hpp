@@ -92,6 +92,10 @@ class SqlStore final : public Store {
                          std::vector<std::optional<VoteInsertResult>>&);
   Status write_job(SqlConnection& c, const GenerationJob& job, std::string_view owner);
   Result<Upsert> write_clip_generation(SqlConnection& c, const ClipGeneration& g);
+  // The rows of one track's records (`one_track`, whose $1 is the track), or of every
+  // track's when track_id is empty (`every_track`): the list_* readers by track share it.
+  Result<SqlRows> track_rows(std::string_view track_id, const std::string& every_track,
+                             const std::string& one_track);
   Result<std::vector<Battle>> select_battles(const std::string& sql,
                                              std::span<const SqlParam> params);
 
