@@ -211,31 +211,14 @@ Tallies tally(const Cells& cells, const Selected& selected) {
   t.group_weight.assign(selected.group_count, 1.0);
   if (selected.weighting) selected.weighting->weights(selected.groups.counts, t.group_weight);
   const std::size_t pairs = cells.first.size();
-  t.totals.models = cells.models.size();
-  t.totals.first = cells.first;
-  t.totals.second = cells.second;
-  t.totals.games.assign(pairs, 0.0);
-  t.totals.credit.assign(pairs, 0.0);
-  t.totals.ties.assign(pairs, 0.0);
+  std::vector<double> games(cells.count.size());
   t.pairs.assign(pairs, {});
   for (std::size_t k = 0; k < cells.count.size(); ++k) {
-    const uint32_t p = cells.pair[k];
     const int64_t c = cells.count[k];
-    const double games =
-        t.group_weight[cells.group[k]] * (cells.weight[k] * static_cast<double>(c));
-    t.totals.games[p] += games;
-    t.pairs[p][cells.outcome[k]] += c;
-    switch (cells.outcome[k]) {
-      case kFirstWins:
-        t.totals.credit[p] += games * kWinCredit;
-        break;
-      case kSecondWins:
-        break;
-      default:
-        t.totals.credit[p] += games * kTieCredit;
-        t.totals.ties[p] += games;
-    }
+    games[k] = t.group_weight[cells.group[k]] * (cells.weight[k] * static_cast<double>(c));
+    t.pairs[cells.pair[k]][cells.outcome[k]] += c;
   }
+  t.totals = pair_totals_of(cells, games);
   t.models.assign(cells.models.size(), {});
   for (std::size_t p = 0; p < pairs; ++p) {
     const auto& pc = t.pairs[p];

@@ -5,6 +5,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "rating/scale.hpp"
+
 namespace paddock::rating {
 
 namespace {
@@ -179,6 +181,37 @@ Cells aggregate_cells(const VoteTable& votes, const VoteSelection& selection,
     cells.weight_total += weights[c.weight_class] * static_cast<double>(c.count);
   }
   return cells;
+}
+
+double first_model_credit(uint8_t outcome) {
+  if (outcome == kFirstWins) return kWinCredit;
+  if (outcome == kSecondWins) return 0.0;
+  return kTieCredit;
+}
+
+PairTotals pair_totals_of(const Cells& cells, std::span<const double> games) {
+  PairTotals t;
+  t.models = cells.models.size();
+  t.first = cells.first;
+  t.second = cells.second;
+  t.games.assign(cells.first.size(), 0.0);
+  t.credit.assign(cells.first.size(), 0.0);
+  t.ties.assign(cells.first.size(), 0.0);
+  for (std::size_t k = 0; k < games.size(); ++k) {
+    const uint32_t p = cells.pair[k];
+    t.games[p] += games[k];
+    switch (cells.outcome[k]) {
+      case kFirstWins:
+        t.credit[p] += games[k] * kWinCredit;
+        break;
+      case kSecondWins:
+        break;
+      default:
+        t.credit[p] += games[k] * kTieCredit;
+        t.ties[p] += games[k];
+    }
+  }
+  return t;
 }
 
 }  // namespace paddock::rating

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rating/pair_totals.hpp"
 #include "rating/rating.hpp"
 #include "rating/vote_selection.hpp"
 
@@ -45,5 +46,13 @@ struct Cells {
 // group index (use all zeros for one group); groups must already be in canonical order.
 Cells aggregate_cells(const VoteTable& votes, const VoteSelection& selection,
                       std::span<const uint32_t> group_of_set, uint32_t group_count);
+
+// The credit one vote of a cell gives the pair's first model: kWinCredit for a win, 0 for a
+// loss, kTieCredit for a tie or both-bad.
+double first_model_credit(uint8_t outcome);
+
+// The pair totals of the cells, cell k counting games[k] (its weighted games), summed per
+// pair in cell order: the board's tally and the robustness refits share it.
+PairTotals pair_totals_of(const Cells& cells, std::span<const double> games);
 
 }  // namespace paddock::rating

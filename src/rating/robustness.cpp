@@ -273,37 +273,12 @@ std::vector<int> robustness_compact(std::size_t models, std::span<const uint32_t
 
 // ---- Bradley-Terry and Davidson on cells ---------------------------------------------
 
-// The credit a vote of a cell gives the pair's first model.
-double first_model_credit(uint8_t outcome) {
-  if (outcome == kFirstWins) return kWinCredit;
-  if (outcome == kSecondWins) return 0.0;
-  return kTieCredit;
-}
-
-// Pair totals of the cells with `games` each (summed as the board's tally does).
-PairTotals totals_of_cells(const Cells& cells, std::span<const double> games) {
-  PairTotals t;
-  t.models = cells.models.size();
-  t.first = cells.first;
-  t.second = cells.second;
-  t.games.assign(cells.first.size(), 0.0);
-  t.credit.assign(cells.first.size(), 0.0);
-  t.ties.assign(cells.first.size(), 0.0);
-  for (std::size_t c = 0; c < games.size(); ++c) {
-    const uint32_t p = cells.pair[c];
-    t.games[p] += games[c];
-    t.credit[p] += games[c] * first_model_credit(cells.outcome[c]);
-    if (cells.outcome[c] >= kTie) t.ties[p] += games[c];
-  }
-  return t;
-}
-
 class CellsInfluence {
  public:
   CellsInfluence(const Cells& cells, TieModel ties, std::span<const double> games,
                  std::span<const double> start)
       : cells_(cells) {
-    const PairTotals totals = totals_of_cells(cells, games);
+    const PairTotals totals = pair_totals_of(cells, games);
     std::vector<int> compact =
         robustness_compact(totals.models, totals.first, totals.second, totals.games);
     Eigen::MatrixXd information;
@@ -365,7 +340,7 @@ class CellsInfluence {
   // theta_lower - theta_upper refitted on `games` (NaN when either has no games left).
   double passing(std::span<const int64_t> /*left*/, std::span<const double> games, uint32_t upper,
                  uint32_t lower) {
-    const PairTotals reduced = totals_of_cells(cells_, games);
+    const PairTotals reduced = pair_totals_of(cells_, games);
     std::vector<double> theta;
     if (davidson_) {
       theta = fit_davidson(reduced, theta_, std::exp(phi_)).theta;
