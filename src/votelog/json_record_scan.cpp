@@ -143,7 +143,8 @@ const char* number(const char* p, const char* end, double& out) {
 }
 
 // null, a string, or a list of strings; the raw text is kept as the category-set cache key.
-const char* category(const char* p, const char* end, RawVote& out) {
+// Flattened so that the list's push_back is inlined (it was called out, once per category).
+[[gnu::flatten]] const char* category(const char* p, const char* end, RawVote& out) {
   const char* start = p;
   out.categories.clear();
   std::string_view s;
