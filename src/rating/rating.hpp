@@ -71,8 +71,10 @@ class VoteTable {
 
   // Appends one vote. REQUIRES: model_a != model_b, both from intern_model and category_set
   // from intern_category_set of this table. tstamp is seconds, or kNoTstamp.
-  void add(uint32_t model_a, uint32_t model_b, Outcome outcome, uint32_t category_set,
-           double tstamp = kNoTstamp) {
+  // Flattened: once per vote read, and the compiler would otherwise call out for each
+  // column's push_back.
+  [[gnu::flatten]] void add(uint32_t model_a, uint32_t model_b, Outcome outcome,
+                            uint32_t category_set, double tstamp = kNoTstamp) {
     a_.push_back(model_a);
     b_.push_back(model_b);
     outcome_.push_back(outcome);

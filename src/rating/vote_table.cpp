@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "base/short_text.hpp"
 #include "rating/rating.hpp"
 
 namespace paddock::rating {
@@ -39,10 +40,11 @@ std::string_view interval_method_name(IntervalMethod method) {
 }
 
 std::optional<Outcome> parse_winner(std::string_view winner) {
-  if (winner == "model_a") return Outcome::AWins;
-  if (winner == "model_b") return Outcome::BWins;
-  if (winner == "tie") return Outcome::Tie;
-  if (winner == "tie (bothbad)") return Outcome::BothBad;
+  // Once per vote read: by whole words, not memcmp.
+  if (same_text(winner, "model_a")) return Outcome::AWins;
+  if (same_text(winner, "model_b")) return Outcome::BWins;
+  if (same_text(winner, "tie")) return Outcome::Tie;
+  if (same_text(winner, "tie (bothbad)")) return Outcome::BothBad;
   return std::nullopt;
 }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/short_text.hpp"
 #include "votelog/json_record.hpp"
 
 namespace paddock::votelog {
@@ -142,7 +143,8 @@ const char* number(const char* p, const char* end, double& out) {
 }
 
 // null, a string, or a list of strings; the raw text is kept as the category-set cache key.
-const char* category(const char* p, const char* end, RawVote& out) {
+// Flattened so that the list's push_back is inlined (it was called out, once per category).
+[[gnu::flatten]] const char* category(const char* p, const char* end, RawVote& out) {
   const char* start = p;
   out.categories.clear();
   std::string_view s;
@@ -214,34 +216,35 @@ const char* other_value(const char* p, const char* end) {
   }
 }
 
-// By the key's length first: one comparison per field, not one per name.
+// By the key's length first: one comparison per field, not one per name, and that one by
+// whole words.
 const char* field(const char* p, const char* end, std::string_view key, RawVote& out) {
   switch (key.size()) {
     case 5:
-      if (key == "track") return nullable_string(p, end, out.track);
+      if (same_text(key, "track")) return nullable_string(p, end, out.track);
       break;
     case 6:
-      if (key == "winner") return nullable_string(p, end, out.winner);
-      if (key == "tstamp") {
+      if (same_text(key, "winner")) return nullable_string(p, end, out.winner);
+      if (same_text(key, "tstamp")) {
         if (p < end && *p == 'n') return literal(p, end, "null");
         return number(p, end, out.tstamp);
       }
-      if (key == "weight") {
+      if (same_text(key, "weight")) {
         if (p < end && *p == 'n') return literal(p, end, "null");
         return number(p, end, out.weight);
       }
       break;
     case 7:
-      if (key == "model_a") return nullable_string(p, end, out.model_a);
-      if (key == "model_b") return nullable_string(p, end, out.model_b);
+      if (same_text(key, "model_a")) return nullable_string(p, end, out.model_a);
+      if (same_text(key, "model_b")) return nullable_string(p, end, out.model_b);
       break;
     case 8:
-      if (key == "category") return category(p, end, out);
-      if (key == "language") return nullable_string(p, end, out.language);
+      if (same_text(key, "category")) return category(p, end, out);
+      if (same_text(key, "language")) return nullable_string(p, end, out.language);
       break;
     case 10:
-      if (key == "features_a") return features(p, end, out.features_a);
-      if (key == "features_b") return features(p, end, out.features_b);
+      if (same_text(key, "features_a")) return features(p, end, out.features_a);
+      if (same_text(key, "features_b")) return features(p, end, out.features_b);
       break;
     default:
       break;

@@ -79,7 +79,7 @@ std::optional<Problem> VoteSink::accept(const RawVote& v) {
                                "tie (bothbad))",
                                *v.winner)};
   }
-  if (*v.model_a == *v.model_b) {
+  if (same_text(*v.model_a, *v.model_b)) {
     return Problem{ProblemKind::SelfMatch,
                    fmt::format("self-match: model_a and model_b are both \"{}\"", *v.model_a)};
   }

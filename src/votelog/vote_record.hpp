@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/short_text.hpp"
 #include "rating/rating.hpp"
 #include "votelog/votelog.hpp"
 
@@ -56,70 +57,102 @@ struct Problem {
 // Short reason for --skip-invalid counts: "malformed JSON", "unknown winner", ...
 std::string_view reason_of(ProblemKind kind);
 
-// Names to table indices without std::hash: a small open-addressing table hashing eight bytes
-// at a time, since looking up the two model names is most of the work per vote after parsing.
+// Names to table indices without std::hash: a small open-addressing table, since looking up
+// the two model names and the category is most of the work per vote after parsing. A slot is
+// 24 bytes: a name of at most kShortTextMax bytes (model names usually are) is kept in it as
+// its size and two words, compared without memcmp; a longer one by its hash there and its
+// text beside.
 class NameCache {
  public:
-  // The cached value of `name`, or `make()`'s value, then cached.
+  // The cached value of `name`, or `make()`'s value, then cached. The look-up is inlined
+  // (three per vote); adding a name is not.
   template <typename Make>
-  uint32_t get(std::string_view name, Make make) {
-    const uint64_t hash = hash_of(name);
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-      Slot& slot = slots_[i];
-      if (!slot.used) {
-        if (2 * (used_ + 1) > slots_.size()) {
-          grow();
-          return get(name, make);
-        }
-        slot = Slot{hash, make(), true, std::string(name)};
-        ++used_;
-        return slot.value;
+  [[gnu::always_inline]] uint32_t get(std::string_view name, Make make) {
+    const Key key = key_of(name);
+    for (std::size_t i = slot_of(key);; i = (i + 1) & mask_) {
+      const Key& k = keys_[i];
+      if (k.head == key.head && k.tail == key.tail && k.size == key.size &&
+          (key.size <= kShortTextMax || names_[i] == name)) {
+        return values_[i];
       }
-      if (slot.hash == hash && slot.name == name) return slot.value;
+      if (k.size == kEmpty) return add(name, key, make);
     }
   }
 
  private:
+  __extension__ using Uint128 = unsigned __int128;  // GCC/Clang built-in
+  struct Key {
+    uint64_t head = 0, tail = 0;  // ShortText, or for a long name its hash and zero
+    uint64_t size = kEmpty;
+  };
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
   static constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ULL;  // odd, well mixed
-  static constexpr std::size_t kInitialSlots = 256;
-  static uint64_t mix(uint64_t h, uint64_t word) {
-    h = (h ^ word) * kMultiplier;
-    return h ^ (h >> 29);
-  }
+  static constexpr uint64_t kTailMultiplier = 0xc2b2ae3d27d4eb4fULL;
+  static constexpr int kInitialBits = 8;
+
   static uint64_t hash_of(std::string_view name) {
-    uint64_t h = mix(0, name.size());
+    uint64_t h = name.size();
     std::size_t i = 0;
     for (; i + 8 <= name.size(); i += 8) {
       uint64_t word = 0;
       std::memcpy(&word, name.data() + i, 8);
-      h = mix(h, word);
+      h = (h ^ word) * kMultiplier;
+      h ^= h >> 29;
     }
-    if (i < name.size()) {
-      uint64_t word = 0;
-      std::memcpy(&word, name.data() + i, name.size() - i);
-      h = mix(h, word);
-    }
-    return h ^ (h >> 32);
+    uint64_t word = 0;
+    std::memcpy(&word, name.data() + i, name.size() - i);
+    return (h ^ word) * kMultiplier;
   }
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t value = 0;
-    bool used = false;
-    std::string name;
-  };
+  [[gnu::always_inline]] static Key key_of(std::string_view name) {
+    if (name.size() <= kShortTextMax) {
+      const ShortText t = short_text(name);
+      return {t.head, t.tail, name.size()};
+    }
+    return {hash_of(name), 0, name.size()};
+  }
+  // A 128-bit product folded to 64 bits: every byte of both words reaches the low bits (names
+  // like "model-001" and "model-002" differ only in their last bytes, which a plain 64-bit
+  // product would leave in the high bits).
+  std::size_t slot_of(const Key& key) const {
+    const Uint128 product =
+        static_cast<Uint128>(key.head ^ kMultiplier) * (key.tail ^ kTailMultiplier ^ key.size);
+    return static_cast<std::size_t>(static_cast<uint64_t>(product) ^
+                                    static_cast<uint64_t>(product >> 64)) &
+           mask_;
+  }
+
+  template <typename Make>
+  [[gnu::noinline]] uint32_t add(std::string_view name, const Key& key, Make& make) {
+    const uint32_t value = make();
+    if (4 * (used_ + 1) > keys_.size()) grow();  // at most a quarter full: short probes
+    place(key, std::string(name), value);
+    ++used_;
+    return value;
+  }
+  void place(const Key& key, std::string name, uint32_t value) {
+    std::size_t i = slot_of(key);
+    while (keys_[i].size != kEmpty) i = (i + 1) & mask_;
+    keys_[i] = key;
+    names_[i] = std::move(name);
+    values_[i] = value;
+  }
   void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
-    old.swap(slots_);
-    const std::size_t mask = slots_.size() - 1;
-    for (auto& s : old) {
-      if (!s.used) continue;
-      std::size_t i = s.hash & mask;
-      while (slots_[i].used) i = (i + 1) & mask;
-      slots_[i] = std::move(s);
+    std::vector<Key> keys(keys_.size() * 2);
+    std::vector<std::string> names(keys.size());
+    std::vector<uint32_t> values(keys.size());
+    keys.swap(keys_);
+    names.swap(names_);
+    values.swap(values_);
+    mask_ = keys_.size() - 1;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].size != kEmpty) place(keys[i], std::move(names[i]), values[i]);
     }
   }
-  std::vector<Slot> slots_ = std::vector<Slot>(kInitialSlots);
+
+  std::size_t mask_ = (std::size_t{1} << kInitialBits) - 1;
+  std::vector<Key> keys_ = std::vector<Key>(std::size_t{1} << kInitialBits);
+  std::vector<std::string> names_ = std::vector<std::string>(std::size_t{1} << kInitialBits);
+  std::vector<uint32_t> values_ = std::vector<uint32_t>(std::size_t{1} << kInitialBits);
   std::size_t used_ = 0;
 };
 
