@@ -337,7 +337,11 @@ TEST(Board, BadOptionsAreRefused) {
 
 TEST(Board, IntervalsCoverTheTruthAboutAsOftenAsTheyClaim) {
   // 120 simulated logs x 6 models: the 95% intervals should cover the true rating in about
-  // 95% of the 720 cases (see coverage_slow_test for the full-size measurement).
+  // 95% of the 720 cases (see coverage_slow_test for the full-size measurement). Percentile
+  // intervals of 200 rounds on 1,500 votes cover about 0.935 here (eight sets of seeds:
+  // 0.919-0.951, mean 0.934, with either way of drawing the bootstrap counts); the bars are
+  // about 3.5 standard errors (0.009) from it, so only a real change moves the figure past
+  // them.
   int covered = 0, total = 0;
   for (int log = 0; log < 120; ++log) {
     SimulationOptions so;
@@ -360,8 +364,8 @@ TEST(Board, IntervalsCoverTheTruthAboutAsOftenAsTheyClaim) {
   }
   const double coverage = static_cast<double>(covered) / total;
   RecordProperty("coverage", std::to_string(coverage));
-  EXPECT_GT(coverage, 0.92);
-  EXPECT_LT(coverage, 0.98);
+  EXPECT_GT(coverage, 0.905);
+  EXPECT_LT(coverage, 0.97);
 }
 
 }  // namespace

@@ -66,6 +66,9 @@ DrawCells merge_ties(const Cells& cells) {
   return d;
 }
 
+// Rounds a worker draws at once (their counts: 32 x cells int64).
+constexpr int kRoundsPerBlock = 32;
+
 // One worker's state: everything a round needs, allocated once.
 struct RoundWorker {
   BradleyTerrySolver solver;
@@ -137,15 +140,29 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     w.totals.games.resize(cells.first.size());
     w.totals.credit.resize(cells.first.size());
     if (davidson) w.totals.ties.resize(cells.first.size());
-    w.drawn.resize(draw.count.size());
     w.group_counts.resize(groups);
     w.group_weight.assign(groups, 1.0);
     w.model_games.resize(models);
-    // Round r draws from its own stream, so the results do not depend on the threads.
-    for (int round = next_round.fetch_add(1); round < rounds; round = next_round.fetch_add(1)) {
-      Xoshiro256 rng = Xoshiro256::for_stream(seed, static_cast<uint64_t>(round));
-      sampler.draw(rng, w.drawn);
-      fit_round(w, w.drawn, round);
+    // Round r draws from its own stream, so the results do not depend on the threads. A
+    // worker draws a block of rounds at once (cell by cell: each cell's table stays in
+    // cache), then fits them one by one.
+    std::vector<Xoshiro256> rngs;
+    const std::size_t cells_per_round = draw.count.size();
+    w.drawn.resize(static_cast<std::size_t>(kRoundsPerBlock) * cells_per_round);
+    for (int first = next_round.fetch_add(kRoundsPerBlock); first < rounds;
+         first = next_round.fetch_add(kRoundsPerBlock)) {
+      const int block = std::min(kRoundsPerBlock, rounds - first);
+      rngs.clear();
+      for (int r = 0; r < block; ++r) {
+        rngs.push_back(Xoshiro256::for_stream(seed, static_cast<uint64_t>(first + r)));
+      }
+      const std::span<int64_t> drawn(w.drawn.data(),
+                                     static_cast<std::size_t>(block) * cells_per_round);
+      sampler.draw_rounds(rngs, drawn);
+      for (int r = 0; r < block; ++r) {
+        fit_round(w, drawn.subspan(static_cast<std::size_t>(r) * cells_per_round, cells_per_round),
+                  first + r);
+      }
     }
   };
 

@@ -233,6 +233,13 @@ constexpr double kPtrsProductSteps = 24;
 constexpr int64_t kSplitMinItemsPerCell = 2;
 constexpr int64_t kSplitMinItems = 100;
 
+// Inversion tables span the mode +- this many standard deviations (and one more value): the
+// mass outside is about 5e-4, reached by walking on from the table's ends.
+constexpr double kTableHalfWidthSds = 3.5;
+// Above this many values a cell is drawn by PTRS (means above about 5000), which keeps the
+// tables of 10M votes over 100 models to about 3M values.
+constexpr int64_t kMaxTableSize = 128;
+
 // log(k!) by Stirling's series with its remainder (stirling_tail).
 double log_factorial(double k) {
   return (k + 0.5) * std::log(k + 1.0) - (k + 1.0) + 0.5 * std::log(2.0 * std::numbers::pi) +
@@ -260,6 +267,7 @@ MultinomialSampler::MultinomialSampler(int64_t n, std::span<const int64_t> count
     PoissonCell& cell = cells_[k];
     cell.mean = lambda_ * (static_cast<double>(std::max<int64_t>(counts[k], 0)) /
                            static_cast<double>(alias_total_));
+    cell.mode = floor_of_nonnegative(cell.mean);
     if (cell.mean < kPtrsMinMean) {
       cell.exp_minus_mean = std::exp(-cell.mean);
       continue;
@@ -272,6 +280,9 @@ MultinomialSampler::MultinomialSampler(int64_t n, std::span<const int64_t> count
     cell.log_mean = std::log(cell.mean);
     cell.mode = floor_of_nonnegative(cell.mean);
     cell.pmf_at_mode = std::exp(-cell.mean + cell.mode * cell.log_mean - log_factorial(cell.mode));
+  }
+  for (PoissonCell& cell : cells_) {
+    if (cell.mean > 0) build_table(cell);
   }
 
   // Vose's construction of Walker's alias table, in integers so that it is exact: K buckets
@@ -342,6 +353,137 @@ int64_t MultinomialSampler::poisson(Xoshiro256& rng, const PoissonCell& cell) {
   }
 }
 
+// The pmf from the mode outwards by its step ratios, f(k+1) = f(k) mean / (k+1), summed into
+// the cdf; below the table, summed down until it no longer adds anything.
+void MultinomialSampler::build_table(PoissonCell& cell) {
+  const double mean = cell.mean;
+  const int64_t mode = static_cast<int64_t>(cell.mode);
+  const auto half_width = static_cast<int64_t>(std::ceil(kTableHalfWidthSds * std::sqrt(mean))) + 1;
+  const int64_t lo = std::max<int64_t>(0, mode - half_width);
+  const int64_t size = mode + half_width - lo + 1;
+  if (size > kMaxTableSize) return;
+  const double log_mean = std::log(mean);
+  const double at_mode = std::exp(-mean + static_cast<double>(mode) * log_mean -
+                                  log_factorial(static_cast<double>(mode)));
+  std::vector<double> pmf(static_cast<std::size_t>(size));
+  pmf[static_cast<std::size_t>(mode - lo)] = at_mode;
+  for (int64_t k = mode; k > lo; --k) {
+    pmf[static_cast<std::size_t>(k - 1 - lo)] =
+        pmf[static_cast<std::size_t>(k - lo)] * static_cast<double>(k) / mean;
+  }
+  for (int64_t k = mode; k < lo + size - 1; ++k) {
+    pmf[static_cast<std::size_t>(k + 1 - lo)] =
+        pmf[static_cast<std::size_t>(k - lo)] * mean / static_cast<double>(k + 1);
+  }
+  // F(lo - 1): f(k-1) = f(k) k / mean from f(lo) down, until the terms no longer count.
+  double below = 0;
+  double f = pmf[0];
+  for (int64_t k = lo; k > 0; --k) {
+    f *= static_cast<double>(k) / mean;
+    const double before = below;
+    below += f;
+    if (below == before) break;
+  }
+  double central = 0;
+  for (double p_k : pmf) central += p_k;
+  cell.table_offset = static_cast<uint32_t>(keep_.size());
+  cell.table_size = static_cast<uint32_t>(size);
+  cell.lo = lo;
+  cell.below = below;
+  cell.central = central;
+  cell.scale = static_cast<double>(size) / central;
+  cell.pmf_first = pmf.front();
+  cell.pmf_last = pmf.back();
+  // Vose's construction: value j's bucket holds weight size * f(j) / central, topped up from
+  // a value with more than one bucket's worth.
+  keep_.resize(keep_.size() + pmf.size(), 1.0);
+  other_.resize(other_.size() + pmf.size());
+  double* keep = keep_.data() + cell.table_offset;
+  uint16_t* other = other_.data() + cell.table_offset;
+  std::vector<uint16_t> small, large;
+  for (std::size_t j = 0; j < pmf.size(); ++j) {
+    pmf[j] *= cell.scale;
+    other[j] = static_cast<uint16_t>(j);
+    (pmf[j] < 1.0 ? small : large).push_back(static_cast<uint16_t>(j));
+  }
+  while (!small.empty() && !large.empty()) {
+    const uint16_t s = small.back(), l = large.back();
+    small.pop_back();
+    keep[s] = pmf[s];
+    other[s] = l;
+    pmf[l] -= 1.0 - pmf[s];
+    if (pmf[l] < 1.0) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+  // What is left holds (to rounding) exactly one bucket: keep[] stays 1.
+}
+
+int64_t MultinomialSampler::from_table(double u, const PoissonCell& cell) const {
+  if (u < cell.below) {
+    // Below the table: X = k for F(k-1) <= u < F(k), walking down from lo - 1.
+    int64_t k = cell.lo - 1;
+    double f = cell.pmf_first * static_cast<double>(cell.lo) / cell.mean;  // f(lo - 1)
+    double cdf_k = cell.below;
+    while (k > 0) {
+      const double cdf_before = cdf_k - f;
+      if (u >= cdf_before) break;
+      cdf_k = cdf_before;
+      f *= static_cast<double>(k) / cell.mean;
+      --k;
+    }
+    return k;
+  }
+  const double top = cell.below + cell.central;
+  if (u < top) {
+    // In the table: u's place within the central mass picks a bucket and its fraction.
+    const double t = (u - cell.below) * cell.scale;
+    const auto j = std::min(static_cast<std::size_t>(t), std::size_t{cell.table_size} - 1);
+    const double fraction = t - static_cast<double>(j);
+    const std::size_t at = cell.table_offset + j;
+    const std::size_t value = fraction < keep_[at] ? j : other_[at];
+    return cell.lo + static_cast<int64_t>(value);
+  }
+  // Above the table: on from its last value.
+  int64_t k = cell.lo + static_cast<int64_t>(cell.table_size) - 1;
+  double f = cell.pmf_last;
+  double cdf_k = top;
+  for (;;) {
+    ++k;
+    f *= cell.mean / static_cast<double>(k);
+    const double next = cdf_k + f;
+    if (u < next) return k;
+    if (!(next > cdf_k)) return -1;  // the sum stopped growing short of u: draw again
+    cdf_k = next;
+  }
+}
+
+int64_t MultinomialSampler::variate(Xoshiro256& rng, const PoissonCell& cell) const {
+  if (cell.table_size == 0) return poisson(rng, cell);
+  for (;;) {
+    const int64_t x = from_table(rng.uniform(), cell);
+    if (x >= 0) return x;
+  }
+}
+
+void MultinomialSampler::finish_round(Xoshiro256& rng, std::span<int64_t> out) const {
+  int64_t total = 0;
+  for (int64_t x : out) total += x;
+  // Given their total s, the Poisson counts are Multinomial(s, c / C); s > n is rare
+  // (lambda is margin standard deviations below n) and is drawn again.
+  while (total > n_) {
+    total = 0;
+    for (std::size_t k = 0; k < cells_.size(); ++k) {
+      const int64_t x = cells_[k].mean > 0 ? variate(rng, cells_[k]) : 0;
+      out[k] = x;
+      total += x;
+    }
+  }
+  // The other n - s items one by one: Multinomial(s) + Multinomial(n - s) = Multinomial(n).
+  for (int64_t i = total; i < n_; ++i) ++out[alias_draw(rng)];
+}
+
 std::size_t MultinomialSampler::alias_draw(Xoshiro256& rng) const {
   const auto j = static_cast<std::size_t>(rng.below(alias_.size()));
   if (alias_threshold_[j] == alias_total_ || rng.below(alias_total_) < alias_threshold_[j]) {
@@ -353,21 +495,27 @@ std::size_t MultinomialSampler::alias_draw(Xoshiro256& rng) const {
 void MultinomialSampler::draw(Xoshiro256& rng, std::span<int64_t> out) const {
   std::fill(out.begin(), out.end(), 0);
   if (alias_total_ == 0) return;
-  int64_t total = 0;
   if (lambda_ > 0) {
-    // Given their total s, the Poisson counts are Multinomial(s, c / C); s > n is rare
-    // (lambda is margin standard deviations below n) and is drawn again.
-    do {
-      total = 0;
-      for (std::size_t k = 0; k < cells_.size(); ++k) {
-        const int64_t x = cells_[k].mean > 0 ? poisson(rng, cells_[k]) : 0;
-        out[k] = x;
-        total += x;
-      }
-    } while (total > n_);
+    for (std::size_t k = 0; k < cells_.size(); ++k) {
+      if (cells_[k].mean > 0) out[k] = variate(rng, cells_[k]);
+    }
   }
-  // The other n - s items one by one: Multinomial(s) + Multinomial(n - s) = Multinomial(n).
-  for (int64_t i = total; i < n_; ++i) ++out[alias_draw(rng)];
+  finish_round(rng, out);
+}
+
+void MultinomialSampler::draw_rounds(std::span<Xoshiro256> rngs, std::span<int64_t> out) const {
+  std::fill(out.begin(), out.end(), 0);
+  if (alias_total_ == 0) return;
+  const std::size_t cells = cells_.size();
+  if (lambda_ > 0) {
+    for (std::size_t k = 0; k < cells; ++k) {
+      if (!(cells_[k].mean > 0)) continue;
+      for (std::size_t r = 0; r < rngs.size(); ++r)
+        out[r * cells + k] = variate(rngs[r], cells_[k]);
+    }
+  }
+  for (std::size_t r = 0; r < rngs.size(); ++r)
+    finish_round(rngs[r], out.subspan(r * cells, cells));
 }
 
 }  // namespace paddock::rating

@@ -61,6 +61,15 @@ class MultinomialSampler {
 
   // REQUIRES: out.size() == counts.size().
   void draw(Xoshiro256& rng, std::span<int64_t> out) const;
+  // draw() for several rounds at once: row r of `out` (rows of counts.size()) gets exactly
+  // what draw(rngs[r], row) would give. The Poisson part is drawn cell by cell, every round
+  // of a cell in turn, so that the cell's inversion table stays in cache.
+  // REQUIRES: out.size() == rngs.size() * counts.size().
+  void draw_rounds(std::span<Xoshiro256> rngs, std::span<int64_t> out) const;
+
+  // One Poisson(lambda c_k / C) count of cell k, drawn as draw() draws it (by the cell's
+  // value table or by PTRS): for the tests of its distribution.
+  int64_t poisson_count(Xoshiro256& rng, std::size_t k) const { return variate(rng, cells_[k]); }
 
   // The mean of the Poisson part's total (0: every item is drawn singly).
   double poisson_mean() const { return lambda_; }
@@ -72,8 +81,23 @@ class MultinomialSampler {
     double exp_minus_mean = 0;
     double a = 0, b = 0, inv_alpha = 0, log_inv_alpha = 0, v_r = 0, log_mean = 0;
     double mode = 0, pmf_at_mode = 0;  // floor(mean) and the pmf there
+    // By table, for means whose table is small (table_size > 0): the values lo ..
+    // lo + table_size - 1 by Walker's alias method (table from table_offset), the tails
+    // either side (mass `below` under lo, above `below + central`) by inversion, walking on
+    // from the table's ends, where the pmf is pmf_first and pmf_last.
+    uint32_t table_offset = 0, table_size = 0;
+    int64_t lo = 0;
+    double below = 0, central = 0, scale = 0;  // scale: table_size / central
+    double pmf_first = 0, pmf_last = 0;
   };
   static int64_t poisson(Xoshiro256& rng, const PoissonCell& cell);
+  void build_table(PoissonCell& cell);
+  // The variate of uniform u by the cell's table, or -1 when rounding left u unspent past
+  // its upper tail (draw another u).
+  int64_t from_table(double u, const PoissonCell& cell) const;
+  int64_t variate(Xoshiro256& rng, const PoissonCell& cell) const;
+  // The Poisson counts again while their total exceeds n, then the n - total single items.
+  void finish_round(Xoshiro256& rng, std::span<int64_t> out) const;
   std::size_t alias_draw(Xoshiro256& rng) const;
 
   int64_t n_ = 0;
@@ -82,6 +106,10 @@ class MultinomialSampler {
   uint64_t alias_total_ = 0;               // C: the bucket size
   std::vector<uint64_t> alias_threshold_;  // keep bucket j when below(C) < threshold[j]
   std::vector<uint32_t> alias_;            // otherwise take alias[j]
+  // The cells' value tables, one after another: value j keeps itself when the fraction of
+  // its bucket is below keep_[j], else it is other_[j].
+  std::vector<double> keep_;
+  std::vector<uint16_t> other_;
 };
 
 }  // namespace paddock::rating

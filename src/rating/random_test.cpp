@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <vector>
 
@@ -40,13 +41,15 @@ double binomial_log_pmf(int64_t n, int64_t k, double p) {
          static_cast<double>(k) * std::log(p) + static_cast<double>(n - k) * std::log1p(-p);
 }
 
-// Pearson's chi-square of `draws` Binomial(n, p) variates against the exact pmf, over the
-// values with expected count >= 5 (the rest pooled into one bin).
-double chi_square(int64_t n, double p, int draws, uint64_t seed, int& bins) {
+// Pearson's chi-square of `draws` variates of draw(rng), which should be Binomial(n, p),
+// against the exact pmf, over the values with expected count >= 5 (the rest pooled into one
+// bin).
+template <typename Draw>
+double chi_square(int64_t n, double p, int draws, uint64_t seed, int& bins, Draw draw) {
   Xoshiro256 rng(seed);
   std::vector<int64_t> observed(static_cast<std::size_t>(n + 1), 0);
   for (int i = 0; i < draws; ++i) {
-    const int64_t x = binomial(rng, n, p);
+    const int64_t x = draw(rng);
     EXPECT_GE(x, 0);
     EXPECT_LE(x, n);
     ++observed[static_cast<std::size_t>(x)];
@@ -75,7 +78,8 @@ double chi_square(int64_t n, double p, int draws, uint64_t seed, int& bins) {
 // For df bins-1 >= 10, chi-square exceeds df + 6 sqrt(2 df) with probability < 1e-5.
 void expect_binomial_fits(int64_t n, double p) {
   int bins = 0;
-  const double chi = chi_square(n, p, 200000, 12345, bins);
+  const double chi =
+      chi_square(n, p, 200000, 12345, bins, [&](Xoshiro256& rng) { return binomial(rng, n, p); });
   const double df = bins - 1;
   EXPECT_LT(chi, df + 6 * std::sqrt(2 * df)) << "n=" << n << " p=" << p << " bins=" << bins;
 }
@@ -211,6 +215,99 @@ TEST(MultinomialSampler, DrawsTheMultinomialDistribution) {
   // a wide margin: most items by the alias table.
   expect_multinomial_moments(mixed, 1000, 0.0, 6);
   expect_multinomial_moments(mixed, 1000, 20.0, 7);
+}
+
+// With two cells, the first cell's count is Binomial(n, c_0 / C): its whole distribution,
+// tails included, for cells drawn by the value tables (with the walks past their ends), by
+// PTRS, and for means below 10.
+TEST(MultinomialSampler, ACellOfTwoHasTheBinomialDistribution) {
+  for (const auto& [n, seed] : {std::pair<int64_t, uint64_t>{400, 21}, {40000, 22}, {60, 23}}) {
+    const MultinomialSampler sampler(n, std::vector<int64_t>{1, 3});
+    std::vector<int64_t> out(2);
+    int bins = 0;
+    const double chi = chi_square(n, 0.25, 200000, seed, bins, [&](Xoshiro256& rng) {
+      sampler.draw(rng, out);
+      return out[0];
+    });
+    const double df = bins - 1;
+    EXPECT_LT(chi, df + 6 * std::sqrt(2 * df)) << "n=" << n << " bins=" << bins;
+  }
+}
+
+// Each cell's Poisson count against the exact pmf (chi-square, the tails pooled either side)
+// for means drawn by inversion of the value table, past its ends, and by PTRS.
+TEST(MultinomialSampler, PoissonCountsHaveThePoissonDistribution) {
+  const int64_t n = 100000;
+  const std::vector<int64_t> counts{5, 50, 700, 3000, 96245};  // means ~0.5 to ~96,000
+  const MultinomialSampler sampler(n, counts);
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    const double mean =
+        sampler.poisson_mean() * static_cast<double>(counts[k]) / static_cast<double>(n);
+    const int draws = 200000;
+    Xoshiro256 rng(40 + k);
+    std::map<int64_t, int64_t> observed;
+    for (int i = 0; i < draws; ++i) ++observed[sampler.poisson_count(rng, k)];
+    const auto log_pmf = [&](int64_t x) {
+      return -mean + static_cast<double>(x) * std::log(mean) -
+             std::lgamma(static_cast<double>(x) + 1);
+    };
+    const auto mode = static_cast<int64_t>(mean);
+    const auto reach = static_cast<int64_t>(10 * std::sqrt(mean) + 20);
+    double chi = 0, low_expected = 0, low_observed = 0, high_expected = 0, high_observed = 0;
+    int bins = 0;
+    for (int64_t x = std::max<int64_t>(0, mode - reach); x <= mode + reach; ++x) {
+      const double expected = draws * std::exp(log_pmf(x));
+      const auto it = observed.find(x);
+      const double got = it == observed.end() ? 0.0 : static_cast<double>(it->second);
+      if (expected >= 5) {
+        chi += (got - expected) * (got - expected) / expected;
+        ++bins;
+      } else if (x < mode) {
+        low_expected += expected;
+        low_observed += got;
+      } else {
+        high_expected += expected;
+        high_observed += got;
+      }
+    }
+    for (const auto& [e, o] :
+         {std::pair{low_expected, low_observed}, std::pair{high_expected, high_observed}}) {
+      if (e > 0) {
+        chi += (o - e) * (o - e) / e;
+        ++bins;
+      }
+    }
+    int64_t seen = 0;
+    for (const auto& [x, c] : observed) {
+      if (x >= std::max<int64_t>(0, mode - reach) && x <= mode + reach) seen += c;
+    }
+    EXPECT_EQ(seen, draws) << "mean " << mean << ": values beyond 10 sd";
+    const double df = bins - 1;
+    EXPECT_LT(chi, df + 6 * std::sqrt(2 * df)) << "mean " << mean << " bins " << bins;
+  }
+}
+
+TEST(MultinomialSampler, DrawingRoundsTogetherGivesEachRoundWhatItsOwnStreamGives) {
+  const std::vector<int64_t> counts{5, 0, 100, 1, 894, 30, 12, 9, 40000, 3};
+  for (const int64_t n : {int64_t{1000}, int64_t{41054}, int64_t{15}}) {
+    const MultinomialSampler sampler(n, counts,
+                                     n == 1000 ? 0.0 : MultinomialSampler::kDefaultMargin);
+    const std::size_t rounds = 37;
+    std::vector<Xoshiro256> rngs;
+    for (std::size_t r = 0; r < rounds; ++r) rngs.push_back(Xoshiro256::for_stream(9, r));
+    std::vector<int64_t> together(rounds * counts.size());
+    sampler.draw_rounds(rngs, together);
+    std::vector<int64_t> alone(counts.size());
+    for (std::size_t r = 0; r < rounds; ++r) {
+      Xoshiro256 rng = Xoshiro256::for_stream(9, r);
+      sampler.draw(rng, alone);
+      EXPECT_EQ(std::vector<int64_t>(
+                    together.begin() + static_cast<std::ptrdiff_t>(r * counts.size()),
+                    together.begin() + static_cast<std::ptrdiff_t>((r + 1) * counts.size())),
+                alone)
+          << "n=" << n << " round " << r;
+    }
+  }
 }
 
 TEST(MultinomialSampler, EdgeCases) {
