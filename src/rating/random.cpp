@@ -233,11 +233,11 @@ constexpr double kPtrsProductSteps = 24;
 constexpr int64_t kSplitMinItemsPerCell = 2;
 constexpr int64_t kSplitMinItems = 100;
 
-// Inversion tables span the mode +- this many standard deviations (and one more value): the
+// Value tables span the mode +- this many standard deviations (and one more value): the
 // mass outside is about 5e-4, reached by walking on from the table's ends.
 constexpr double kTableHalfWidthSds = 3.5;
-// Above this many values a cell is drawn by PTRS (means above about 5000), which keeps the
-// tables of 10M votes over 100 models to about 3M values.
+// Above this many values a cell is drawn by PTRS (means above about 300): a larger table
+// drops out of cache between the variates of a block of rounds.
 constexpr int64_t kMaxTableSize = 128;
 
 // log(k!) by Stirling's series with its remainder (stirling_tail).
@@ -267,7 +267,11 @@ MultinomialSampler::MultinomialSampler(int64_t n, std::span<const int64_t> count
     PoissonCell& cell = cells_[k];
     cell.mean = lambda_ * (static_cast<double>(std::max<int64_t>(counts[k], 0)) /
                            static_cast<double>(alias_total_));
+    if (!(cell.mean > 0)) continue;
     cell.mode = floor_of_nonnegative(cell.mean);
+    cell.log_mean = std::log(cell.mean);
+    cell.pmf_at_mode = std::exp(-cell.mean + cell.mode * cell.log_mean - log_factorial(cell.mode));
+    build_table(cell);
     if (cell.mean < kPtrsMinMean) {
       cell.exp_minus_mean = std::exp(-cell.mean);
       continue;
@@ -277,12 +281,6 @@ MultinomialSampler::MultinomialSampler(int64_t n, std::span<const int64_t> count
     cell.inv_alpha = kPtrsAlpha0 + kPtrsAlpha1 / (cell.b - kPtrsAlphaShift);
     cell.log_inv_alpha = std::log(cell.inv_alpha);
     cell.v_r = kPtrsVr0 - kPtrsVr1 / (cell.b - kPtrsVrShift);
-    cell.log_mean = std::log(cell.mean);
-    cell.mode = floor_of_nonnegative(cell.mean);
-    cell.pmf_at_mode = std::exp(-cell.mean + cell.mode * cell.log_mean - log_factorial(cell.mode));
-  }
-  for (PoissonCell& cell : cells_) {
-    if (cell.mean > 0) build_table(cell);
   }
 
   // Vose's construction of Walker's alias table, in integers so that it is exact: K buckets
@@ -353,20 +351,17 @@ int64_t MultinomialSampler::poisson(Xoshiro256& rng, const PoissonCell& cell) {
   }
 }
 
-// The pmf from the mode outwards by its step ratios, f(k+1) = f(k) mean / (k+1), summed into
-// the cdf; below the table, summed down until it no longer adds anything.
+// The pmf from the mode outwards by its step ratios, f(k+1) = f(k) mean / (k+1), as an alias
+// table; below the table, summed down until it no longer adds anything.
 void MultinomialSampler::build_table(PoissonCell& cell) {
   const double mean = cell.mean;
-  const int64_t mode = static_cast<int64_t>(cell.mode);
+  const auto mode = static_cast<int64_t>(cell.mode);
   const auto half_width = static_cast<int64_t>(std::ceil(kTableHalfWidthSds * std::sqrt(mean))) + 1;
   const int64_t lo = std::max<int64_t>(0, mode - half_width);
   const int64_t size = mode + half_width - lo + 1;
   if (size > kMaxTableSize) return;
-  const double log_mean = std::log(mean);
-  const double at_mode = std::exp(-mean + static_cast<double>(mode) * log_mean -
-                                  log_factorial(static_cast<double>(mode)));
   std::vector<double> pmf(static_cast<std::size_t>(size));
-  pmf[static_cast<std::size_t>(mode - lo)] = at_mode;
+  pmf[static_cast<std::size_t>(mode - lo)] = cell.pmf_at_mode;
   for (int64_t k = mode; k > lo; --k) {
     pmf[static_cast<std::size_t>(k - 1 - lo)] =
         pmf[static_cast<std::size_t>(k - lo)] * static_cast<double>(k) / mean;
@@ -493,14 +488,7 @@ std::size_t MultinomialSampler::alias_draw(Xoshiro256& rng) const {
 }
 
 void MultinomialSampler::draw(Xoshiro256& rng, std::span<int64_t> out) const {
-  std::fill(out.begin(), out.end(), 0);
-  if (alias_total_ == 0) return;
-  if (lambda_ > 0) {
-    for (std::size_t k = 0; k < cells_.size(); ++k) {
-      if (cells_[k].mean > 0) out[k] = variate(rng, cells_[k]);
-    }
-  }
-  finish_round(rng, out);
+  draw_rounds(std::span<Xoshiro256>(&rng, 1), out);
 }
 
 void MultinomialSampler::draw_rounds(std::span<Xoshiro256> rngs, std::span<int64_t> out) const {

@@ -63,7 +63,7 @@ class MultinomialSampler {
   void draw(Xoshiro256& rng, std::span<int64_t> out) const;
   // draw() for several rounds at once: row r of `out` (rows of counts.size()) gets exactly
   // what draw(rngs[r], row) would give. The Poisson part is drawn cell by cell, every round
-  // of a cell in turn, so that the cell's inversion table stays in cache.
+  // of a cell in turn, so that the cell's value table stays in cache.
   // REQUIRES: out.size() == rngs.size() * counts.size().
   void draw_rounds(std::span<Xoshiro256> rngs, std::span<int64_t> out) const;
 
@@ -80,7 +80,7 @@ class MultinomialSampler {
     // Inversion (mean < 10): e^-mean. PTRS: its constants (Hoermann's notation).
     double exp_minus_mean = 0;
     double a = 0, b = 0, inv_alpha = 0, log_inv_alpha = 0, v_r = 0, log_mean = 0;
-    double mode = 0, pmf_at_mode = 0;  // floor(mean) and the pmf there
+    double mode = 0, pmf_at_mode = 0;  // floor(mean) and the pmf there (every mean > 0)
     // By table, for means whose table is small (table_size > 0): the values lo ..
     // lo + table_size - 1 by Walker's alias method (table from table_offset), the tails
     // either side (mass `below` under lo, above `below + central`) by inversion, walking on
