@@ -513,6 +513,19 @@ ClipGeneration clip_generation_from(const SqlRow& r) {
   return g;
 }
 
+// Each row as a record by from(row), which checks it; the first row it refuses is the answer.
+template <typename Record, typename From>
+Result<std::vector<Record>> checked_records(const SqlRows& rows, From from) {
+  std::vector<Record> out;
+  out.reserve(rows.size());
+  for (const SqlRow& r : rows) {
+    auto record = from(r);
+    if (!record) return std::unexpected(record.error());
+    out.push_back(std::move(*record));
+  }
+  return out;
+}
+
 }  // namespace
 
 // ---- SqlStore ------------------------------------------------------------------------
@@ -875,14 +888,8 @@ Result<std::vector<Model>> SqlStore::list_models() {
   return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Model>> {
     auto rows = c.query(kSql, {});
     if (!rows) return std::unexpected(rows.error());
-    std::vector<Model> out;
-    out.reserve(rows->size());
-    for (const SqlRow& r : *rows) {
-      auto m = model_from(r, description_);
-      if (!m) return std::unexpected(m.error());
-      out.push_back(std::move(*m));
-    }
-    return out;
+    return checked_records<Model>(*rows,
+                                  [&](const SqlRow& r) { return model_from(r, description_); });
   });
 }
 
@@ -904,14 +911,8 @@ Result<std::vector<Prompt>> SqlStore::list_prompts(std::string_view track_id) {
       fmt::format("SELECT {} FROM prompts WHERE track_id = $1 ORDER BY id", kPromptColumns);
   auto rows = track_rows(track_id, kAll, kOne);
   if (!rows) return std::unexpected(rows.error());
-  std::vector<Prompt> out;
-  out.reserve(rows->size());
-  for (const SqlRow& r : *rows) {
-    auto p = prompt_from(r, description_);
-    if (!p) return std::unexpected(p.error());
-    out.push_back(std::move(*p));
-  }
-  return out;
+  return checked_records<Prompt>(*rows,
+                                 [&](const SqlRow& r) { return prompt_from(r, description_); });
 }
 
 Result<bool> SqlStore::set_clip_presentation(const Clip& clip) {
@@ -1223,14 +1224,8 @@ Result<std::vector<Vote>> SqlStore::list_votes(const VoteQuery& q) {
   return transact(Access::Read, [&](SqlConnection& c) -> Result<std::vector<Vote>> {
     auto rows = c.query(sql, filter.params);
     if (!rows) return std::unexpected(rows.error());
-    std::vector<Vote> out;
-    out.reserve(rows->size());
-    for (const SqlRow& r : *rows) {
-      auto v = vote_from(r, description_);
-      if (!v) return std::unexpected(v.error());
-      out.push_back(std::move(*v));
-    }
-    return out;
+    return checked_records<Vote>(*rows,
+                                 [&](const SqlRow& r) { return vote_from(r, description_); });
   });
 }
 
