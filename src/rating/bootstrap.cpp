@@ -110,13 +110,22 @@ BootstrapResult run_bootstrap(const Cells& cells, const CategoryWeighting* weigh
     std::fill(w.totals.games.begin(), w.totals.games.end(), 0.0);
     std::fill(w.totals.credit.begin(), w.totals.credit.end(), 0.0);
     std::fill(w.totals.ties.begin(), w.totals.ties.end(), 0.0);
-    for (std::size_t k = 0; k < drawn.size(); ++k) {
-      if (drawn[k] == 0) continue;
-      const double games =
-          w.group_weight[draw.group[k]] * (draw.weight[k] * static_cast<double>(drawn[k]));
-      w.totals.games[draw.pair[k]] += games;
-      w.totals.credit[draw.pair[k]] += games * kDrawCredit[draw.credit[k]];
-      if (davidson && draw.credit[k] == kDrawTie) w.totals.ties[draw.pair[k]] += games;
+    // A pair's cells are consecutive: sum them in registers (in memory, each cell waited for
+    // the last one's store), in the same order, so the sums are the same.
+    for (std::size_t k = 0; k < drawn.size();) {
+      const uint32_t pair = draw.pair[k];
+      double games = 0, credit = 0, tied = 0;
+      for (; k < drawn.size() && draw.pair[k] == pair; ++k) {
+        if (drawn[k] == 0) continue;
+        const double g =
+            w.group_weight[draw.group[k]] * (draw.weight[k] * static_cast<double>(drawn[k]));
+        games += g;
+        credit += g * kDrawCredit[draw.credit[k]];
+        if (draw.credit[k] == kDrawTie) tied += g;
+      }
+      w.totals.games[pair] = games;
+      w.totals.credit[pair] = credit;
+      if (davidson) w.totals.ties[pair] = tied;
     }
     std::span<double> row(result.ratings.data() + static_cast<std::size_t>(round) * models, models);
     if (davidson) {

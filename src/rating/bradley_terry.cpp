@@ -41,34 +41,63 @@ double prior_level(const std::vector<double>& theta) {
 
 }  // namespace
 
-void BradleyTerrySolver::evaluate(const PairTotals& pairs, bool prior) {
+void BradleyTerrySolver::evaluate(const PairTotals& pairs, bool prior, bool with_information) {
   const auto active = theta_.size();
   gradient_.setZero(static_cast<Eigen::Index>(active));
-  information_.setZero(static_cast<Eigen::Index>(active), static_cast<Eigen::Index>(active));
+  if (with_information) {
+    information_.setZero(static_cast<Eigen::Index>(active), static_cast<Eigen::Index>(active));
+  }
   // sigmoid(theta_i - theta_j) = pi_i / (pi_i + pi_j) with pi = e^(theta - max theta): one
   // exp per model instead of one per pair (the pairs are up to m^2/2). Where both pi
   // underflow, the sigmoid itself.
   const double top = theta_.maxCoeff();
   strength_ = (theta_.array() - top).exp();
+  // Raw pointers, and the first model's sums in registers while the pairs keep the same
+  // first model (they come sorted): summing in memory made each pair wait for the last one's
+  // store to the same entry.
+  const double* games = pairs.games.data();
+  const double* credit = pairs.credit.data();
+  const uint32_t* first = pairs.first.data();
+  const uint32_t* second = pairs.second.data();
+  const int* compact = compact_.data();
+  const double* strength = strength_.data();
+  double* gradient = gradient_.data();
+  double* information = information_.data();
+  const auto stride = static_cast<std::size_t>(information_.outerStride());
+  int current = -1;
+  double gradient_i = 0, information_ii = 0;
+  const auto flush = [&] {
+    if (current < 0) return;
+    gradient[current] += gradient_i;
+    if (with_information) information[static_cast<std::size_t>(current) * (stride + 1)] += information_ii;
+  };
   for (std::size_t p = 0; p < pairs.size(); ++p) {
-    const double n = pairs.games[p];
+    const double n = games[p];
     if (!(n > 0)) continue;
-    const int i = compact_[pairs.first[p]], j = compact_[pairs.second[p]];
-    const double both = strength_[i] + strength_[j];
-    const double p_ij = both > 0 ? strength_[i] / both : sigmoid(theta_[i] - theta_[j]);
-    const double g = pairs.credit[p] - n * p_ij;
-    gradient_[i] += g;
-    gradient_[j] -= g;
+    const int i = compact[first[p]], j = compact[second[p]];
+    if (i != current) {
+      flush();
+      current = i;
+      gradient_i = information_ii = 0;
+    }
+    const double both = strength[i] + strength[j];
+    const double p_ij = both > 0 ? strength[i] / both : sigmoid(theta_[i] - theta_[j]);
+    const double g = credit[p] - n * p_ij;
+    gradient_i += g;
+    gradient[j] -= g;
+    if (!with_information) continue;
     const double w = n * p_ij * (1.0 - p_ij);
-    information_(i, i) += w;
-    information_(j, j) += w;
-    information_(j, i) -= w;  // lower triangle only: i < j
+    information_ii += w;
+    const auto column = static_cast<std::size_t>(i) * stride;  // column-major
+    information[static_cast<std::size_t>(j) * (stride + 1)] += w;
+    information[column + static_cast<std::size_t>(j)] -= w;  // lower triangle only: i < j
   }
+  flush();
   if (prior) {
     for (Eigen::Index i = 0; i < theta_.size(); ++i) {
       const double p = sigmoid(theta_[i]);
       gradient_[i] += kPriorVirtualGames * (kTieCredit - p);
-      information_(i, i) += kPriorVirtualGames * p * (1.0 - p);
+      if (with_information) information_(i, i) += kPriorVirtualGames * p * (1.0 - p);
     }
   }
 }
@@ -189,24 +218,31 @@ void BradleyTerrySolver::fit_connected(const PairTotals& pairs, std::span<const 
   // solve for the others (the reduced Laplacian is positive definite on a connected graph).
   const Eigen::Index skip = prior ? 0 : 1;
   const Eigen::Index free = active - skip;
-  evaluate(pairs, prior);
-  double last_step = std::numeric_limits<double>::infinity();
+  evaluate(pairs, prior, true);
+  // Factor the information matrix at the next iteration (a Newton step), or reuse the last
+  // factorization (a chord step: see set_chord_steps)?
+  bool factor = true;
+  double step_before = std::numeric_limits<double>::infinity();
   for (int iteration = 0; iteration < kMaxNewtonIterations; ++iteration) {
     result.iterations = iteration + 1;
-    // A chord step (the previous factorization) once the steps are small: see
-    // set_chord_steps. The first iteration always factors.
-    if (!(chord_steps_ && last_step < kChordStepBelow)) {
+    const bool newton = factor;
+    if (newton) {
       llt_.compute(information_.bottomRightCorner(free, free));
       if (llt_.info() != Eigen::Success) break;
     }
     step_.setZero(active);
     step_.tail(free) = llt_.solve(gradient_.tail(free));
-    last_step = step_.cwiseAbs().maxCoeff();
-    if (last_step < kNewtonStepTolerance) {
-      theta_ += step_;  // quadratic convergence: what is left is far below the tolerance
+    const double step = step_.cwiseAbs().maxCoeff();
+    // A chord step follows a Newton step, and another follows a chord step that shrank at
+    // least kChordContraction-fold; otherwise the next step is Newton's.
+    const bool contracting = newton || step <= step_before / kChordContraction;
+    if (step < kNewtonStepTolerance && contracting) {
+      theta_ += step_;  // what is left is far below the tolerance (quadratic or contracting)
       result.converged = true;
       break;
     }
+    factor = !chord_steps_ || !contracting;
+    step_before = step;
 
     // Along the step, L is concave with slope gradient.step > 0 at the start. If the slope
     // at the end is no steeper than -kOvershootSlope times that, the step went at most about
@@ -220,7 +256,7 @@ void BradleyTerrySolver::fit_connected(const PairTotals& pairs, std::span<const 
     bool accepted = false;
     for (int halving = 0; halving <= kMaxStepHalvings; ++halving) {
       theta_ = trial_ + scale * step_;
-      evaluate(pairs, prior);
+      evaluate(pairs, prior, factor);
       if (gradient_.dot(step_) >= -kOvershootSlope * slope || !(slope > 0)) {
         accepted = true;
         break;
@@ -239,9 +275,13 @@ void BradleyTerrySolver::fit_connected(const PairTotals& pairs, std::span<const 
     }
     if (!accepted) {
       theta_ = trial_;
-      evaluate(pairs, prior);
+      evaluate(pairs, prior, true);
       result.converged = true;  // no representable improvement left
       break;
+    }
+    if (scale < 1.0 && !factor) {
+      factor = true;  // a shortened step: factor at the point it reached
+      evaluate(pairs, prior, true);
     }
   }
 
@@ -257,7 +297,7 @@ Eigen::MatrixXd BradleyTerrySolver::information(const PairTotals& pairs,
   for (std::size_t m = 0; m < pairs.models; ++m) {
     if (compact_[m] >= 0) theta_[compact_[m]] = theta[m];
   }
-  evaluate(pairs, prior);
+  evaluate(pairs, prior, true);
   Eigen::MatrixXd full = information_.selfadjointView<Eigen::Lower>();
   return full;
 }

@@ -36,7 +36,7 @@ inline constexpr int kMaxNewtonIterations = 100;
 inline constexpr double kNewtonStepTolerance = 1e-7;  // natural units; after a step this
                                                       // small the error is ~1e-14 (quadratic)
 inline constexpr int kMaxStepHalvings = 40;
-inline constexpr double kChordStepBelow = 1e-3;  // natural units (set_chord_steps)
+inline constexpr double kChordContraction = 4;  // set_chord_steps
 
 struct BradleyTerryFit {
   std::vector<double> theta;  // per model, natural units; NaN for a model without games
@@ -58,11 +58,14 @@ class BradleyTerrySolver {
   BradleyTerryFit fit(const PairTotals& pairs, std::span<const double> start = {},
                       PriorUse prior = PriorUse::WhenNeeded);
 
-  // Bootstrap rounds: once a step moved no score by more than kChordStepBelow, the next
-  // steps reuse the last factorization of the information matrix instead of factoring it
-  // anew (a chord step: linear convergence at a rate of about the last step's size, so the
-  // final step below the tolerance leaves an error near 1e-12 instead of 1e-14 — far below
-  // the bootstrap's Monte Carlo noise — and a round saves one of its three factorizations).
+  // Bootstrap rounds: after a Newton step, the next steps reuse its factorization of the
+  // information matrix (chord steps) for as long as each shrinks at least kChordContraction-
+  // fold; a step that shrinks less, or had to be shortened, is followed by a Newton step. A
+  // round starts at the full fit, close to its own maximum, so it typically factors once
+  // instead of twice or three times, and a chord step's gradient needs no information
+  // matrix. Chord steps converge linearly (rate r <= 1 / kChordContraction), so the last step
+  // below kNewtonStepTolerance leaves an error of at most r / (1 - r) times it, 1/3 of the
+  // tolerance, instead of Newton's ~1e-14 — far below the bootstrap's Monte Carlo noise.
   void set_chord_steps(bool on) { chord_steps_ = on; }
 
   // The information matrix (minus the Hessian of L, with the prior when `prior`) over the
@@ -78,8 +81,8 @@ class BradleyTerrySolver {
                   const std::vector<std::vector<uint32_t>>& pieces, BradleyTerryFit& result);
   // Marks the models with games in compact_ and returns how many there are.
   int compact(const PairTotals& pairs);
-  // Fills gradient_ and information_ (minus the Hessian) at theta_.
-  void evaluate(const PairTotals& pairs, bool prior);
+  // Fills gradient_ and, when `with_information`, information_ (minus the Hessian) at theta_.
+  void evaluate(const PairTotals& pairs, bool prior, bool with_information);
   // The log-likelihood at theta_ (only needed when a step may have overshot).
   double log_likelihood(const PairTotals& pairs, bool prior) const;
 

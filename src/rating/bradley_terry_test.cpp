@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rating/comparison_graph.hpp"
+#include "rating/random.hpp"
 #include "rating/scale.hpp"
 
 namespace paddock::rating {
@@ -71,6 +72,61 @@ TEST(BradleyTerry, WarmStartReachesTheSameScores) {
   const auto warm = solver.fit(data, start);
   for (int i = 0; i < 3; ++i) {
     for (int j = 0; j < 3; ++j) EXPECT_NEAR(points(cold, i, j), points(warm, i, j), 1e-8);
+  }
+}
+
+// 30 models, strengths spread over +-3 natural units, 1-60 games a pair, the credit drawn
+// from the model; model 0 also beat everyone when `undefeated` (the prior is then needed).
+PairTotals random_pairs(uint64_t seed, bool undefeated) {
+  Xoshiro256 rng(seed);
+  PairTotals t;
+  t.models = 30;
+  std::vector<double> strength(t.models);
+  for (auto& s : strength) s = 6 * rng.uniform() - 3;
+  for (uint32_t i = 0; i < t.models; ++i) {
+    for (uint32_t j = i + 1; j < t.models; ++j) {
+      const auto games = static_cast<int64_t>(1 + rng.below(60));
+      t.first.push_back(i);
+      t.second.push_back(j);
+      t.games.push_back(static_cast<double>(games));
+      const double credit =
+          static_cast<double>(binomial(rng, games, sigmoid(strength[i] - strength[j])));
+      t.credit.push_back(undefeated && i == 0 ? static_cast<double>(games) : credit);
+    }
+  }
+  return t;
+}
+
+TEST(BradleyTerry, ChordStepsReachNewtonsMaximum) {
+  // Chord steps (bootstrap rounds) reuse a factorization while the steps shrink fast enough
+  // and factor anew otherwise: from a cold start (large first steps, slow contraction), a
+  // warm one and one far past the maximum (steps shortened) they must end where Newton's
+  // method ends, to the tolerance.
+  for (const bool undefeated : {false, true}) {
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      const auto data = random_pairs(seed, undefeated);
+      BradleyTerrySolver newton;
+      const auto exact = newton.fit(data);
+      ASSERT_TRUE(exact.converged);
+      ASSERT_EQ(exact.prior_used, undefeated);
+      std::vector<double> warm = exact.theta, far = exact.theta;
+      Xoshiro256 rng(seed + 100);
+      for (auto& t : warm) t += 0.2 * rng.uniform() - 0.1;
+      for (auto& t : far) t *= 3;  // far past the maximum: the first steps overshoot
+      for (const auto& start : {std::vector<double>{}, warm, far}) {
+        BradleyTerrySolver chord;
+        chord.set_chord_steps(true);
+        const auto fit = chord.fit(data, start);
+        EXPECT_TRUE(fit.converged);
+        EXPECT_EQ(fit.prior_used, undefeated);
+        for (std::size_t m = 0; m < data.models; ++m) {
+          EXPECT_NEAR(fit.theta[m] - fit.theta[1], exact.theta[m] - exact.theta[1],
+                      kNewtonStepTolerance)
+              << "seed " << seed << " start " << (start.empty() ? "cold" : start == warm ? "warm" : "far")
+              << " model " << m;
+        }
+      }
+    }
   }
 }
 

@@ -492,14 +492,42 @@ void MultinomialSampler::draw(Xoshiro256& rng, std::span<int64_t> out) const {
 }
 
 void MultinomialSampler::draw_rounds(std::span<Xoshiro256> rngs, std::span<int64_t> out) const {
-  std::fill(out.begin(), out.end(), 0);
-  if (alias_total_ == 0) return;
   const std::size_t cells = cells_.size();
-  if (lambda_ > 0) {
+  if (alias_total_ == 0 || !(lambda_ > 0)) {
+    std::fill(out.begin(), out.end(), 0);
+    if (alias_total_ == 0) return;
+  } else {
     for (std::size_t k = 0; k < cells; ++k) {
-      if (!(cells_[k].mean > 0)) continue;
-      for (std::size_t r = 0; r < rngs.size(); ++r)
-        out[r * cells + k] = variate(rngs[r], cells_[k]);
+      const PoissonCell& cell = cells_[k];
+      if (!(cell.mean > 0)) {
+        for (std::size_t r = 0; r < rngs.size(); ++r) out[r * cells + k] = 0;
+      } else if (cell.table_size == 0) {
+        for (std::size_t r = 0; r < rngs.size(); ++r) out[r * cells + k] = poisson(rngs[r], cell);
+      } else {
+        // from_table's central case, with the cell's constants held in registers across the
+        // rounds; a uniform in a tail takes the general path (variate's).
+        const double below = cell.below, top = cell.below + cell.central, scale = cell.scale;
+        const int64_t lo = cell.lo;  // a local: the stores to `out` could alias the cell's
+        const std::size_t last = std::size_t{cell.table_size} - 1;
+        const double* keep = keep_.data() + cell.table_offset;
+        const uint16_t* other = other_.data() + cell.table_offset;
+        for (std::size_t r = 0; r < rngs.size(); ++r) {
+          const double u = rngs[r].uniform();
+          int64_t x;
+          if (u >= below && u < top) {
+            const double t = (u - below) * scale;
+            const auto j = std::min(static_cast<std::size_t>(t), last);
+            const double fraction = t - static_cast<double>(j);
+            // Without a branch: which of the two it is is a coin toss the CPU cannot predict.
+            const auto mask = std::size_t{0} - static_cast<std::size_t>(fraction < keep[j]);
+            x = lo + static_cast<int64_t>((j & mask) | (std::size_t{other[j]} & ~mask));
+          } else {
+            x = from_table(u, cell);
+            if (x < 0) x = variate(rngs[r], cell);
+          }
+          out[r * cells + k] = x;
+        }
+      }
     }
   }
   for (std::size_t r = 0; r < rngs.size(); ++r)
