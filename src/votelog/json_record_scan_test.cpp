@@ -1,7 +1,7 @@
-// scan_simple_record against simdjson + read_dom_record: every line the scanner accepts must
-// be valid JSON that read_dom_record reads into the very same RawVote (the reader trusts the
-// scanner's answer and never parses such a line again), and the records paddock writes must
-// be accepted (else the fast path is dead code).
+// scan_simple_record and SimpleRecordScanner against simdjson + read_dom_record: every line
+// the scanner accepts must be valid JSON that read_dom_record reads into the very same
+// RawVote (the reader trusts the scanner's answer and never parses such a line again), and
+// the records paddock writes must be accepted (else the fast path is dead code).
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -34,12 +34,18 @@ std::string describe(const RawVote& v) {
   return out + "}";
 }
 
-// Whether the scanner accepted `line`; when it did, the test fails unless simdjson's DOM and
-// read_dom_record read the same line into the same record.
-bool expect_scan_agrees(simdjson::dom::parser& parser, const std::string& line) {
-  RawVote scanned;
-  if (!scan_simple_record(line, scanned)) return false;
+// Whether `scanner` accepted `line`; when it did, the test fails unless simdjson's DOM and
+// read_dom_record read the same line into the same record. A scanner that has read other
+// lines before (and guesses this one's layout from them) must answer as a fresh one does.
+bool expect_scan_agrees(simdjson::dom::parser& parser, const std::string& line,
+                        SimpleRecordScanner& scanner) {
+  RawVote scanned, fresh;
+  const bool accepted = scanner.scan(line, scanned);
+  EXPECT_EQ(accepted, scan_simple_record(line, fresh))
+      << "the scanner's guesses changed its answer: " << line;
+  if (!accepted) return false;
   const std::string scanned_text = describe(scanned);
+  EXPECT_EQ(scanned_text, describe(fresh)) << "the scanner's guesses changed the record: " << line;
   simdjson::padded_string padded(line);
   simdjson::dom::element element;
   const auto error = parser.parse(padded).get(element);
@@ -75,8 +81,45 @@ const std::vector<std::string> kCommonRecords = {
 TEST(ScanSimpleRecord, ReadsTheCommonRecordsAsTheDomReaderDoes) {
   simdjson::dom::parser parser;
   for (const auto& line : kCommonRecords) {
-    EXPECT_TRUE(expect_scan_agrees(parser, line)) << "not accepted: " << line;
+    SimpleRecordScanner scanner;
+    EXPECT_TRUE(expect_scan_agrees(parser, line, scanner)) << "not accepted: " << line;
   }
+}
+
+TEST(ScanSimpleRecord, LinesOfAnotherLayoutThanTheLastAreReadAsOnTheirOwn) {
+  // One scanner over lines whose keys, order, spacing and number of fields change from line to
+  // line, and keys that extend or cut short the last line's (its guesses then do not fit).
+  std::vector<std::string> lines = kCommonRecords;
+  const std::vector<std::string> more = {
+      R"({"model_a":"a","model_b":"b","winner":"model_a"})",
+      R"({"model_ab":"x","model_a":"a","model_b":"b","winner":"model_b"})",
+      R"({"model_":"x","model_a":"a","model_b":"b","winner":"model_b"})",
+      R"({"model_a" :"a","model_b":"b","winner":"model_a"})",
+      R"({"model_a": "a","model_b":"b","winner":"model_a"})",
+      R"({"model_a":"a", "model_b":"b","winner":"model_a"})",
+      R"({"model_a":"a" ,"model_b":"b","winner":"model_a"})",
+      R"({"winner":"tie","model_b":"b","model_a":"a","tstamp":5})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a","tstamp":12345678,"weight":0.5})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a","tstamp":"12345678"})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a"})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a","a1":1,"a2":2,"a3":3,"a4":4,"a5":5,"a6":6,"a7":7,"a8":8,"a9":9,"tstamp":99})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a","a1":1,"a2":2,"a3":3,"a4":4,"a5":5,"a6":6,"a7":7,"a8":8,"a9":9,"language":"fr","tstamp":98})",
+      R"({"a_very_long_key_indeed":1,"model_a":"a","model_b":"b","winner":"model_a"})",
+      R"({"a_very_long_key_indeed":1,"model_a":"a","model_b":"b","winner":"model_a"})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a"})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a"} )",
+      R"({"model_a":"a","model_b":"b","winner":"model_a"}})",
+      R"({"model_a":"a","model_b":"b"})",
+      R"({})",
+      R"({"model_a":"a","model_b":"b","winner":"model_a"})",
+  };
+  lines.insert(lines.end(), more.begin(), more.end());
+  lines.insert(lines.end(), kCommonRecords.rbegin(), kCommonRecords.rend());
+  simdjson::dom::parser parser;
+  SimpleRecordScanner scanner;
+  int accepted = 0;
+  for (const auto& line : lines) accepted += expect_scan_agrees(parser, line, scanner) ? 1 : 0;
+  EXPECT_EQ(accepted, static_cast<int>(lines.size()) - 2);  // the quoted tstamp and "}}"
 }
 
 TEST(ScanSimpleRecord, LeavesEverythingElseToSimdjson) {
@@ -111,17 +154,22 @@ TEST(ScanSimpleRecord, LeavesEverythingElseToSimdjson) {
 }
 
 // Byte mutations of the common records (a small deterministic fuzzer): whatever the scanner
-// accepts, the DOM reader must read the same way.
+// accepts, the DOM reader must read the same way, and a scanner that has read other lines
+// must answer as a fresh one.
 TEST(ScanSimpleRecord, MutatedRecordsThatItAcceptsReadTheSame) {
   const std::string alphabet = std::string("\"\\{}[],:0123456789-+.eE ntfrualsx\t\r") +
                                std::string("\x01\x1f\x7f\x80\xc3\xa9\xff", 7) +
                                std::string(1, '\0');
   std::mt19937_64 rng(20261206);
   simdjson::dom::parser parser;
+  SimpleRecordScanner scanner;
   int accepted = 0;
   constexpr int kMutants = 40000;
   for (int i = 0; i < kMutants; ++i) {
     std::string line = kCommonRecords[rng() % kCommonRecords.size()];
+    // The scanner reads the record first and so guesses the mutant's layout from it: the
+    // mutant then meets guesses that fit up to its mutation and not beyond.
+    expect_scan_agrees(parser, line, scanner);
     const int edits = 1 + static_cast<int>(rng() % 3);
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = line.empty() ? 0 : rng() % line.size();
@@ -138,7 +186,7 @@ TEST(ScanSimpleRecord, MutatedRecordsThatItAcceptsReadTheSame) {
           break;
       }
     }
-    if (expect_scan_agrees(parser, line)) ++accepted;
+    if (expect_scan_agrees(parser, line, scanner)) ++accepted;
     if (testing::Test::HasFailure()) break;
   }
   // The mutants must reach the accepting paths too, or this test checks nothing.

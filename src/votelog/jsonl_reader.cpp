@@ -1,5 +1,5 @@
 // JSON Lines, in parallel: the main thread reads the input in chunks that end at a newline,
-// worker threads parse chunks (line by line: scan_simple_record, else simdjson) into
+// worker threads parse chunks (line by line: SimpleRecordScanner, else simdjson) into
 // chunk-local tables, and the main thread appends those in input order. Line numbers are
 // chunk-local until the merge adds the lines before them, so the first error reported is always the
 // earliest, whatever the thread count.
@@ -69,19 +69,20 @@ void for_each_line(const Chunk& chunk, F f) {
 }
 
 // One line at a time, each line one complete JSON value: the common records by
-// scan_simple_record, anything else (and every malformed line) by simdjson.
+// SimpleRecordScanner, anything else (and every malformed line) by simdjson.
 void parse_chunk(Chunk& chunk, const ReadOptions& options, simdjson::dom::parser& parser,
                  ChunkOutcome& out) {
   chunk.table.clear();
   chunk.table.reserve(chunk.size / kTypicalRecordBytes);
   VoteSink sink(options, chunk.table);
+  SimpleRecordScanner scanner;
   RawVote raw;
   for_each_line(chunk, [&](const char* start, std::size_t len) {
     ++out.lines;
     if (blank(start, len)) return true;
     ++out.records;
     std::optional<Problem> problem;
-    if (!scan_simple_record(std::string_view(start, len), raw)) {
+    if (!scanner.scan(std::string_view(start, len), raw)) {
       simdjson::dom::element element;
       // The chunk's padding lies after every line, so no copy is needed.
       if (auto e = parser.parse(start, len, false).get(element)) {
