@@ -507,19 +507,20 @@ describe("leaderboard page", () => {
       assert.ok(bodies[3].trim().split("\n").length >= 2, "votes export (CSV) has a header and rows");
       for (const d of downloads) assert.ok(d.file.length > 0, `${d.text} downloads under a file name`);
 
-      // Presentation control: ticking a feature asks for the controlled board. Every clip of
-      // a track is in the track's house encoding, so the frame rate never differs between
-      // the two clips of a vote (motion may: the generated model's clips are another
-      // picture, and whether votes met them depends on the pairing), and the page shows the
-      // server's refusal, which names the feature (http_e2e_test's ServerPresentationControl.*
-      // cover a controlled board and its effects).
-      const controlled = page.waitForResponse((r) => r.url().includes("control=fps") && r.status() !== 202);
-      await page.getByRole("group", { name: /Hold equal/ }).getByRole("checkbox", { name: "Frame rate" }).check();
+      // Presentation control: ticking a feature asks for the controlled board, and the page
+      // shows the server's answer. Every clip of this track has sound, so "Sound" never
+      // differs between the two clips of a vote and the server refuses, naming the feature
+      // (http_e2e_test's ServerPresentationControl.* cover a controlled board and its
+      // effects). Not the frame rate: a clip's measured rate is its average (frames over
+      // duration), which may differ between clips in the last digits, and whether the votes
+      // met such clips depends on the server's random pairing.
+      const controlled = page.waitForResponse((r) => r.url().includes("control=audio") && r.status() !== 202);
+      await page.getByRole("group", { name: /Hold equal/ }).getByRole("checkbox", { name: "Sound" }).check();
       assert.equal((await controlled).status(), 400);
-      assert.match(page.url(), /control=fps/);
+      assert.match(page.url(), /control=audio/);
       const alert = page.locator(".board-status [role=alert]");
       await alert.waitFor();
-      assert.match((await alert.textContent()) ?? "", /fps/);
+      assert.match((await alert.textContent()) ?? "", /audio/);
     });
   });
 
