@@ -69,7 +69,8 @@ void BradleyTerrySolver::evaluate(const PairTotals& pairs, bool prior, bool with
   const auto flush = [&] {
     if (current < 0) return;
     gradient[current] += gradient_i;
-    if (with_information) information[static_cast<std::size_t>(current) * (stride + 1)] += information_ii;
+    if (with_information)
+      information[static_cast<std::size_t>(current) * (stride + 1)] += information_ii;
   };
   for (std::size_t p = 0; p < pairs.size(); ++p) {
     const double n = games[p];

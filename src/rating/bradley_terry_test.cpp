@@ -122,7 +122,10 @@ TEST(BradleyTerry, ChordStepsReachNewtonsMaximum) {
         for (std::size_t m = 0; m < data.models; ++m) {
           EXPECT_NEAR(fit.theta[m] - fit.theta[1], exact.theta[m] - exact.theta[1],
                       kNewtonStepTolerance)
-              << "seed " << seed << " start " << (start.empty() ? "cold" : start == warm ? "warm" : "far")
+              << "seed " << seed << " start "
+              << (start.empty()   ? "cold"
+                  : start == warm ? "warm"
+                                  : "far")
               << " model " << m;
         }
       }

@@ -31,7 +31,17 @@ bool scan_simple_record(std::string_view line, RawVote& out);
 
 // The fields scan_simple_record reads (Other: any field it does not read).
 enum class ScannedField : uint8_t {
-  ModelA, ModelB, Winner, Track, Language, Tstamp, Weight, Category, FeaturesA, FeaturesB, Other
+  ModelA,
+  ModelB,
+  Winner,
+  Track,
+  Language,
+  Tstamp,
+  Weight,
+  Category,
+  FeaturesA,
+  FeaturesB,
+  Other
 };
 
 // scan_simple_record for the lines of one log, one after another: the same answers, faster

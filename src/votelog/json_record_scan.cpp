@@ -112,9 +112,9 @@ const char* literal(const char* p, const char* end, std::string_view word) {
 // (three multiplications instead of eight).
 [[gnu::always_inline]] inline uint64_t value_of_eight_digits(uint64_t w) {
   w -= kOnes * '0';
-  w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffULL;      // 2-digit values in bytes 0, 2, 4, 6
-  w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffULL;    // 4-digit values in 16-bit halves 0, 2
-  return (w * 10000 + (w >> 32)) & 0xffffffffULL;       // the 8-digit value
+  w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffULL;    // 2-digit values in bytes 0, 2, 4, 6
+  w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffULL;  // 4-digit values in 16-bit halves 0, 2
+  return (w * 10000 + (w >> 32)) & 0xffffffffULL;     // the 8-digit value
 }
 
 // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
