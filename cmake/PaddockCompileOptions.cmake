@@ -27,6 +27,12 @@ if(PADDOCK_FUZZ)
   add_link_options(${PADDOCK_SANITIZER_FLAGS})
 endif()
 
+# Test code (the GoogleTest binaries, and every target under tests/) is compiled at -Og in the
+# optimized build: the product code it drives stays at -O2, and the test sources, more than
+# half of the build, compile in about 60% of the time (an http_e2e_test unit: 18.4 s at -O2,
+# 10.9 s at -Og).
+set(PADDOCK_TEST_CODE_FLAGS $<$<CONFIG:RelWithDebInfo>:-Og>)
+
 # paddock_target_defaults(target): warnings as errors for our own code only. The fuzz build
 # keeps the warnings but not -Werror: the warnings are held to g++'s set, and a clang-only one
 # should not stop the fuzzers.
@@ -70,6 +76,7 @@ function(paddock_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_compile_options(${name} PRIVATE ${PADDOCK_TEST_CODE_FLAGS})
   paddock_target_defaults(${name})
   # One label per test: gtest_discover_tests splits a list into separate PROPERTIES
   # arguments, so "unit;slow" would lose "slow" (and the sanitizer run would not skip it).
