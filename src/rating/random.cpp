@@ -240,6 +240,17 @@ constexpr double kTableHalfWidthSds = 3.5;
 // drops out of cache between the variates of a block of rounds.
 constexpr int64_t kMaxTableSize = 128;
 
+// A value table's central part at t = (u - below) * scale, in [0, size): bucket j = floor(t)
+// gives j while t's fraction within it is below keep[j], else other[j]. Without a branch:
+// which of the two it is is a coin toss the CPU cannot predict.
+[[gnu::always_inline]] inline std::size_t table_value(double t, std::size_t last,
+                                                      const double* keep, const uint16_t* other) {
+  const auto j = std::min(static_cast<std::size_t>(t), last);
+  const double fraction = t - static_cast<double>(j);
+  const auto mask = std::size_t{0} - static_cast<std::size_t>(fraction < keep[j]);
+  return (j & mask) | (std::size_t{other[j]} & ~mask);
+}
+
 // log(k!) by Stirling's series with its remainder (stirling_tail).
 double log_factorial(double k) {
   return (k + 0.5) * std::log(k + 1.0) - (k + 1.0) + 0.5 * std::log(2.0 * std::numbers::pi) +
@@ -433,12 +444,9 @@ int64_t MultinomialSampler::from_table(double u, const PoissonCell& cell) const 
   const double top = cell.below + cell.central;
   if (u < top) {
     // In the table: u's place within the central mass picks a bucket and its fraction.
-    const double t = (u - cell.below) * cell.scale;
-    const auto j = std::min(static_cast<std::size_t>(t), std::size_t{cell.table_size} - 1);
-    const double fraction = t - static_cast<double>(j);
-    const std::size_t at = cell.table_offset + j;
-    const std::size_t value = fraction < keep_[at] ? j : other_[at];
-    return cell.lo + static_cast<int64_t>(value);
+    return cell.lo + static_cast<int64_t>(table_value(
+                         (u - cell.below) * cell.scale, std::size_t{cell.table_size} - 1,
+                         keep_.data() + cell.table_offset, other_.data() + cell.table_offset));
   }
   // Above the table: on from its last value.
   int64_t k = cell.lo + static_cast<int64_t>(cell.table_size) - 1;
@@ -515,12 +523,7 @@ void MultinomialSampler::draw_rounds(std::span<Xoshiro256> rngs, std::span<int64
           const double u = rngs[r].uniform();
           int64_t x;
           if (u >= below && u < top) {
-            const double t = (u - below) * scale;
-            const auto j = std::min(static_cast<std::size_t>(t), last);
-            const double fraction = t - static_cast<double>(j);
-            // Without a branch: which of the two it is is a coin toss the CPU cannot predict.
-            const auto mask = std::size_t{0} - static_cast<std::size_t>(fraction < keep[j]);
-            x = lo + static_cast<int64_t>((j & mask) | (std::size_t{other[j]} & ~mask));
+            x = lo + static_cast<int64_t>(table_value((u - below) * scale, last, keep, other));
           } else {
             x = from_table(u, cell);
             if (x < 0) x = variate(rngs[r], cell);
